@@ -1,0 +1,58 @@
+import { BadRequestException, ValidationPipe } from '@nestjs/common';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { DomainExceptionFilter } from './common/filters/domain-exception.filter';
+import { AUTH_SCHEME } from './common/http/api-errors.decorator';
+import { jsonBody } from './common/http/json-body.middleware';
+import { validationMessages } from './common/validation-messages';
+
+export const API_PREFIX = 'v1/minion';
+
+/**
+ * Everything that makes the HTTP surface what it is, shared by main.ts and the e2e tests so the
+ * tests exercise the real thing. The app must be created with `{ bodyParser: false }`.
+ */
+export function configureApp(app: NestExpressApplication): NestExpressApplication {
+  app.useLogger(app.get(Logger));
+  app.setGlobalPrefix(API_PREFIX);
+  // As the original: any origin may call, with the token header.
+  app.enableCors({
+    origin: '*',
+    allowedHeaders: ['X-Auth-Token', 'Content-Type'],
+    optionsSuccessStatus: 200,
+  });
+  app.use(jsonBody());
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      // One message per field: the first rule it breaks.
+      stopAtFirstError: true,
+      exceptionFactory: (errors) => new BadRequestException(validationMessages(errors).join('; ')),
+    }),
+  );
+  app.useGlobalFilters(new DomainExceptionFilter());
+  app.enableShutdownHooks();
+  setupSwagger(app);
+  return app;
+}
+
+function setupSwagger(app: NestExpressApplication): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('minion')
+      .setDescription(
+        'Runs cron-scheduled actions against cloud resources. Every route except ping, version, ' +
+          'metrics and health needs the `X-Auth-Token` header: the pre-shared token, or a bcrypt hash of it.',
+      )
+      .setVersion('1')
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Auth-Token' }, AUTH_SCHEME)
+      .build(),
+  );
+  SwaggerModule.setup(`${API_PREFIX}/docs`, app, document, {
+    jsonDocumentUrl: `${API_PREFIX}/docs-json`,
+  });
+}

@@ -1,0 +1,26 @@
+/**
+ * The source of "now". Injected everywhere time matters so tests drive time explicitly
+ * instead of waiting for real minutes.
+ */
+export abstract class Clock {
+  abstract now(): Date;
+}
+
+export class SystemClock extends Clock {
+  now(): Date {
+    return new Date();
+  }
+}
+
+/** RFC 3339, UTC, whole seconds: the format the original service used for every timestamp. */
+export function rfc3339(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export const MINUTE_MS = 60_000;
+
+/** The start of the minute containing `date`, as epoch milliseconds. */
+export function minuteFloor(date: Date | number): number {
+  const ms = typeof date === 'number' ? date : date.getTime();
+  return Math.floor(ms / MINUTE_MS) * MINUTE_MS;
+}

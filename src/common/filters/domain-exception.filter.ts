@@ -1,0 +1,76 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import { STATUS_CODES } from 'node:http';
+import {
+  AccountNotFoundError,
+  ConflictError,
+  DomainError,
+  InvalidFieldError,
+  JobNotFoundError,
+  ServiceUnavailableError,
+  StorageAccessDeniedError,
+} from '../errors';
+
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+}
+
+export function errorBody(statusCode: number, message: string): ErrorBody {
+  return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message };
+}
+
+/** The one place where domain errors become HTTP answers. Every error body is `{statusCode, error, message}`. */
+@Catch()
+export class DomainExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Http');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const res = host.switchToHttp().getResponse<Response>();
+    const { status, message, retryAfter } = this.map(exception);
+    if (status >= 500 && !(exception instanceof ServiceUnavailableError)) {
+      // Only the error's own text and stack: request headers (and so the token) are never logged here.
+      this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    }
+    if (retryAfter) res.setHeader('Retry-After', String(retryAfter));
+    res.status(status).json(errorBody(status, message));
+  }
+
+  private map(exception: unknown): { status: number; message: string; retryAfter?: number } {
+    if (exception instanceof HttpException) {
+      return { status: exception.getStatus(), message: httpMessage(exception) };
+    }
+    if (exception instanceof DomainError) {
+      if (exception instanceof AccountNotFoundError || exception instanceof JobNotFoundError) {
+        return { status: HttpStatus.NOT_FOUND, message: exception.message };
+      }
+      if (exception instanceof InvalidFieldError) {
+        return { status: HttpStatus.BAD_REQUEST, message: exception.message };
+      }
+      if (exception instanceof ConflictError) {
+        return { status: HttpStatus.CONFLICT, message: exception.message };
+      }
+      if (exception instanceof StorageAccessDeniedError) {
+        return { status: HttpStatus.FORBIDDEN, message: exception.message };
+      }
+      if (exception instanceof ServiceUnavailableError) {
+        return {
+          status: HttpStatus.SERVICE_UNAVAILABLE,
+          message: exception.message,
+          retryAfter: exception.retryAfterSeconds,
+        };
+      }
+    }
+    return { status: HttpStatus.INTERNAL_SERVER_ERROR, message: 'internal server error' };
+  }
+}
+
+function httpMessage(exception: HttpException): string {
+  const response = exception.getResponse();
+  if (typeof response === 'string') return response;
+  const message = (response as { message?: unknown }).message;
+  if (Array.isArray(message)) return message.join('; ');
+  if (typeof message === 'string') return message;
+  return exception.message;
+}

@@ -1,0 +1,156 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { isSafeSegment, SAFE_SEGMENT_RULE } from '../common/safe-segment';
+import { validationMessages } from '../common/validation-messages';
+import { MinionConfig } from './minion-config';
+
+export class ConfigError extends Error {}
+
+export interface ConfigSource {
+  argv: string[];
+  env: Record<string, string | undefined>;
+  cwd: string;
+}
+
+/** What `npm start` runs on with no configuration at all: one local account, the dummy runner. */
+export const EMBEDDED_DEFAULT = {
+  org: 'local',
+  accounts: { local: { runners: ['dummyRunner'] } },
+  jobRunners: { dummyRunner: { type: 'dummy', config: { template: 'Hello, {{.Account}}!' } } },
+  jobsRepository: { type: 'file', refreshInterval: '5m', config: { path: './data' } },
+};
+
+interface RawConfig {
+  origin: string;
+  data: Record<string, unknown>;
+}
+
+/**
+ * Loads, overrides and validates the configuration once at startup. Precedence of sources:
+ * `--config <file>`, then `MINION_CONFIG_FILE`, then `API_CONFIG` (raw or base64 JSON), then
+ * `config/config.json` when present, then the embedded default. `MINION_TOKEN`, `PORT` and
+ * `MINION_DATA_DIR` override whatever the source says.
+ */
+export function loadConfig(source: ConfigSource = processSource()): MinionConfig {
+  const { origin, data } = readRaw(source);
+  const raw = applyDefaults(data);
+  applyEnvOverrides(raw, source.env);
+  let tokenGenerated = false;
+  if (raw.token === undefined || raw.token === '') {
+    raw.token = randomBytes(24).toString('base64url');
+    tokenGenerated = true;
+  }
+  const config = plainToInstance(MinionConfig, raw);
+  const messages = validationMessages(
+    validateSync(config, { whitelist: true, forbidNonWhitelisted: true }),
+  );
+  messages.push(...crossCheck(config));
+  if (messages.length > 0) {
+    throw new ConfigError(`invalid configuration (${origin}): ${messages.join('; ')}`);
+  }
+  config.tokenGenerated = tokenGenerated;
+  return config;
+}
+
+export function processSource(): ConfigSource {
+  return { argv: process.argv.slice(2), env: process.env, cwd: process.cwd() };
+}
+
+function configFlag(argv: string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--config') return argv[i + 1];
+    if (argv[i].startsWith('--config=')) return argv[i].slice('--config='.length);
+  }
+  return undefined;
+}
+
+function readRaw(source: ConfigSource): RawConfig {
+  const file = configFlag(source.argv) ?? source.env.MINION_CONFIG_FILE;
+  if (file) return readFile(resolve(source.cwd, file));
+  const inline = source.env.API_CONFIG;
+  if (inline && inline.trim() !== '') {
+    const text = inline.trim().startsWith('{')
+      ? inline
+      : Buffer.from(inline.trim(), 'base64').toString('utf8');
+    return { origin: 'API_CONFIG', data: parseJson(text, 'API_CONFIG') };
+  }
+  const fallback = resolve(source.cwd, 'config/config.json');
+  if (existsSync(fallback)) return readFile(fallback);
+  return { origin: 'embedded default', data: structuredClone(EMBEDDED_DEFAULT) };
+}
+
+function readFile(path: string): RawConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read config file ${path}: ${(err as NodeJS.ErrnoException).code}`);
+  }
+  return { origin: path, data: parseJson(text, path) };
+}
+
+function parseJson(text: string, origin: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    // Only the position: the parser's message may quote the text, which can hold the token.
+    const position = /position (\d+)/.exec((err as Error).message)?.[1];
+    throw new ConfigError(
+      `config from ${origin} is not valid JSON${position ? ` (at position ${position})` : ''}`,
+    );
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ConfigError(`config from ${origin} must be a JSON object`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+function applyDefaults(data: Record<string, unknown>): Record<string, unknown> {
+  return {
+    listenAddress: ':8080',
+    logLevel: 'info',
+    accounts: {},
+    jobRunners: {},
+    jobsRepository: EMBEDDED_DEFAULT.jobsRepository,
+    ...data,
+  };
+}
+
+function applyEnvOverrides(raw: Record<string, unknown>, env: ConfigSource['env']): void {
+  if (env.MINION_TOKEN) raw.token = env.MINION_TOKEN;
+  if (env.PORT) {
+    const listen = typeof raw.listenAddress === 'string' ? raw.listenAddress : ':8080';
+    raw.listenAddress = `${listen.slice(0, Math.max(0, listen.lastIndexOf(':')))}:${env.PORT}`;
+  }
+  const repo = raw.jobsRepository as { type?: unknown; config?: Record<string, unknown> } | undefined;
+  if (env.MINION_DATA_DIR && repo && repo.type === 'file') {
+    raw.jobsRepository = { ...repo, config: { ...(repo.config ?? {}), path: env.MINION_DATA_DIR } };
+  }
+}
+
+/** Rules that span keys: every runner an account names must be configured. */
+function crossCheck(config: MinionConfig): string[] {
+  const problems: string[] = [];
+  if (!config.accounts || !config.jobRunners) return problems;
+  for (const [account, def] of Object.entries(config.accounts)) {
+    for (const [i, runner] of (def.runners ?? []).entries()) {
+      if (typeof runner === 'string' && !(runner in config.jobRunners)) {
+        problems.push(
+          `accounts.${account}.runners[${i}]: unknown runner "${runner}" (jobRunners has: ${
+            Object.keys(config.jobRunners).join(', ') || 'none'
+          })`,
+        );
+      }
+    }
+  }
+  for (const account of Object.keys(config.accounts)) {
+    if (!isSafeSegment(account)) {
+      problems.push(`accounts.${account}: the account name ${SAFE_SEGMENT_RULE}`);
+    }
+  }
+  return problems;
+}

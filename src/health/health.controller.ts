@@ -1,0 +1,30 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
+import { Public } from '../common/decorators/public.decorator';
+import { RepositoryHealthIndicator } from './repository.health';
+
+/** Kubernetes probes. Liveness: the process answers. Readiness: it can do its work. */
+@ApiTags('health')
+@Public()
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly repository: RepositoryHealthIndicator,
+  ) {}
+
+  @Get('live')
+  @HealthCheck()
+  @ApiOperation({ summary: 'Liveness probe' })
+  live(): Promise<HealthCheckResult> {
+    return this.health.check([]);
+  }
+
+  @Get('ready')
+  @HealthCheck()
+  @ApiOperation({ summary: 'Readiness probe: the jobs repository is readable and writable' })
+  ready(): Promise<HealthCheckResult> {
+    return this.health.check([() => this.repository.check()]);
+  }
+}

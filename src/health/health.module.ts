@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { HealthController } from './health.controller';
+import { RepositoryHealthIndicator } from './repository.health';
+import { SystemController } from './system.controller';
+
+@Module({
+  imports: [TerminusModule.forRoot({ errorLogStyle: 'json' })],
+  controllers: [HealthController, SystemController],
+  providers: [RepositoryHealthIndicator],
+})
+export class HealthModule {}

@@ -1,0 +1,26 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsSafeSegment } from '../../common/validators/is-safe-segment.validator';
+
+const SEGMENT = '^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,127}$';
+
+export class AccountParams {
+  @ApiProperty({ description: 'Account name from the configuration', example: 'local', pattern: SEGMENT })
+  @IsSafeSegment()
+  account: string;
+}
+
+export class GroupParams extends AccountParams {
+  @ApiProperty({ description: 'Job group (a space)', example: 'space-xy', pattern: SEGMENT })
+  @IsSafeSegment()
+  group: string;
+}
+
+export class JobParams extends GroupParams {
+  @ApiProperty({
+    description: 'Job id (a UUID assigned at creation)',
+    example: '6bcfa79f-615e-470d-97c1-687f3357497d',
+    pattern: SEGMENT,
+  })
+  @IsSafeSegment()
+  id: string;
+}

@@ -1,0 +1,20 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsString, Length, MaxLength } from 'class-validator';
+
+/** A tag, as the original set on the job's log group; limits are CloudWatch's. */
+export class TagDto {
+  @ApiProperty({ description: 'Tag key (1-128 characters)', example: 'foo' })
+  @IsString()
+  @Length(1, 128)
+  key: string;
+
+  @ApiProperty({ description: 'Tag value (up to 256 characters)', example: 'bar' })
+  @IsString()
+  @MaxLength(256)
+  value: string;
+}
+
+export const TAGS_EXAMPLE = [
+  { key: 'foo', value: 'bar' },
+  { key: 'baz', value: 'biz' },
+];

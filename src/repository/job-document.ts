@@ -1,0 +1,112 @@
+import { DomainError } from '../common/errors';
+
+export interface Tag {
+  key: string;
+  value: string;
+}
+
+/**
+ * A job exactly as stored, one object/file per job. The first ten keys are the original
+ * minion's document (so a bucket written by the Go service loads unchanged, and the Go service
+ * can read what we write: it ignores keys it does not know). `timezone` and `tags` are minion
+ * additions and are written only when set.
+ */
+export interface JobDocument {
+  account: string;
+  description: string;
+  details: Record<string, string>;
+  group: string;
+  id: string;
+  modified_at: string;
+  modified_by: string;
+  name: string;
+  schedule_expression: string;
+  enabled: boolean;
+  timezone?: string;
+  tags?: Tag[];
+}
+
+/** A document plus an opaque version (ETag or content hash) for conditional updates. */
+export interface StoredJob {
+  document: JobDocument;
+  version: string;
+}
+
+export class CorruptJobError extends DomainError {
+  constructor(readonly key: string, reason: string) {
+    super(`stored job ${key} cannot be read: ${reason}`);
+  }
+}
+
+/** Pretty-printed JSON in the original's key order. */
+export function serializeJob(doc: JobDocument): string {
+  const ordered: Record<string, unknown> = {
+    account: doc.account,
+    description: doc.description,
+    details: doc.details,
+    group: doc.group,
+    id: doc.id,
+    modified_at: doc.modified_at,
+    modified_by: doc.modified_by,
+    name: doc.name,
+    schedule_expression: doc.schedule_expression,
+    enabled: doc.enabled,
+  };
+  if (doc.timezone) ordered.timezone = doc.timezone;
+  if (doc.tags && doc.tags.length > 0) ordered.tags = doc.tags;
+  return JSON.stringify(ordered, null, 2);
+}
+
+/**
+ * Parses a stored document. Missing keys take Go's zero values, as the original would have read
+ * them; keys of the wrong type make the document corrupt. Account, group and id are taken from
+ * the storage key, which is the source of truth for where a job lives.
+ */
+export function parseJob(
+  text: string,
+  where: { account: string; group: string; id: string },
+): JobDocument {
+  const key = `${where.account}/${where.group}/${where.id}`;
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new CorruptJobError(key, 'not valid JSON');
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new CorruptJobError(key, 'not a JSON object');
+  }
+  const str = (name: string): string => {
+    const v = raw[name];
+    if (v === undefined || v === null) return '';
+    if (typeof v !== 'string') throw new CorruptJobError(key, `${name} is not a string`);
+    return v;
+  };
+  const details = raw.details ?? {};
+  if (typeof details !== 'object' || Array.isArray(details)) {
+    throw new CorruptJobError(key, 'details is not an object');
+  }
+  for (const [k, v] of Object.entries(details as object)) {
+    if (typeof v !== 'string') throw new CorruptJobError(key, `details.${k} is not a string`);
+  }
+  const doc: JobDocument = {
+    account: where.account,
+    description: str('description'),
+    details: details as Record<string, string>,
+    group: where.group,
+    id: where.id,
+    modified_at: str('modified_at'),
+    modified_by: str('modified_by'),
+    name: str('name'),
+    schedule_expression: str('schedule_expression'),
+    enabled: raw.enabled === true,
+  };
+  const timezone = str('timezone');
+  if (timezone) doc.timezone = timezone;
+  if (Array.isArray(raw.tags)) {
+    doc.tags = raw.tags
+      .filter((t): t is Tag => !!t && typeof t.key === 'string' && typeof t.value === 'string')
+      .map((t) => ({ key: t.key, value: t.value }));
+  }
+  return doc;
+}

@@ -1,0 +1,22 @@
+import { Global, Module } from '@nestjs/common';
+import { MinionConfig } from '../config/minion-config';
+import { FileJobsRepository } from './file-jobs.repository';
+import { JobsRepository } from './jobs.repository';
+
+/** Chooses the `JobsRepository` implementation from `jobsRepository.type`, in one place. */
+export function createJobsRepository(config: MinionConfig): JobsRepository {
+  const repo = config.jobsRepository;
+  switch (repo.type) {
+    case 'file':
+      return new FileJobsRepository(String(repo.config.path), config.org);
+    default:
+      throw new Error(`jobsRepository.type "${repo.type}" is not supported`);
+  }
+}
+
+@Global()
+@Module({
+  providers: [{ provide: JobsRepository, useFactory: createJobsRepository, inject: [MinionConfig] }],
+  exports: [JobsRepository],
+})
+export class RepositoryModule {}

@@ -1,0 +1,74 @@
+import { InvalidFieldError } from '../common/errors';
+import { MinionConfig, RunnerDefinition } from '../config/minion-config';
+import { DummyRunner } from './dummy.runner';
+import { Runner } from './runner';
+
+type RunnerFactory = (name: string, definition: RunnerDefinition) => Runner;
+
+/** Runner types this build knows, by the `type` used in `jobRunners`. */
+export const RUNNER_TYPES: Record<string, RunnerFactory> = {
+  dummy: (name, def) => new DummyRunner(name, def.config),
+};
+
+/** Types of the original that arrive in a later version. */
+const PENDING_TYPES = ['instance', 'database', 'service', 'task'];
+
+export class RunnerConfigError extends Error {}
+
+/**
+ * `name -> Runner` for every entry of `jobRunners`, plus each account's allow-list. Resolves a
+ * job's `details.runner` for an account, refusing runners the account may not use.
+ */
+export class RunnerRegistry {
+  private constructor(
+    private readonly runners: ReadonlyMap<string, Runner>,
+    private readonly allowed: ReadonlyMap<string, ReadonlySet<string>>,
+  ) {}
+
+  static fromConfig(config: MinionConfig, types = RUNNER_TYPES): RunnerRegistry {
+    const runners = new Map<string, Runner>();
+    for (const [name, def] of Object.entries(config.jobRunners)) {
+      const factory = types[def.type];
+      if (!factory) {
+        const hint = PENDING_TYPES.includes(def.type)
+          ? 'the AWS runner types are not available in this version yet'
+          : `known types: ${Object.keys(types).join(', ')}`;
+        throw new RunnerConfigError(`jobRunners.${name}.type: unknown runner type "${def.type}" (${hint})`);
+      }
+      try {
+        runners.set(name, factory(name, def));
+      } catch (err) {
+        throw new RunnerConfigError(`jobRunners.${name}.config: ${(err as Error).message}`);
+      }
+    }
+    const allowed = new Map(
+      Object.entries(config.accounts).map(([account, def]) => [account, new Set(def.runners)]),
+    );
+    return new RunnerRegistry(runners, allowed);
+  }
+
+  /** The runner named by `details.runner`, if the account may use it; InvalidFieldError otherwise. */
+  resolve(account: string, details: Record<string, string>): Runner {
+    const name = details.runner;
+    if (!name) throw new InvalidFieldError('job.details.runner', 'is required');
+    const allowedHere = this.allowed.get(account) ?? new Set<string>();
+    const runner = this.runners.get(name);
+    if (!runner || !allowedHere.has(name)) {
+      const list = [...allowedHere].join(', ') || 'none';
+      const why = runner ? `is not allowed for account "${account}"` : 'is not a configured runner';
+      throw new InvalidFieldError('job.details.runner', `"${name}" ${why} (allowed: ${list})`);
+    }
+    return runner;
+  }
+
+  /** Create/update-time check: the runner resolves and accepts the details. */
+  validate(account: string, details: Record<string, string>): Runner {
+    const runner = this.resolve(account, details);
+    runner.validate(details);
+    return runner;
+  }
+
+  get(name: string): Runner | undefined {
+    return this.runners.get(name);
+  }
+}
