@@ -22,7 +22,11 @@ const QUIET_PATHS = /\/v1\/minion\/(health\/|metrics|ping)/;
           level: config.logLevel,
           // Secrets never reach the logs, whatever the level.
           redact: {
-            paths: ['req.headers["x-auth-token"]', 'req.headers.authorization', 'req.headers.cookie'],
+            paths: [
+              'req.headers["x-auth-token"]',
+              'req.headers.authorization',
+              'req.headers.cookie',
+            ],
             censor: '[redacted]',
           },
           autoLogging: { ignore: (req) => QUIET_PATHS.test(req.url ?? '') },

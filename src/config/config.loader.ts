@@ -47,7 +47,8 @@ export function loadConfig(source: ConfigSource = processSource()): MinionConfig
   const messages = validationMessages(
     validateSync(config, { whitelist: true, forbidNonWhitelisted: true }),
   );
-  messages.push(...crossCheck(config));
+  // Cross-key rules only make sense once every key has the right shape.
+  if (messages.length === 0) messages.push(...crossCheck(config));
   if (messages.length > 0) {
     throw new ConfigError(`invalid configuration (${origin}): ${messages.join('; ')}`);
   }
@@ -87,7 +88,9 @@ function readFile(path: string): RawConfig {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new ConfigError(`cannot read config file ${path}: ${(err as NodeJS.ErrnoException).code}`);
+    throw new ConfigError(
+      `cannot read config file ${path}: ${(err as NodeJS.ErrnoException).code}`,
+    );
   }
   return { origin: path, data: parseJson(text, path) };
 }
@@ -126,7 +129,8 @@ function applyEnvOverrides(raw: Record<string, unknown>, env: ConfigSource['env'
     const listen = typeof raw.listenAddress === 'string' ? raw.listenAddress : ':8080';
     raw.listenAddress = `${listen.slice(0, Math.max(0, listen.lastIndexOf(':')))}:${env.PORT}`;
   }
-  const repo = raw.jobsRepository as { type?: unknown; config?: Record<string, unknown> } | undefined;
+  const repo = raw.jobsRepository as
+    { type?: unknown; config?: Record<string, unknown> } | undefined;
   if (env.MINION_DATA_DIR && repo && repo.type === 'file') {
     raw.jobsRepository = { ...repo, config: { ...(repo.config ?? {}), path: env.MINION_DATA_DIR } };
   }
@@ -135,10 +139,9 @@ function applyEnvOverrides(raw: Record<string, unknown>, env: ConfigSource['env'
 /** Rules that span keys: every runner an account names must be configured. */
 function crossCheck(config: MinionConfig): string[] {
   const problems: string[] = [];
-  if (!config.accounts || !config.jobRunners) return problems;
   for (const [account, def] of Object.entries(config.accounts)) {
-    for (const [i, runner] of (def.runners ?? []).entries()) {
-      if (typeof runner === 'string' && !(runner in config.jobRunners)) {
+    for (const [i, runner] of def.runners.entries()) {
+      if (!(runner in config.jobRunners)) {
         problems.push(
           `accounts.${account}.runners[${i}]: unknown runner "${runner}" (jobRunners has: ${
             Object.keys(config.jobRunners).join(', ') || 'none'

@@ -13,7 +13,9 @@ export interface JobView {
 /** The next fire time after `now`, or null when the stored expression cannot be parsed. */
 export function nextFireTime(doc: JobDocument, now: Date): Date | null {
   try {
-    return CronSchedule.parse(doc.schedule_expression, doc.timezone ?? DEFAULT_TIMEZONE).nextAfter(now);
+    return CronSchedule.parse(doc.schedule_expression, doc.timezone ?? DEFAULT_TIMEZONE).nextAfter(
+      now,
+    );
   } catch {
     return null;
   }

@@ -1,4 +1,15 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, Param, Patch, Post, Put } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Header,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Put,
+} from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBody,
@@ -45,7 +56,10 @@ export class JobsController {
   @ApiBody({ type: JobRequestDto, examples: { dummy: { value: CREATE_EXAMPLE } } })
   @ApiOkResponse({ type: JobResponseDto })
   @ApiJobErrors({ body: true })
-  create(@Param() { account, group }: GroupParams, @Body() body: JobRequestDto): Promise<JobResponseDto> {
+  create(
+    @Param() { account, group }: GroupParams,
+    @Body() body: JobRequestDto,
+  ): Promise<JobResponseDto> {
     return this.jobs.create(account, group, body);
   }
 
@@ -58,10 +72,15 @@ export class JobsController {
 
   @Put(':group/:id')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Replace a job (it must exist); id, account and group come from the path' })
+  @ApiOperation({
+    summary: 'Replace a job (it must exist); id, account and group come from the path',
+  })
   @ApiBody({ type: JobRequestDto, examples: { dummy: { value: UPDATE_EXAMPLE } } })
   @ApiAcceptedResponse({ type: JobWithLogResponseDto })
-  @ApiConflictResponse({ description: 'Modified concurrently; read and retry', type: ErrorResponseDto })
+  @ApiConflictResponse({
+    description: 'Modified concurrently; read and retry',
+    type: ErrorResponseDto,
+  })
   @ApiJobErrors({ body: true })
   update(@Param() params: JobParams, @Body() body: JobRequestDto): Promise<JobWithLogResponseDto> {
     return this.jobs.update(params, body);
@@ -72,7 +91,10 @@ export class JobsController {
   @Header('Content-Type', TEXT)
   @ApiOperation({ summary: 'Delete every job of a group (202 even when the group is empty)' })
   @ApiAcceptedResponse({ description: 'Body `OK`', schema: { type: 'string', example: 'OK' } })
-  @ApiServiceUnavailableResponse({ description: 'Some jobs could not be deleted', type: ErrorResponseDto })
+  @ApiServiceUnavailableResponse({
+    description: 'Some jobs could not be deleted',
+    type: ErrorResponseDto,
+  })
   async deleteGroup(@Param() { account, group }: GroupParams): Promise<string> {
     const result = await this.jobs.deleteGroup(account, group);
     if (result.failed.length > 0) {
@@ -97,7 +119,10 @@ export class JobsController {
   @Patch(':group/:id')
   @HttpCode(202)
   @ApiOperation({ summary: 'Run a job now' })
-  @ApiServiceUnavailableResponse({ description: 'The scheduler is not available', type: ErrorResponseDto })
+  @ApiServiceUnavailableResponse({
+    description: 'The scheduler is not available',
+    type: ErrorResponseDto,
+  })
   run(@Param() params: JobParams): Promise<never> {
     return this.jobs.run(params);
   }

@@ -33,7 +33,10 @@ export interface StoredJob {
 }
 
 export class CorruptJobError extends DomainError {
-  constructor(readonly key: string, reason: string) {
+  constructor(
+    readonly key: string,
+    reason: string,
+  ) {
     super(`stored job ${key} cannot be read: ${reason}`);
   }
 }

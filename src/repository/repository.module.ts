@@ -16,7 +16,9 @@ export function createJobsRepository(config: MinionConfig): JobsRepository {
 
 @Global()
 @Module({
-  providers: [{ provide: JobsRepository, useFactory: createJobsRepository, inject: [MinionConfig] }],
+  providers: [
+    { provide: JobsRepository, useFactory: createJobsRepository, inject: [MinionConfig] },
+  ],
   exports: [JobsRepository],
 })
 export class RepositoryModule {}

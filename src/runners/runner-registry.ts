@@ -33,7 +33,9 @@ export class RunnerRegistry {
         const hint = PENDING_TYPES.includes(def.type)
           ? 'the AWS runner types are not available in this version yet'
           : `known types: ${Object.keys(types).join(', ')}`;
-        throw new RunnerConfigError(`jobRunners.${name}.type: unknown runner type "${def.type}" (${hint})`);
+        throw new RunnerConfigError(
+          `jobRunners.${name}.type: unknown runner type "${def.type}" (${hint})`,
+        );
       }
       try {
         runners.set(name, factory(name, def));

@@ -15,13 +15,18 @@ export const AUTH_SCHEME = 'X-Auth-Token';
 export function ApiJobErrors(options: { body?: boolean } = {}): MethodDecorator & ClassDecorator {
   const decorators = [
     ApiSecurity(AUTH_SCHEME),
-    ApiBadRequestResponse({ description: 'Invalid path segment or body field (named in `message`)', type: ErrorResponseDto }),
+    ApiBadRequestResponse({
+      description: 'Invalid path segment or body field (named in `message`)',
+      type: ErrorResponseDto,
+    }),
     ApiUnauthorizedResponse({ description: 'Missing X-Auth-Token header', type: ErrorResponseDto }),
     ApiForbiddenResponse({ description: 'Wrong token', type: ErrorResponseDto }),
     ApiNotFoundResponse({ description: 'Unknown account, or unknown job', type: ErrorResponseDto }),
   ];
   if (options.body) {
-    decorators.push(ApiPayloadTooLargeResponse({ description: 'Body over 1 MiB', type: ErrorResponseDto }));
+    decorators.push(
+      ApiPayloadTooLargeResponse({ description: 'Body over 1 MiB', type: ErrorResponseDto }),
+    );
   }
   return applyDecorators(...decorators);
 }

@@ -38,7 +38,10 @@ export function IsTimeZone(options?: ValidationOptions): PropertyDecorator {
       name: 'isTimeZone',
       target: target.constructor,
       propertyName: propertyName as string,
-      options: { message: '$property must be an IANA time zone name such as Europe/Berlin', ...options },
+      options: {
+        message: '$property must be an IANA time zone name such as Europe/Berlin',
+        ...options,
+      },
       validator: { validate: (value: unknown) => isValidTimeZone(value) },
     });
 }

@@ -10,7 +10,10 @@ export interface StringMapLimits {
  * A flat object whose values are all strings (the job document's `details`). The message names
  * the first offending key so the client knows exactly what to fix.
  */
-export function IsStringMap(limits: StringMapLimits, options?: ValidationOptions): PropertyDecorator {
+export function IsStringMap(
+  limits: StringMapLimits,
+  options?: ValidationOptions,
+): PropertyDecorator {
   const problem = (value: unknown): string | null => {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
       return 'must be an object whose values are strings';

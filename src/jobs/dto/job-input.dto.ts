@@ -3,7 +3,11 @@ import { IsBoolean, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-va
 import { IsCronExpression } from '../../common/validators/is-cron-expression.validator';
 import { IsStringMap } from '../../common/validators/is-string-map.validator';
 
-export const DETAILS_LIMITS = { maxEntries: 50, keyPattern: /^[A-Za-z0-9_.-]{1,128}$/, maxValueLength: 4096 };
+export const DETAILS_LIMITS = {
+  maxEntries: 50,
+  keyPattern: /^[A-Za-z0-9_.-]{1,128}$/,
+  maxValueLength: 4096,
+};
 
 /**
  * The `job` object of a create/update request: the original's job document. `account`,
@@ -11,13 +15,21 @@ export const DETAILS_LIMITS = { maxEntries: 50, keyPattern: /^[A-Za-z0-9_.-]{1,1
  * are accepted (existing clients send them) and ignored.
  */
 export class JobInputDto {
-  @ApiProperty({ description: 'Short name of the job', example: 'dummy-spin1234567', maxLength: 256 })
+  @ApiProperty({
+    description: 'Short name of the job',
+    example: 'dummy-spin1234567',
+    maxLength: 256,
+  })
   @IsString()
   @IsNotEmpty()
   @MaxLength(256)
   name: string;
 
-  @ApiPropertyOptional({ description: 'Free text', example: 'Do some dumb thing to my server', maxLength: 4096 })
+  @ApiPropertyOptional({
+    description: 'Free text',
+    example: 'Do some dumb thing to my server',
+    maxLength: 4096,
+  })
   @IsOptional()
   @IsString()
   @MaxLength(4096)
@@ -53,7 +65,10 @@ export class JobInputDto {
   @MaxLength(256)
   modified_by?: string;
 
-  @ApiPropertyOptional({ description: 'Ignored: the group comes from the path', example: 'space-xy' })
+  @ApiPropertyOptional({
+    description: 'Ignored: the group comes from the path',
+    example: 'space-xy',
+  })
   @IsOptional()
   @IsString()
   group?: string;
@@ -63,7 +78,9 @@ export class JobInputDto {
   @IsString()
   account?: string;
 
-  @ApiPropertyOptional({ description: 'Ignored: assigned at creation, taken from the path on update' })
+  @ApiPropertyOptional({
+    description: 'Ignored: assigned at creation, taken from the path on update',
+  })
   @IsOptional()
   @IsString()
   id?: string;

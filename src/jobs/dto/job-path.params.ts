@@ -4,7 +4,11 @@ import { IsSafeSegment } from '../../common/validators/is-safe-segment.validator
 const SEGMENT = '^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,127}$';
 
 export class AccountParams {
-  @ApiProperty({ description: 'Account name from the configuration', example: 'local', pattern: SEGMENT })
+  @ApiProperty({
+    description: 'Account name from the configuration',
+    example: 'local',
+    pattern: SEGMENT,
+  })
   @IsSafeSegment()
   account: string;
 }

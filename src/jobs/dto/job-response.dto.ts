@@ -8,7 +8,11 @@ export class JobDto {
   @ApiProperty({ example: 'Do some dumb thing to my server' })
   description: string;
 
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, example: { runner: 'dummyRunner' } })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    example: { runner: 'dummyRunner' },
+  })
   details: Record<string, string>;
 
   @ApiProperty({ example: 'space-xy' })

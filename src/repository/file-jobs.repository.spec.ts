@@ -1,0 +1,82 @@
+import { promises as fs } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FileJobsRepository } from './file-jobs.repository';
+import { describeJobsRepositoryContract, sampleJob } from './jobs.repository.contract';
+
+describeJobsRepositoryContract('FileJobsRepository', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'minion-repo-'));
+  return {
+    repo: new FileJobsRepository(dir, 'org'),
+    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+});
+
+describe('FileJobsRepository specifics', () => {
+  let dir: string;
+  let repo: FileJobsRepository;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'minion-repo-'));
+    repo = new FileJobsRepository(dir, 'org');
+  });
+
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+    jest.restoreAllMocks();
+  });
+
+  it('writes pretty JSON at <path>/<org>/<account>/<group>/<id> and no temp files remain', async () => {
+    await repo.create(sampleJob());
+    const groupDir = join(dir, 'org', 'acct', 'grp');
+    expect(readdirSync(groupDir)).toEqual(['6bcfa79f-615e-470d-97c1-687f3357497d']);
+    const text = readFileSync(join(groupDir, '6bcfa79f-615e-470d-97c1-687f3357497d'), 'utf8');
+    expect(text).toContain('\n  "schedule_expression": "* * * ? *",');
+  });
+
+  it('reads a document the Go service wrote (no tags, 4-space indent, escaped HTML)', async () => {
+    const groupDir = join(dir, 'org', 'acct', 'grp');
+    await fs.mkdir(groupDir, { recursive: true });
+    writeFileSync(
+      join(groupDir, 'j1'),
+      '{\n    "account": "acct",\n    "description": "a \\u003cb\\u003e",\n    "details": {"runner": "dummyRunner"},\n' +
+        '    "group": "grp",\n    "id": "j1",\n    "modified_at": "2020-02-27T16:22:09Z",\n    "modified_by": "someone",\n' +
+        '    "name": "n",\n    "schedule_expression": "00 18 * * *",\n    "enabled": true\n}',
+    );
+    const { document } = await repo.get({ account: 'acct', group: 'grp', id: 'j1' });
+    expect(document).toEqual({
+      account: 'acct',
+      description: 'a <b>',
+      details: { runner: 'dummyRunner' },
+      group: 'grp',
+      id: 'j1',
+      modified_at: '2020-02-27T16:22:09Z',
+      modified_by: 'someone',
+      name: 'n',
+      schedule_expression: '00 18 * * *',
+      enabled: true,
+    });
+  });
+
+  it('keeps the previous document when a write fails before the rename (crash safety)', async () => {
+    const v1 = await repo.create(sampleJob({ name: 'before' }));
+    jest.spyOn(fs, 'rename').mockRejectedValueOnce(new Error('disk gone'));
+    await expect(repo.update(sampleJob({ name: 'after' }), v1.version)).rejects.toThrow(
+      'disk gone',
+    );
+    expect((await repo.get(sampleJob())).document.name).toBe('before');
+    expect(readdirSync(join(dir, 'org', 'acct', 'grp'))).toEqual([
+      '6bcfa79f-615e-470d-97c1-687f3357497d',
+    ]);
+  });
+
+  it('ignores leftover temp files and other hidden entries when listing', async () => {
+    await repo.create(sampleJob({ id: 'a' }));
+    const groupDir = join(dir, 'org', 'acct', 'grp');
+    writeFileSync(join(groupDir, '.a.1234.tmp'), '{"half":');
+    await fs.mkdir(join(dir, 'org', 'acct', '.trash'));
+    expect(await repo.listGroup('acct', 'grp')).toEqual(['a']);
+    expect(await repo.listAccount('acct')).toEqual(['grp/a']);
+  });
+});

@@ -1,0 +1,108 @@
+import { Test, TestingModuleBuilder } from '@nestjs/testing';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { AppModule } from '../../src/app.module';
+import { configureApp } from '../../src/app.setup';
+import { loadConfig } from '../../src/config/config.loader';
+import { MinionConfig } from '../../src/config/minion-config';
+
+export const TEST_TOKEN = 'test-token-0123456789';
+
+export interface TestApp {
+  app: NestExpressApplication;
+  config: MinionConfig;
+  dataDir: string;
+  http: ReturnType<typeof request>;
+  /** supertest agent pre-set with the token header */
+  authed: {
+    get: (url: string) => request.Test;
+    post: (url: string) => request.Test;
+    put: (url: string) => request.Test;
+    patch: (url: string) => request.Test;
+    delete: (url: string) => request.Test;
+  };
+  close: () => Promise<void>;
+}
+
+export function tempDir(prefix = 'minion-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** A config as a user would write it, run through the real loader (and its validation). */
+export function testConfig(dataDir: string, overrides: Record<string, unknown> = {}): MinionConfig {
+  const raw = {
+    org: 'test',
+    token: TEST_TOKEN,
+    logLevel: 'silent',
+    accounts: {
+      acct1: { runners: ['dummyRunner'] },
+      acct2: { runners: [] },
+    },
+    jobRunners: { dummyRunner: { type: 'dummy', config: { template: 'Hello, {{.Account}}!' } } },
+    jobsRepository: { type: 'file', config: { path: dataDir } },
+    ...overrides,
+  };
+  return loadConfig({ argv: [], env: { API_CONFIG: JSON.stringify(raw) }, cwd: dataDir });
+}
+
+export async function createTestApp(
+  options: {
+    dataDir?: string;
+    config?: MinionConfig;
+    customize?: (builder: TestingModuleBuilder) => TestingModuleBuilder;
+  } = {},
+): Promise<TestApp> {
+  const dataDir = options.dataDir ?? tempDir();
+  const config = options.config ?? testConfig(dataDir);
+  let builder = Test.createTestingModule({ imports: [AppModule] })
+    .overrideProvider(MinionConfig)
+    .useValue(config);
+  if (options.customize) builder = options.customize(builder);
+  const moduleRef = await builder.compile();
+  const app = configureApp(
+    moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false }),
+  );
+  await app.init();
+  const server = app.getHttpServer();
+  const withToken = (t: request.Test) => t.set('X-Auth-Token', config.token);
+  return {
+    app,
+    config,
+    dataDir,
+    http: request(server),
+    authed: {
+      get: (url) => withToken(request(server).get(url)),
+      post: (url) => withToken(request(server).post(url)),
+      put: (url) => withToken(request(server).put(url)),
+      patch: (url) => withToken(request(server).patch(url)),
+      delete: (url) => withToken(request(server).delete(url)),
+    },
+    close: async () => {
+      await app.close();
+    },
+  };
+}
+
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** The seed README's dummy job, verbatim. */
+export const SEED_DUMMY_CREATE = {
+  job: {
+    description: 'Do some dumb thing to my server',
+    details: { runner: 'dummyRunner' },
+    group: 'space-xy',
+    modified_by: 'someone',
+    name: 'dummy-spin1234567',
+    schedule_expression: '* * * ? *',
+    enabled: true,
+  },
+  tags: [
+    { key: 'foo', value: 'bar' },
+    { key: 'baz', value: 'biz' },
+  ],
+};
