@@ -4,10 +4,12 @@ import { AuthModule } from './auth/auth.module';
 import { ConfigModule } from './config/config.module';
 import { MinionConfig } from './config/minion-config';
 import { HealthModule } from './health/health.module';
+import { JobLogModule } from './job-log/job-log.module';
 import { JobsModule } from './jobs/jobs.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { RepositoryModule } from './repository/repository.module';
 import { RunnersModule } from './runners/runners.module';
+import { SchedulerModule } from './scheduler/scheduler.module';
 
 /** Paths probed every few seconds: logging each request would drown everything else. */
 const QUIET_PATHS = /\/v1\/minion\/(health\/|metrics|ping)/;
@@ -37,6 +39,8 @@ const QUIET_PATHS = /\/v1\/minion\/(health\/|metrics|ping)/;
     AuthModule,
     RepositoryModule,
     RunnersModule,
+    JobLogModule,
+    SchedulerModule,
     JobsModule,
     HealthModule,
   ],

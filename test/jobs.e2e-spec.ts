@@ -118,6 +118,7 @@ describe('jobs API (e2e)', () => {
 
   describe('create', () => {
     it('accepts the seed dummy example verbatim and answers {job, tags, next}', async () => {
+      t.clock.set('2026-01-05T10:00:30.250Z');
       const res = await t.authed.post(`${JOBS}/space-xy`).send(SEED_DUMMY_CREATE).expect(200);
       expect(Object.keys(res.body).sort()).toEqual(['job', 'next', 'tags']);
       expect(res.body.job).toMatchObject({
@@ -133,12 +134,9 @@ describe('jobs API (e2e)', () => {
       expect(res.body.job.id).toMatch(
         /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
       );
-      expect(res.body.job.modified_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+      expect(res.body.job.modified_at).toBe('2026-01-05T10:00:30Z');
       expect(res.body.tags).toEqual(SEED_DUMMY_CREATE.tags);
-      expect(res.body.next).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:00Z$/);
-      const next = Date.parse(res.body.next);
-      expect(next).toBeGreaterThan(Date.now() - 1000);
-      expect(next).toBeLessThanOrEqual(Date.now() + 61_000);
+      expect(res.body.next).toBe('2026-01-05T10:01:00Z');
     });
 
     it('takes account and group from the path, and ignores client id and modified_at', async () => {
@@ -445,14 +443,10 @@ describe('jobs API (e2e)', () => {
   });
 
   describe('run (PATCH)', () => {
-    it('validates the job and its runner, then says the scheduler is not available (503)', async () => {
+    it('queues a manual run: 202 with a run_id that names the job', async () => {
       const id = await create();
-      const res = await t.authed.patch(`${JOBS}/space-xy/${id}`).expect(503);
-      expect(res.body).toEqual({
-        statusCode: 503,
-        error: 'Service Unavailable',
-        message: 'scheduler not available',
-      });
+      const res = await t.authed.patch(`${JOBS}/space-xy/${id}`).expect(202);
+      expect(res.body.run_id).toMatch(new RegExp(`^acct1/space-xy/${id}@manual-[0-9a-f-]{36}$`));
     });
 
     it('400 when the stored job names a runner the account may not use', async () => {
@@ -505,6 +499,8 @@ describe('jobs API (e2e)', () => {
           'POST /v1/minion/{account}/jobs/{group}',
           'DELETE /v1/minion/{account}/jobs/{group}',
           'GET /v1/minion/{account}/jobs/{group}/{id}',
+          'GET /v1/minion/{account}/jobs/{group}/{id}/runs',
+          'GET /v1/minion/{account}/jobs/{group}/{id}/next',
           'PUT /v1/minion/{account}/jobs/{group}/{id}',
           'DELETE /v1/minion/{account}/jobs/{group}/{id}',
           'PATCH /v1/minion/{account}/jobs/{group}/{id}',

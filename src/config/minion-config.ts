@@ -5,7 +5,10 @@ import {
   ArrayUnique,
   IsArray,
   IsIn,
+  IsInt,
   IsNotEmpty,
+  Max,
+  Min,
   IsObject,
   IsOptional,
   IsString,
@@ -50,6 +53,7 @@ export class FileRepositoryOptions {
 }
 
 export const REPOSITORY_TYPES = ['file'] as const;
+export const LOG_PROVIDER_TYPES = ['file'] as const;
 
 export class RepositoryDefinition {
   @IsIn(REPOSITORY_TYPES, { message: `$property must be one of: ${REPOSITORY_TYPES.join(', ')}` })
@@ -69,6 +73,81 @@ export class RepositoryDefinition {
 }
 
 const DEFAULT_REFRESH_MS = 5 * 60_000;
+
+/** `scheduler`: minion's additions for the scheduling engine (all optional). */
+export class SchedulerOptions {
+  /** Missed minutes younger than this are still run after downtime; older ones are recorded as missed. */
+  @IsOptional()
+  @Matches(DURATION_PATTERN, { message: DURATION_MESSAGE })
+  catchUpWindow?: string;
+
+  /** Runs executing at once in this process. */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  concurrency?: number;
+
+  /** Attempts per occurrence, the first included. */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(20)
+  attempts?: number;
+
+  /** Pause between attempts. */
+  @IsOptional()
+  @Matches(DURATION_PATTERN, { message: DURATION_MESSAGE })
+  retryDelay?: string;
+
+  /** A run still going after this is aborted (its runner gets the abort signal) and fails. */
+  @IsOptional()
+  @Matches(DURATION_PATTERN, { message: DURATION_MESSAGE })
+  runTimeout?: string;
+
+  /** On SIGTERM, how long in-flight runs may take to finish before they are aborted. */
+  @IsOptional()
+  @Matches(DURATION_PATTERN, { message: DURATION_MESSAGE })
+  shutdownTimeout?: string;
+
+  /** Parallel repository reads while loading the job cache. */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  loadConcurrency?: number;
+
+  /** How many runs each job's file run log keeps at least (older ones are trimmed). */
+  @IsOptional()
+  @IsInt()
+  @Min(1000)
+  @Max(1_000_000)
+  keepRuns?: number;
+}
+
+/** Resolved scheduler settings, with defaults. */
+export interface SchedulerSettings {
+  catchUpWindowMs: number;
+  concurrency: number;
+  attempts: number;
+  retryDelayMs: number;
+  runTimeoutMs: number;
+  shutdownTimeoutMs: number;
+  loadConcurrency: number;
+  keepRuns: number;
+}
+
+/** `logProvider`: where run history goes. `file` (default) keeps JSON lines under `path`. */
+export class LogProviderDefinition {
+  @IsIn(LOG_PROVIDER_TYPES, {
+    message: `$property must be one of: ${LOG_PROVIDER_TYPES.join(', ')}`,
+  })
+  type: string;
+
+  @IsOptional()
+  @IsObject()
+  config?: Record<string, unknown>;
+}
 
 /** Connection settings of the original's `queueProvider` / `lockProvider` entries. */
 export class ProviderDefinition {
@@ -122,12 +201,42 @@ export class MinionConfig {
   lockProvider?: ProviderDefinition;
 
   @IsOptional()
-  @IsObject()
-  logProvider?: Record<string, unknown>;
+  @ValidateNested()
+  @Type(() => LogProviderDefinition)
+  logProvider?: LogProviderDefinition;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => SchedulerOptions)
+  scheduler?: SchedulerOptions;
 
   /** True when no token was configured and one was generated at startup (printed once). */
   @Allow()
   tokenGenerated = false;
+
+  /** Local state (run logs, scheduler marker): the file repository's path, else ./data. */
+  get dataDir(): string {
+    const repo = this.jobsRepository;
+    return repo.type === 'file'
+      ? String(repo.config.path)
+      : (process.env.MINION_DATA_DIR ?? './data');
+  }
+
+  get schedulerSettings(): SchedulerSettings {
+    const s = this.scheduler ?? {};
+    const ms = (text: string | undefined, fallback: number) =>
+      (text && parseDuration(text)) || fallback;
+    return {
+      catchUpWindowMs: ms(s.catchUpWindow, 15 * 60_000),
+      concurrency: s.concurrency ?? 16,
+      attempts: s.attempts ?? 3,
+      retryDelayMs: ms(s.retryDelay, 5_000),
+      runTimeoutMs: ms(s.runTimeout, 5 * 60_000),
+      shutdownTimeoutMs: ms(s.shutdownTimeout, 30_000),
+      loadConcurrency: s.loadConcurrency ?? 32,
+      keepRuns: s.keepRuns ?? 1000,
+    };
+  }
 
   get port(): number {
     return Number(this.listenAddress.slice(this.listenAddress.lastIndexOf(':') + 1));

@@ -3,6 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import { Public } from '../common/decorators/public.decorator';
 import { RepositoryHealthIndicator } from './repository.health';
+import { SchedulerHealthIndicator } from './scheduler.health';
 
 /** Kubernetes probes. Liveness: the process answers. Readiness: it can do its work. */
 @ApiTags('health')
@@ -12,6 +13,7 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly repository: RepositoryHealthIndicator,
+    private readonly scheduler: SchedulerHealthIndicator,
   ) {}
 
   @Get('live')
@@ -23,8 +25,11 @@ export class HealthController {
 
   @Get('ready')
   @HealthCheck()
-  @ApiOperation({ summary: 'Readiness probe: the jobs repository is readable and writable' })
+  @ApiOperation({
+    summary:
+      'Readiness probe: the jobs repository is readable and writable, and the job cache is loaded',
+  })
   ready(): Promise<HealthCheckResult> {
-    return this.health.check([() => this.repository.check()]);
+    return this.health.check([() => this.repository.check(), () => this.scheduler.check()]);
   }
 }

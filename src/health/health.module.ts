@@ -2,11 +2,12 @@ import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { HealthController } from './health.controller';
 import { RepositoryHealthIndicator } from './repository.health';
+import { SchedulerHealthIndicator } from './scheduler.health';
 import { SystemController } from './system.controller';
 
 @Module({
   imports: [TerminusModule.forRoot({ errorLogStyle: 'json' })],
   controllers: [HealthController, SystemController],
-  providers: [RepositoryHealthIndicator],
+  providers: [RepositoryHealthIndicator, SchedulerHealthIndicator],
 })
 export class HealthModule {}

@@ -9,6 +9,7 @@ import {
   Patch,
   Post,
   Put,
+  Query,
 } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
@@ -24,7 +25,14 @@ import { ApiJobErrors } from '../common/http/api-errors.decorator';
 import { ErrorResponseDto } from '../common/http/error-response.dto';
 import { AccountParams, GroupParams, JobParams } from './dto/job-path.params';
 import { JobRequestDto } from './dto/job-request.dto';
-import { JobResponseDto, JobWithLogResponseDto } from './dto/job-response.dto';
+import { NextQuery, RunsQuery } from './dto/list-query.dto';
+import {
+  JobResponseDto,
+  JobWithLogResponseDto,
+  NextFireTimesDto,
+  RunAcceptedDto,
+} from './dto/job-response.dto';
+import { RunRecord } from '../job-log/run-record';
 import { JobsService } from './jobs.service';
 import { CREATE_EXAMPLE, UPDATE_EXAMPLE } from './jobs.examples';
 
@@ -118,12 +126,36 @@ export class JobsController {
 
   @Patch(':group/:id')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Run a job now' })
+  @ApiOperation({
+    summary: 'Run a job now (also a disabled one)',
+    description: 'Queues a manual occurrence; follow it in `.../runs` by its `run_id`.',
+  })
+  @ApiAcceptedResponse({ type: RunAcceptedDto })
   @ApiServiceUnavailableResponse({
-    description: 'The scheduler is not available',
+    description: 'The queue is unavailable or minion is shutting down',
     type: ErrorResponseDto,
   })
-  run(@Param() params: JobParams): Promise<never> {
+  run(@Param() params: JobParams): Promise<RunAcceptedDto> {
     return this.jobs.run(params);
+  }
+
+  @Get(':group/:id/runs')
+  @ApiOperation({
+    summary: 'Run history, newest first',
+    description:
+      'One record per attempt: succeeded, failed (with `will_retry`), skipped, or missed (after downtime).',
+  })
+  @ApiOkResponse({ type: [RunRecord] })
+  runs(@Param() params: JobParams, @Query() { limit }: RunsQuery): Promise<RunRecord[]> {
+    return this.jobs.runs(params, limit);
+  }
+
+  @Get(':group/:id/next')
+  @ApiOperation({
+    summary: 'Next fire times, in UTC and in the job time zone, with daylight-saving flags',
+  })
+  @ApiOkResponse({ type: NextFireTimesDto })
+  next(@Param() params: JobParams, @Query() { count }: NextQuery): Promise<NextFireTimesDto> {
+    return this.jobs.upcoming(params, count);
   }
 }

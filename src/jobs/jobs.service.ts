@@ -1,25 +1,46 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Clock, rfc3339 } from '../common/clock';
-import { AccountNotFoundError, ServiceUnavailableError } from '../common/errors';
+import { CronSchedule, DEFAULT_TIMEZONE } from '../common/cron/cron-schedule';
+import { describeFireTime, FireTimeView } from '../common/cron/dst';
+import { AccountNotFoundError } from '../common/errors';
 import { MinionConfig } from '../config/minion-config';
+import { JobLog } from '../job-log/job-log';
+import { RunLogInfo, RunRecord } from '../job-log/run-record';
+import { JobChanges } from '../repository/job-changes';
 import { JobDocument } from '../repository/job-document';
 import { DeleteGroupResult, JobKey, JobsRepository } from '../repository/jobs.repository';
 import { RunnerRegistry } from '../runners/runner-registry';
+import { SchedulerService } from '../scheduler/scheduler.service';
 import { JobRequestDto } from './dto/job-request.dto';
 import { JobView, toJobView } from './job-view';
 
 export interface JobWithLog extends JobView {
-  log: Record<string, unknown> | null;
+  log: RunLogInfo;
 }
 
-/** Job management: validation that needs config (account, runner), storage, response shapes. */
+export interface NextFireTimes {
+  timezone: string;
+  schedule_expression: string;
+  enabled: boolean;
+  next: FireTimeView[];
+}
+
+/**
+ * Job management: the checks that need configuration (account, runner), storage, change
+ * announcements for the scheduler's cache, run requests and run history.
+ */
 @Injectable()
 export class JobsService {
+  private readonly logger = new Logger(JobsService.name);
+
   constructor(
     private readonly config: MinionConfig,
     private readonly repository: JobsRepository,
     private readonly runners: RunnerRegistry,
+    private readonly changes: JobChanges,
+    private readonly jobLog: JobLog,
+    private readonly scheduler: SchedulerService,
     private readonly clock: Clock,
   ) {}
 
@@ -36,13 +57,14 @@ export class JobsService {
   async get(key: JobKey): Promise<JobWithLog> {
     this.ensureAccount(key.account);
     const { document } = await this.repository.get(key);
-    return { ...toJobView(document, this.clock.now()), log: null };
+    return this.withLog(document);
   }
 
   async create(account: string, group: string, request: JobRequestDto): Promise<JobView> {
     this.ensureAccount(account);
     const doc = this.toDocument({ account, group, id: randomUUID() }, request);
     const stored = await this.repository.create(doc);
+    await this.saved(stored.document);
     return toJobView(stored.document, this.clock.now());
   }
 
@@ -51,25 +73,69 @@ export class JobsService {
     const current = await this.repository.get(key);
     const doc = this.toDocument(key, request);
     const stored = await this.repository.update(doc, current.version);
-    return { ...toJobView(stored.document, this.clock.now()), log: null };
+    await this.saved(stored.document);
+    return this.withLog(stored.document);
   }
 
   async delete(key: JobKey): Promise<void> {
     this.ensureAccount(key.account);
     await this.repository.delete(key);
+    this.changes.publish({ type: 'deleted', key });
+    await this.jobLog
+      .jobDeleted(key)
+      .catch((err: Error) => this.logger.warn(`run log cleanup: ${err.message}`));
   }
 
   async deleteGroup(account: string, group: string): Promise<DeleteGroupResult> {
     this.ensureAccount(account);
-    return this.repository.deleteGroup(account, group);
+    const ids = await this.repository.listGroup(account, group);
+    const result = await this.repository.deleteGroup(account, group);
+    this.changes.publish({ type: 'groupDeleted', account, group });
+    const failed = new Set(result.failed.map((f) => f.id));
+    for (const id of ids.filter((i) => !failed.has(i))) {
+      await this.jobLog.jobDeleted({ account, group, id }).catch(() => undefined);
+    }
+    return result;
   }
 
-  /** Checks the job, its runner and the account's allow-list; the queue arrives with the scheduler. */
-  async run(key: JobKey): Promise<never> {
+  /**
+   * Queues a run now. The job must exist and its runner must be one the account may use (the
+   * original queued it anyway); disabled jobs can be run by hand.
+   */
+  async run(key: JobKey): Promise<{ run_id: string }> {
     this.ensureAccount(key.account);
     const { document } = await this.repository.get(key);
     this.runners.resolve(key.account, document.details);
-    throw new ServiceUnavailableError('scheduler not available', 60);
+    return { run_id: await this.scheduler.runNow(key) };
+  }
+
+  async runs(key: JobKey, limit: number): Promise<RunRecord[]> {
+    this.ensureAccount(key.account);
+    await this.repository.get(key);
+    return this.jobLog.list(key, limit);
+  }
+
+  /** The next `count` fire times in UTC and in the job's zone, with daylight-saving flags. */
+  async upcoming(key: JobKey, count: number): Promise<NextFireTimes> {
+    this.ensureAccount(key.account);
+    const { document } = await this.repository.get(key);
+    const timezone = document.timezone ?? DEFAULT_TIMEZONE;
+    const schedule = CronSchedule.parse(document.schedule_expression, timezone);
+    return {
+      timezone,
+      schedule_expression: document.schedule_expression,
+      enabled: document.enabled,
+      next: schedule.upcoming(this.clock.now(), count).map((t) => describeFireTime(t, schedule)),
+    };
+  }
+
+  private async saved(doc: JobDocument): Promise<void> {
+    this.changes.publish({ type: 'saved', document: doc });
+    await this.jobLog.jobSaved(doc);
+  }
+
+  private async withLog(doc: JobDocument): Promise<JobWithLog> {
+    return { ...toJobView(doc, this.clock.now()), log: await this.jobLog.describe(doc) };
   }
 
   private ensureAccount(account: string): void {
@@ -82,7 +148,7 @@ export class JobsService {
   private toDocument(key: JobKey, request: JobRequestDto): JobDocument {
     const job = request.job;
     this.runners.validate(key.account, job.details);
-    return {
+    const doc: JobDocument = {
       account: key.account,
       description: job.description ?? '',
       details: { ...job.details },
@@ -95,5 +161,7 @@ export class JobsService {
       enabled: job.enabled,
       tags: (request.tags ?? []).map(({ key: k, value }) => ({ key: k, value })),
     };
+    if (job.timezone && job.timezone !== DEFAULT_TIMEZONE) doc.timezone = job.timezone;
+    return doc;
   }
 }

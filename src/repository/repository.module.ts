@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { MinionConfig } from '../config/minion-config';
 import { FileJobsRepository } from './file-jobs.repository';
+import { JobChanges } from './job-changes';
 import { JobsRepository } from './jobs.repository';
 
 /** Chooses the `JobsRepository` implementation from `jobsRepository.type`, in one place. */
@@ -18,7 +19,8 @@ export function createJobsRepository(config: MinionConfig): JobsRepository {
 @Module({
   providers: [
     { provide: JobsRepository, useFactory: createJobsRepository, inject: [MinionConfig] },
+    JobChanges,
   ],
-  exports: [JobsRepository],
+  exports: [JobsRepository, JobChanges],
 })
 export class RepositoryModule {}

@@ -8,12 +8,20 @@ import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
 import { loadConfig } from '../../src/config/config.loader';
 import { MinionConfig } from '../../src/config/minion-config';
+import { Clock } from '../../src/common/clock';
+import { RunnerRegistry } from '../../src/runners/runner-registry';
+import { MinuteTicker } from '../../src/scheduler/minute-ticker';
+import { SchedulerService } from '../../src/scheduler/scheduler.service';
+import { ManualClock, ManualTicker } from './manual-clock';
+import { TEST_RUNNER_TYPES } from './test-runners';
 
 export const TEST_TOKEN = 'test-token-0123456789';
 
 export interface TestApp {
   app: NestExpressApplication;
   config: MinionConfig;
+  clock: ManualClock;
+  scheduler: SchedulerService;
   dataDir: string;
   http: ReturnType<typeof request>;
   /** supertest agent pre-set with the token header */
@@ -38,11 +46,15 @@ export function testConfig(dataDir: string, overrides: Record<string, unknown> =
     token: TEST_TOKEN,
     logLevel: 'silent',
     accounts: {
-      acct1: { runners: ['dummyRunner'] },
+      acct1: { runners: ['dummyRunner', 'scriptedRunner'] },
       acct2: { runners: [] },
     },
-    jobRunners: { dummyRunner: { type: 'dummy', config: { template: 'Hello, {{.Account}}!' } } },
+    jobRunners: {
+      dummyRunner: { type: 'dummy', config: { template: 'Hello, {{.Account}}!' } },
+      scriptedRunner: { type: 'scripted' },
+    },
     jobsRepository: { type: 'file', config: { path: dataDir } },
+    scheduler: { retryDelay: '10ms' },
     ...overrides,
   };
   return loadConfig({ argv: [], env: { API_CONFIG: JSON.stringify(raw) }, cwd: dataDir });
@@ -52,25 +64,42 @@ export async function createTestApp(
   options: {
     dataDir?: string;
     config?: MinionConfig;
+    clock?: ManualClock;
     customize?: (builder: TestingModuleBuilder) => TestingModuleBuilder;
+    /** Runs after the module is compiled and before the app starts (to spy on providers). */
+    beforeInit?: (app: NestExpressApplication) => void;
+    /** Wait for the scheduler's first cache load (default true). */
+    awaitScheduler?: boolean;
   } = {},
 ): Promise<TestApp> {
   const dataDir = options.dataDir ?? tempDir();
   const config = options.config ?? testConfig(dataDir);
+  const clock = options.clock ?? new ManualClock();
   let builder = Test.createTestingModule({ imports: [AppModule] })
     .overrideProvider(MinionConfig)
-    .useValue(config);
+    .useValue(config)
+    .overrideProvider(Clock)
+    .useValue(clock)
+    .overrideProvider(MinuteTicker)
+    .useValue(new ManualTicker())
+    .overrideProvider(RunnerRegistry)
+    .useValue(RunnerRegistry.fromConfig(config, TEST_RUNNER_TYPES));
   if (options.customize) builder = options.customize(builder);
   const moduleRef = await builder.compile();
   const app = configureApp(
     moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false }),
   );
+  options.beforeInit?.(app);
   await app.init();
+  const scheduler = app.get(SchedulerService);
+  if (options.awaitScheduler !== false) await scheduler.ready();
   const server = app.getHttpServer();
   const withToken = (t: request.Test) => t.set('X-Auth-Token', config.token);
   return {
     app,
     config,
+    clock,
+    scheduler,
     dataDir,
     http: request(server),
     authed: {

@@ -35,17 +35,24 @@ export class DomainExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
-    const { status, message, retryAfter } = this.map(exception);
+    const { status, message, retryAfter, extra } = this.map(exception);
     if (status >= 500 && !(exception instanceof ServiceUnavailableError)) {
       // Only the error's own text and stack: request headers (and so the token) are never logged here.
       this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     }
     if (retryAfter) res.setHeader('Retry-After', String(retryAfter));
-    res.status(status).json(errorBody(status, message));
+    res.status(status).json({ ...extra, ...errorBody(status, message) });
   }
 
-  private map(exception: unknown): { status: number; message: string; retryAfter?: number } {
+  private map(exception: unknown): {
+    status: number;
+    message: string;
+    retryAfter?: number;
+    extra?: object;
+  } {
     if (exception instanceof HttpException) {
+      const health = healthReport(exception);
+      if (health) return { status: exception.getStatus(), ...health };
       return { status: exception.getStatus(), message: httpMessage(exception) };
     }
     if (exception instanceof DomainError) {
@@ -71,6 +78,29 @@ export class DomainExceptionFilter implements ExceptionFilter {
     }
     return { status: HttpStatus.INTERNAL_SERVER_ERROR, message: 'internal server error' };
   }
+}
+
+/** A terminus health report keeps its details beside the usual fields, and says what is down. */
+function healthReport(exception: HttpException): { message: string; extra: object } | null {
+  const body = exception.getResponse() as {
+    status?: unknown;
+    error?: Record<string, { message?: string }>;
+    details?: unknown;
+  };
+  if (typeof body !== 'object' || body === null || body.status !== 'error' || !body.details)
+    return null;
+  const down = Object.entries(body.error ?? {}).map(([k, v]) =>
+    v?.message ? `${k} (${v.message})` : k,
+  );
+  return {
+    message: `not ready: ${down.join(', ')}`,
+    extra: {
+      status: body.status,
+      info: (body as { info?: unknown }).info,
+      errors: body.error,
+      details: body.details,
+    },
+  };
 }
 
 function httpMessage(exception: HttpException): string {

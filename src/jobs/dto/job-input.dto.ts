@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
-import { IsCronExpression } from '../../common/validators/is-cron-expression.validator';
+import { IsCronExpression, IsTimeZone } from '../../common/validators/is-cron-expression.validator';
 import { IsStringMap } from '../../common/validators/is-string-map.validator';
 
 export const DETAILS_LIMITS = {
@@ -49,11 +49,21 @@ export class JobInputDto {
   @ApiProperty({
     description:
       'When to run: 5-field cron (minute hour day-of-month month day-of-week; `?` allowed in the day ' +
-      'fields) or @yearly @annually @monthly @weekly @daily @midnight @hourly. Evaluated in UTC.',
+      'fields) or @yearly @annually @monthly @weekly @daily @midnight @hourly. Evaluated in `timezone` (default UTC).',
     example: '* * * ? *',
   })
   @IsCronExpression()
   schedule_expression: string;
+
+  @ApiPropertyOptional({
+    description:
+      'IANA time zone the expression is evaluated in (default UTC). Daylight-saving changes follow ' +
+      'cron-parser: a time skipped by the clocks runs at the equivalent later time, a repeated time runs once.',
+    example: 'Europe/Berlin',
+  })
+  @IsOptional()
+  @IsTimeZone()
+  timezone?: string;
 
   @ApiProperty({ description: 'Disabled jobs are stored but never scheduled', example: true })
   @IsBoolean()

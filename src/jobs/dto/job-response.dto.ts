@@ -35,6 +35,12 @@ export class JobDto {
 
   @ApiProperty({ example: true })
   enabled: boolean;
+
+  @ApiPropertyOptional({
+    description: 'Present when the job has a time zone',
+    example: 'Europe/Berlin',
+  })
+  timezone?: string;
 }
 
 export class JobResponseDto {
@@ -54,12 +60,85 @@ export class JobResponseDto {
   next: string | null;
 }
 
-export class JobWithLogResponseDto extends JobResponseDto {
-  @ApiPropertyOptional({
-    description: "The job's run log; null until run history exists",
-    nullable: true,
-    type: 'object',
-    additionalProperties: true,
+export class RunLogInfoDto {
+  @ApiProperty({ description: 'Run log implementation', example: 'file' })
+  type: string;
+
+  @ApiProperty({
+    description: 'Where the log is (file path, or CloudWatch group/stream)',
+    example: 'data/.runs/local/local/space-xy/6bcfa79f.jsonl',
   })
-  log: Record<string, unknown> | null;
+  name: string;
+
+  @ApiProperty({ description: 'Run records kept', example: 42 })
+  runs: number;
+
+  @ApiProperty({ description: 'Size of the log in bytes', example: 12800 })
+  bytes: number;
+
+  @ApiProperty({
+    description: 'The newest record',
+    nullable: true,
+    example: {
+      status: 'succeeded',
+      finished_at: '2026-11-24T15:00:00.118Z',
+      run_id: 'local/space-xy/6bcfa79f@2026-11-24T15:00:00Z',
+    },
+  })
+  last_run: { status: string; finished_at: string; run_id: string } | null;
+}
+
+export class JobWithLogResponseDto extends JobResponseDto {
+  @ApiProperty({ description: "The job's run log", type: RunLogInfoDto })
+  log: RunLogInfoDto;
+}
+
+export class RunAcceptedDto {
+  @ApiProperty({
+    description: 'Occurrence id of the manual run; its attempts appear under this id in `.../runs`',
+    example:
+      'local/space-xy/6bcfa79f-615e-470d-97c1-687f3357497d@manual-0f8fad5b-d9cb-469f-a165-70867728950e',
+  })
+  run_id: string;
+}
+
+export class FireTimeDto {
+  @ApiProperty({ example: '2026-03-08T07:30:00Z' })
+  utc: string;
+
+  @ApiProperty({
+    description: "Wall-clock time in the job's zone, with offset",
+    example: '2026-03-08T03:30:00-04:00',
+  })
+  local: string;
+
+  @ApiProperty({
+    description:
+      '`gap`: the wall time asked for does not exist that day (clocks go forward), so it runs later; ' +
+      '`overlap`: the wall time happens twice that day (clocks go back)',
+    enum: ['gap', 'overlap'],
+    nullable: true,
+    example: 'gap',
+  })
+  dst: 'gap' | 'overlap' | null;
+
+  @ApiPropertyOptional({
+    example:
+      '02:30 does not exist on this day (clocks go forward); minion runs at 03:30 local instead',
+  })
+  note?: string;
+}
+
+export class NextFireTimesDto {
+  @ApiProperty({ example: 'America/New_York' })
+  timezone: string;
+
+  @ApiProperty({ example: '30 2 * * *' })
+  schedule_expression: string;
+
+  @ApiProperty({ example: true })
+  enabled: boolean;
+
+  @ApiProperty({ type: [FireTimeDto] })
+  next: FireTimeDto[];
 }

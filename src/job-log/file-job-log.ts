@@ -1,0 +1,126 @@
+import { promises as fs } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { KeyedMutex } from '../common/keyed-mutex';
+import { isSafeSegment } from '../common/safe-segment';
+import { InvalidFieldError } from '../common/errors';
+import { JobKey } from '../repository/jobs.repository';
+import { JobLog } from './job-log';
+import { RunLogInfo, RunRecord } from './run-record';
+
+/**
+ * Embedded default run log: one JSON-lines file per job at
+ * `<path>/<org>/<account>/<group>/<id>.jsonl`. Appends are serialized per job. When a file holds
+ * twice `keepRuns` records it is rewritten (atomically) with the newest `keepRuns`, so the newest
+ * `keepRuns` runs are always kept and a file never grows without bound. Logs of deleted jobs are
+ * kept (audit) unless `deleteLogs` is set.
+ */
+export class FileJobLog extends JobLog {
+  private readonly base: string;
+  private readonly locks = new KeyedMutex();
+  /** Line counts of files seen by this process, so trimming does not re-read on every append. */
+  private readonly lineCounts = new Map<string, number>();
+
+  constructor(
+    path: string,
+    org: string,
+    private readonly keepRuns: number,
+    private readonly deleteLogs = false,
+  ) {
+    super();
+    this.base = join(resolve(path), org);
+  }
+
+  async append(key: JobKey, record: RunRecord): Promise<void> {
+    const file = this.file(key);
+    await this.locks.run(file, async () => {
+      await fs.mkdir(join(file, '..'), { recursive: true });
+      await fs.appendFile(file, JSON.stringify(record) + '\n', 'utf8');
+      const known = this.lineCounts.get(file);
+      const count = known === undefined ? await this.countLines(file) : known + 1;
+      this.lineCounts.set(file, count);
+      if (count >= this.keepRuns * 2) await this.trim(file);
+    });
+  }
+
+  async list(key: JobKey, limit: number): Promise<RunRecord[]> {
+    const lines = await this.lines(this.file(key));
+    return lines
+      .slice(-limit)
+      .reverse()
+      .map(parseRecord)
+      .filter((r): r is RunRecord => r !== null);
+  }
+
+  async describe(key: JobKey): Promise<RunLogInfo> {
+    const file = this.file(key);
+    const lines = await this.lines(file);
+    const last = lines.length > 0 ? parseRecord(lines[lines.length - 1]) : null;
+    const bytes = await fs.stat(file).then(
+      (s) => s.size,
+      () => 0,
+    );
+    return {
+      type: 'file',
+      name: relative(process.cwd(), file) || file,
+      runs: lines.length,
+      bytes,
+      last_run: last
+        ? { status: last.status, finished_at: last.finished_at, run_id: last.run_id }
+        : null,
+    };
+  }
+
+  async jobSaved(): Promise<void> {
+    // Files are created by the first append.
+  }
+
+  async jobDeleted(key: JobKey): Promise<void> {
+    if (!this.deleteLogs) return;
+    const file = this.file(key);
+    await this.locks.run(file, async () => {
+      await fs.rm(file, { force: true });
+      this.lineCounts.delete(file);
+    });
+  }
+
+  private file(key: JobKey): string {
+    for (const [field, value] of Object.entries({
+      account: key.account,
+      group: key.group,
+      id: key.id,
+    })) {
+      if (!isSafeSegment(value)) throw new InvalidFieldError(field, 'is not a safe path segment');
+    }
+    return join(this.base, key.account, key.group, `${key.id}.jsonl`);
+  }
+
+  private async lines(file: string): Promise<string[]> {
+    try {
+      const text = await fs.readFile(file, 'utf8');
+      return text.split('\n').filter((l) => l.trim() !== '');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+  }
+
+  private async countLines(file: string): Promise<number> {
+    return (await this.lines(file)).length;
+  }
+
+  private async trim(file: string): Promise<void> {
+    const kept = (await this.lines(file)).slice(-this.keepRuns);
+    const temp = `${file}.${process.pid}.tmp`;
+    await fs.writeFile(temp, kept.join('\n') + '\n', 'utf8');
+    await fs.rename(temp, file);
+    this.lineCounts.set(file, kept.length);
+  }
+}
+
+function parseRecord(line: string): RunRecord | null {
+  try {
+    return JSON.parse(line) as RunRecord;
+  } catch {
+    return null; // a torn last line after a crash is skipped, not fatal
+  }
+}

@@ -1,0 +1,29 @@
+import { Global, Module } from '@nestjs/common';
+import { join } from 'node:path';
+import { MinionConfig } from '../config/minion-config';
+import { FileJobLog } from './file-job-log';
+import { JobLog } from './job-log';
+
+/** Chooses the `JobLog` implementation from `logProvider.type` (default: file under the data dir). */
+export function createJobLog(config: MinionConfig): JobLog {
+  const provider = config.logProvider ?? { type: 'file', config: {} };
+  const options = provider.config ?? {};
+  switch (provider.type) {
+    case 'file':
+      return new FileJobLog(
+        typeof options.path === 'string' ? options.path : join(config.dataDir, '.runs'),
+        config.org,
+        config.schedulerSettings.keepRuns,
+        options.deleteLogs === true,
+      );
+    default:
+      throw new Error(`logProvider.type "${provider.type}" is not supported`);
+  }
+}
+
+@Global()
+@Module({
+  providers: [{ provide: JobLog, useFactory: createJobLog, inject: [MinionConfig] }],
+  exports: [JobLog],
+})
+export class JobLogModule {}

@@ -1,0 +1,23 @@
+import { JobDocument } from '../repository/job-document';
+import { JobKey } from '../repository/jobs.repository';
+import { RunLogInfo, RunRecord } from './run-record';
+
+/**
+ * Port for run history: every attempt's outcome, per job. Implementations: file (embedded
+ * default, JSON lines), CloudWatch Logs. Writes must never throw into the scheduler: callers log
+ * and count failures instead.
+ */
+export abstract class JobLog {
+  abstract append(key: JobKey, record: RunRecord): Promise<void>;
+
+  /** The newest `limit` records, newest first. */
+  abstract list(key: JobKey, limit: number): Promise<RunRecord[]>;
+
+  abstract describe(key: JobKey): Promise<RunLogInfo>;
+
+  /** Called after a job is created or updated (CloudWatch creates its group and stream). */
+  abstract jobSaved(doc: JobDocument): Promise<void>;
+
+  /** Called after a job is deleted. */
+  abstract jobDeleted(key: JobKey): Promise<void>;
+}

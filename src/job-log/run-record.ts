@@ -1,0 +1,78 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
+export type RunTrigger = 'schedule' | 'manual';
+export type RunStatus = 'succeeded' | 'failed' | 'skipped' | 'missed';
+
+/**
+ * One attempt of one occurrence, as written to the run log (a JSON line, or a CloudWatch event).
+ * A class so Swagger documents the runs endpoint from the same definition.
+ */
+export class RunRecord {
+  @ApiProperty({
+    description: 'Occurrence id: `<account>/<group>/<id>@<minute>` or `...@manual-<uuid>`',
+    example: 'local/space-xy/6bcfa79f-615e-470d-97c1-687f3357497d@2026-11-24T15:00:00Z',
+  })
+  run_id: string;
+
+  @ApiProperty({ enum: ['schedule', 'manual'], example: 'schedule' })
+  trigger: RunTrigger;
+
+  @ApiProperty({
+    description:
+      'The minute the occurrence was scheduled for (RFC 3339, UTC); null for manual runs',
+    example: '2026-11-24T15:00:00Z',
+    nullable: true,
+  })
+  scheduled_for: string | null;
+
+  @ApiProperty({ description: 'Attempt number, from 1', example: 1 })
+  attempt: number;
+
+  @ApiProperty({ enum: ['succeeded', 'failed', 'skipped', 'missed'], example: 'succeeded' })
+  status: RunStatus;
+
+  @ApiProperty({ example: '2026-11-24T15:00:00.112Z' })
+  started_at: string;
+
+  @ApiProperty({ example: '2026-11-24T15:00:00.118Z' })
+  finished_at: string;
+
+  @ApiProperty({ example: 6 })
+  duration_ms: number;
+
+  @ApiPropertyOptional({
+    description: 'Runner that ran the job (details.runner)',
+    example: 'dummyRunner',
+  })
+  runner?: string;
+
+  @ApiPropertyOptional({ description: "The runner's output", example: 'Hello, local!' })
+  output?: string;
+
+  @ApiPropertyOptional({ description: 'Why the attempt failed, was skipped or missed' })
+  error?: string;
+
+  @ApiPropertyOptional({ description: 'Whether a failed attempt will be retried' })
+  will_retry?: boolean;
+
+  @ApiPropertyOptional({
+    description: 'Cloud request id of the call the runner made, when it has one',
+  })
+  request_id?: string;
+
+  @ApiPropertyOptional({ description: 'For `missed`: how many occurrences were not run' })
+  missed_count?: number;
+
+  @ApiPropertyOptional({ description: 'Which minion process ran the attempt' })
+  replica?: string;
+}
+
+/** What `log` in a job's get/update answer says about its run log. */
+export interface RunLogInfo {
+  type: string;
+  name: string;
+  runs: number;
+  bytes: number;
+  last_run: { status: RunStatus; finished_at: string; run_id: string } | null;
+  [extra: string]: unknown;
+}

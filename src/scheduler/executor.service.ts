@@ -1,0 +1,180 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { hostname } from 'node:os';
+import { Clock } from '../common/clock';
+import { DomainError, InvalidFieldError, JobNotFoundError, RunnerError } from '../common/errors';
+import { MinionConfig } from '../config/minion-config';
+import { JobLog } from '../job-log/job-log';
+import { RunRecord, RunStatus } from '../job-log/run-record';
+import { JobDocument } from '../repository/job-document';
+import { JobsRepository } from '../repository/jobs.repository';
+import { RunnerRegistry } from '../runners/runner-registry';
+import { JobCache } from './job-cache.service';
+import { JobLock } from './job-lock';
+import { JobBusyError } from './job-queue';
+import { jobKeyString, Occurrence, occurrenceKey } from './occurrence';
+import { SchedulerMetrics } from './scheduler.metrics';
+
+const MAX_OUTPUT = 64 * 1024;
+export const REPLICA = `${hostname()}:${process.pid}`;
+
+/**
+ * Runs one attempt of an occurrence: finds the job (cache, else repository, so a job created
+ * moments ago on another replica still runs), never overlaps a running occurrence of the same job
+ * (it waits; after waiting a whole run timeout it is recorded as skipped), checks the runner and
+ * the account's allow-list again, runs with a
+ * timeout and an abort signal, and records the outcome. Throws a RunnerError on failure so the
+ * queue can retry (or not, when the error is permanent).
+ */
+@Injectable()
+export class Executor {
+  private readonly logger = new Logger(Executor.name);
+  private readonly shutdown = new AbortController();
+  private readonly settings;
+
+  constructor(
+    config: MinionConfig,
+    private readonly cache: JobCache,
+    private readonly repository: JobsRepository,
+    private readonly runners: RunnerRegistry,
+    private readonly jobLog: JobLog,
+    private readonly lock: JobLock,
+    private readonly metrics: SchedulerMetrics,
+    private readonly clock: Clock,
+  ) {
+    this.settings = config.schedulerSettings;
+  }
+
+  /** Aborts every run in flight (shutdown timeout reached). */
+  abortAll(reason: string): void {
+    this.shutdown.abort(new Error(reason));
+  }
+
+  readonly handle = async (occurrence: Occurrence, attempt: number): Promise<void> => {
+    const key = occurrenceKey(occurrence);
+    const keyString = jobKeyString(key);
+    const started = this.clock.now();
+    const doc = await this.findJob(keyString, occurrence);
+    if (!doc) {
+      this.logger.warn(`occurrence ${occurrence.id} dropped: the job no longer exists`);
+      this.metrics.runs.inc({ runner: 'unknown', status: 'skipped' });
+      return;
+    }
+    const runnerName = doc.details.runner ?? '';
+    const record = (status: RunStatus, extra: Partial<RunRecord>) =>
+      this.record(occurrence, attempt, started, runnerName, status, extra);
+
+    if (occurrence.trigger === 'schedule' && !doc.enabled) {
+      return record('skipped', {
+        error: 'the job was disabled after this occurrence was scheduled',
+      });
+    }
+    const lease = await this.lock.acquire(keyString, this.settings.runTimeoutMs + 60_000);
+    if (!lease) {
+      // Another replica runs this job: wait (the queue re-queues us) unless we waited too long.
+      const waited = started.getTime() - Date.parse(occurrence.enqueuedAt);
+      if (waited < this.settings.runTimeoutMs) throw new JobBusyError(keyString);
+      return record('skipped', {
+        error: `a previous run of this job was still in progress after ${waited} ms`,
+      });
+    }
+    try {
+      const output = await this.runWithTimeout(doc);
+      await record('succeeded', { output: truncate(output) });
+    } catch (err) {
+      const failure = asRunnerError(err);
+      const willRetry = !failure.permanent && attempt < this.settings.attempts;
+      await record('failed', {
+        error: failure.message,
+        will_retry: willRetry,
+        request_id: failure.requestId,
+      });
+      throw failure;
+    } finally {
+      await lease.release().catch(() => undefined);
+    }
+  };
+
+  private async findJob(keyString: string, occurrence: Occurrence): Promise<JobDocument | null> {
+    const cached = this.cache.get(keyString);
+    if (cached) return cached.doc;
+    try {
+      return (await this.repository.get(occurrenceKey(occurrence))).document;
+    } catch (err) {
+      if (err instanceof JobNotFoundError) return null;
+      throw err; // repository unreachable: retryable
+    }
+  }
+
+  private async runWithTimeout(doc: JobDocument): Promise<string> {
+    const runner = this.runners.resolve(doc.account, doc.details);
+    runner.validate(doc.details);
+    const controller = new AbortController();
+    const timer = setTimeout(
+      () => controller.abort(new Error(`run timed out after ${this.settings.runTimeoutMs} ms`)),
+      this.settings.runTimeoutMs,
+    );
+    const onShutdown = () => controller.abort(this.shutdown.signal.reason);
+    this.shutdown.signal.addEventListener('abort', onShutdown, { once: true });
+    try {
+      return await Promise.race([
+        runner.run({ account: doc.account, job: doc, signal: controller.signal }),
+        new Promise<never>((_, reject) =>
+          controller.signal.addEventListener('abort', () => reject(controller.signal.reason), {
+            once: true,
+          }),
+        ),
+      ]);
+    } finally {
+      clearTimeout(timer);
+      this.shutdown.signal.removeEventListener('abort', onShutdown);
+    }
+  }
+
+  private async record(
+    occurrence: Occurrence,
+    attempt: number,
+    started: Date,
+    runner: string,
+    status: RunStatus,
+    extra: Partial<RunRecord>,
+  ): Promise<void> {
+    const finished = this.clock.now();
+    const record: RunRecord = {
+      run_id: occurrence.id,
+      trigger: occurrence.trigger,
+      scheduled_for: occurrence.scheduledFor,
+      attempt,
+      status,
+      started_at: started.toISOString(),
+      finished_at: finished.toISOString(),
+      duration_ms: finished.getTime() - started.getTime(),
+      runner,
+      replica: REPLICA,
+      ...extra,
+    };
+    this.metrics.runs.inc({ runner: runner || 'unknown', status });
+    if (status === 'succeeded' || status === 'failed') {
+      this.metrics.runDuration.observe({ runner }, record.duration_ms / 1000);
+    }
+    try {
+      await this.jobLog.append(occurrenceKey(occurrence), record);
+    } catch (err) {
+      this.metrics.runLogFailures.inc();
+      this.logger.error(
+        `could not write run record of ${occurrence.id}: ${(err as Error).message}`,
+      );
+    }
+  }
+}
+
+/** Bad details and a runner the account may not use cannot be fixed by retrying. */
+function asRunnerError(err: unknown): RunnerError {
+  if (err instanceof RunnerError) return err;
+  if (err instanceof InvalidFieldError) return new RunnerError(err.message, true);
+  if (err instanceof DomainError) return new RunnerError(err.message, false);
+  return new RunnerError((err as Error)?.message ?? String(err), false);
+}
+
+function truncate(text: string): string {
+  return text.length > MAX_OUTPUT ? `${text.slice(0, MAX_OUTPUT)}… (truncated)` : text;
+}

@@ -1,0 +1,212 @@
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Subscription } from 'rxjs';
+import { Clock } from '../common/clock';
+import { mapWithConcurrency } from '../common/concurrency';
+import { CronSchedule, DEFAULT_TIMEZONE } from '../common/cron/cron-schedule';
+import { JobNotFoundError } from '../common/errors';
+import { MinionConfig } from '../config/minion-config';
+import { JobChange, JobChanges } from '../repository/job-changes';
+import { CorruptJobError, JobDocument } from '../repository/job-document';
+import { JobsRepository } from '../repository/jobs.repository';
+import { jobKeyString, parseJobKey } from './occurrence';
+import { SchedulerMetrics } from './scheduler.metrics';
+
+export interface CachedJob {
+  key: string;
+  doc: JobDocument;
+  /** null when the stored expression cannot be parsed (data written by another tool). */
+  schedule: CronSchedule | null;
+}
+
+export type CacheListener = (key: string, job: CachedJob | null) => void;
+
+/**
+ * Every enabled job of every configured account, in memory: what the scheduler fires from.
+ * Loaded at start with bounded parallel reads, refreshed every `refreshInterval`, and updated at
+ * once by API writes (JobChanges). A failed refresh keeps the last good cache.
+ */
+@Injectable()
+export class JobCache implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(JobCache.name);
+  private readonly jobs = new Map<string, CachedJob>();
+  private readonly listeners: CacheListener[] = [];
+  private subscription?: Subscription;
+  /** Keys (or `account/group/` prefixes) changed by events while a load is in flight: the event is newer. */
+  private touchedDuringLoad: Set<string> | null = null;
+  private loading: Promise<boolean> | null = null;
+
+  loaded = false;
+  lastLoadAt: Date | null = null;
+  lastLoadError: string | null = null;
+
+  constructor(
+    private readonly config: MinionConfig,
+    private readonly repository: JobsRepository,
+    private readonly changes: JobChanges,
+    private readonly metrics: SchedulerMetrics,
+    private readonly clock: Clock,
+  ) {}
+
+  onModuleInit(): void {
+    this.subscription = this.changes.subscribe((change) => this.apply(change));
+  }
+
+  onModuleDestroy(): void {
+    this.subscription?.unsubscribe();
+  }
+
+  get size(): number {
+    return this.jobs.size;
+  }
+
+  all(): IterableIterator<CachedJob> {
+    return this.jobs.values();
+  }
+
+  get(key: string): CachedJob | undefined {
+    return this.jobs.get(key);
+  }
+
+  onChange(listener: CacheListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** (Re)loads everything; resolves false (and keeps the last good cache) when the load fails. */
+  load(): Promise<boolean> {
+    this.loading ??= this.loadOnce().finally(() => (this.loading = null));
+    return this.loading;
+  }
+
+  private async loadOnce(): Promise<boolean> {
+    const started = process.hrtime.bigint();
+    this.touchedDuringLoad = new Set();
+    try {
+      const keys = (
+        await Promise.all(
+          Object.keys(this.config.accounts).map(async (account) =>
+            (await this.repository.listAccount(account)).map((groupId) => `${account}/${groupId}`),
+          ),
+        )
+      ).flat();
+      const docs = await mapWithConcurrency(
+        keys,
+        this.config.schedulerSettings.loadConcurrency,
+        (key) => this.read(key),
+      );
+      this.replaceAll(keys, docs);
+      this.loaded = true;
+      this.lastLoadAt = this.clock.now();
+      this.lastLoadError = null;
+      this.logger.log(`job cache loaded: ${this.jobs.size} enabled of ${keys.length} jobs`);
+      return true;
+    } catch (err) {
+      this.metrics.loadFailures.inc();
+      this.lastLoadError = (err as Error).message;
+      this.logger.error(
+        `job cache load failed, keeping the last good cache: ${this.lastLoadError}`,
+      );
+      return false;
+    } finally {
+      this.touchedDuringLoad = null;
+      this.metrics.loadDuration.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  }
+
+  /** A job's document, or null if it vanished; a corrupt document keeps the previous version. */
+  private async read(key: string): Promise<JobDocument | null | 'keep'> {
+    try {
+      return (await this.repository.get(parseJobKey(key))).document;
+    } catch (err) {
+      if (err instanceof JobNotFoundError) return null;
+      if (err instanceof CorruptJobError) {
+        this.metrics.loadFailures.inc();
+        this.logger.warn(err.message);
+        return 'keep';
+      }
+      throw err;
+    }
+  }
+
+  private replaceAll(keys: string[], docs: (JobDocument | null | 'keep')[]): void {
+    const seen = new Set<string>();
+    keys.forEach((key, i) => {
+      const doc = docs[i];
+      if (doc === 'keep') {
+        seen.add(key);
+        return;
+      }
+      if (doc === null || this.wasTouched(key)) return;
+      seen.add(key);
+      this.put(key, doc);
+    });
+    for (const key of [...this.jobs.keys()]) {
+      if (!seen.has(key) && !this.wasTouched(key)) this.drop(key);
+    }
+  }
+
+  private wasTouched(key: string): boolean {
+    const touched = this.touchedDuringLoad;
+    if (!touched) return false;
+    if (touched.has(key)) return true;
+    const [account, group] = key.split('/');
+    return touched.has(`${account}/${group}/`);
+  }
+
+  private apply(change: JobChange): void {
+    switch (change.type) {
+      case 'saved': {
+        const key = jobKeyString(change.document);
+        this.touchedDuringLoad?.add(key);
+        this.put(key, change.document);
+        break;
+      }
+      case 'deleted': {
+        const key = jobKeyString(change.key);
+        this.touchedDuringLoad?.add(key);
+        this.drop(key);
+        break;
+      }
+      case 'groupDeleted': {
+        const prefix = `${change.account}/${change.group}/`;
+        this.touchedDuringLoad?.add(prefix);
+        for (const key of [...this.jobs.keys()]) if (key.startsWith(prefix)) this.drop(key);
+        break;
+      }
+    }
+  }
+
+  /** Adds, replaces or (for a disabled job) removes; listeners hear only real changes. */
+  private put(key: string, doc: JobDocument): void {
+    if (!doc.enabled) return this.drop(key);
+    const current = this.jobs.get(key);
+    if (current && sameSchedule(current.doc, doc)) {
+      current.doc = doc;
+      return;
+    }
+    const job: CachedJob = { key, doc, schedule: parse(doc, this.logger) };
+    this.jobs.set(key, job);
+    this.listeners.forEach((l) => l(key, job));
+  }
+
+  private drop(key: string): void {
+    if (!this.jobs.delete(key)) return;
+    this.listeners.forEach((l) => l(key, null));
+  }
+}
+
+function sameSchedule(a: JobDocument, b: JobDocument): boolean {
+  return (
+    a.schedule_expression === b.schedule_expression && (a.timezone ?? '') === (b.timezone ?? '')
+  );
+}
+
+function parse(doc: JobDocument, logger: Logger): CronSchedule | null {
+  try {
+    return CronSchedule.parse(doc.schedule_expression, doc.timezone ?? DEFAULT_TIMEZONE);
+  } catch (err) {
+    logger.warn(
+      `job ${jobKeyString(doc)} has an unusable schedule and will not fire: ${(err as Error).message}`,
+    );
+    return null;
+  }
+}

@@ -1,0 +1,203 @@
+import { Clock } from '../common/clock';
+import {
+  isPermanent,
+  JobBusyError,
+  JobQueue,
+  OccurrenceHandler,
+  QueueClosedError,
+  QueueCounts,
+  RetryPolicy,
+} from './job-queue';
+import { jobKeyString, Occurrence, occurrenceKey } from './occurrence';
+
+interface Item {
+  occurrence: Occurrence;
+  attempt: number;
+}
+
+/** How long a finished occurrence id is remembered, so a late duplicate enqueue is still refused. */
+export const FINISHED_ID_RETENTION_MS = 60 * 60_000;
+
+/**
+ * Default queue: in this process's memory. FIFO with bounded concurrency; occurrences of a job
+ * that is running wait (parked) until it finishes, so one job never runs twice at once and a
+ * catch-up batch runs in order; retries after a pause; permanent errors not retried; ids
+ * deduplicated while queued or running and for an hour after. Occurrences accepted but not
+ * started are lost if the process stops: shutdown reports them.
+ */
+export class MemoryJobQueue extends JobQueue {
+  private pending: (Item | undefined)[] = [];
+  private head = 0;
+  /** Occurrences released by a finished run of their job: they go before `pending`. */
+  private readonly unparked: Item[] = [];
+  private readonly parked = new Map<string, Item[]>();
+  private parkedCount = 0;
+  private readonly activeJobs = new Set<string>();
+  /** id -> epoch ms until which it is remembered (Infinity while queued, delayed or running). */
+  private readonly known = new Map<string, number>();
+  private readonly delayed = new Map<NodeJS.Timeout, Item>();
+  private handler?: OccurrenceHandler;
+  private concurrency = 1;
+  private active = 0;
+  private failed = 0;
+  private closed = false;
+  private enqueuesSincePrune = 0;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(
+    private readonly policy: RetryPolicy,
+    private readonly clock: Clock,
+  ) {
+    super();
+  }
+
+  async enqueue(occurrences: Occurrence[]): Promise<string[]> {
+    if (this.closed) throw new QueueClosedError();
+    this.pruneNow();
+    const added: string[] = [];
+    for (const occurrence of occurrences) {
+      if (this.isKnown(occurrence.id)) continue;
+      this.known.set(occurrence.id, Infinity);
+      this.pending.push({ occurrence, attempt: 1 });
+      added.push(occurrence.id);
+    }
+    this.pump();
+    return added;
+  }
+
+  async start(handler: OccurrenceHandler, concurrency: number): Promise<void> {
+    this.handler = handler;
+    this.concurrency = concurrency;
+    this.pump();
+  }
+
+  async stop(timeoutMs: number): Promise<{ dropped: string[]; stillRunning: number }> {
+    this.closed = true;
+    const waiting = [
+      ...this.unparked,
+      ...this.pending.slice(this.head).filter((i): i is Item => !!i),
+      ...[...this.parked.values()].flat(),
+      ...this.delayed.values(),
+    ];
+    for (const timer of this.delayed.keys()) clearTimeout(timer);
+    this.delayed.clear();
+    this.pending = [];
+    this.head = 0;
+    this.unparked.length = 0;
+    this.parked.clear();
+    this.parkedCount = 0;
+    if (this.active > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        new Promise<void>((r) => this.idleWaiters.push(r)),
+        new Promise<void>((r) => (timer = setTimeout(r, timeoutMs))),
+      ]);
+      clearTimeout(timer);
+    }
+    return { dropped: waiting.map((i) => i.occurrence.id), stillRunning: this.active };
+  }
+
+  async counts(): Promise<QueueCounts> {
+    return {
+      waiting: this.pending.length - this.head + this.unparked.length + this.parkedCount,
+      active: this.active,
+      delayed: this.delayed.size,
+      failed: this.failed,
+    };
+  }
+
+  private next(): Item | undefined {
+    if (this.unparked.length > 0) return this.unparked.shift();
+    while (this.head < this.pending.length) {
+      const item = this.pending[this.head];
+      this.pending[this.head++] = undefined;
+      if (item) return item;
+    }
+    return undefined;
+  }
+
+  private pump(): void {
+    while (this.handler && !this.closed && this.active < this.concurrency) {
+      const item = this.next();
+      if (!item) break;
+      const jobKey = jobKeyString(occurrenceKey(item.occurrence));
+      if (this.activeJobs.has(jobKey)) {
+        this.park(jobKey, item);
+        continue;
+      }
+      this.run(jobKey, item);
+    }
+    // Drop consumed slots now and then so the array does not grow forever.
+    if (this.head > 1024 && this.head * 2 > this.pending.length) {
+      this.pending = this.pending.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  private park(jobKey: string, item: Item): void {
+    const list = this.parked.get(jobKey);
+    if (list) list.push(item);
+    else this.parked.set(jobKey, [item]);
+    this.parkedCount++;
+  }
+
+  private unpark(jobKey: string): void {
+    const list = this.parked.get(jobKey);
+    if (!list) return;
+    this.unparked.push(list.shift() as Item);
+    this.parkedCount--;
+    if (list.length === 0) this.parked.delete(jobKey);
+  }
+
+  private run(jobKey: string, item: Item): void {
+    const handler = this.handler as OccurrenceHandler;
+    this.active++;
+    this.activeJobs.add(jobKey);
+    handler(item.occurrence, item.attempt)
+      .then(
+        () => this.finish(item.occurrence.id),
+        (err: unknown) => {
+          if (this.closed) return this.finish(item.occurrence.id);
+          if (err instanceof JobBusyError) return this.later(item);
+          if (!isPermanent(err) && item.attempt < this.policy.attempts) {
+            return this.later({ occurrence: item.occurrence, attempt: item.attempt + 1 });
+          }
+          this.failed++;
+          this.finish(item.occurrence.id);
+        },
+      )
+      .finally(() => {
+        this.active--;
+        this.activeJobs.delete(jobKey);
+        this.unpark(jobKey);
+        if (this.active === 0) this.idleWaiters.splice(0).forEach((r) => r());
+        this.pump();
+      });
+  }
+
+  private later(item: Item): void {
+    const timer = setTimeout(() => {
+      this.delayed.delete(timer);
+      this.pending.push(item);
+      this.pump();
+    }, this.policy.delayMs);
+    this.delayed.set(timer, item);
+  }
+
+  private finish(id: string): void {
+    this.known.set(id, this.clock.now().getTime() + FINISHED_ID_RETENTION_MS);
+  }
+
+  private isKnown(id: string): boolean {
+    const until = this.known.get(id);
+    return until !== undefined && until > this.clock.now().getTime();
+  }
+
+  /** Forgets finished ids past their retention, every 1000 enqueues. */
+  private pruneNow(): void {
+    if (++this.enqueuesSincePrune < 1000) return;
+    this.enqueuesSincePrune = 0;
+    const now = this.clock.now().getTime();
+    for (const [id, until] of this.known) if (until <= now) this.known.delete(id);
+  }
+}

@@ -1,0 +1,12 @@
+/**
+ * Port for "the last minute the scheduler enqueued": what catch-up starts from after downtime.
+ * File implementation for one process; the Redis one is shared by every replica, so a restarted
+ * cluster catches up once.
+ */
+export abstract class ScheduleMarker {
+  /** Epoch ms of the last scheduled minute, or null if this org never scheduled. */
+  abstract get(): Promise<number | null>;
+
+  /** Records `minuteMs`; never moves the marker backwards. */
+  abstract advance(minuteMs: number): Promise<void>;
+}
