@@ -138,6 +138,14 @@ describe('loadConfig', () => {
     expect(message).not.toContain(SECRET);
   });
 
+  it('loads the example config shipped in config/', () => {
+    const c = loadConfig(
+      source({ argv: ['--config', join(__dirname, '../../config/config.example.json')] }),
+    );
+    expect(c.org).toBe('local');
+    expect(c.schedulerSettings.catchUpWindowMs).toBe(15 * 60_000);
+  });
+
   it('refuses a missing config file, naming it', () => {
     expectConfigError(source({ argv: ['--config', 'nope.json'] }), 'nope.json', 'ENOENT');
   });

@@ -1,7 +1,7 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Public } from '../common/decorators/public.decorator';
 
 export class VersionDto {
@@ -15,9 +15,16 @@ export class VersionDto {
   buildstamp: string;
 }
 
+/** The project root: the nearest directory above this file holding package.json. */
+function projectRoot(): string {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+
 /** Reads the version once: package.json, plus the build info `npm run build` writes. */
 function loadVersion(): VersionDto {
-  const root = join(__dirname, '..', '..');
+  const root = projectRoot();
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
   const infoPath = join(root, 'dist', 'build-info.json');
   const info = existsSync(infoPath)

@@ -1,5 +1,5 @@
 import { promises as fs } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { KeyedMutex } from '../common/keyed-mutex';
 import { isSafeSegment } from '../common/safe-segment';
 import { InvalidFieldError } from '../common/errors';
@@ -9,16 +9,19 @@ import { RunLogInfo, RunRecord } from './run-record';
 
 /**
  * Embedded default run log: one JSON-lines file per job at
- * `<path>/<org>/<account>/<group>/<id>.jsonl`. Appends are serialized per job. When a file holds
- * twice `keepRuns` records it is rewritten (atomically) with the newest `keepRuns`, so the newest
- * `keepRuns` runs are always kept and a file never grows without bound. Logs of deleted jobs are
- * kept (audit) unless `deleteLogs` is set.
+ * `<path>/<org>/<account>/<group>/<id>.jsonl`. Appends are serialized per job and cost one
+ * append: no read. Every `keepRuns` appends to a file (per process) its length is checked, and a
+ * file holding twice `keepRuns` records or more is rewritten (atomically) with the newest
+ * `keepRuns`. So the newest `keepRuns` runs are always kept and a file stays under about three
+ * times that. Logs of deleted jobs are kept (audit) unless `deleteLogs` is set.
  */
 export class FileJobLog extends JobLog {
   private readonly base: string;
   private readonly locks = new KeyedMutex();
-  /** Line counts of files seen by this process, so trimming does not re-read on every append. */
-  private readonly lineCounts = new Map<string, number>();
+  /** Appends per file since its length was last checked by this process. */
+  private readonly appendsSinceCheck = new Map<string, number>();
+  /** Directories known to exist, so an append does not mkdir every time. */
+  private readonly knownDirs = new Set<string>();
 
   constructor(
     path: string,
@@ -33,12 +36,20 @@ export class FileJobLog extends JobLog {
   async append(key: JobKey, record: RunRecord): Promise<void> {
     const file = this.file(key);
     await this.locks.run(file, async () => {
-      await fs.mkdir(join(file, '..'), { recursive: true });
+      const dir = dirname(file);
+      if (!this.knownDirs.has(dir)) {
+        await fs.mkdir(dir, { recursive: true });
+        this.knownDirs.add(dir);
+      }
       await fs.appendFile(file, JSON.stringify(record) + '\n', 'utf8');
-      const known = this.lineCounts.get(file);
-      const count = known === undefined ? await this.countLines(file) : known + 1;
-      this.lineCounts.set(file, count);
-      if (count >= this.keepRuns * 2) await this.trim(file);
+      const appends = (this.appendsSinceCheck.get(file) ?? 0) + 1;
+      if (appends < this.keepRuns) {
+        this.appendsSinceCheck.set(file, appends);
+        return;
+      }
+      this.appendsSinceCheck.set(file, 0);
+      const lines = await this.lines(file);
+      if (lines.length >= this.keepRuns * 2) await this.rewrite(file, lines.slice(-this.keepRuns));
     });
   }
 
@@ -79,7 +90,7 @@ export class FileJobLog extends JobLog {
     const file = this.file(key);
     await this.locks.run(file, async () => {
       await fs.rm(file, { force: true });
-      this.lineCounts.delete(file);
+      this.appendsSinceCheck.delete(file);
     });
   }
 
@@ -104,16 +115,10 @@ export class FileJobLog extends JobLog {
     }
   }
 
-  private async countLines(file: string): Promise<number> {
-    return (await this.lines(file)).length;
-  }
-
-  private async trim(file: string): Promise<void> {
-    const kept = (await this.lines(file)).slice(-this.keepRuns);
+  private async rewrite(file: string, kept: string[]): Promise<void> {
     const temp = `${file}.${process.pid}.tmp`;
     await fs.writeFile(temp, kept.join('\n') + '\n', 'utf8');
     await fs.rename(temp, file);
-    this.lineCounts.set(file, kept.length);
   }
 }
 

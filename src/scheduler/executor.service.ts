@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { Clock } from '../common/clock';
 import { DomainError, InvalidFieldError, JobNotFoundError, RunnerError } from '../common/errors';
@@ -15,6 +16,7 @@ import { jobKeyString, Occurrence, occurrenceKey } from './occurrence';
 import { SchedulerMetrics } from './scheduler.metrics';
 
 const MAX_OUTPUT = 64 * 1024;
+const MAX_PENDING_WRITES = 10_000;
 export const REPLICA = `${hostname()}:${process.pid}`;
 
 /**
@@ -30,6 +32,8 @@ export class Executor {
   private readonly logger = new Logger(Executor.name);
   private readonly shutdown = new AbortController();
   private readonly settings;
+  /** Run-log writes in flight: a run's slot is not held while its record is written. */
+  private readonly pendingWrites = new Set<Promise<void>>();
 
   constructor(
     config: MinionConfig,
@@ -42,11 +46,18 @@ export class Executor {
     private readonly clock: Clock,
   ) {
     this.settings = config.schedulerSettings;
+    // One abort listener per run in flight: as many as the concurrency allows.
+    setMaxListeners(0, this.shutdown.signal);
   }
 
   /** Aborts every run in flight (shutdown timeout reached). */
   abortAll(reason: string): void {
     this.shutdown.abort(new Error(reason));
+  }
+
+  /** Resolves when every run record handed to the log so far is written. */
+  async flush(): Promise<void> {
+    while (this.pendingWrites.size > 0) await Promise.all([...this.pendingWrites]);
   }
 
   readonly handle = async (occurrence: Occurrence, attempt: number): Promise<void> => {
@@ -156,14 +167,18 @@ export class Executor {
     if (status === 'succeeded' || status === 'failed') {
       this.metrics.runDuration.observe({ runner }, record.duration_ms / 1000);
     }
-    try {
-      await this.jobLog.append(occurrenceKey(occurrence), record);
-    } catch (err) {
-      this.metrics.runLogFailures.inc();
-      this.logger.error(
-        `could not write run record of ${occurrence.id}: ${(err as Error).message}`,
-      );
-    }
+    const write = this.jobLog.append(occurrenceKey(occurrence), record).then(
+      () => undefined,
+      (err: Error) => {
+        this.metrics.runLogFailures.inc();
+        this.logger.error(`could not write run record of ${occurrence.id}: ${err.message}`);
+      },
+    );
+    // The log keeps per-job order, so the next run need not wait for this write, unless the log
+    // falls far behind (backpressure).
+    this.pendingWrites.add(write);
+    void write.finally(() => this.pendingWrites.delete(write));
+    if (this.pendingWrites.size > MAX_PENDING_WRITES) await write;
   }
 }
 

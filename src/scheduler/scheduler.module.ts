@@ -1,4 +1,4 @@
-import { Global, Module } from '@nestjs/common';
+import { Global, Logger, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { Clock } from '../common/clock';
 import { MinionConfig } from '../config/minion-config';
@@ -16,6 +16,12 @@ import { SchedulerService } from './scheduler.service';
 /** The queue implementation, chosen from `queueProvider` in one place. */
 export function createJobQueue(config: MinionConfig, clock: Clock): JobQueue {
   const s = config.schedulerSettings;
+  if (config.queueProvider || config.lockProvider) {
+    new Logger('Scheduler').warn(
+      'queueProvider/lockProvider are not used by this version: one process, in-memory queue. ' +
+        'Do not run several replicas on this config.',
+    );
+  }
   return new MemoryJobQueue({ attempts: s.attempts, delayMs: s.retryDelayMs }, clock);
 }
 

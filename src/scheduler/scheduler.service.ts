@@ -110,8 +110,15 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
       await new Promise((r) => setTimeout(r, delay));
     }
     if (this.stopping) return;
-    // Every job is placed after the marker, so minutes missed while down are found by the next tick.
-    for (const job of this.cache.all()) this.place(job.key, job, this.lastScheduled);
+    // Every job is placed after the marker, so minutes missed while down are found by the next tick,
+    // and after the same instant: compute each distinct schedule once.
+    const memo = new Map<CronSchedule, number | null>();
+    for (const job of this.cache.all()) {
+      this.index.set(
+        job.key,
+        job.schedule ? nextMinute(job.schedule, this.lastScheduled, memo) : null,
+      );
+    }
     this.indexing = true;
     this.ticker.start(() => void this.tick());
     this.refreshTimer = setInterval(
@@ -289,6 +296,8 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
       this.executor.abortAll('minion is shutting down');
       await this.queue.stop(2000);
     }
+    // Run records are written in the background: make sure the last ones reach the log.
+    await this.executor.flush();
   }
 }
 

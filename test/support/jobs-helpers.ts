@@ -2,6 +2,7 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { JobLog } from '../../src/job-log/job-log';
 import { RunRecord } from '../../src/job-log/run-record';
+import { Executor } from '../../src/scheduler/executor.service';
 import { JobQueue } from '../../src/scheduler/job-queue';
 import { waitFor } from './manual-clock';
 import { TestApp } from './test-app';
@@ -70,13 +71,14 @@ export async function tickAt(t: TestApp, iso: string | number) {
   return t.scheduler.tick();
 }
 
-/** Waits until nothing is queued, delayed or running. */
+/** Waits until nothing is queued, delayed or running, and every run record is written. */
 export async function drain(t: TestApp, timeoutMs = 5000): Promise<void> {
   const queue = t.app.get(JobQueue);
   await waitFor(async () => {
     const c = await queue.counts();
     return c.waiting + c.active + c.delayed === 0;
   }, timeoutMs);
+  await t.app.get(Executor).flush();
 }
 
 /** Every run record of a job, oldest first (reads the run log directly: the API caps at 1000). */
