@@ -1,6 +1,7 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { RunnerRegistry } from '../runners/runner-registry';
 import { ConfigError, ConfigSource, loadConfig } from './config.loader';
 
 const SECRET = 'super-secret-token-value';
@@ -96,6 +97,20 @@ describe('loadConfig', () => {
     expect(c.jobsRepository.config.path).toBe('/srv/data');
   });
 
+  it('accepts the AWS fields of an account', () => {
+    const prod = {
+      runners: ['dummyRunner'],
+      region: 'eu-central-1',
+      role_arn: 'arn:aws:iam::123456789012:role/path/minion-runner',
+      external_id: 'shared-secret-id',
+      session_name: 'minion@prod',
+    };
+    const c = loadConfig(
+      source({ env: { API_CONFIG: JSON.stringify({ ...valid, accounts: { prod } }) } }),
+    );
+    expect(c.accounts.prod).toMatchObject(prod);
+  });
+
   it('defaults refreshInterval to 5 minutes', () => {
     const { refreshInterval: _, ...repo } = valid.jobsRepository;
     const c = loadConfig(
@@ -115,6 +130,22 @@ describe('loadConfig', () => {
       'accounts.prod.runners[0]: unknown runner "missing"',
     ],
     [{ accounts: { '../up': { runners: [] } } }, 'accounts.../up'],
+    [
+      { accounts: { prod: { runners: ['dummyRunner'], region: 'Virginia' } } },
+      'accounts.prod.region',
+    ],
+    [
+      { accounts: { prod: { runners: ['dummyRunner'], role_arn: 'minion-role' } } },
+      'accounts.prod.role_arn',
+    ],
+    [
+      { accounts: { prod: { runners: ['dummyRunner'], session_name: 'a b' } } },
+      'accounts.prod.session_name',
+    ],
+    [
+      { accounts: { prod: { runners: ['dummyRunner'], regoin: 'us-east-1' } } },
+      'accounts.prod.regoin',
+    ],
     [{ jobRunners: { r: { config: {} } } }, 'jobRunners.r.type'],
     [{ jobsRepository: { type: 'ftp', config: {} } }, 'jobsRepository.type'],
     [{ jobsRepository: { type: 'file', config: {} } }, 'jobsRepository.config.path'],
@@ -138,13 +169,16 @@ describe('loadConfig', () => {
     expect(message).not.toContain(SECRET);
   });
 
-  it('loads the example config shipped in config/', () => {
-    const c = loadConfig(
-      source({ argv: ['--config', join(__dirname, '../../config/config.example.json')] }),
-    );
-    expect(c.org).toBe('local');
-    expect(c.schedulerSettings.catchUpWindowMs).toBe(15 * 60_000);
-  });
+  it.each(readdirSync(join(__dirname, '../../config')).filter((f) => f.endsWith('.example.json')))(
+    'loads the example config config/%s',
+    (file) => {
+      const c = loadConfig(source({ argv: ['--config', join(__dirname, '../../config', file)] }));
+      expect(c.org).toBeTruthy();
+      expect(Object.keys(c.accounts).length).toBeGreaterThan(0);
+      // Its runners build too, so the example would really start.
+      expect(() => RunnerRegistry.fromConfig(c)).not.toThrow();
+    },
+  );
 
   it('refuses a missing config file, naming it', () => {
     expectConfigError(source({ argv: ['--config', 'nope.json'] }), 'nope.json', 'ENOENT');

@@ -11,6 +11,7 @@ import {
   Min,
   IsObject,
   IsOptional,
+  Length,
   IsString,
   Matches,
   ValidateNested,
@@ -37,12 +38,37 @@ export class RunnerDefinition {
   config?: Record<string, unknown>;
 }
 
-/** `accounts.<name>`: which runners the account may use. */
+/** `accounts.<name>`: which runners the account may use, and how to reach its AWS resources. */
 export class AccountDefinition {
   @IsArray()
   @ArrayUnique()
   @IsString({ each: true })
   runners: string[];
+
+  /** AWS region of the account's resources; else the SDK's default (AWS_REGION, profile). */
+  @IsOptional()
+  @Matches(/^[a-z]{2}(-[a-z]+)+-\d$/, {
+    message: '$property must be an AWS region such as us-east-1',
+  })
+  region?: string;
+
+  /** IAM role the AWS runners assume for this account; else the default credential chain. */
+  @IsOptional()
+  @Matches(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, {
+    message: '$property must be an IAM role ARN such as arn:aws:iam::123456789012:role/minion',
+  })
+  role_arn?: string;
+
+  @IsOptional()
+  @IsString()
+  @Length(2, 1224)
+  external_id?: string;
+
+  @IsOptional()
+  @Matches(/^[\w+=,.@-]{2,64}$/, {
+    message: '$property must be 2-64 characters of letters, digits and +=,.@_-',
+  })
+  session_name?: string;
 }
 
 /** `jobsRepository.config` for `type: "file"`. */

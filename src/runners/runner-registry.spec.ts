@@ -79,6 +79,49 @@ describe('RunnerRegistry', () => {
     );
   });
 
+  it('builds the AWS runner types from the original type names', () => {
+    const c = config({
+      jobRunners: {
+        instanceRunner: { type: 'instance' },
+        databaseRunner: { type: 'database', config: {} },
+        serviceRunner: { type: 'service' },
+        taskRunner: { type: 'task' },
+      },
+      accounts: {
+        a: { runners: ['instanceRunner', 'databaseRunner', 'serviceRunner', 'taskRunner'] },
+      },
+    });
+    const registry = RunnerRegistry.fromConfig(c);
+    expect(
+      ['instanceRunner', 'databaseRunner', 'serviceRunner', 'taskRunner'].map(
+        (n) => registry.get(n)?.type,
+      ),
+    ).toEqual(['instance', 'database', 'service', 'task']);
+  });
+
+  it("refuses the original's runner settings at startup, naming the key and explaining the SDK config", () => {
+    const c = config({
+      jobRunners: {
+        instanceRunner: {
+          type: 'instance',
+          config: { endpointTemplate: 'http://x/{{.Account}}', token: 'secret-token' },
+        },
+      },
+      accounts: {},
+    });
+    let message = '';
+    try {
+      RunnerRegistry.fromConfig(c);
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain(
+      'jobRunners.instanceRunner.config: endpointTemplate, token: not used',
+    );
+    expect(message).toContain('role_arn');
+    expect(message).not.toContain('secret-token');
+  });
+
   it('refuses an unknown runner type at startup, naming the key', () => {
     const c = config({ jobRunners: { x: { type: 'teleport' } }, accounts: {} });
     expect(() => RunnerRegistry.fromConfig(c)).toThrow(

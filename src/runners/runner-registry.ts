@@ -1,17 +1,32 @@
 import { InvalidFieldError } from '../common/errors';
 import { MinionConfig, RunnerDefinition } from '../config/minion-config';
+import { AwsClients } from './aws/aws-clients';
+import { DatabaseRunner } from './aws/database.runner';
+import { InstanceRunner } from './aws/instance.runner';
+import { ServiceRunner } from './aws/service.runner';
+import { TaskRunner } from './aws/task.runner';
 import { DummyRunner } from './dummy.runner';
 import { Runner } from './runner';
 
-type RunnerFactory = (name: string, definition: RunnerDefinition) => Runner;
+/** What runner types may need to build their runners. */
+export interface RunnerDeps {
+  aws: AwsClients;
+}
+
+export type RunnerFactory = (
+  name: string,
+  definition: RunnerDefinition,
+  deps: RunnerDeps,
+) => Runner;
 
 /** Runner types this build knows, by the `type` used in `jobRunners`. */
 export const RUNNER_TYPES: Record<string, RunnerFactory> = {
   dummy: (name, def) => new DummyRunner(name, def.config),
+  instance: (name, def, deps) => new InstanceRunner(name, def.config, deps.aws),
+  database: (name, def, deps) => new DatabaseRunner(name, def.config, deps.aws),
+  service: (name, def, deps) => new ServiceRunner(name, def.config, deps.aws),
+  task: (name, def, deps) => new TaskRunner(name, def.config, deps.aws),
 };
-
-/** Types of the original that arrive in a later version. */
-const PENDING_TYPES = ['instance', 'database', 'service', 'task'];
 
 export class RunnerConfigError extends Error {}
 
@@ -25,20 +40,21 @@ export class RunnerRegistry {
     private readonly allowed: ReadonlyMap<string, ReadonlySet<string>>,
   ) {}
 
-  static fromConfig(config: MinionConfig, types = RUNNER_TYPES): RunnerRegistry {
+  static fromConfig(
+    config: MinionConfig,
+    types = RUNNER_TYPES,
+    deps: RunnerDeps = { aws: new AwsClients(config.accounts) },
+  ): RunnerRegistry {
     const runners = new Map<string, Runner>();
     for (const [name, def] of Object.entries(config.jobRunners)) {
       const factory = types[def.type];
       if (!factory) {
-        const hint = PENDING_TYPES.includes(def.type)
-          ? 'the AWS runner types are not available in this version yet'
-          : `known types: ${Object.keys(types).join(', ')}`;
         throw new RunnerConfigError(
-          `jobRunners.${name}.type: unknown runner type "${def.type}" (${hint})`,
+          `jobRunners.${name}.type: unknown runner type "${def.type}" (known types: ${Object.keys(types).join(', ')})`,
         );
       }
       try {
-        runners.set(name, factory(name, def));
+        runners.set(name, factory(name, def, deps));
       } catch (err) {
         throw new RunnerConfigError(`jobRunners.${name}.config: ${(err as Error).message}`);
       }

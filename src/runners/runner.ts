@@ -1,10 +1,18 @@
 import { JobDocument } from '../repository/job-document';
 
+/** What a run produced: text for the run history, and the cloud request id when there is one. */
+export interface RunResult {
+  output: string;
+  requestId?: string;
+}
+
 export interface RunContext {
   account: string;
   job: JobDocument;
   /** Aborted when the run must stop (shutdown, timeout). */
   signal: AbortSignal;
+  /** The occurrence id, the same for every attempt: usable as an idempotency token. */
+  runId?: string;
 }
 
 /**
@@ -19,5 +27,5 @@ export abstract class Runner {
 
   abstract validate(details: Record<string, string>): void;
 
-  abstract run(ctx: RunContext): Promise<string>;
+  abstract run(ctx: RunContext): Promise<string | RunResult>;
 }

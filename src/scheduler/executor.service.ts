@@ -8,6 +8,7 @@ import { JobLog } from '../job-log/job-log';
 import { RunRecord, RunStatus } from '../job-log/run-record';
 import { JobDocument } from '../repository/job-document';
 import { JobsRepository } from '../repository/jobs.repository';
+import { RunResult } from '../runners/runner';
 import { RunnerRegistry } from '../runners/runner-registry';
 import { JobCache } from './job-cache.service';
 import { JobLock } from './job-lock';
@@ -89,8 +90,10 @@ export class Executor {
       });
     }
     try {
-      const output = await this.runWithTimeout(doc);
-      await record('succeeded', { output: truncate(output) });
+      const result = await this.runWithTimeout(doc, occurrence.id);
+      const { output, requestId } =
+        typeof result === 'string' ? { output: result, requestId: undefined } : result;
+      await record('succeeded', { output: truncate(output), request_id: requestId });
     } catch (err) {
       const failure = asRunnerError(err);
       const willRetry = !failure.permanent && attempt < this.settings.attempts;
@@ -116,7 +119,7 @@ export class Executor {
     }
   }
 
-  private async runWithTimeout(doc: JobDocument): Promise<string> {
+  private async runWithTimeout(doc: JobDocument, runId: string): Promise<string | RunResult> {
     const runner = this.runners.resolve(doc.account, doc.details);
     runner.validate(doc.details);
     const controller = new AbortController();
@@ -128,7 +131,7 @@ export class Executor {
     this.shutdown.signal.addEventListener('abort', onShutdown, { once: true });
     try {
       return await Promise.race([
-        runner.run({ account: doc.account, job: doc, signal: controller.signal }),
+        runner.run({ account: doc.account, job: doc, signal: controller.signal, runId }),
         new Promise<never>((_, reject) =>
           controller.signal.addEventListener('abort', () => reject(controller.signal.reason), {
             once: true,

@@ -1,0 +1,77 @@
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { RDSClient } from '@aws-sdk/client-rds';
+import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import { AccountDefinition } from '../../config/minion-config';
+
+type ClientClass<C> = new (config: {
+  region?: string;
+  credentials?: AwsCredentialIdentityProvider;
+}) => C;
+
+/**
+ * SDK clients per account and service, built once and reused. With `role_arn` the account's
+ * clients use temporary credentials from STS AssumeRole (the SDK provider refreshes them before
+ * they expire); without it, the default credential chain. Endpoint overrides come from the
+ * standard SDK environment (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_EC2, ...), untouched here.
+ */
+export class AwsClients {
+  private readonly clients = new Map<string, unknown>();
+  private readonly credentials = new Map<string, AwsCredentialIdentityProvider | undefined>();
+
+  constructor(private readonly accounts: Record<string, AccountDefinition>) {}
+
+  ec2(account: string): EC2Client {
+    return this.client(account, 'ec2', EC2Client);
+  }
+
+  rds(account: string): RDSClient {
+    return this.client(account, 'rds', RDSClient);
+  }
+
+  ecs(account: string): ECSClient {
+    return this.client(account, 'ecs', ECSClient);
+  }
+
+  /** Who calls AWS for this account, for error messages (never a secret). */
+  identity(account: string): string {
+    const role = this.accounts[account]?.role_arn;
+    return role
+      ? `account "${account}" via role ${role}`
+      : `account "${account}" via the default credential chain`;
+  }
+
+  private client<C>(account: string, service: string, Client: ClientClass<C>): C {
+    const key = `${account}\u0000${service}`;
+    let client = this.clients.get(key) as C | undefined;
+    if (!client) {
+      client = new Client({
+        region: this.accounts[account]?.region,
+        credentials: this.credentialsFor(account),
+      });
+      this.clients.set(key, client);
+    }
+    return client;
+  }
+
+  private credentialsFor(account: string): AwsCredentialIdentityProvider | undefined {
+    if (!this.credentials.has(account)) {
+      const def = this.accounts[account];
+      this.credentials.set(
+        account,
+        def?.role_arn
+          ? fromTemporaryCredentials({
+              params: {
+                RoleArn: def.role_arn,
+                RoleSessionName: def.session_name ?? `minion-${account}`.slice(0, 64),
+                ExternalId: def.external_id,
+              },
+              clientConfig: { region: def.region },
+            })
+          : undefined,
+      );
+    }
+    return this.credentials.get(account);
+  }
+}

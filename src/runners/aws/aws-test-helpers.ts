@@ -1,0 +1,28 @@
+import { JobDocument } from '../../repository/job-document';
+import { RunContext } from '../runner';
+
+/** A job document with the given details, for runner specs. */
+export function ctx(details: Record<string, string>, account = 'acct'): RunContext {
+  const job: JobDocument = {
+    account,
+    description: '',
+    details,
+    group: 'g',
+    id: 'j1',
+    modified_at: '',
+    modified_by: '',
+    name: 'n',
+    schedule_expression: '* * * * *',
+    enabled: true,
+  };
+  return { account, job, signal: new AbortController().signal };
+}
+
+/** An AWS SDK service error as the SDK raises it (name, fault, metadata with request id). */
+export function sdkError(name: string, status: number, message = `${name} happened`): Error {
+  return Object.assign(new Error(message), {
+    name,
+    $fault: status >= 500 ? 'server' : 'client',
+    $metadata: { httpStatusCode: status, requestId: `req-${name}` },
+  });
+}

@@ -1,0 +1,151 @@
+import {
+  DescribeDBClustersCommand,
+  DescribeDBInstancesCommand,
+  RDSClient,
+  StartDBClusterCommand,
+  StartDBInstanceCommand,
+  StopDBClusterCommand,
+  StopDBInstanceCommand,
+} from '@aws-sdk/client-rds';
+import { RunnerError } from '../../common/errors';
+import { RunContext, Runner, RunResult } from '../runner';
+import { AwsClients } from './aws-clients';
+import { awsRunnerError } from './aws-errors';
+import { oneOf, refuseLegacyConfig, required } from './details';
+
+const ACTIONS = ['start', 'stop'] as const;
+const TYPES = ['instance', 'cluster'] as const;
+const IDENTIFIER = /^[A-Za-z][A-Za-z0-9-]{0,62}$/;
+
+/** Statuses in which start (or stop) has nothing left to do. */
+const DONE: Record<(typeof ACTIONS)[number], string[]> = {
+  start: ['available', 'starting'],
+  stop: ['stopped', 'stopping'],
+};
+
+interface Target {
+  kind: (typeof TYPES)[number];
+  status: string;
+  /** For an instance that belongs to an Aurora cluster. */
+  cluster?: string;
+}
+
+/**
+ * `type: "database"`: RDS StartDBInstance / StopDBInstance on `instance_id`, or StartDBCluster /
+ * StopDBCluster when the identifier is an Aurora cluster (`database_type: cluster`, or found by
+ * describing it). Starting a running database or stopping a stopped one succeeds with "already".
+ */
+export class DatabaseRunner extends Runner {
+  readonly type = 'database';
+
+  constructor(
+    name: string,
+    config: Record<string, unknown> | undefined,
+    private readonly aws: AwsClients,
+  ) {
+    super(name);
+    refuseLegacyConfig(config);
+  }
+
+  validate(details: Record<string, string>): void {
+    oneOf(details, 'database_action', ACTIONS);
+    required(details, 'instance_id', IDENTIFIER, 'an RDS DB instance or Aurora cluster identifier');
+    if (details.database_type !== undefined) oneOf(details, 'database_type', TYPES);
+  }
+
+  async run({ account, job, signal }: RunContext): Promise<RunResult> {
+    this.validate(job.details);
+    const action = job.details.database_action as (typeof ACTIONS)[number];
+    const id = job.details.instance_id;
+    const rds = this.aws.rds(account);
+    const what = `RDS ${action} of ${id}`;
+    try {
+      const target = await this.find(
+        rds,
+        id,
+        job.details.database_type as Target['kind'] | undefined,
+        signal,
+      );
+      if (target.cluster) {
+        throw new RunnerError(
+          `${id} is an instance of Aurora cluster ${target.cluster}: ${action} the cluster instead ` +
+            `(instance_id: "${target.cluster}", database_type: "cluster")`,
+          true,
+        );
+      }
+      if (DONE[action].includes(target.status)) {
+        const state = action === 'start' ? 'running' : 'stopped';
+        return {
+          output: `${action} ${target.kind} ${id}: already ${state} (status ${target.status})`,
+        };
+      }
+      const res = await change(rds, action, target.kind, id, signal);
+      return {
+        output: `${action} ${target.kind} ${id}: ${target.status} -> ${res.status ?? 'requested'}`,
+        requestId: res.requestId,
+      };
+    } catch (err) {
+      throw awsRunnerError(err, what, this.aws.identity(account));
+    }
+  }
+
+  private async find(
+    rds: RDSClient,
+    id: string,
+    kind: Target['kind'] | undefined,
+    signal: AbortSignal,
+  ): Promise<Target> {
+    if (kind !== 'cluster') {
+      try {
+        const res = await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }), {
+          abortSignal: signal,
+        });
+        const db = res.DBInstances?.[0];
+        if (db) {
+          const aurora = !!db.DBClusterIdentifier && (db.Engine ?? '').startsWith('aurora');
+          return {
+            kind: 'instance',
+            status: db.DBInstanceStatus ?? 'unknown',
+            cluster: aurora ? db.DBClusterIdentifier : undefined,
+          };
+        }
+      } catch (err) {
+        if ((err as Error).name !== 'DBInstanceNotFoundFault' || kind === 'instance') throw err;
+      }
+    }
+    try {
+      const res = await rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: id }), {
+        abortSignal: signal,
+      });
+      const cluster = res.DBClusters?.[0];
+      if (cluster) return { kind: 'cluster', status: cluster.Status ?? 'unknown' };
+    } catch (err) {
+      if ((err as Error).name !== 'DBClusterNotFoundFault') throw err;
+    }
+    throw new RunnerError(`no RDS DB instance or Aurora cluster named ${id}`, true);
+  }
+}
+
+async function change(
+  rds: RDSClient,
+  action: (typeof ACTIONS)[number],
+  kind: Target['kind'],
+  id: string,
+  signal: AbortSignal,
+): Promise<{ status?: string; requestId?: string }> {
+  const options = { abortSignal: signal };
+  if (kind === 'cluster') {
+    const input = { DBClusterIdentifier: id };
+    const res =
+      action === 'start'
+        ? await rds.send(new StartDBClusterCommand(input), options)
+        : await rds.send(new StopDBClusterCommand(input), options);
+    return { status: res.DBCluster?.Status, requestId: res.$metadata?.requestId };
+  }
+  const input = { DBInstanceIdentifier: id };
+  const res =
+    action === 'start'
+      ? await rds.send(new StartDBInstanceCommand(input), options)
+      : await rds.send(new StopDBInstanceCommand(input), options);
+  return { status: res.DBInstance?.DBInstanceStatus, requestId: res.$metadata?.requestId };
+}

@@ -1,0 +1,83 @@
+import {
+  InstanceStateChange,
+  RebootInstancesCommand,
+  StartInstancesCommand,
+  StopInstancesCommand,
+} from '@aws-sdk/client-ec2';
+import { RunContext, Runner, RunResult } from '../runner';
+import { AwsClients } from './aws-clients';
+import { awsRunnerError } from './aws-errors';
+import { oneOf, refuseLegacyConfig, required } from './details';
+
+const ACTIONS = ['start', 'stop', 'reboot'] as const;
+const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
+
+/**
+ * `type: "instance"`: EC2 StartInstances / StopInstances / RebootInstances on `instance_id`,
+ * chosen by `instance_action`. Optional `hibernate: "true"` on stop. Starting a running instance
+ * (or stopping a stopped one) is a success: EC2 answers with the unchanged state.
+ */
+export class InstanceRunner extends Runner {
+  readonly type = 'instance';
+
+  constructor(
+    name: string,
+    config: Record<string, unknown> | undefined,
+    private readonly aws: AwsClients,
+  ) {
+    super(name);
+    refuseLegacyConfig(config);
+  }
+
+  validate(details: Record<string, string>): void {
+    const action = oneOf(details, 'instance_action', ACTIONS);
+    required(details, 'instance_id', INSTANCE_ID, 'an EC2 instance id such as i-0123456789abcdef0');
+    if (details.hibernate !== undefined) {
+      oneOf(details, 'hibernate', ['true', 'false']);
+      if (action !== 'stop') oneOf(details, 'instance_action', ['stop']);
+    }
+  }
+
+  async run({ account, job, signal }: RunContext): Promise<RunResult> {
+    this.validate(job.details);
+    const action = job.details.instance_action as (typeof ACTIONS)[number];
+    const id = job.details.instance_id;
+    const ec2 = this.aws.ec2(account);
+    try {
+      if (action === 'reboot') {
+        const res = await ec2.send(new RebootInstancesCommand({ InstanceIds: [id] }), {
+          abortSignal: signal,
+        });
+        return { output: `reboot of ${id} requested`, requestId: res.$metadata?.requestId };
+      }
+      if (action === 'start') {
+        const res = await ec2.send(new StartInstancesCommand({ InstanceIds: [id] }), {
+          abortSignal: signal,
+        });
+        return {
+          output: describe('start', id, res.StartingInstances),
+          requestId: res.$metadata?.requestId,
+        };
+      }
+      const hibernate = job.details.hibernate === 'true';
+      const res = await ec2.send(
+        new StopInstancesCommand({ InstanceIds: [id], ...(hibernate ? { Hibernate: true } : {}) }),
+        { abortSignal: signal },
+      );
+      return {
+        output: describe(hibernate ? 'stop (hibernate)' : 'stop', id, res.StoppingInstances),
+        requestId: res.$metadata?.requestId,
+      };
+    } catch (err) {
+      throw awsRunnerError(err, `EC2 ${action} of ${id}`, this.aws.identity(account));
+    }
+  }
+}
+
+function describe(action: string, id: string, changes: InstanceStateChange[] | undefined): string {
+  const change = changes?.find((c) => c.InstanceId === id) ?? changes?.[0];
+  const before = change?.PreviousState?.Name ?? 'unknown';
+  const after = change?.CurrentState?.Name ?? 'unknown';
+  const already = before === after ? ` (already ${after})` : '';
+  return `${action} ${id}: ${before} -> ${after}${already}`;
+}

@@ -1,0 +1,65 @@
+import { ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { InvalidFieldError } from '../../common/errors';
+import { AwsClients } from './aws-clients';
+import { ctx, sdkError } from './aws-test-helpers';
+import { ServiceRunner } from './service.runner';
+
+const ecs = mockClient(ECSClient);
+const runner = new ServiceRunner(
+  'serviceRunner',
+  undefined,
+  new AwsClients({ acct: { runners: [], region: 'us-east-1' } }),
+);
+const details = {
+  service_action: 'scale',
+  service_cluster: 'spindev-cluster-123',
+  service_name: 'spindev-svc-123',
+  desired_count: '0',
+};
+
+describe('ServiceRunner', () => {
+  beforeEach(() => ecs.reset());
+
+  it('scales: UpdateService with cluster, service and desiredCount', async () => {
+    ecs.on(UpdateServiceCommand).resolves({
+      service: { desiredCount: 0, runningCount: 2, pendingCount: 0 },
+      $metadata: { requestId: 'req-9' },
+    });
+    const result = await runner.run(ctx(details));
+    expect(ecs.commandCalls(UpdateServiceCommand)[0].args[0].input).toEqual({
+      cluster: 'spindev-cluster-123',
+      service: 'spindev-svc-123',
+      desiredCount: 0,
+    });
+    expect(result).toEqual({
+      output: 'scaled spindev-cluster-123/spindev-svc-123 to 0 (running 2, pending 0)',
+      requestId: 'req-9',
+    });
+  });
+
+  it.each([
+    [{ ...details, service_action: 'restart' }, 'job.details.service_action'],
+    [{ ...details, desired_count: '-1' }, 'job.details.desired_count'],
+    [{ ...details, desired_count: 'two' }, 'job.details.desired_count'],
+    [{ ...details, desired_count: '1.5' }, 'job.details.desired_count'],
+    [{ ...details, desired_count: undefined as unknown as string }, 'job.details.desired_count'],
+    [{ ...details, service_cluster: '' }, 'job.details.service_cluster'],
+    [{ ...details, service_name: undefined as unknown as string }, 'job.details.service_name'],
+  ])('validate(%j) names %s', (d, field) => {
+    const clean = Object.fromEntries(
+      Object.entries(d).filter(([, v]) => v !== undefined),
+    ) as Record<string, string>;
+    expect(() => runner.validate(clean)).toThrow(InvalidFieldError);
+    expect(() => runner.validate(clean)).toThrow(field);
+  });
+
+  it('a missing service is permanent, throttling is retryable', async () => {
+    ecs
+      .on(UpdateServiceCommand)
+      .rejectsOnce(sdkError('ServiceNotFoundException', 400))
+      .rejectsOnce(sdkError('ThrottlingException', 400));
+    expect((await runner.run(ctx(details)).catch((e) => e)).permanent).toBe(true);
+    expect((await runner.run(ctx(details)).catch((e) => e)).permanent).toBe(false);
+  });
+});

@@ -1,0 +1,51 @@
+import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { RunContext, Runner, RunResult } from '../runner';
+import { AwsClients } from './aws-clients';
+import { awsRunnerError } from './aws-errors';
+import { integer, oneOf, refuseLegacyConfig, required } from './details';
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_:/.-]{0,1023}$/;
+const MAX_DESIRED = 100_000;
+
+/** `type: "service"`: ECS UpdateService setting `desired_count` on `service_cluster`/`service_name`. */
+export class ServiceRunner extends Runner {
+  readonly type = 'service';
+
+  constructor(
+    name: string,
+    config: Record<string, unknown> | undefined,
+    private readonly aws: AwsClients,
+  ) {
+    super(name);
+    refuseLegacyConfig(config);
+  }
+
+  validate(details: Record<string, string>): void {
+    oneOf(details, 'service_action', ['scale']);
+    required(details, 'service_cluster', NAME, 'an ECS cluster name or ARN');
+    required(details, 'service_name', NAME, 'an ECS service name or ARN');
+    integer(details, 'desired_count', 0, MAX_DESIRED);
+  }
+
+  async run({ account, job, signal }: RunContext): Promise<RunResult> {
+    this.validate(job.details);
+    const { service_cluster: cluster, service_name: service } = job.details;
+    const desiredCount = integer(job.details, 'desired_count', 0, MAX_DESIRED);
+    try {
+      const res = await this.aws
+        .ecs(account)
+        .send(new UpdateServiceCommand({ cluster, service, desiredCount }), {
+          abortSignal: signal,
+        });
+      const s = res.service;
+      return {
+        output:
+          `scaled ${cluster}/${service} to ${s?.desiredCount ?? desiredCount}` +
+          (s ? ` (running ${s.runningCount ?? 0}, pending ${s.pendingCount ?? 0})` : ''),
+        requestId: res.$metadata?.requestId,
+      };
+    } catch (err) {
+      throw awsRunnerError(err, `ECS scale of ${cluster}/${service}`, this.aws.identity(account));
+    }
+  }
+}

@@ -1,0 +1,209 @@
+import { drain } from './support/jobs-helpers';
+import { FakeAws } from './support/fake-aws';
+import { createTestApp, removeDir, tempDir, testConfig, TestApp } from './support/test-app';
+
+const BASE = '/v1/minion';
+
+/** The example jobs of the original README, verbatim (the database one is already a request body). */
+const SEED = {
+  instance: {
+    description: 'Start my server',
+    details: {
+      instance_action: 'start',
+      instance_id: 'i-aaaabbbb11112222',
+      runner: 'instanceRunner',
+    },
+    group: 'space-xy',
+    id: '7cf7433f-f6c2-496e-8fe9-ed4776d130c1',
+    modified_at: '2020-02-28T18:14:26Z',
+    modified_by: 'someone',
+    name: 'start-spinaaaabbbb11112222',
+    schedule_expression: '* * * ? *',
+    enabled: true,
+  },
+  database: {
+    job: {
+      description: 'Stop database',
+      details: {
+        runner: 'databaseRunner',
+        database_action: 'stop',
+        instance_id: 'spintst-db000b36',
+      },
+      group: 'test_rds',
+      modified_by: 'someone',
+      name: 'stop-tst',
+      schedule_expression: '* * * * *',
+      enabled: true,
+    },
+  },
+  service: {
+    description: 'Scale service to zero',
+    details: {
+      service_action: 'scale',
+      service_cluster: 'spindev-cluster-123',
+      service_name: 'spindev-svc-123',
+      desired_count: '0',
+      runner: 'serviceRunner',
+    },
+    id: 'd7e88fea-5a43-4a08-a5e9-c9b19baebefd',
+    modified_at: '2020-02-28T18:14:26Z',
+    modified_by: 'someone',
+    name: 'service-scale-job-test',
+    schedule_expression: '00 18 * * *',
+    enabled: true,
+  },
+  task: {
+    description: 'Run 3 tasks from a taskdef',
+    details: {
+      task_action: 'run',
+      task_cluster: 'spindev-cluster-123',
+      task_name: 'spindev-svc-123',
+      count: '0',
+      runner: 'taskRunner',
+    },
+    id: 'a8d4d056-fbfe-4d7d-beb4-a64780c6d98c',
+    modified_at: '2021-10-28T18:14:26Z',
+    modified_by: 'someone_else',
+    name: 'task-run-job-test',
+    schedule_expression: '00 18 * * *',
+    enabled: true,
+  },
+};
+
+describe('AWS runners end to end (API -> queue -> runner -> fake AWS -> run history)', () => {
+  const fake = new FakeAws();
+  let restoreEnv: () => void;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    restoreEnv = FakeAws.pointSdkAt(await fake.start());
+  });
+
+  afterAll(async () => {
+    restoreEnv();
+    await fake.stop();
+  });
+
+  beforeEach(async () => {
+    const dataDir = tempDir();
+    const config = testConfig(dataDir, {
+      accounts: {
+        spinup: {
+          runners: [
+            'dummyRunner',
+            'instanceRunner',
+            'databaseRunner',
+            'serviceRunner',
+            'taskRunner',
+          ],
+          region: 'us-east-1',
+        },
+      },
+      jobRunners: {
+        dummyRunner: { type: 'dummy' },
+        instanceRunner: { type: 'instance' },
+        databaseRunner: { type: 'database' },
+        serviceRunner: { type: 'service' },
+        taskRunner: { type: 'task' },
+      },
+    });
+    t = await createTestApp({ dataDir, config });
+    fake.reset();
+  });
+
+  afterEach(async () => {
+    await t.close();
+    removeDir(t.dataDir);
+  });
+
+  async function createRunAndRead(group: string, body: object) {
+    const created = await t.authed.post(`${BASE}/spinup/jobs/${group}`).send(body).expect(200);
+    const id = created.body.job.id;
+    const { body: accepted } = await t.authed
+      .patch(`${BASE}/spinup/jobs/${group}/${id}`)
+      .expect(202);
+    await drain(t);
+    const runs = await t.authed.get(`${BASE}/spinup/jobs/${group}/${id}/runs`).expect(200);
+    expect(runs.body[0].run_id).toBe(accepted.run_id);
+    return runs.body;
+  }
+
+  it('instance example: starts the instance', async () => {
+    const runs = await createRunAndRead('space-xy', { job: SEED.instance });
+    expect(runs).toEqual([
+      expect.objectContaining({
+        status: 'succeeded',
+        runner: 'instanceRunner',
+        output: 'start i-aaaabbbb11112222: stopped -> pending',
+        request_id: expect.stringMatching(/^req-ec2-/),
+      }),
+    ]);
+    expect(fake.requests.map((r) => r.action)).toEqual(['StartInstances']);
+  });
+
+  it('database example: stops the database', async () => {
+    const runs = await createRunAndRead('test_rds', SEED.database);
+    expect(runs[0]).toMatchObject({
+      status: 'succeeded',
+      output: 'stop instance spintst-db000b36: available -> stopping',
+    });
+    expect(runs[0].request_id).toMatch(/^req-rds-/);
+  });
+
+  it('service example: scales the service to zero', async () => {
+    const runs = await createRunAndRead('space-xy', { job: SEED.service });
+    expect(runs[0]).toMatchObject({
+      status: 'succeeded',
+      output: 'scaled spindev-cluster-123/spindev-svc-123 to 0 (running 2, pending 0)',
+    });
+  });
+
+  it('task example: its count "0" is refused (1-10), and with 3 it starts 3 tasks', async () => {
+    const refused = await t.authed
+      .post(`${BASE}/spinup/jobs/space-xy`)
+      .send({ job: SEED.task })
+      .expect(400);
+    expect(refused.body.message).toBe('job.details.count: "0" must be an integer from 1 to 10');
+    const fixed = { ...SEED.task, details: { ...SEED.task.details, count: '3' } };
+    const runs = await createRunAndRead('space-xy', { job: fixed });
+    expect(runs[0].status).toBe('succeeded');
+    expect(runs[0].output).toMatch(
+      /^started 3 of 3 task\(s\) of spindev-svc-123 in spindev-cluster-123/,
+    );
+  });
+
+  it('a failing AWS call is recorded with its error and request id; access denied is not retried', async () => {
+    fake.on('ec2:StartInstances', () => ({
+      status: 403,
+      body: '<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>no</Message></Error></Errors><RequestID>{{requestId}}</RequestID></Response>',
+    }));
+    const runs = await createRunAndRead('space-xy', { job: SEED.instance });
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ status: 'failed', will_retry: false });
+    expect(runs[0].error).toContain('UnauthorizedOperation');
+    expect(runs[0].error).toContain('account "spinup" via the default credential chain');
+    expect(runs[0].request_id).toMatch(/^req-ec2-/);
+  });
+
+  it.each([
+    [
+      { ...SEED.instance, details: { ...SEED.instance.details, instance_action: 'terminate' } },
+      'job.details.instance_action',
+      'allowed: start, stop, reboot',
+    ],
+    [
+      { ...SEED.service, details: { ...SEED.service.details, desired_count: '-3' } },
+      'job.details.desired_count',
+      'from 0 to 100000',
+    ],
+    [
+      { ...SEED.database.job, details: { runner: 'databaseRunner', database_action: 'stop' } },
+      'job.details.instance_id',
+      'is required',
+    ],
+  ])('refuses bad details at create time: %#', async (job, field, allowed) => {
+    const res = await t.authed.post(`${BASE}/spinup/jobs/g`).send({ job }).expect(400);
+    expect(res.body.message).toContain(field);
+    expect(res.body.message).toContain(allowed);
+  });
+});

@@ -1,0 +1,230 @@
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { AddressInfo } from 'node:net';
+
+export interface RecordedRequest {
+  service: 'ec2' | 'rds' | 'ecs' | 'sts' | 'unknown';
+  action: string;
+  params: Record<string, string>;
+  json: Record<string, unknown> | null;
+  headers: IncomingMessage['headers'];
+}
+
+type Reply = { status?: number; body: string; contentType?: string };
+type Handler = (req: RecordedRequest) => Reply;
+
+const QUERY_VERSIONS: Record<string, RecordedRequest['service']> = {
+  '2016-11-15': 'ec2',
+  '2014-10-31': 'rds',
+  '2011-06-15': 'sts',
+};
+
+/**
+ * A local stand-in for the AWS APIs the runners call, speaking their real wire protocols: EC2 and
+ * RDS and STS query (form-encoded in, XML out), ECS JSON 1.1 (X-Amz-Target). Tests point the SDK
+ * at it with AWS_ENDPOINT_URL_<SERVICE> and read back every request it received.
+ */
+export class FakeAws {
+  readonly requests: RecordedRequest[] = [];
+  private readonly handlers = new Map<string, Handler>();
+  private server?: Server;
+  private counter = 0;
+
+  /** Forgets recorded requests and overridden answers. */
+  reset(): void {
+    this.requests.length = 0;
+    this.handlers.clear();
+  }
+
+  /** Overrides the answer to one action (`ec2:StartInstances`, `ecs:RunTask`, ...). */
+  on(key: string, handler: Handler): void {
+    this.handlers.set(key, handler);
+  }
+
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((r) => this.server?.listen(0, '127.0.0.1', r));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
+  }
+
+  /** Sets AWS_ENDPOINT_URL_<SERVICE> for every service to this server; returns a restore function. */
+  static pointSdkAt(url: string, extra: Record<string, string> = {}): () => void {
+    const vars: Record<string, string> = {
+      AWS_ENDPOINT_URL_EC2: url,
+      AWS_ENDPOINT_URL_RDS: url,
+      AWS_ENDPOINT_URL_ECS: url,
+      AWS_ENDPOINT_URL_STS: url,
+      AWS_ACCESS_KEY_ID: 'AKIAWIRETEST0000',
+      AWS_SECRET_ACCESS_KEY: 'wire-test-secret',
+      AWS_REGION: 'us-east-1',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      ...extra,
+    };
+    const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, vars);
+    return () => {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    };
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks).toString('utf8');
+    const target = req.headers['x-amz-target'];
+    let recorded: RecordedRequest;
+    if (typeof target === 'string') {
+      recorded = {
+        service: 'ecs',
+        action: target.split('.').pop() ?? '',
+        params: {},
+        json: JSON.parse(body || '{}'),
+        headers: req.headers,
+      };
+    } else {
+      const params = Object.fromEntries(new URLSearchParams(body));
+      recorded = {
+        service: QUERY_VERSIONS[params.Version] ?? 'unknown',
+        action: params.Action ?? '',
+        params,
+        json: null,
+        headers: req.headers,
+      };
+    }
+    this.requests.push(recorded);
+    const requestId = `req-${recorded.service}-${++this.counter}`;
+    const reply = (this.handlers.get(`${recorded.service}:${recorded.action}`) ?? defaultReply)(
+      recorded,
+    );
+    const isJson = recorded.service === 'ecs';
+    res.writeHead(reply.status ?? 200, {
+      'content-type': reply.contentType ?? (isJson ? 'application/x-amz-json-1.1' : 'text/xml'),
+      'x-amzn-requestid': requestId,
+    });
+    res.end(reply.body.replace(/\{\{requestId\}\}/g, requestId));
+  }
+}
+
+function ec2Change(action: string, id: string, before: string, after: string): string {
+  return (
+    `<${action}Response xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>{{requestId}}</requestId>` +
+    `<instancesSet><item><instanceId>${id}</instanceId><currentState><code>0</code><name>${after}</name></currentState>` +
+    `<previousState><code>80</code><name>${before}</name></previousState></item></instancesSet></${action}Response>`
+  );
+}
+
+function rds(action: string, inner: string): string {
+  return (
+    `<${action}Response xmlns="http://rds.amazonaws.com/doc/2014-10-31/"><${action}Result>${inner}</${action}Result>` +
+    `<ResponseMetadata><RequestId>{{requestId}}</RequestId></ResponseMetadata></${action}Response>`
+  );
+}
+
+/** Realistic happy-path answers: a stopped instance and database, an ECS service to copy from. */
+function defaultReply(r: RecordedRequest): Reply {
+  switch (`${r.service}:${r.action}`) {
+    case 'ec2:StartInstances':
+      return { body: ec2Change('StartInstances', r.params['InstanceId.1'], 'stopped', 'pending') };
+    case 'ec2:StopInstances':
+      return { body: ec2Change('StopInstances', r.params['InstanceId.1'], 'running', 'stopping') };
+    case 'ec2:RebootInstances':
+      return {
+        body: `<RebootInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>{{requestId}}</requestId><return>true</return></RebootInstancesResponse>`,
+      };
+    case 'rds:DescribeDBInstances':
+      return {
+        body: rds(
+          'DescribeDBInstances',
+          `<DBInstances><DBInstance><DBInstanceIdentifier>${r.params.DBInstanceIdentifier}</DBInstanceIdentifier><DBInstanceStatus>available</DBInstanceStatus><Engine>postgres</Engine></DBInstance></DBInstances>`,
+        ),
+      };
+    case 'rds:StopDBInstance':
+      return {
+        body: rds(
+          'StopDBInstance',
+          `<DBInstance><DBInstanceIdentifier>${r.params.DBInstanceIdentifier}</DBInstanceIdentifier><DBInstanceStatus>stopping</DBInstanceStatus></DBInstance>`,
+        ),
+      };
+    case 'rds:StartDBInstance':
+      return {
+        body: rds(
+          'StartDBInstance',
+          `<DBInstance><DBInstanceIdentifier>${r.params.DBInstanceIdentifier}</DBInstanceIdentifier><DBInstanceStatus>starting</DBInstanceStatus></DBInstance>`,
+        ),
+      };
+    case 'sts:AssumeRole':
+      return {
+        body:
+          '<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials>' +
+          '<AccessKeyId>ASIAWIREASSUMED00</AccessKeyId><SecretAccessKey>assumed-secret</SecretAccessKey>' +
+          '<SessionToken>assumed-session-token</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials>' +
+          `<AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/minion/${r.params.RoleSessionName}</Arn>` +
+          '<AssumedRoleId>AROAEXAMPLE:minion</AssumedRoleId></AssumedRoleUser></AssumeRoleResult>' +
+          '<ResponseMetadata><RequestId>{{requestId}}</RequestId></ResponseMetadata></AssumeRoleResponse>',
+      };
+    case 'ecs:UpdateService': {
+      const j = r.json as { cluster: string; service: string; desiredCount: number };
+      return {
+        body: JSON.stringify({
+          service: {
+            serviceName: j.service,
+            clusterArn: j.cluster,
+            desiredCount: j.desiredCount,
+            runningCount: 2,
+            pendingCount: 0,
+            status: 'ACTIVE',
+          },
+        }),
+      };
+    }
+    case 'ecs:DescribeServices': {
+      const j = r.json as { services: string[] };
+      return {
+        body: JSON.stringify({
+          services: [
+            {
+              serviceName: j.services[0],
+              status: 'ACTIVE',
+              launchType: 'FARGATE',
+              networkConfiguration: {
+                awsvpcConfiguration: {
+                  subnets: ['subnet-0aaa1111'],
+                  securityGroups: ['sg-0bbb2222'],
+                  assignPublicIp: 'DISABLED',
+                },
+              },
+            },
+          ],
+          failures: [],
+        }),
+      };
+    }
+    case 'ecs:RunTask': {
+      const j = r.json as { count: number; cluster: string };
+      const tasks = Array.from({ length: j.count }, (_, i) => ({
+        taskArn: `arn:aws:ecs:us-east-1:123456789012:task/${j.cluster}/task${i + 1}`,
+        lastStatus: 'PROVISIONING',
+      }));
+      return { body: JSON.stringify({ tasks, failures: [] }) };
+    }
+    default:
+      return {
+        status: 400,
+        body: `<Response><Errors><Error><Code>InvalidAction</Code><Message>fake AWS has no ${r.service}:${r.action}</Message></Error></Errors><RequestID>{{requestId}}</RequestID></Response>`,
+      };
+  }
+}
+
+/** An EC2-style error answer. */
+export function ec2Error(code: string, status: number, message = `${code} from fake AWS`): Reply {
+  return {
+    status,
+    body: `<Response><Errors><Error><Code>${code}</Code><Message>${message}</Message></Error></Errors><RequestID>{{requestId}}</RequestID></Response>`,
+  };
+}
