@@ -150,6 +150,12 @@ function crossCheck(config: MinionConfig): string[] {
       }
     }
   }
+  const repo = config.jobsRepository.config as { akid?: unknown; secret?: unknown };
+  if (config.jobsRepository.type === 's3' && !repo.akid !== !repo.secret) {
+    problems.push(
+      'jobsRepository.config: give both akid and secret, or neither (default credential chain)',
+    );
+  }
   for (const account of Object.keys(config.accounts)) {
     if (!isSafeSegment(account)) {
       problems.push(`accounts.${account}: the account name ${SAFE_SEGMENT_RULE}`);

@@ -3,6 +3,7 @@ import { Transform, Type } from 'class-transformer';
 import {
   Allow,
   ArrayUnique,
+  IsBoolean,
   IsArray,
   IsIn,
   IsInt,
@@ -78,7 +79,46 @@ export class FileRepositoryOptions {
   path: string;
 }
 
-export const REPOSITORY_TYPES = ['file'] as const;
+/** `jobsRepository.config` for `type: "s3"`: the original's keys plus S3-compatible store options. */
+export class S3RepositoryOptions {
+  @IsOptional()
+  @Matches(/^[a-z]{2}(-[a-z]+)+-\d$/, {
+    message: '$property must be an AWS region such as us-east-1',
+  })
+  region?: string;
+
+  @Matches(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: '$property must be an S3 bucket name' })
+  bucket: string;
+
+  /** Key prefix before `<org>/...`; may be empty. */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_.\-/]{0,256}$/, {
+    message: '$property may hold letters, digits and _ . - /',
+  })
+  prefix?: string;
+
+  /** For S3-compatible stores (MinIO, Ceph, s3rver): their URL. */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s]+$/, { message: '$property must be an http(s) URL' })
+  endpoint?: string;
+
+  @IsOptional()
+  @IsBoolean()
+  forcePathStyle?: boolean;
+
+  /** Static credentials; else the default AWS credential chain. */
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  akid?: string;
+
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  secret?: string;
+}
+
+export const REPOSITORY_TYPES = ['file', 's3'] as const;
 export const LOG_PROVIDER_TYPES = ['file'] as const;
 
 export class RepositoryDefinition {
@@ -89,7 +129,7 @@ export class RepositoryDefinition {
   @Matches(DURATION_PATTERN, { message: DURATION_MESSAGE })
   refreshInterval?: string;
 
-  @ValidateByType({ file: FileRepositoryOptions })
+  @ValidateByType({ file: FileRepositoryOptions, s3: S3RepositoryOptions })
   config: Record<string, unknown>;
 
   /** How often the scheduler reloads every job from the repository (default 5m). */

@@ -1,8 +1,9 @@
 import { Global, Module } from '@nestjs/common';
-import { MinionConfig } from '../config/minion-config';
+import { MinionConfig, S3RepositoryOptions } from '../config/minion-config';
 import { FileJobsRepository } from './file-jobs.repository';
 import { JobChanges } from './job-changes';
 import { JobsRepository } from './jobs.repository';
+import { S3JobsRepository } from './s3-jobs.repository';
 
 /** Chooses the `JobsRepository` implementation from `jobsRepository.type`, in one place. */
 export function createJobsRepository(config: MinionConfig): JobsRepository {
@@ -10,6 +11,8 @@ export function createJobsRepository(config: MinionConfig): JobsRepository {
   switch (repo.type) {
     case 'file':
       return new FileJobsRepository(String(repo.config.path), config.org);
+    case 's3':
+      return new S3JobsRepository(repo.config as unknown as S3RepositoryOptions, config.org);
     default:
       throw new Error(`jobsRepository.type "${repo.type}" is not supported`);
   }

@@ -1,0 +1,47 @@
+import { ConflictError, ServiceUnavailableError, StorageAccessDeniedError } from '../common/errors';
+
+interface SdkError extends Error {
+  $metadata?: { httpStatusCode?: number };
+}
+
+export function isNotFound(err: unknown): boolean {
+  const e = err as SdkError;
+  return e?.name === 'NoSuchKey' || e?.name === 'NotFound' || e?.$metadata?.httpStatusCode === 404;
+}
+
+/**
+ * Maps an S3 error to the domain: a failed condition (412/409) is a conflict, access denied names
+ * the bucket (403 to the client), anything else (network, 5xx, throttling) means S3 cannot be
+ * reached right now (503 with a retry hint). Never includes credentials.
+ */
+export function s3Failure(err: unknown, bucket: string, action: string): Error {
+  const e = err as SdkError;
+  const status = e?.$metadata?.httpStatusCode;
+  if (
+    e?.name === 'PreconditionFailed' ||
+    e?.name === 'ConditionalRequestConflict' ||
+    status === 412 ||
+    status === 409
+  ) {
+    return new ConflictError(
+      `${action}: the job was modified concurrently; read it again and retry`,
+    );
+  }
+  if (
+    ['AccessDenied', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'AllAccessDisabled'].includes(
+      e?.name,
+    ) ||
+    status === 403
+  ) {
+    return new StorageAccessDeniedError(
+      `${action}: access to S3 bucket ${bucket} was denied (${e.name})`,
+    );
+  }
+  if (e?.name === 'NoSuchBucket') {
+    return new ServiceUnavailableError(`${action}: S3 bucket ${bucket} does not exist`, 60);
+  }
+  return new ServiceUnavailableError(
+    `${action}: S3 bucket ${bucket} cannot be reached (${e?.name ?? 'error'}); retry later`,
+    5,
+  );
+}

@@ -1,0 +1,124 @@
+import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { ConflictError, ServiceUnavailableError, StorageAccessDeniedError } from '../common/errors';
+import { TestS3 } from '../../test/support/s3-server';
+import { describeJobsRepositoryContract, sampleJob } from './jobs.repository.contract';
+import { S3JobsRepository } from './s3-jobs.repository';
+
+// The shared contract, against a real S3 protocol server (s3rver) on a random port.
+describeJobsRepositoryContract('S3JobsRepository', async () => {
+  const s3 = await TestS3.start();
+  return { repo: new S3JobsRepository(s3.options(), 'org'), cleanup: () => s3.destroy() };
+});
+
+describe('S3JobsRepository specifics (s3rver)', () => {
+  let s3: TestS3;
+  let repo: S3JobsRepository;
+
+  beforeEach(async () => {
+    s3 = await TestS3.start();
+    repo = new S3JobsRepository(s3.options('minion'), 'org');
+  });
+
+  afterEach(async () => {
+    await s3.destroy();
+  });
+
+  it('writes the original key layout and document: <prefix>/<org>/<account>/<group>/<id>, JSON', async () => {
+    await repo.create(sampleJob());
+    const list = await s3.client().send(new ListObjectsV2Command({ Bucket: s3.bucket }));
+    expect(list.Contents?.map((c) => c.Key)).toEqual([
+      'minion/org/acct/grp/6bcfa79f-615e-470d-97c1-687f3357497d',
+    ]);
+    expect(repo.location).toBe('s3://minion-test/minion/org/');
+  });
+
+  it('lists more than 1,000 jobs in a group and in an account (pagination)', async () => {
+    const client = s3.client();
+    const ids = Array.from({ length: 1205 }, (_, i) => `job-${String(i).padStart(5, '0')}`);
+    for (let i = 0; i < ids.length; i += 50) {
+      await Promise.all(ids.slice(i, i + 50).map((id) => repo.create(sampleJob({ id }))));
+    }
+    await client.send(
+      new PutObjectCommand({ Bucket: s3.bucket, Key: 'minion/org/acct/other/x', Body: '{}' }),
+    );
+    expect(await repo.listGroup('acct', 'grp')).toEqual(ids);
+    const account = await repo.listAccount('acct');
+    expect(account).toHaveLength(1206);
+    expect(account[0]).toBe('grp/job-00000');
+    expect(account[account.length - 1]).toBe('other/x');
+  });
+
+  it('deletes a group of more than 1,000 jobs in batches, leaving other groups', async () => {
+    const ids = Array.from({ length: 1103 }, (_, i) => `d${i}`);
+    for (let i = 0; i < ids.length; i += 50) {
+      await Promise.all(
+        ids.slice(i, i + 50).map((id) => repo.create(sampleJob({ group: 'big', id }))),
+      );
+    }
+    await repo.create(sampleJob({ group: 'keep', id: 'k' }));
+    expect(await repo.deleteGroup('acct', 'big')).toEqual({ deleted: 1103, failed: [] });
+    expect(await repo.listAccount('acct')).toEqual(['keep/k']);
+  });
+
+  it('ignores keys that are not jobs (folder markers, nested keys, probe objects)', async () => {
+    const client = s3.client();
+    for (const Key of [
+      'minion/org/acct/grp/',
+      'minion/org/acct/grp/a/b',
+      'minion/org/acct/.hidden/x',
+      'minion/org/.minion/readiness-probe',
+    ]) {
+      await client.send(new PutObjectCommand({ Bucket: s3.bucket, Key, Body: '' }));
+    }
+    await repo.create(sampleJob({ id: 'real' }));
+    expect(await repo.listAccount('acct')).toEqual(['grp/real']);
+    expect(await repo.listGroup('acct', 'grp')).toEqual(['real']);
+  });
+
+  it('conflict: of two concurrent updates from one version, exactly one wins and the loser gets ConflictError', async () => {
+    const v1 = await repo.create(sampleJob());
+    const other = new S3JobsRepository(s3.options('minion'), 'org');
+    const results = await Promise.allSettled([
+      repo.update(sampleJob({ name: 'from-replica-a' }), v1.version),
+      other.update(sampleJob({ name: 'from-replica-b' }), v1.version),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(
+      (results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason,
+    ).toBeInstanceOf(ConflictError);
+    const winner = (
+      results.find((r) => r.status === 'fulfilled') as PromiseFulfilledResult<{
+        document: { name: string };
+      }>
+    ).value;
+    expect((await repo.get(sampleJob())).document.name).toBe(winner.document.name);
+  });
+
+  it('S3 stopped mid-test: reads and writes fail as unavailable (503), readiness fails, all recover after restart', async () => {
+    await repo.create(sampleJob());
+    await repo.check();
+    await s3.stop();
+    const fresh = new S3JobsRepository(s3.options('minion'), 'org');
+    await expect(fresh.get(sampleJob())).rejects.toBeInstanceOf(ServiceUnavailableError);
+    await expect(fresh.listAccount('acct')).rejects.toBeInstanceOf(ServiceUnavailableError);
+    await expect(fresh.create(sampleJob({ id: 'x' }))).rejects.toBeInstanceOf(
+      ServiceUnavailableError,
+    );
+    await expect(fresh.check()).rejects.toThrow(/cannot be reached/);
+    await s3.restart();
+    const again = new S3JobsRepository(s3.options('minion'), 'org');
+    expect((await again.get(sampleJob())).document.name).toBe('dummy');
+    await expect(again.check()).resolves.toBeUndefined();
+  });
+
+  it('wrong credentials: access denied naming the bucket (403), without the secret', async () => {
+    const denied = new S3JobsRepository(
+      { ...s3.options('minion'), akid: 'WRONG', secret: 'not-the-secret' },
+      'org',
+    );
+    const error = await denied.listAccount('acct').catch((e) => e);
+    expect(error).toBeInstanceOf(StorageAccessDeniedError);
+    expect(error.message).toContain('S3 bucket minion-test');
+    expect(error.message).not.toContain('not-the-secret');
+  });
+});

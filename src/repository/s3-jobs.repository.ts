@@ -1,0 +1,218 @@
+import {
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  paginateListObjectsV2,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { JobNotFoundError } from '../common/errors';
+import { InvalidFieldError } from '../common/errors';
+import { isSafeSegment, SAFE_SEGMENT_RULE } from '../common/safe-segment';
+import { S3RepositoryOptions } from '../config/minion-config';
+import { JobDocument, parseJob, serializeJob, StoredJob } from './job-document';
+import { DeleteGroupResult, JobKey, JobsRepository } from './jobs.repository';
+import { isNotFound, s3Failure } from './s3-errors';
+
+/** DeleteObjects takes at most this many keys per call. */
+const DELETE_BATCH = 1000;
+/** A readiness answer is reused this long, so probes do not turn into a stream of S3 requests. */
+const CHECK_CACHE_MS = 15_000;
+
+/**
+ * Jobs in S3, exactly as the original stored them: one pretty-printed JSON object per job at
+ * `<prefix>/<org>/<account>/<group>/<id>`, content type application/json. Writes are
+ * conditional (If-None-Match: * on create, If-Match: <ETag> on update), so of two concurrent
+ * updates one gets ConflictError (409) instead of silently overwriting the other.
+ */
+export class S3JobsRepository extends JobsRepository {
+  private readonly base: string;
+  private readonly bucket: string;
+  private lastCheck?: { at: number; error?: Error };
+
+  constructor(
+    options: S3RepositoryOptions,
+    org: string,
+    private readonly s3: S3Client = createS3Client(options),
+  ) {
+    super();
+    this.bucket = options.bucket;
+    const prefix = (options.prefix ?? '').replace(/^\/+|\/+$/g, '');
+    this.base = prefix ? `${prefix}/${org}` : org;
+  }
+
+  get location(): string {
+    return `s3://${this.bucket}/${this.base}/`;
+  }
+
+  async listAccount(account: string): Promise<string[]> {
+    const prefix = `${this.base}/${segment(account, 'account')}/`;
+    return (await this.keysUnder(prefix, 'list jobs'))
+      .map((key) => key.slice(prefix.length).split('/'))
+      .filter((parts) => parts.length === 2 && parts.every(isSafeSegment))
+      .map((parts) => parts.join('/'))
+      .sort();
+  }
+
+  async listGroup(account: string, group: string): Promise<string[]> {
+    const prefix = this.groupPrefix(account, group);
+    return (await this.keysUnder(prefix, 'list jobs'))
+      .map((key) => key.slice(prefix.length))
+      .filter(isSafeSegment)
+      .sort();
+  }
+
+  async get(key: JobKey): Promise<StoredJob> {
+    const objectKey = this.key(key);
+    try {
+      const res = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: objectKey }));
+      const text = (await res.Body?.transformToString('utf-8')) ?? '';
+      return { document: parseJob(text, key), version: res.ETag ?? '' };
+    } catch (err) {
+      if (isNotFound(err)) throw new JobNotFoundError(key.account, key.group, key.id);
+      throw s3Failure(err, this.bucket, `read ${key.group}/${key.id}`);
+    }
+  }
+
+  async create(doc: JobDocument): Promise<StoredJob> {
+    return this.put(doc, { IfNoneMatch: '*' }, 'create');
+  }
+
+  async update(doc: JobDocument, expectedVersion: string): Promise<StoredJob> {
+    return this.put(doc, { IfMatch: expectedVersion }, 'update');
+  }
+
+  async delete(key: JobKey): Promise<void> {
+    const objectKey = this.key(key);
+    try {
+      // S3 deletes are idempotent; the API answers 404 for a job that is not there.
+      await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: objectKey }));
+      await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: objectKey }));
+    } catch (err) {
+      if (isNotFound(err)) throw new JobNotFoundError(key.account, key.group, key.id);
+      throw s3Failure(err, this.bucket, `delete ${key.group}/${key.id}`);
+    }
+  }
+
+  /** Any number of jobs, in DeleteObjects batches of 1,000; keys S3 refused are reported. */
+  async deleteGroup(account: string, group: string): Promise<DeleteGroupResult> {
+    const prefix = this.groupPrefix(account, group);
+    const keys = await this.keysUnder(prefix, `delete group ${group}`);
+    const result: DeleteGroupResult = { deleted: 0, failed: [] };
+    for (let i = 0; i < keys.length; i += DELETE_BATCH) {
+      const batch = keys.slice(i, i + DELETE_BATCH);
+      try {
+        const res = await this.s3.send(
+          new DeleteObjectsCommand({
+            Bucket: this.bucket,
+            Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
+          }),
+        );
+        const errors = res.Errors ?? [];
+        for (const e of errors) {
+          result.failed.push({
+            id: (e.Key ?? '').slice(prefix.length),
+            reason: `${e.Code}: ${e.Message}`,
+          });
+        }
+        result.deleted += batch.length - errors.length;
+      } catch (err) {
+        const reason = s3Failure(err, this.bucket, 'DeleteObjects').message;
+        for (const key of batch) result.failed.push({ id: key.slice(prefix.length), reason });
+      }
+    }
+    return result;
+  }
+
+  /** Writes and reads back a probe object (cached for a few seconds). */
+  async check(): Promise<void> {
+    const now = Date.now();
+    if (!this.lastCheck || now - this.lastCheck.at > CHECK_CACHE_MS) {
+      const probe = `${this.base}/.minion/readiness-probe`;
+      let error: Error | undefined;
+      try {
+        await this.s3.send(
+          new PutObjectCommand({ Bucket: this.bucket, Key: probe, Body: String(now) }),
+        );
+        const res = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: probe }));
+        await res.Body?.transformToString();
+      } catch (err) {
+        error = s3Failure(err, this.bucket, 'readiness probe');
+      }
+      this.lastCheck = { at: now, error };
+    }
+    if (this.lastCheck.error) throw this.lastCheck.error;
+  }
+
+  private async put(
+    doc: JobDocument,
+    condition: { IfNoneMatch?: string; IfMatch?: string },
+    action: string,
+  ): Promise<StoredJob> {
+    const key = this.key(doc);
+    try {
+      const res = await this.s3.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Body: serializeJob(doc),
+          ContentType: 'application/json',
+          ...condition,
+        }),
+      );
+      return { document: doc, version: res.ETag ?? '' };
+    } catch (err) {
+      // If-Match on a key that is gone: the job was deleted meanwhile.
+      if (isNotFound(err)) throw new JobNotFoundError(doc.account, doc.group, doc.id);
+      throw s3Failure(err, this.bucket, `${action} ${doc.group}/${doc.id}`);
+    }
+  }
+
+  private async keysUnder(prefix: string, action: string): Promise<string[]> {
+    const keys: string[] = [];
+    try {
+      for await (const page of paginateListObjectsV2(
+        { client: this.s3 },
+        { Bucket: this.bucket, Prefix: prefix },
+      )) {
+        for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
+      }
+    } catch (err) {
+      throw s3Failure(err, this.bucket, action);
+    }
+    return keys;
+  }
+
+  private groupPrefix(account: string, group: string): string {
+    return `${this.base}/${segment(account, 'account')}/${segment(group, 'group')}/`;
+  }
+
+  private key(key: JobKey): string {
+    return `${this.groupPrefix(key.account, key.group)}${segment(key.id, 'id')}`;
+  }
+}
+
+/** One S3 client for the repository; short timeouts so an unreachable S3 fails fast. */
+export function createS3Client(options: S3RepositoryOptions): S3Client {
+  return new S3Client({
+    region: options.region,
+    endpoint: options.endpoint,
+    forcePathStyle: options.forcePathStyle,
+    credentials:
+      options.akid && options.secret
+        ? { accessKeyId: options.akid, secretAccessKey: options.secret }
+        : undefined,
+    // S3-compatible stores often lack the SDK's newer default checksums (aws-chunked uploads).
+    ...(options.endpoint
+      ? { requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }
+      : {}),
+    requestHandler: new NodeHttpHandler({ connectionTimeout: 3000, requestTimeout: 10_000 }),
+  });
+}
+
+function segment(value: string, field: string): string {
+  if (!isSafeSegment(value)) throw new InvalidFieldError(field, SAFE_SEGMENT_RULE);
+  return value;
+}

@@ -1,0 +1,86 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { S3RepositoryOptions } from '../../src/config/minion-config';
+import { createS3Client } from '../../src/repository/s3-jobs.repository';
+
+/**
+ * A real S3 protocol server (s3rver, see s3rver-child.js) in a child process on a random port,
+ * with one bucket. `stop()` kills it (data kept), `restart()` brings it back on the same port.
+ */
+export class TestS3 {
+  readonly bucket = 'minion-test';
+  private child?: ChildProcess;
+  private port = 0;
+
+  private constructor(readonly directory: string) {}
+
+  static async start(directory = mkdtempSync(join(tmpdir(), 'minion-s3-'))): Promise<TestS3> {
+    const s3 = new TestS3(directory);
+    await s3.spawn();
+    return s3;
+  }
+
+  get endpoint(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Repository options as a user would configure them for an S3-compatible store. */
+  options(prefix = 'minion'): S3RepositoryOptions {
+    return {
+      region: 'us-east-1',
+      bucket: this.bucket,
+      prefix,
+      endpoint: this.endpoint,
+      forcePathStyle: true,
+      akid: 'S3RVER',
+      secret: 'S3RVER',
+    };
+  }
+
+  client(): S3Client {
+    return createS3Client(this.options());
+  }
+
+  /** Kills the server process (the data stays on disk). */
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child) return;
+    this.child = undefined;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  async restart(): Promise<void> {
+    await this.spawn();
+  }
+
+  async destroy(): Promise<void> {
+    await this.stop();
+    rmSync(this.directory, { recursive: true, force: true });
+  }
+
+  private async spawn(): Promise<void> {
+    const child = spawn(
+      process.execPath,
+      [
+        '--openssl-legacy-provider',
+        join(__dirname, 's3rver-child.js'),
+        this.directory,
+        this.bucket,
+        String(this.port),
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const line = await new Promise<string>((resolve, reject) => {
+      child.once('exit', (code) => reject(new Error(`s3rver exited with ${code}`)));
+      createInterface({ input: child.stdout as NodeJS.ReadableStream }).once('line', resolve);
+    });
+    this.port = (JSON.parse(line) as { port: number }).port;
+    this.child = child;
+  }
+}
