@@ -111,6 +111,35 @@ describe('loadConfig', () => {
     expect(c.accounts.prod).toMatchObject(prod);
   });
 
+  it("reads the original's untyped logProvider {region, akid, secret} as CloudWatch Logs", () => {
+    const logProvider = { region: 'us-east-1', akid: 'AKIAEXAMPLE', secret: 'shh' };
+    const c = loadConfig(
+      source({ env: { API_CONFIG: JSON.stringify({ ...valid, logProvider }) } }),
+    );
+    expect(c.logProvider).toEqual({ type: 'cloudwatch', config: logProvider });
+  });
+
+  it('accepts an S3 repository with the original keys', () => {
+    const jobsRepository = {
+      type: 's3',
+      refreshInterval: '60m',
+      config: {
+        region: 'us-east-1',
+        bucket: 'minion-dev-bucket',
+        prefix: 'minion',
+        endpoint: 'http://127.0.0.1:9000',
+        forcePathStyle: true,
+        akid: 'a',
+        secret: 's',
+      },
+    };
+    const c = loadConfig(
+      source({ env: { API_CONFIG: JSON.stringify({ ...valid, jobsRepository }) } }),
+    );
+    expect(c.jobsRepository.config).toEqual(jobsRepository.config);
+    expect(c.dataDir).toBe('./data');
+  });
+
   it('defaults refreshInterval to 5 minutes', () => {
     const { refreshInterval: _, ...repo } = valid.jobsRepository;
     const c = loadConfig(
@@ -154,6 +183,19 @@ describe('loadConfig', () => {
       'jobsRepository.refreshInterval',
     ],
     [{ tokn: 'typo' }, 'tokn'],
+    [
+      { jobsRepository: { type: 's3', config: { bucket: 'Bad_Bucket' } } },
+      'jobsRepository.config.bucket',
+    ],
+    [
+      { jobsRepository: { type: 's3', config: { bucket: 'ok-bucket', akid: 'only-one-half' } } },
+      'jobsRepository.config: give both akid and secret',
+    ],
+    [
+      { logProvider: { type: 'cloudwatch', config: { retentionDays: 45 } } },
+      'logProvider.config.retentionDays',
+    ],
+    [{ logProvider: { type: 'syslog' } }, 'logProvider.type'],
   ])('refuses %j naming %s, without leaking the token', (override, key) => {
     expectConfigError(
       source({ env: { API_CONFIG: JSON.stringify({ ...valid, ...override }) } }),

@@ -37,6 +37,7 @@ interface RawConfig {
 export function loadConfig(source: ConfigSource = processSource()): MinionConfig {
   const { origin, data } = readRaw(source);
   const raw = applyDefaults(data);
+  raw.logProvider = normalizeLogProvider(raw.logProvider);
   applyEnvOverrides(raw, source.env);
   let tokenGenerated = false;
   if (raw.token === undefined || raw.token === '') {
@@ -121,6 +122,16 @@ function applyDefaults(data: Record<string, unknown>): Record<string, unknown> {
     jobsRepository: EMBEDDED_DEFAULT.jobsRepository,
     ...data,
   };
+}
+
+/**
+ * The original's `logProvider` is `{region, akid, secret}` with no type: it meant CloudWatch Logs.
+ * It is read as `{type: "cloudwatch", config: {region, akid, secret}}`.
+ */
+function normalizeLogProvider(value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || 'type' in value)
+    return value;
+  return { type: 'cloudwatch', config: value };
 }
 
 function applyEnvOverrides(raw: Record<string, unknown>, env: ConfigSource['env']): void {

@@ -119,7 +119,7 @@ export class S3RepositoryOptions {
 }
 
 export const REPOSITORY_TYPES = ['file', 's3'] as const;
-export const LOG_PROVIDER_TYPES = ['file'] as const;
+export const LOG_PROVIDER_TYPES = ['file', 'cloudwatch'] as const;
 
 export class RepositoryDefinition {
   @IsIn(REPOSITORY_TYPES, { message: `$property must be one of: ${REPOSITORY_TYPES.join(', ')}` })
@@ -203,7 +203,59 @@ export interface SchedulerSettings {
   keepRuns: number;
 }
 
-/** `logProvider`: where run history goes. `file` (default) keeps JSON lines under `path`. */
+/** `logProvider.config` for `type: "file"`. */
+export class FileLogOptions {
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  path?: string;
+
+  @IsOptional()
+  @IsBoolean()
+  deleteLogs?: boolean;
+}
+
+/** Retention values CloudWatch Logs accepts, in days. */
+export const CLOUDWATCH_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
+  3653,
+];
+
+/** `logProvider.config` for `type: "cloudwatch"` (the original's `region`, `akid`, `secret`, plus minion's). */
+export class CloudWatchLogOptions {
+  @IsOptional()
+  @Matches(/^[a-z]{2}(-[a-z]+)+-\d$/, {
+    message: '$property must be an AWS region such as us-east-1',
+  })
+  region?: string;
+
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  akid?: string;
+
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  secret?: string;
+
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s]+$/, { message: '$property must be an http(s) URL' })
+  endpoint?: string;
+
+  /** Days CloudWatch keeps a log group's events (default 90, as the original). */
+  @IsOptional()
+  @IsIn(CLOUDWATCH_RETENTION_DAYS, {
+    message: `$property must be one of: ${CLOUDWATCH_RETENTION_DAYS.join(', ')}`,
+  })
+  retentionDays?: number;
+
+  @IsOptional()
+  @IsBoolean()
+  deleteLogs?: boolean;
+}
+
+/** `logProvider`: where run history goes. `file` (default) keeps JSON lines; `cloudwatch` uses CloudWatch Logs. */
 export class LogProviderDefinition {
   @IsIn(LOG_PROVIDER_TYPES, {
     message: `$property must be one of: ${LOG_PROVIDER_TYPES.join(', ')}`,
@@ -211,7 +263,7 @@ export class LogProviderDefinition {
   type: string;
 
   @IsOptional()
-  @IsObject()
+  @ValidateByType({ file: FileLogOptions, cloudwatch: CloudWatchLogOptions })
   config?: Record<string, unknown>;
 }
 

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { join } from 'node:path';
-import { MinionConfig } from '../config/minion-config';
+import { CloudWatchLogOptions, MinionConfig } from '../config/minion-config';
+import { CloudWatchJobLog, createLogsClient } from './cloudwatch-job-log';
 import { FileJobLog } from './file-job-log';
 import { JobLog } from './job-log';
 
@@ -16,6 +17,15 @@ export function createJobLog(config: MinionConfig): JobLog {
         config.schedulerSettings.keepRuns,
         options.deleteLogs === true,
       );
+    case 'cloudwatch': {
+      const cw = options as CloudWatchLogOptions;
+      return new CloudWatchJobLog(
+        createLogsClient(cw),
+        config.org,
+        cw.retentionDays ?? 90,
+        cw.deleteLogs === true,
+      );
+    }
     default:
       throw new Error(`logProvider.type "${provider.type}" is not supported`);
   }

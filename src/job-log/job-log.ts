@@ -20,4 +20,9 @@ export abstract class JobLog {
 
   /** Called after a job is deleted. */
   abstract jobDeleted(key: JobKey): Promise<void>;
+
+  /** Called after a group is deleted, with the ids of the jobs it held. */
+  async groupDeleted(account: string, group: string, ids: string[]): Promise<void> {
+    for (const id of ids) await this.jobDeleted({ account, group, id });
+  }
 }

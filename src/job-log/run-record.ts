@@ -70,8 +70,10 @@ export class RunRecord {
 /** What `log` in a job's get/update answer says about its run log. */
 export interface RunLogInfo {
   type: string;
+  /** File path, or the CloudWatch log group name (as the original's `log.name`). */
   name: string;
-  runs: number;
+  /** Records kept; null where the store cannot count them cheaply (CloudWatch). */
+  runs: number | null;
   bytes: number;
   last_run: { status: RunStatus; finished_at: string; run_id: string } | null;
   [extra: string]: unknown;

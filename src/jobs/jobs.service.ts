@@ -92,9 +92,13 @@ export class JobsService {
     const result = await this.repository.deleteGroup(account, group);
     this.changes.publish({ type: 'groupDeleted', account, group });
     const failed = new Set(result.failed.map((f) => f.id));
-    for (const id of ids.filter((i) => !failed.has(i))) {
-      await this.jobLog.jobDeleted({ account, group, id }).catch(() => undefined);
-    }
+    await this.jobLog
+      .groupDeleted(
+        account,
+        group,
+        ids.filter((i) => !failed.has(i)),
+      )
+      .catch((err: Error) => this.logger.warn(`run log cleanup: ${err.message}`));
     return result;
   }
 

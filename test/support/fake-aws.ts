@@ -2,7 +2,7 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import { AddressInfo } from 'node:net';
 
 export interface RecordedRequest {
-  service: 'ec2' | 'rds' | 'ecs' | 'sts' | 'unknown';
+  service: 'ec2' | 'rds' | 'ecs' | 'sts' | 'logs' | 'unknown';
   action: string;
   params: Record<string, string>;
   json: Record<string, unknown> | null;
@@ -25,6 +25,8 @@ const QUERY_VERSIONS: Record<string, RecordedRequest['service']> = {
  */
 export class FakeAws {
   readonly requests: RecordedRequest[] = [];
+  /** CloudWatch Logs state: what minion has stored there. */
+  readonly logs = new FakeCloudWatchLogs();
   private readonly handlers = new Map<string, Handler>();
   private server?: Server;
   private counter = 0;
@@ -33,6 +35,7 @@ export class FakeAws {
   reset(): void {
     this.requests.length = 0;
     this.handlers.clear();
+    this.logs.groups.clear();
   }
 
   /** Overrides the answer to one action (`ec2:StartInstances`, `ecs:RunTask`, ...). */
@@ -57,6 +60,7 @@ export class FakeAws {
       AWS_ENDPOINT_URL_RDS: url,
       AWS_ENDPOINT_URL_ECS: url,
       AWS_ENDPOINT_URL_STS: url,
+      AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: url,
       AWS_ACCESS_KEY_ID: 'AKIAWIRETEST0000',
       AWS_SECRET_ACCESS_KEY: 'wire-test-secret',
       AWS_REGION: 'us-east-1',
@@ -81,7 +85,7 @@ export class FakeAws {
     let recorded: RecordedRequest;
     if (typeof target === 'string') {
       recorded = {
-        service: 'ecs',
+        service: target.startsWith('Logs_') ? 'logs' : 'ecs',
         action: target.split('.').pop() ?? '',
         params: {},
         json: JSON.parse(body || '{}'),
@@ -99,10 +103,12 @@ export class FakeAws {
     }
     this.requests.push(recorded);
     const requestId = `req-${recorded.service}-${++this.counter}`;
-    const reply = (this.handlers.get(`${recorded.service}:${recorded.action}`) ?? defaultReply)(
+    const fallback: Handler =
+      recorded.service === 'logs' ? (r: RecordedRequest) => this.logs.handle(r) : defaultReply;
+    const reply = (this.handlers.get(`${recorded.service}:${recorded.action}`) ?? fallback)(
       recorded,
     );
-    const isJson = recorded.service === 'ecs';
+    const isJson = recorded.service === 'ecs' || recorded.service === 'logs';
     res.writeHead(reply.status ?? 200, {
       'content-type': reply.contentType ?? (isJson ? 'application/x-amz-json-1.1' : 'text/xml'),
       'x-amzn-requestid': requestId,
@@ -227,4 +233,99 @@ export function ec2Error(code: string, status: number, message = `${code} from f
     status,
     body: `<Response><Errors><Error><Code>${code}</Code><Message>${message}</Message></Error></Errors><RequestID>{{requestId}}</RequestID></Response>`,
   };
+}
+
+interface FakeGroup {
+  creationTime: number;
+  retentionInDays?: number;
+  tags: Record<string, string>;
+  streams: Map<string, { timestamp: number; message: string }[]>;
+}
+
+/** Just enough of CloudWatch Logs' JSON API (Logs_20140328) to hold minion's run history. */
+export class FakeCloudWatchLogs {
+  readonly groups = new Map<string, FakeGroup>();
+
+  handle(r: RecordedRequest): { status?: number; body: string } {
+    const j = (r.json ?? {}) as Record<string, unknown> & {
+      logGroupName: string;
+      logStreamName: string;
+    };
+    const group = this.groups.get(j.logGroupName);
+    const error = (type: string, status = 400) => ({
+      status,
+      body: JSON.stringify({ __type: type, message: type }),
+    });
+    switch (r.action) {
+      case 'CreateLogGroup':
+        if (group) return error('ResourceAlreadyExistsException');
+        this.groups.set(j.logGroupName, {
+          creationTime: Date.now(),
+          tags: (j.tags as Record<string, string>) ?? {},
+          streams: new Map(),
+        });
+        return { body: '' };
+      case 'PutRetentionPolicy':
+        if (!group) return error('ResourceNotFoundException');
+        group.retentionInDays = j.retentionInDays as number;
+        return { body: '' };
+      case 'TagLogGroup':
+        if (!group) return error('ResourceNotFoundException');
+        Object.assign(group.tags, j.tags);
+        return { body: '' };
+      case 'CreateLogStream':
+        if (!group) return error('ResourceNotFoundException');
+        if (group.streams.has(j.logStreamName)) return error('ResourceAlreadyExistsException');
+        group.streams.set(j.logStreamName, []);
+        return { body: '' };
+      case 'PutLogEvents': {
+        const stream = group?.streams.get(j.logStreamName);
+        if (!stream) return error('ResourceNotFoundException');
+        stream.push(...(j.logEvents as { timestamp: number; message: string }[]));
+        return { body: JSON.stringify({}) };
+      }
+      case 'GetLogEvents': {
+        // Pages backwards as CloudWatch does: the backward token marks where the page began.
+        const stream = group?.streams.get(j.logStreamName);
+        if (!stream) return error('ResourceNotFoundException');
+        const token = j.nextToken as string | undefined;
+        const end = token ? Number(token.slice(2)) : stream.length;
+        const start = Math.max(0, end - ((j.limit as number) ?? 10_000));
+        return {
+          body: JSON.stringify({
+            events: stream.slice(start, end),
+            nextBackwardToken: `b/${start}`,
+            nextForwardToken: `f/${end}`,
+          }),
+        };
+      }
+      case 'DescribeLogGroups': {
+        const prefix = (j.logGroupNamePrefix as string) ?? '';
+        const logGroups = [...this.groups.entries()]
+          .filter(([name]) => name.startsWith(prefix))
+          .map(([logGroupName, g]) => ({
+            logGroupName,
+            creationTime: g.creationTime,
+            retentionInDays: g.retentionInDays,
+            storedBytes: 0,
+          }));
+        return { body: JSON.stringify({ logGroups }) };
+      }
+      case 'DescribeLogStreams':
+        if (!group) return error('ResourceNotFoundException');
+        return {
+          body: JSON.stringify({
+            logStreams: [...group.streams.keys()].map((logStreamName) => ({ logStreamName })),
+          }),
+        };
+      case 'DeleteLogStream':
+        if (!group?.streams.delete(j.logStreamName)) return error('ResourceNotFoundException');
+        return { body: '' };
+      case 'DeleteLogGroup':
+        if (!this.groups.delete(j.logGroupName)) return error('ResourceNotFoundException');
+        return { body: '' };
+      default:
+        return error('UnknownOperationException');
+    }
+  }
 }

@@ -1,11 +1,17 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { S3RepositoryOptions } from '../../src/config/minion-config';
 import { createS3Client } from '../../src/repository/s3-jobs.repository';
+
+/** The child's script: beside this file, or (when this file runs compiled from dist-bench/) in the sources. */
+const CHILD_SCRIPT = [
+  join(__dirname, 's3rver-child.js'),
+  join(__dirname, '../../../test/support/s3rver-child.js'),
+].find((p) => existsSync(p)) as string;
 
 /**
  * A real S3 protocol server (s3rver, see s3rver-child.js) in a child process on a random port,
@@ -16,12 +22,24 @@ export class TestS3 {
   private child?: ChildProcess;
   private port = 0;
 
-  private constructor(readonly directory: string) {}
+  private constructor(
+    readonly directory: string,
+    private readonly latencyMs: number,
+  ) {}
 
-  static async start(directory = mkdtempSync(join(tmpdir(), 'minion-s3-'))): Promise<TestS3> {
-    const s3 = new TestS3(directory);
+  /** `latencyMs` delays every answer (benchmarks: S3's network latency, which loopback lacks). */
+  static async start(
+    directory = mkdtempSync(join(tmpdir(), 'minion-s3-')),
+    latencyMs = 0,
+  ): Promise<TestS3> {
+    const s3 = new TestS3(directory, latencyMs);
     await s3.spawn();
     return s3;
+  }
+
+  /** The server process (benchmarks read its CPU time). */
+  get pid(): number | undefined {
+    return this.child?.pid;
   }
 
   get endpoint(): string {
@@ -69,10 +87,11 @@ export class TestS3 {
       process.execPath,
       [
         '--openssl-legacy-provider',
-        join(__dirname, 's3rver-child.js'),
+        CHILD_SCRIPT,
         this.directory,
         this.bucket,
         String(this.port),
+        String(this.latencyMs),
       ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );

@@ -1,5 +1,6 @@
 /*
- * Runs s3rver (a real S3 protocol server) for the tests, in its own process. Started by
+ * Runs s3rver (a real S3 protocol server) for the tests, in its own process. Arguments: data
+ * directory, bucket, port (0: any), and an optional per-request delay in ms (benchmarks). Started by
  * s3-server.ts with --openssl-legacy-provider: s3rver 3.7 makes its ListObjectsV2 continuation
  * tokens with DES, which OpenSSL 3 disables by default. Prints {"port": N} once listening.
  *
@@ -10,7 +11,7 @@
 'use strict';
 const S3rver = require('s3rver');
 
-const [directory, bucket, port] = process.argv.slice(2);
+const [directory, bucket, port, latencyMs] = process.argv.slice(2);
 
 const tails = new Map();
 function locked(key, section) {
@@ -63,6 +64,12 @@ const server = new S3rver({
   configureBuckets: [{ name: bucket }],
 });
 server.middleware.unshift(conditionalPut);
+// Benchmarks only: answer each request after a fixed delay, standing in for S3's network latency.
+if (Number(latencyMs) > 0) {
+  server.middleware.unshift((ctx, next) =>
+    new Promise((r) => setTimeout(r, Number(latencyMs))).then(next),
+  );
+}
 server.run().then(
   (address) => process.stdout.write(JSON.stringify({ port: address.port }) + '\n'),
   (err) => {

@@ -61,20 +61,47 @@ export class JobResponseDto {
 }
 
 export class RunLogInfoDto {
-  @ApiProperty({ description: 'Run log implementation', example: 'file' })
+  @ApiProperty({ description: 'Run log implementation: file or cloudwatch', example: 'cloudwatch' })
   type: string;
 
   @ApiProperty({
-    description: 'Where the log is (file path, or CloudWatch group/stream)',
-    example: 'data/.runs/local/local/space-xy/6bcfa79f.jsonl',
+    description: 'File path, or CloudWatch log group `<org>-<group>` (the original `log.name`)',
+    example: 'acme-space-xy',
   })
   name: string;
 
-  @ApiProperty({ description: 'Run records kept', example: 42 })
-  runs: number;
+  @ApiPropertyOptional({
+    description: 'CloudWatch log stream (the job id)',
+    example: '6bcfa79f-615e-470d-97c1-687f3357497d',
+  })
+  stream?: string;
 
-  @ApiProperty({ description: 'Size of the log in bytes', example: 12800 })
+  @ApiPropertyOptional({
+    description: 'CloudWatch: when the log group was created',
+    example: '2020-02-27T16:22:09Z',
+    nullable: true,
+  })
+  created_at?: string | null;
+
+  @ApiPropertyOptional({
+    description: 'CloudWatch: retention in days',
+    example: 90,
+    nullable: true,
+  })
+  retention?: number | null;
+
+  @ApiProperty({
+    description: 'Size of the log in bytes (CloudWatch: of the whole log group)',
+    example: 12800,
+  })
   bytes: number;
+
+  @ApiProperty({
+    description: 'Run records kept (null for CloudWatch, which does not count them)',
+    example: 42,
+    nullable: true,
+  })
+  runs: number | null;
 
   @ApiProperty({
     description: 'The newest record',

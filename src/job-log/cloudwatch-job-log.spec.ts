@@ -1,0 +1,349 @@
+import {
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  CreateLogStreamCommand,
+  DeleteLogGroupCommand,
+  DeleteLogStreamCommand,
+  DescribeLogGroupsCommand,
+  DescribeLogStreamsCommand,
+  GetLogEventsCommand,
+  PutLogEventsCommand,
+  PutRetentionPolicyCommand,
+  TagLogGroupCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { JobDocument } from '../repository/job-document';
+import { CloudWatchJobLog, MAX_BATCH_BYTES } from './cloudwatch-job-log';
+import { RunRecord } from './run-record';
+
+const cw = mockClient(CloudWatchLogsClient);
+const key = { account: 'acct', group: 'space-xy', id: 'job-1' };
+const doc: JobDocument = {
+  account: 'acct',
+  description: '',
+  details: { runner: 'dummyRunner' },
+  group: 'space-xy',
+  id: 'job-1',
+  modified_at: '',
+  modified_by: '',
+  name: 'n',
+  schedule_expression: '* * * * *',
+  enabled: true,
+  tags: [
+    { key: 'foo', value: 'bar' },
+    { key: 'baz', value: 'biz' },
+  ],
+};
+const awsError = (name: string, status = 400) =>
+  Object.assign(new Error(name), {
+    name,
+    $fault: status >= 500 ? 'server' : 'client',
+    $metadata: { httpStatusCode: status },
+  });
+const record = (
+  i: number,
+  at = Date.parse('2026-01-05T10:00:00Z') + i * 1000,
+  extra = '',
+): RunRecord => ({
+  run_id: `acct/space-xy/job-1@${i}`,
+  trigger: 'schedule',
+  scheduled_for: null,
+  attempt: 1,
+  status: 'succeeded',
+  started_at: new Date(at).toISOString(),
+  finished_at: new Date(at).toISOString(),
+  duration_ms: 1,
+  output: extra,
+});
+const log = (deleteLogs = false) =>
+  new CloudWatchJobLog(
+    new CloudWatchLogsClient({ region: 'us-east-1' }),
+    'acme',
+    90,
+    deleteLogs,
+    1,
+  );
+
+describe('CloudWatchJobLog', () => {
+  beforeEach(() => cw.reset());
+
+  describe('jobSaved', () => {
+    it('creates the group <org>-<group> with the tags, sets 90-day retention, creates the stream <id>', async () => {
+      await log().jobSaved(doc);
+      expect(cw.commandCalls(CreateLogGroupCommand)[0].args[0].input).toEqual({
+        logGroupName: 'acme-space-xy',
+        tags: { foo: 'bar', baz: 'biz' },
+      });
+      expect(cw.commandCalls(PutRetentionPolicyCommand)[0].args[0].input).toEqual({
+        logGroupName: 'acme-space-xy',
+        retentionInDays: 90,
+      });
+      expect(cw.commandCalls(CreateLogStreamCommand)[0].args[0].input).toEqual({
+        logGroupName: 'acme-space-xy',
+        logStreamName: 'job-1',
+      });
+      expect(cw.commandCalls(TagLogGroupCommand)).toHaveLength(0);
+    });
+
+    it('on update (group and stream exist): refreshes tags and retention, "already exists" is fine', async () => {
+      cw.on(CreateLogGroupCommand).rejects(awsError('ResourceAlreadyExistsException'));
+      cw.on(CreateLogStreamCommand).rejects(awsError('ResourceAlreadyExistsException'));
+      await log().jobSaved(doc);
+      expect(cw.commandCalls(TagLogGroupCommand)[0].args[0].input).toEqual({
+        logGroupName: 'acme-space-xy',
+        tags: { foo: 'bar', baz: 'biz' },
+      });
+      expect(cw.commandCalls(PutRetentionPolicyCommand)).toHaveLength(1);
+    });
+
+    it('other errors propagate', async () => {
+      cw.on(CreateLogGroupCommand).rejects(awsError('AccessDeniedException'));
+      await expect(log().jobSaved(doc)).rejects.toThrow('AccessDeniedException');
+    });
+  });
+
+  describe('append', () => {
+    it('sends each record as one event, the JSON of the record, timestamped at its end', async () => {
+      cw.on(PutLogEventsCommand).resolves({});
+      await log().append(key, record(1));
+      const input = cw.commandCalls(PutLogEventsCommand)[0].args[0].input;
+      expect(input.logGroupName).toBe('acme-space-xy');
+      expect(input.logStreamName).toBe('job-1');
+      expect(input.logEvents).toEqual([
+        { timestamp: Date.parse('2026-01-05T10:00:01Z'), message: JSON.stringify(record(1)) },
+      ]);
+    });
+
+    it('batches records that arrive while a batch is in flight, in time order', async () => {
+      let release!: () => void;
+      cw.on(PutLogEventsCommand)
+        .callsFakeOnce(() => new Promise((r) => (release = () => r({}))))
+        .resolves({});
+      const l = log();
+      const first = l.append(key, record(1));
+      const rest = [5, 3, 4, 2].map((i) => l.append(key, record(i)));
+      release();
+      await Promise.all([first, ...rest]);
+      const calls = cw
+        .commandCalls(PutLogEventsCommand)
+        .map((c) => c.args[0].input.logEvents!.map((e) => JSON.parse(e.message!).run_id));
+      expect(calls).toEqual([
+        ['acct/space-xy/job-1@1'],
+        [
+          'acct/space-xy/job-1@2',
+          'acct/space-xy/job-1@3',
+          'acct/space-xy/job-1@4',
+          'acct/space-xy/job-1@5',
+        ],
+      ]);
+    });
+
+    it('splits batches at 10,000 events', async () => {
+      let release!: () => void;
+      cw.on(PutLogEventsCommand)
+        .callsFakeOnce(() => new Promise((r) => (release = () => r({}))))
+        .resolves({});
+      const l = log();
+      const all = [l.append(key, record(0))];
+      for (let i = 1; i <= 10_500; i++) {
+        // Small records, so the event count (not the 1 MiB) is the limit that binds.
+        const tiny = {
+          run_id: String(i),
+          finished_at: new Date(Date.parse('2026-01-05T10:00:00Z') + i).toISOString(),
+        };
+        all.push(l.append(key, tiny as RunRecord));
+      }
+      release();
+      await Promise.all(all);
+      expect(
+        cw.commandCalls(PutLogEventsCommand).map((c) => c.args[0].input.logEvents!.length),
+      ).toEqual([1, 10_000, 500]);
+    });
+
+    it('splits batches at 1 MiB counting 26 bytes per event', async () => {
+      let release!: () => void;
+      cw.on(PutLogEventsCommand)
+        .callsFakeOnce(() => new Promise((r) => (release = () => r({}))))
+        .resolves({});
+      const l = log();
+      const big = 'x'.repeat(200_000);
+      const all = [l.append(key, record(0))];
+      for (let i = 1; i <= 7; i++) all.push(l.append(key, record(i, undefined, big)));
+      release();
+      await Promise.all(all);
+      const batches = cw
+        .commandCalls(PutLogEventsCommand)
+        .slice(1)
+        .map((c) => c.args[0].input.logEvents!);
+      expect(batches.map((b) => b.length)).toEqual([5, 2]);
+      for (const b of batches) {
+        expect(b.reduce((n, e) => n + Buffer.byteLength(e.message!) + 26, 0)).toBeLessThanOrEqual(
+          MAX_BATCH_BYTES,
+        );
+      }
+    });
+
+    it('splits batches spanning more than 24 hours', async () => {
+      let release!: () => void;
+      cw.on(PutLogEventsCommand)
+        .callsFakeOnce(() => new Promise((r) => (release = () => r({}))))
+        .resolves({});
+      const l = log();
+      const day = 24 * 3_600_000;
+      const t0 = Date.parse('2026-01-05T00:00:00Z');
+      const all = [
+        l.append(key, record(0, t0 - 1000)),
+        l.append(key, record(1, t0)),
+        l.append(key, record(2, t0 + day - 1000)),
+        l.append(key, record(3, t0 + day + 1000)),
+      ];
+      release();
+      await Promise.all(all);
+      expect(
+        cw.commandCalls(PutLogEventsCommand).map((c) => c.args[0].input.logEvents!.length),
+      ).toEqual([1, 2, 1]);
+    });
+
+    it('retries on throttling, then succeeds', async () => {
+      cw.on(PutLogEventsCommand)
+        .rejectsOnce(awsError('ThrottlingException'))
+        .rejectsOnce(awsError('ServiceUnavailableException', 503))
+        .resolves({});
+      await log().append(key, record(1));
+      expect(cw.commandCalls(PutLogEventsCommand)).toHaveLength(3);
+    });
+
+    it('gives up after 5 attempts and rejects', async () => {
+      cw.on(PutLogEventsCommand).rejects(awsError('ThrottlingException'));
+      await expect(log().append(key, record(1))).rejects.toThrow('ThrottlingException');
+      expect(cw.commandCalls(PutLogEventsCommand)).toHaveLength(5);
+    });
+
+    it('does not retry a bad request', async () => {
+      cw.on(PutLogEventsCommand).rejects(awsError('InvalidParameterException'));
+      await expect(log().append(key, record(1))).rejects.toThrow('InvalidParameterException');
+      expect(cw.commandCalls(PutLogEventsCommand)).toHaveLength(1);
+    });
+
+    it('creates a missing group and stream (a job created by the original), then sends', async () => {
+      cw.on(PutLogEventsCommand).rejectsOnce(awsError('ResourceNotFoundException')).resolves({});
+      await log().append(key, record(1));
+      expect(cw.commandCalls(CreateLogGroupCommand)[0].args[0].input).toEqual({
+        logGroupName: 'acme-space-xy',
+      });
+      expect(cw.commandCalls(CreateLogStreamCommand)[0].args[0].input).toEqual({
+        logGroupName: 'acme-space-xy',
+        logStreamName: 'job-1',
+      });
+      expect(cw.commandCalls(PutLogEventsCommand)).toHaveLength(2);
+    });
+  });
+
+  describe('list', () => {
+    it('reads the stream backwards: newest first, limit honoured, across pages', async () => {
+      const events = (ids: number[]) =>
+        ids.map((i) => ({ timestamp: i, message: JSON.stringify(record(i)) }));
+      cw.on(GetLogEventsCommand)
+        .resolvesOnce({ events: events([8, 9, 10]), nextBackwardToken: 'b1' })
+        .resolvesOnce({ events: events([5, 6, 7]), nextBackwardToken: 'b2' });
+      const runs = await log().list(key, 5);
+      expect(runs.map((r) => r.run_id.split('@')[1])).toEqual(['10', '9', '8', '7', '6']);
+      const inputs = cw.commandCalls(GetLogEventsCommand).map((c) => c.args[0].input);
+      expect(inputs[0]).toEqual({
+        logGroupName: 'acme-space-xy',
+        logStreamName: 'job-1',
+        startFromHead: false,
+        limit: 5,
+        nextToken: undefined,
+      });
+      expect(inputs[1]).toMatchObject({ limit: 2, nextToken: 'b1' });
+    });
+
+    it('stops when the token repeats (the start of the stream)', async () => {
+      cw.on(GetLogEventsCommand)
+        .resolvesOnce({
+          events: [{ timestamp: 1, message: JSON.stringify(record(1)) }],
+          nextBackwardToken: 'b1',
+        })
+        .resolves({ events: [], nextBackwardToken: 'b1' });
+      expect(await log().list(key, 20)).toHaveLength(1);
+    });
+
+    it('a job with no stream yet has no runs', async () => {
+      cw.on(GetLogEventsCommand).rejects(awsError('ResourceNotFoundException'));
+      expect(await log().list(key, 20)).toEqual([]);
+    });
+  });
+
+  it('describes the log as the original did: name, created_at, retention, bytes (plus the last run)', async () => {
+    cw.on(DescribeLogGroupsCommand).resolves({
+      logGroups: [
+        {
+          logGroupName: 'acme-space-xy-other',
+          creationTime: 1,
+          retentionInDays: 1,
+          storedBytes: 1,
+        },
+        {
+          logGroupName: 'acme-space-xy',
+          creationTime: Date.parse('2020-02-27T16:22:09Z'),
+          retentionInDays: 90,
+          storedBytes: 4096,
+        },
+      ],
+    });
+    cw.on(GetLogEventsCommand).resolves({
+      events: [{ timestamp: 1, message: JSON.stringify(record(3)) }],
+      nextBackwardToken: 'x',
+    });
+    expect(await log().describe(key)).toEqual({
+      type: 'cloudwatch',
+      name: 'acme-space-xy',
+      stream: 'job-1',
+      created_at: '2020-02-27T16:22:09Z',
+      retention: 90,
+      bytes: 4096,
+      runs: null,
+      last_run: {
+        status: 'succeeded',
+        finished_at: record(3).finished_at,
+        run_id: 'acct/space-xy/job-1@3',
+      },
+    });
+  });
+
+  describe('deletes', () => {
+    it('keeps logs of deleted jobs by default', async () => {
+      await log().jobDeleted(key);
+      await log().groupDeleted('acct', 'space-xy', ['job-1']);
+      expect(cw.calls()).toHaveLength(0);
+    });
+
+    it('with deleteLogs: deletes the stream; on group delete, the group too once it has no streams', async () => {
+      cw.on(DescribeLogStreamsCommand).resolves({ logStreams: [] });
+      await log(true).jobDeleted(key);
+      expect(cw.commandCalls(DeleteLogStreamCommand)[0].args[0].input).toEqual({
+        logGroupName: 'acme-space-xy',
+        logStreamName: 'job-1',
+      });
+      await log(true).groupDeleted('acct', 'space-xy', ['job-1', 'job-2']);
+      expect(cw.commandCalls(DeleteLogStreamCommand)).toHaveLength(3);
+      expect(cw.commandCalls(DeleteLogGroupCommand)[0].args[0].input).toEqual({
+        logGroupName: 'acme-space-xy',
+      });
+    });
+
+    it('keeps a group another account still writes to', async () => {
+      cw.on(DescribeLogStreamsCommand).resolves({
+        logStreams: [{ logStreamName: 'other-account-job' }],
+      });
+      await log(true).groupDeleted('acct', 'space-xy', ['job-1']);
+      expect(cw.commandCalls(DeleteLogGroupCommand)).toHaveLength(0);
+    });
+
+    it('a stream already gone is fine', async () => {
+      cw.on(DeleteLogStreamCommand).rejects(awsError('ResourceNotFoundException'));
+      await expect(log(true).jobDeleted(key)).resolves.toBeUndefined();
+    });
+  });
+});

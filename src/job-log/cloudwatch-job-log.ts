@@ -1,0 +1,321 @@
+import {
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  CreateLogStreamCommand,
+  DeleteLogGroupCommand,
+  DeleteLogStreamCommand,
+  DescribeLogGroupsCommand,
+  DescribeLogStreamsCommand,
+  GetLogEventsCommand,
+  InputLogEvent,
+  PutLogEventsCommand,
+  PutRetentionPolicyCommand,
+  TagLogGroupCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
+import { isThrottlingError, isTransientError } from '@smithy/core/retry';
+import { Logger } from '@nestjs/common';
+import { rfc3339 } from '../common/clock';
+import { CloudWatchLogOptions } from '../config/minion-config';
+import { JobDocument } from '../repository/job-document';
+import { JobKey } from '../repository/jobs.repository';
+import { JobLog } from './job-log';
+import { RunLogInfo, RunRecord } from './run-record';
+
+/** PutLogEvents limits. */
+export const MAX_BATCH_EVENTS = 10_000;
+export const MAX_BATCH_BYTES = 1_048_576;
+export const EVENT_OVERHEAD_BYTES = 26;
+export const MAX_BATCH_SPAN_MS = 24 * 3_600_000 - 1;
+const PUT_ATTEMPTS = 5;
+
+interface Pending {
+  event: InputLogEvent;
+  bytes: number;
+  done: (err?: Error) => void;
+}
+
+interface Stream {
+  group: string;
+  name: string;
+  pending: Pending[];
+  sending: boolean;
+}
+
+/**
+ * Run history in CloudWatch Logs, as the original kept it: log group `<org>-<group>` (created with
+ * the job's tags and a retention, 90 days by default), log stream `<job id>`, one event per run
+ * attempt (the same JSON as the file log). Events are sent per stream in batches that respect
+ * PutLogEvents' limits (10,000 events, 1 MiB, 24 h span), in time order, retried on throttling.
+ * While a batch is in flight new records gather for the next one. Logs of deleted jobs stay
+ * unless `deleteLogs` is set.
+ */
+export class CloudWatchJobLog extends JobLog {
+  private readonly logger = new Logger(CloudWatchJobLog.name);
+  private readonly streams = new Map<string, Stream>();
+
+  constructor(
+    private readonly logs: CloudWatchLogsClient,
+    private readonly org: string,
+    private readonly retentionDays: number,
+    private readonly deleteLogs: boolean,
+    private readonly retryDelayMs = 200,
+  ) {
+    super();
+  }
+
+  groupName(group: string): string {
+    return `${this.org}-${group}`;
+  }
+
+  async jobSaved(doc: JobDocument): Promise<void> {
+    const group = this.groupName(doc.group);
+    const tags = Object.fromEntries((doc.tags ?? []).map((t) => [t.key, t.value]));
+    const created = await this.createGroup(group, tags);
+    if (!created && Object.keys(tags).length > 0) {
+      await this.logs.send(new TagLogGroupCommand({ logGroupName: group, tags }));
+    }
+    await this.logs.send(
+      new PutRetentionPolicyCommand({ logGroupName: group, retentionInDays: this.retentionDays }),
+    );
+    await this.createStream(group, doc.id);
+  }
+
+  append(key: JobKey, record: RunRecord): Promise<void> {
+    const group = this.groupName(key.group);
+    const id = `${group}\u0000${key.id}`;
+    let stream = this.streams.get(id);
+    if (!stream) {
+      stream = { group, name: key.id, pending: [], sending: false };
+      this.streams.set(id, stream);
+    }
+    const message = JSON.stringify(record);
+    const timestamp = Date.parse(record.finished_at) || Date.now();
+    return new Promise<void>((resolve, reject) => {
+      stream.pending.push({
+        event: { timestamp, message },
+        bytes: Buffer.byteLength(message, 'utf8') + EVENT_OVERHEAD_BYTES,
+        done: (err) => (err ? reject(err) : resolve()),
+      });
+      if (!stream.sending) void this.drain(id, stream);
+    });
+  }
+
+  async list(key: JobKey, limit: number): Promise<RunRecord[]> {
+    const records: RunRecord[] = [];
+    let token: string | undefined;
+    try {
+      while (records.length < limit) {
+        const res = await this.logs.send(
+          new GetLogEventsCommand({
+            logGroupName: this.groupName(key.group),
+            logStreamName: key.id,
+            startFromHead: false,
+            limit: Math.min(limit - records.length, 10_000),
+            nextToken: token,
+          }),
+        );
+        const events = res.events ?? [];
+        for (const e of [...events].reverse()) {
+          const record = parse(e.message);
+          if (record) records.push(record);
+        }
+        // GetLogEvents pages backwards; the same token back means there is nothing older.
+        if (events.length === 0 || !res.nextBackwardToken || res.nextBackwardToken === token) break;
+        token = res.nextBackwardToken;
+      }
+    } catch (err) {
+      if ((err as Error).name === 'ResourceNotFoundException') return [];
+      throw err;
+    }
+    return records.slice(0, limit);
+  }
+
+  async describe(key: JobKey): Promise<RunLogInfo> {
+    const name = this.groupName(key.group);
+    const res = await this.logs.send(
+      new DescribeLogGroupsCommand({ logGroupNamePrefix: name, limit: 10 }),
+    );
+    const group = res.logGroups?.find((g) => g.logGroupName === name);
+    const [last] = group ? await this.list(key, 1) : [];
+    return {
+      type: 'cloudwatch',
+      name,
+      stream: key.id,
+      created_at: group?.creationTime ? rfc3339(new Date(group.creationTime)) : null,
+      retention: group?.retentionInDays ?? null,
+      bytes: group?.storedBytes ?? 0,
+      runs: null,
+      last_run: last
+        ? { status: last.status, finished_at: last.finished_at, run_id: last.run_id }
+        : null,
+    };
+  }
+
+  async jobDeleted(key: JobKey): Promise<void> {
+    if (!this.deleteLogs) return;
+    await this.ignoreMissing(
+      this.logs.send(
+        new DeleteLogStreamCommand({
+          logGroupName: this.groupName(key.group),
+          logStreamName: key.id,
+        }),
+      ),
+    );
+  }
+
+  /** With deleteLogs: the jobs' streams, then the log group if nothing else writes to it. */
+  override async groupDeleted(account: string, group: string, ids: string[]): Promise<void> {
+    if (!this.deleteLogs) return;
+    await super.groupDeleted(account, group, ids);
+    const name = this.groupName(group);
+    // The group is shared by every account using this group name: keep it while it has streams.
+    const res = await this.ignoreMissing(
+      this.logs.send(new DescribeLogStreamsCommand({ logGroupName: name, limit: 1 })),
+    );
+    if (res && (res.logStreams ?? []).length === 0) {
+      await this.ignoreMissing(this.logs.send(new DeleteLogGroupCommand({ logGroupName: name })));
+    }
+  }
+
+  private async drain(id: string, stream: Stream): Promise<void> {
+    stream.sending = true;
+    try {
+      while (stream.pending.length > 0) {
+        const batch = takeBatch(stream.pending);
+        try {
+          await this.put(
+            stream,
+            batch.map((p) => p.event),
+          );
+          batch.forEach((p) => p.done());
+        } catch (err) {
+          this.logger.error(
+            `could not write ${batch.length} run record(s) to ${stream.group}/${stream.name}: ${(err as Error).message}`,
+          );
+          batch.forEach((p) => p.done(err as Error));
+        }
+      }
+    } finally {
+      stream.sending = false;
+      if (stream.pending.length === 0) this.streams.delete(id);
+    }
+  }
+
+  /** PutLogEvents, retried on throttling and transient errors; creates a missing group or stream once. */
+  private async put(stream: Stream, events: InputLogEvent[]): Promise<void> {
+    let created = false;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const res = await this.logs.send(
+          new PutLogEventsCommand({
+            logGroupName: stream.group,
+            logStreamName: stream.name,
+            logEvents: events,
+          }),
+        );
+        const rejected = res.rejectedLogEventsInfo;
+        if (rejected)
+          this.logger.warn(
+            `CloudWatch rejected some run records of ${stream.group}/${stream.name}: ${JSON.stringify(rejected)}`,
+          );
+        return;
+      } catch (err) {
+        const e = err as Error;
+        if (e.name === 'ResourceNotFoundException' && !created) {
+          created = true;
+          await this.createGroup(stream.group, {});
+          await this.logs.send(
+            new PutRetentionPolicyCommand({
+              logGroupName: stream.group,
+              retentionInDays: this.retentionDays,
+            }),
+          );
+          await this.createStream(stream.group, stream.name);
+          continue;
+        }
+        const retryable =
+          isThrottlingError(e as never) ||
+          isTransientError(e as never) ||
+          e.name === 'ServiceUnavailableException';
+        if (!retryable || attempt >= PUT_ATTEMPTS) throw err;
+        await new Promise((r) => setTimeout(r, this.retryDelayMs * 2 ** (attempt - 1)));
+      }
+    }
+  }
+
+  /** True when the group was created now; false when it existed. */
+  private async createGroup(name: string, tags: Record<string, string>): Promise<boolean> {
+    try {
+      await this.logs.send(
+        new CreateLogGroupCommand({
+          logGroupName: name,
+          ...(Object.keys(tags).length ? { tags } : {}),
+        }),
+      );
+      return true;
+    } catch (err) {
+      if ((err as Error).name === 'ResourceAlreadyExistsException') return false;
+      throw err;
+    }
+  }
+
+  private async createStream(group: string, name: string): Promise<void> {
+    try {
+      await this.logs.send(
+        new CreateLogStreamCommand({ logGroupName: group, logStreamName: name }),
+      );
+    } catch (err) {
+      if ((err as Error).name !== 'ResourceAlreadyExistsException') throw err;
+    }
+  }
+
+  private async ignoreMissing<T>(promise: Promise<T>): Promise<T | undefined> {
+    try {
+      return await promise;
+    } catch (err) {
+      if ((err as Error).name === 'ResourceNotFoundException') return undefined;
+      throw err;
+    }
+  }
+}
+
+/**
+ * Takes the next batch off `pending`, oldest events first, within PutLogEvents' limits: at most
+ * 10,000 events, 1 MiB (message bytes plus 26 per event) and a 24-hour span.
+ */
+export function takeBatch(pending: Pending[]): Pending[] {
+  pending.sort((a, b) => (a.event.timestamp ?? 0) - (b.event.timestamp ?? 0));
+  const first = pending[0].event.timestamp ?? 0;
+  let bytes = 0;
+  let n = 0;
+  while (n < pending.length && n < MAX_BATCH_EVENTS) {
+    const p = pending[n];
+    if (
+      n > 0 &&
+      (bytes + p.bytes > MAX_BATCH_BYTES || (p.event.timestamp ?? 0) - first > MAX_BATCH_SPAN_MS)
+    )
+      break;
+    bytes += p.bytes;
+    n++;
+  }
+  return pending.splice(0, n);
+}
+
+function parse(message: string | undefined): RunRecord | null {
+  try {
+    return message ? (JSON.parse(message) as RunRecord) : null;
+  } catch {
+    return null;
+  }
+}
+
+export function createLogsClient(options: CloudWatchLogOptions): CloudWatchLogsClient {
+  return new CloudWatchLogsClient({
+    region: options.region,
+    endpoint: options.endpoint,
+    credentials:
+      options.akid && options.secret
+        ? { accessKeyId: options.akid, secretAccessKey: options.secret }
+        : undefined,
+  });
+}
