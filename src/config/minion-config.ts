@@ -267,13 +267,71 @@ export class LogProviderDefinition {
   config?: Record<string, unknown>;
 }
 
-/** Connection settings of the original's `queueProvider` / `lockProvider` entries. */
-export class ProviderDefinition {
+/** `queueProvider.config` (and `lockProvider.config`) for `type: "redis"`: the original's keys plus minion's. */
+export class RedisProviderOptions {
+  @IsOptional()
   @IsString()
+  @IsNotEmpty()
+  host?: string;
+
+  @IsOptional()
+  @Transform(({ value }) =>
+    typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value,
+  )
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  port?: number;
+
+  @IsOptional()
+  @IsString()
+  password?: string;
+
+  @IsOptional()
+  @Transform(({ value }) =>
+    typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value,
+  )
+  @IsInt()
+  @Min(0)
+  @Max(1024)
+  database?: number;
+
+  /** `redis://[:password@]host:port/db` or `rediss://` (TLS); overrides host, port, password, database. */
+  @IsOptional()
+  @Matches(/^rediss?:\/\/\S+$/, { message: '$property must be a redis:// or rediss:// URL' })
+  url?: string;
+
+  /** Namespace of every key (then `:<org>:`), so several minions can share one Redis. */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_.-]{1,64}$/, {
+    message: '$property may hold letters, digits and _ . - (at most 64)',
+  })
+  keyPrefix?: string;
+
+  /** How long a run's lock lives without renewal before BullMQ calls the run stalled (ms, default 30000). */
+  @IsOptional()
+  @IsInt()
+  @Min(500)
+  lockDuration?: number;
+
+  /** How often workers look for stalled runs (ms, default 30000). */
+  @IsOptional()
+  @IsInt()
+  @Min(500)
+  stalledInterval?: number;
+}
+
+export const QUEUE_PROVIDER_TYPES = ['memory', 'redis'] as const;
+
+/** The original's `queueProvider` / `lockProvider` entries. */
+export class ProviderDefinition {
+  @IsIn(QUEUE_PROVIDER_TYPES, {
+    message: `$property must be one of: ${QUEUE_PROVIDER_TYPES.join(', ')}`,
+  })
   type: string;
 
   @IsOptional()
-  @IsObject()
+  @ValidateByType({ redis: RedisProviderOptions })
   config?: Record<string, unknown>;
 }
 

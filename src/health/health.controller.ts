@@ -3,6 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import { Public } from '../common/decorators/public.decorator';
 import { RepositoryHealthIndicator } from './repository.health';
+import { RedisHealthIndicator } from './redis.health';
 import { SchedulerHealthIndicator } from './scheduler.health';
 
 /** Kubernetes probes. Liveness: the process answers. Readiness: it can do its work. */
@@ -14,6 +15,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly repository: RepositoryHealthIndicator,
     private readonly scheduler: SchedulerHealthIndicator,
+    private readonly redis: RedisHealthIndicator,
   ) {}
 
   @Get('live')
@@ -30,6 +32,8 @@ export class HealthController {
       'Readiness probe: the jobs repository is readable and writable, and the job cache is loaded',
   })
   ready(): Promise<HealthCheckResult> {
-    return this.health.check([() => this.repository.check(), () => this.scheduler.check()]);
+    const checks = [() => this.repository.check(), () => this.scheduler.check()];
+    if (this.redis.enabled) checks.push(() => this.redis.check());
+    return this.health.check(checks);
   }
 }

@@ -12,7 +12,7 @@ import { RunResult } from '../runners/runner';
 import { RunnerRegistry } from '../runners/runner-registry';
 import { JobCache } from './job-cache.service';
 import { JobLock } from './job-lock';
-import { JobBusyError } from './job-queue';
+import { Attempt, JobBusyError, LostAttempt } from './job-queue';
 import { jobKeyString, Occurrence, occurrenceKey } from './occurrence';
 import { SchedulerMetrics } from './scheduler.metrics';
 
@@ -61,7 +61,7 @@ export class Executor {
     while (this.pendingWrites.size > 0) await Promise.all([...this.pendingWrites]);
   }
 
-  readonly handle = async (occurrence: Occurrence, attempt: number): Promise<void> => {
+  readonly handle = async (occurrence: Occurrence, attempt: Attempt): Promise<void> => {
     const key = occurrenceKey(occurrence);
     const keyString = jobKeyString(key);
     const started = this.clock.now();
@@ -73,7 +73,8 @@ export class Executor {
     }
     const runnerName = doc.details.runner ?? '';
     const record = (status: RunStatus, extra: Partial<RunRecord>) =>
-      this.record(occurrence, attempt, started, runnerName, status, extra);
+      this.record(occurrence, attempt.number, started, runnerName, status, extra);
+    if (attempt.lost) await this.recordLost(occurrence, attempt.lost, runnerName);
 
     if (occurrence.trigger === 'schedule' && !doc.enabled) {
       return record('skipped', {
@@ -96,7 +97,7 @@ export class Executor {
       await record('succeeded', { output: truncate(output), request_id: requestId });
     } catch (err) {
       const failure = asRunnerError(err);
-      const willRetry = !failure.permanent && attempt < this.settings.attempts;
+      const willRetry = !failure.permanent && attempt.retriesLeft;
       await record('failed', {
         error: failure.message,
         will_retry: willRetry,
@@ -107,6 +108,29 @@ export class Executor {
       await lease.release().catch(() => undefined);
     }
   };
+
+  /** The attempt a dead replica started: its outcome is unknown, and it is on the record. */
+  private async recordLost(
+    occurrence: Occurrence,
+    lost: LostAttempt,
+    runner: string,
+  ): Promise<void> {
+    const started = new Date(lost.startedAt);
+    await this.record(
+      occurrence,
+      lost.number,
+      Number.isNaN(started.getTime()) ? this.clock.now() : started,
+      runner,
+      'failed',
+      {
+        error:
+          `replica ${lost.replica} stopped during this attempt (its run was found stalled); ` +
+          'whether the action took effect is unknown, so it runs again',
+        will_retry: true,
+        replica: lost.replica,
+      },
+    );
+  }
 
   private async findJob(keyString: string, occurrence: Occurrence): Promise<JobDocument | null> {
     const cached = this.cache.get(keyString);

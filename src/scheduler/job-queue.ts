@@ -6,8 +6,24 @@ export interface RetryPolicy {
   delayMs: number;
 }
 
+/** An attempt started on a replica that died before it could record the outcome. */
+export interface LostAttempt {
+  number: number;
+  replica: string;
+  startedAt: string;
+}
+
+export interface Attempt {
+  /** 1 for the first attempt; every start counts, including one a dead replica lost. */
+  number: number;
+  /** Whether a failure of this attempt will be retried (by the queue's policy). */
+  retriesLeft: boolean;
+  /** The previous attempt, when its replica died during it (found stalled). */
+  lost?: LostAttempt;
+}
+
 /** Handles one attempt. Throwing asks for a retry unless the error is permanent (see isPermanent). */
-export type OccurrenceHandler = (occurrence: Occurrence, attempt: number) => Promise<void>;
+export type OccurrenceHandler = (occurrence: Occurrence, attempt: Attempt) => Promise<void>;
 
 export interface QueueCounts {
   waiting: number;
@@ -52,6 +68,9 @@ export abstract class JobQueue {
   abstract stop(timeoutMs: number): Promise<{ dropped: string[]; stillRunning: number }>;
 
   abstract counts(): Promise<QueueCounts>;
+
+  /** Throws when the queue's backend cannot take an occurrence right now (readiness). */
+  async ping(): Promise<void> {}
 }
 
 export function isPermanent(err: unknown): boolean {

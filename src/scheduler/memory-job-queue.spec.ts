@@ -38,7 +38,7 @@ describe('MemoryJobQueue', () => {
     const queue = new MemoryJobQueue({ attempts: 3, delayMs: 1 }, new SystemClock());
     const attempts: [string, number][] = [];
     await queue.start(async (o, attempt) => {
-      attempts.push([o.jobId, attempt]);
+      attempts.push([o.jobId, attempt.number]);
       if (o.jobId === 'flaky') throw new RunnerError('throttled', false);
       if (o.jobId === 'denied') throw new RunnerError('denied', true);
     }, 4);
@@ -77,7 +77,7 @@ describe('MemoryJobQueue', () => {
     const seen: number[] = [];
     let busy = 2;
     await queue.start(async (_o, attempt) => {
-      seen.push(attempt);
+      seen.push(attempt.number);
       if (busy-- > 0) throw new JobBusyError('a/g/j');
     }, 1);
     await queue.enqueue([occ('j')]);

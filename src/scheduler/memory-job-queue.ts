@@ -153,7 +153,10 @@ export class MemoryJobQueue extends JobQueue {
     const handler = this.handler as OccurrenceHandler;
     this.active++;
     this.activeJobs.add(jobKey);
-    handler(item.occurrence, item.attempt)
+    handler(item.occurrence, {
+      number: item.attempt,
+      retriesLeft: item.attempt < this.policy.attempts,
+    })
       .then(
         () => this.finish(item.occurrence.id),
         (err: unknown) => {

@@ -9,4 +9,12 @@ export abstract class ScheduleMarker {
 
   /** Records `minuteMs`; never moves the marker backwards. */
   abstract advance(minuteMs: number): Promise<void>;
+
+  /**
+   * Whether this process should record the missed occurrences of a catch-up starting after
+   * `fromMinuteMs`. With one process, always; with many, exactly one of them.
+   */
+  async claimCatchUp(_fromMinuteMs: number): Promise<boolean> {
+    return true;
+  }
 }

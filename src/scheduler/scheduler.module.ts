@@ -12,17 +12,28 @@ import { CronMinuteTicker, MinuteTicker } from './minute-ticker';
 import { ScheduleMarker } from './schedule-marker';
 import { SchedulerMetrics } from './scheduler.metrics';
 import { SchedulerService } from './scheduler.service';
+import { BullMqJobQueue } from './redis/bullmq-job-queue';
+import { RedisChangeRelay } from './redis/redis-change-relay';
+import { RedisConnections } from './redis/redis-connections';
+import { RedisJobLock } from './redis/redis-job-lock';
+import { RedisScheduleMarker } from './redis/redis-schedule-marker';
+import { redisSettings } from './redis/redis.settings';
+import { JobChanges } from '../repository/job-changes';
 
 /** The queue implementation, chosen from `queueProvider` in one place. */
-export function createJobQueue(config: MinionConfig, clock: Clock): JobQueue {
+export function createJobQueue(
+  config: MinionConfig,
+  clock: Clock,
+  redis: RedisConnections | null,
+): JobQueue {
   const s = config.schedulerSettings;
-  if (config.queueProvider || config.lockProvider) {
-    new Logger('Scheduler').warn(
-      'queueProvider/lockProvider are not used by this version: one process, in-memory queue. ' +
-        'Do not run several replicas on this config.',
+  const policy = { attempts: s.attempts, delayMs: s.retryDelayMs };
+  if (config.lockProvider) {
+    new Logger('Scheduler').log(
+      'lockProvider is not used: every replica ticks and enqueueing an occurrence twice is a no-op',
     );
   }
-  return new MemoryJobQueue({ attempts: s.attempts, delayMs: s.retryDelayMs }, clock);
+  return redis ? new BullMqJobQueue(redis, policy) : new MemoryJobQueue(policy, clock);
 }
 
 @Global()
@@ -33,15 +44,39 @@ export function createJobQueue(config: MinionConfig, clock: Clock): JobQueue {
     JobCache,
     Executor,
     SchedulerService,
-    { provide: JobQueue, useFactory: createJobQueue, inject: [MinionConfig, Clock] },
-    { provide: JobLock, useClass: MemoryJobLock },
+    {
+      provide: RedisConnections,
+      useFactory: (config: MinionConfig) => {
+        const settings = redisSettings(config);
+        return settings ? new RedisConnections(settings) : null;
+      },
+      inject: [MinionConfig],
+    },
+    {
+      provide: JobQueue,
+      useFactory: createJobQueue,
+      inject: [MinionConfig, Clock, RedisConnections],
+    },
+    {
+      provide: JobLock,
+      useFactory: (redis: RedisConnections | null) =>
+        redis ? new RedisJobLock(redis) : new MemoryJobLock(),
+      inject: [RedisConnections],
+    },
     {
       provide: ScheduleMarker,
-      useFactory: (config: MinionConfig) => new FileScheduleMarker(config.dataDir, config.org),
-      inject: [MinionConfig],
+      useFactory: (config: MinionConfig, redis: RedisConnections | null) =>
+        redis ? new RedisScheduleMarker(redis) : new FileScheduleMarker(config.dataDir, config.org),
+      inject: [MinionConfig, RedisConnections],
+    },
+    {
+      provide: RedisChangeRelay,
+      useFactory: (redis: RedisConnections | null, changes: JobChanges) =>
+        redis ? new RedisChangeRelay(redis, changes) : null,
+      inject: [RedisConnections, JobChanges],
     },
     { provide: MinuteTicker, useClass: CronMinuteTicker },
   ],
-  exports: [SchedulerService, JobCache, JobQueue],
+  exports: [SchedulerService, JobCache, JobQueue, RedisConnections],
 })
 export class SchedulerModule {}

@@ -104,7 +104,9 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     await this.queue.start(this.executor.handle, this.settings.concurrency);
     // Never scheduled before (first start, or a migration from the Go service): begin with the
     // next minute rather than re-running the current one.
-    this.lastScheduled = (await this.marker.get()) ?? minuteFloor(this.clock.now());
+    this.lastScheduled =
+      (await this.retry('read the schedule marker', () => this.marker.get())) ??
+      minuteFloor(this.clock.now());
     for (let delay = 1000; !(await this.cache.load()); delay = Math.min(delay * 2, 60_000)) {
       if (this.stopping) return;
       await new Promise((r) => setTimeout(r, delay));
@@ -126,6 +128,19 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
       this.config.jobsRepository.refreshIntervalMs,
     );
     this.refreshTimer.unref();
+  }
+
+  /** Retries `step` with backoff (1 s doubling to 60 s) until it succeeds or minion stops. */
+  private async retry<T>(what: string, step: () => Promise<T>): Promise<T> {
+    for (let delay = 1000; ; delay = Math.min(delay * 2, 60_000)) {
+      try {
+        return await step();
+      } catch (err) {
+        if (this.stopping) throw err;
+        this.logger.warn(`could not ${what}, retrying in ${delay} ms: ${(err as Error).message}`);
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
   }
 
   /** Enqueues a manual run; its id is returned to the client as `run_id`. */
@@ -162,7 +177,8 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
 
   private async schedule(now: Date, current: number): Promise<TickReport> {
     const windowStart = current - this.settings.catchUpWindowMs;
-    let first = (this.lastScheduled as number) + MINUTE_MS;
+    const from = this.lastScheduled as number;
+    let first = from + MINUTE_MS;
     let missed: Missed[] = [];
     if (first < windowStart) {
       missed = this.skipOlderThan(windowStart);
@@ -183,8 +199,10 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     }
     // Synchronously with the loop above: a job saved while we await below is placed after `current`.
     this.lastScheduled = current;
-    // Missed records first, so each job's history reads in order.
-    if (missed.length > 0) await this.recordMissed(missed, now);
+    // Missed records first, so each job's history reads in order; one replica records them.
+    if (missed.length > 0 && (await this.marker.claimCatchUp(from))) {
+      await this.recordMissed(missed, now);
+    }
     let added: string[];
     try {
       added = await this.queue.enqueue(occurrences);
@@ -195,7 +213,10 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
       );
       throw err;
     }
-    await this.marker.advance(current);
+    await this.marker.advance(current).catch((err: Error) => {
+      // Only a restart's catch-up reads it; a stale marker means refused duplicates, not misses.
+      this.logger.warn(`could not record the last scheduled minute: ${err.message}`);
+    });
     this.metrics.scheduled.inc({ trigger: 'schedule' }, added.length);
     this.metrics.duplicates.inc(occurrences.length - added.length);
     return {

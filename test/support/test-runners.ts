@@ -5,7 +5,8 @@ import { RUNNER_TYPES } from '../../src/runners/runner-registry';
 
 /**
  * A runner type for tests, driven by `details.behavior`:
- * ok | fail-once | fail-always | permanent | block (waits until `release()`).
+ * ok | fail-once | fail-always | permanent | block (waits until `release()`) | crash-me (hangs in
+ * a child replica, succeeds elsewhere).
  * It records every call so tests can check what ran, when and how many at once.
  */
 export class ScriptedRunner extends Runner {
@@ -54,6 +55,13 @@ export class ScriptedRunner extends Runner {
         case 'permanent':
           ScriptedRunner.failures.set(id, attempt);
           throw new RunnerError('access denied', true);
+        case 'crash-me':
+          // In the child replica of the crash test: announce the run and hang until killed.
+          if (process.env.MINION_REPLICA_CHILD === '1') {
+            process.stdout.write(`RUNNING ${id}\n`);
+            await new Promise<never>(() => undefined);
+          }
+          return 'recovered on another replica';
         case 'block':
           await new Promise<void>((resolve) => ScriptedRunner.gates.push(resolve));
           return 'unblocked';

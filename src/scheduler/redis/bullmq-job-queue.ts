@@ -1,0 +1,177 @@
+import { Logger } from '@nestjs/common';
+import { DelayedError, Job, Queue, UnrecoverableError, Worker } from 'bullmq';
+import type Redis from 'ioredis';
+import { REPLICA } from '../executor.service';
+import {
+  isPermanent,
+  JobBusyError,
+  JobQueue,
+  LostAttempt,
+  OccurrenceHandler,
+  QueueClosedError,
+  QueueCounts,
+  RetryPolicy,
+} from '../job-queue';
+import { Occurrence } from '../occurrence';
+import { RedisConnections } from './redis-connections';
+
+const QUEUE = 'occurrences';
+/** Finished occurrence ids are kept this long, so a late duplicate enqueue is still refused. */
+const KEEP_COMPLETED_S = 3600;
+const KEEP_FAILED_S = 24 * 3600;
+const READY_WAIT_MS = 5000;
+
+/** Written to the BullMQ job when an attempt starts, so a replica recovering it knows who died. */
+interface AttemptMark {
+  replica: string;
+  startedAt: string;
+  attempt: number;
+  stalled: number;
+}
+
+/** BullMQ job ids may not contain ":"; occurrence ids have it only in their time. */
+export function bullJobId(occurrenceId: string): string {
+  return occurrenceId.replace(/:/g, '%3A');
+}
+
+/**
+ * The occurrence queue on Redis with BullMQ, for many replicas. The occurrence id is the BullMQ
+ * job id, so when every replica enqueues the same due occurrence Redis keeps one; finished ids are
+ * kept an hour. Workers on every replica, same retry policy as the in-memory queue (attempts,
+ * fixed delay, permanent errors -> UnrecoverableError). A replica that dies mid-run: BullMQ finds
+ * the run stalled (after `lockDuration`) and another replica runs it again.
+ */
+export class BullMqJobQueue extends JobQueue {
+  private readonly logger = new Logger(BullMqJobQueue.name);
+  private readonly queue: Queue<Occurrence>;
+  private worker?: Worker<Occurrence>;
+  private active = 0;
+  private closing?: Promise<void>;
+
+  constructor(
+    private readonly redis: RedisConnections,
+    private readonly policy: RetryPolicy,
+  ) {
+    super();
+    this.queue = new Queue<Occurrence>(QUEUE, {
+      // Fail fast while Redis is down: the scheduler keeps the occurrences for its next tick.
+      connection: redis.options({ enableOfflineQueue: false, connectionName: 'minion-queue' }),
+      prefix: redis.settings.prefix,
+      defaultJobOptions: {
+        attempts: policy.attempts,
+        backoff: { type: 'fixed', delay: policy.delayMs },
+        removeOnComplete: { age: KEEP_COMPLETED_S },
+        removeOnFail: { age: KEEP_FAILED_S },
+      },
+    });
+    this.queue.on('error', (err) => this.logger.warn(`queue: ${err.message}`));
+  }
+
+  async enqueue(occurrences: Occurrence[]): Promise<string[]> {
+    if (this.closing) throw new QueueClosedError();
+    if (occurrences.length === 0) return [];
+    await this.queue.addBulk(
+      occurrences.map((o) => ({ name: 'occurrence', data: o, opts: { jobId: bullJobId(o.id) } })),
+    );
+    // Redis refused duplicates silently: BullMQ does not tell them apart here.
+    return occurrences.map((o) => o.id);
+  }
+
+  async start(handler: OccurrenceHandler, concurrency: number): Promise<void> {
+    const s = this.redis.settings;
+    // The producer connection has no offline queue: let it connect before the first enqueue
+    // (bounded, so a Redis that is down at startup does not hold the app).
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.queue.waitUntilReady().catch(() => undefined),
+      new Promise((r) => (timer = setTimeout(r, READY_WAIT_MS))),
+    ]);
+    clearTimeout(timer);
+    this.worker = new Worker<Occurrence>(QUEUE, (job, token) => this.process(job, token, handler), {
+      connection: this.redis.options({
+        maxRetriesPerRequest: null,
+        connectionName: 'minion-worker',
+      }),
+      prefix: s.prefix,
+      concurrency,
+      lockDuration: s.lockDurationMs,
+      stalledInterval: s.stalledIntervalMs,
+      maxStalledCount: 2,
+    });
+    this.worker.on('error', (err) => this.logger.warn(`worker: ${err.message}`));
+  }
+
+  async stop(timeoutMs: number): Promise<{ dropped: string[]; stillRunning: number }> {
+    this.closing ??= (async () => {
+      await this.worker?.close();
+      await this.queue.close();
+    })();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.closing, new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
+    clearTimeout(timer);
+    // Nothing is dropped: occurrences not started stay in Redis for the other replicas.
+    return { dropped: [], stillRunning: this.active };
+  }
+
+  /** The producer connection itself, which reconnects on its own schedule. */
+  override async ping(): Promise<void> {
+    // BullMQ types its client narrowly; with our connection options it is an ioredis client.
+    await ((await this.queue.client) as unknown as Redis).ping();
+  }
+
+  async counts(): Promise<QueueCounts> {
+    const c = await this.queue.getJobCounts(
+      'waiting',
+      'prioritized',
+      'active',
+      'delayed',
+      'failed',
+    );
+    return {
+      waiting: (c.waiting ?? 0) + (c.prioritized ?? 0),
+      active: c.active ?? 0,
+      delayed: c.delayed ?? 0,
+      failed: c.failed ?? 0,
+    };
+  }
+
+  private async process(
+    job: Job<Occurrence>,
+    token: string | undefined,
+    handler: OccurrenceHandler,
+  ): Promise<void> {
+    this.active++;
+    try {
+      // Failed attempts + attempts lost with a dead replica; waiting for a busy job is no attempt.
+      const number = job.attemptsMade + job.stalledCounter + 1;
+      const previous =
+        typeof job.progress === 'object' ? (job.progress as unknown as AttemptMark) : undefined;
+      const lost: LostAttempt | undefined =
+        previous && job.stalledCounter > (previous.stalled ?? 0)
+          ? { number: previous.attempt, replica: previous.replica, startedAt: previous.startedAt }
+          : undefined;
+      const mark: AttemptMark = {
+        replica: REPLICA,
+        startedAt: new Date().toISOString(),
+        attempt: number,
+        stalled: job.stalledCounter,
+      };
+      await job.updateProgress(mark as unknown as object);
+      await handler(job.data, {
+        number,
+        retriesLeft: job.attemptsMade + 1 < this.policy.attempts,
+        lost,
+      });
+    } catch (err) {
+      if (err instanceof JobBusyError) {
+        // Another replica runs this job: wait without using up an attempt.
+        await job.moveToDelayed(Date.now() + this.policy.delayMs, token);
+        throw new DelayedError();
+      }
+      if (isPermanent(err)) throw new UnrecoverableError((err as Error).message);
+      throw err;
+    } finally {
+      this.active--;
+    }
+  }
+}

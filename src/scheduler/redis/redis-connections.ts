@@ -1,0 +1,76 @@
+import { Logger, OnApplicationShutdown } from '@nestjs/common';
+import Redis, { RedisOptions } from 'ioredis';
+import { RedisSettings } from './redis.settings';
+
+/**
+ * The Redis clients minion itself uses (BullMQ opens its own): commands, pub/sub subscriber and
+ * health. Commands fail at once while Redis is unreachable (no offline queue), so an API request
+ * or a tick never hangs on a dead Redis; ioredis reconnects by itself.
+ */
+export class RedisConnections implements OnApplicationShutdown {
+  private readonly logger = new Logger('Redis');
+  private readonly clients: Redis[] = [];
+  readonly commands: Redis;
+  readonly subscriber: Redis;
+
+  constructor(readonly settings: RedisSettings) {
+    this.commands = this.create('commands', { enableOfflineQueue: false });
+    this.subscriber = this.create('subscriber', {});
+  }
+
+  /** Resolves once the command connection is ready, or after `timeoutMs`. */
+  async ready(timeoutMs = 5000): Promise<void> {
+    if (this.commands.status === 'ready') return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      new Promise((r) => this.commands.once('ready', r)),
+      new Promise((r) => (timer = setTimeout(r, timeoutMs))),
+    ]);
+    clearTimeout(timer);
+  }
+
+  /** Options for a client of BullMQ's (workers need maxRetriesPerRequest: null). */
+  options(extra: RedisOptions = {}): RedisOptions {
+    const { url, ...rest } = this.settings.connection;
+    const fromUrl = url ? parseUrl(url) : {};
+    return { ...rest, ...fromUrl, lazyConnect: false, ...extra };
+  }
+
+  create(name: string, extra: RedisOptions): Redis {
+    const client = new Redis(this.options({ connectionName: `minion-${name}`, ...extra }));
+    let down = false;
+    client.on('error', (err: Error) => {
+      if (!down)
+        this.logger.warn(`${name} connection to ${this.settings.describe} failed: ${err.message}`);
+      down = true;
+    });
+    client.on('ready', () => {
+      if (down) this.logger.log(`${name} connection to ${this.settings.describe} is back`);
+      down = false;
+    });
+    this.clients.push(client);
+    return client;
+  }
+
+  /** After the scheduler stopped its queue (beforeApplicationShutdown). */
+  onApplicationShutdown(): Promise<void> {
+    return this.close();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.clients.map((c) => c.quit().catch(() => c.disconnect())));
+  }
+}
+
+/** ioredis accepts a URL only as a separate argument; turn it into options. */
+function parseUrl(url: string): RedisOptions {
+  const u = new URL(url);
+  return {
+    host: u.hostname,
+    port: Number(u.port || 6379),
+    username: u.username ? decodeURIComponent(u.username) : undefined,
+    password: u.password ? decodeURIComponent(u.password) : undefined,
+    db: Number(u.pathname.slice(1) || 0),
+    ...(u.protocol === 'rediss:' ? { tls: {} } : {}),
+  };
+}

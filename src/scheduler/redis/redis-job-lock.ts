@@ -1,0 +1,47 @@
+import { randomUUID } from 'node:crypto';
+import { JobLease, JobLock } from '../job-lock';
+import { RedisConnections } from './redis-connections';
+
+const RELEASE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0`;
+
+const RENEW = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0`;
+
+/**
+ * "This job is running" across replicas: SET NX, released only by its holder. The key lives
+ * `lockDuration` and the holder renews it while the run goes on, so the lock of a replica that
+ * died frees itself as quickly as BullMQ finds the dead run stalled.
+ */
+export class RedisJobLock extends JobLock {
+  constructor(private readonly redis: RedisConnections) {
+    super();
+  }
+
+  async acquire(jobKey: string): Promise<JobLease | null> {
+    const key = `${this.redis.settings.prefix}:running:${jobKey}`;
+    const ttl = this.redis.settings.lockDurationMs;
+    const token = randomUUID();
+    const ok = await this.redis.commands.set(key, token, 'PX', ttl, 'NX');
+    if (ok !== 'OK') return null;
+    const heartbeat = setInterval(
+      () => {
+        this.redis.commands.eval(RENEW, 1, key, token, String(ttl)).catch(() => undefined);
+      },
+      Math.max(100, Math.floor(ttl / 3)),
+    );
+    heartbeat.unref();
+    return {
+      release: async () => {
+        clearInterval(heartbeat);
+        await this.redis.commands.eval(RELEASE, 1, key, token);
+      },
+    };
+  }
+}

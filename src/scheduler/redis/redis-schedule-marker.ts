@@ -1,0 +1,45 @@
+import { ScheduleMarker } from '../schedule-marker';
+import { RedisConnections } from './redis-connections';
+
+/** Moves the marker forward only: concurrent replicas cannot move it back. */
+const ADVANCE = `
+local current = tonumber(redis.call('GET', KEYS[1]))
+if not current or current < tonumber(ARGV[1]) then
+  redis.call('SET', KEYS[1], ARGV[1])
+end
+return 1`;
+
+/**
+ * The last scheduled minute, shared by every replica, so a restarted cluster catches up from
+ * where the cluster stopped, once.
+ */
+export class RedisScheduleMarker extends ScheduleMarker {
+  private readonly key: string;
+
+  constructor(private readonly redis: RedisConnections) {
+    super();
+    this.key = `${redis.settings.prefix}:scheduler:last-minute`;
+  }
+
+  async get(): Promise<number | null> {
+    await this.redis.ready();
+    const value = await this.redis.commands.get(this.key);
+    return value === null ? null : Number(value);
+  }
+
+  async advance(minuteMs: number): Promise<void> {
+    await this.redis.commands.eval(ADVANCE, 1, this.key, String(minuteMs));
+  }
+
+  /** One replica records the missed occurrences of a catch-up; the others skip it. */
+  override async claimCatchUp(fromMinuteMs: number): Promise<boolean> {
+    const ok = await this.redis.commands.set(
+      `${this.redis.settings.prefix}:scheduler:catch-up:${fromMinuteMs}`,
+      '1',
+      'PX',
+      3_600_000,
+      'NX',
+    );
+    return ok === 'OK';
+  }
+}

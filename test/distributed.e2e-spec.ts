@@ -1,0 +1,251 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { MINUTE_MS, rfc3339 } from '../src/common/clock';
+import { FileJobLog } from '../src/job-log/file-job-log';
+import { RunRecord } from '../src/job-log/run-record';
+import { Executor } from '../src/scheduler/executor.service';
+import { JobCache } from '../src/scheduler/job-cache.service';
+import { JobQueue } from '../src/scheduler/job-queue';
+import { manualOccurrence } from '../src/scheduler/occurrence';
+import { BullMqJobQueue } from '../src/scheduler/redis/bullmq-job-queue';
+import { RedisConnections } from '../src/scheduler/redis/redis-connections';
+import { redisSettings } from '../src/scheduler/redis/redis.settings';
+import { ManualClock, waitFor } from './support/manual-clock';
+import { deleteKeys, describeWithRedis, redisQueueProvider, uniquePrefix } from './support/redis';
+import { createTestApp, removeDir, tempDir, testConfig, TestApp } from './support/test-app';
+
+const ORG = 'test';
+
+/** Writes a job file straight into the shared data dir (as loaded at start by every replica). */
+function writeJob(
+  dataDir: string,
+  id: string,
+  expr: string,
+  details: Record<string, string> = { runner: 'dummyRunner' },
+) {
+  const dir = join(dataDir, ORG, 'acct1', 'g');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, id),
+    JSON.stringify({
+      account: 'acct1',
+      description: '',
+      details,
+      group: 'g',
+      id,
+      modified_at: '',
+      modified_by: '',
+      name: id,
+      schedule_expression: expr,
+      enabled: true,
+    }),
+  );
+}
+
+async function allRecords(dataDir: string, ids: string[]): Promise<RunRecord[]> {
+  const log = new FileJobLog(join(dataDir, '.runs'), ORG, 1000);
+  return (
+    await Promise.all(ids.map((id) => log.list({ account: 'acct1', group: 'g', id }, 100_000)))
+  ).flat();
+}
+
+/** Waits until the shared queue is empty and every replica wrote its run records. */
+async function drainAll(replicas: TestApp[], timeoutMs = 20_000): Promise<void> {
+  const queue = replicas[0].app.get(JobQueue);
+  await waitFor(async () => {
+    const c = await queue.counts();
+    return c.waiting + c.active + c.delayed === 0;
+  }, timeoutMs);
+  await Promise.all(replicas.map((r) => r.app.get(Executor).flush()));
+}
+
+describeWithRedis('distributed mode: replicas on one Redis (BullMQ)', () => {
+  let prefix: string;
+  let dataDir: string;
+  let replicas: TestApp[] = [];
+
+  beforeEach(() => {
+    prefix = uniquePrefix();
+    dataDir = tempDir();
+  });
+
+  afterEach(async () => {
+    await Promise.all(replicas.map((r) => r.close()));
+    replicas = [];
+    await deleteKeys(prefix);
+    removeDir(dataDir);
+  });
+
+  const config = (extra: Record<string, unknown> = {}) =>
+    testConfig(dataDir, {
+      queueProvider: redisQueueProvider(prefix),
+      scheduler: { retryDelay: '10ms' },
+      ...extra,
+    });
+
+  async function startReplicas(
+    n: number,
+    start: string,
+    extra: Record<string, unknown> = {},
+  ): Promise<TestApp[]> {
+    const started = [];
+    for (let i = 0; i < n; i++)
+      started.push(
+        await createTestApp({ dataDir, config: config(extra), clock: new ManualClock(start) }),
+      );
+    replicas.push(...started);
+    return started;
+  }
+
+  it('three replicas ticking the same minutes run every occurrence exactly once (no duplicate, no miss)', async () => {
+    const every = Array.from({ length: 200 }, (_, i) => `every-${i}`);
+    const even = Array.from({ length: 100 }, (_, i) => `even-${i}`);
+    every.forEach((id) => writeJob(dataDir, id, '* * * * *'));
+    even.forEach((id) => writeJob(dataDir, id, '*/2 * * * *'));
+    const group = await startReplicas(3, '2026-01-05T10:00:10Z');
+    const first = Date.parse('2026-01-05T10:01:00Z');
+    for (let m = 0; m < 6; m++) {
+      for (const r of group) r.clock.set(new Date(first + m * MINUTE_MS + 100));
+      await Promise.all(group.map((r) => r.scheduler.tick()));
+      await drainAll(group);
+    }
+    const records = await allRecords(dataDir, [...every, ...even]);
+    const expected = new Set<string>();
+    for (let m = 0; m < 6; m++) {
+      const minute = rfc3339(new Date(first + m * MINUTE_MS));
+      every.forEach((id) => expected.add(`acct1/g/${id}@${minute}`));
+      if (m % 2 === 1) even.forEach((id) => expected.add(`acct1/g/${id}@${minute}`));
+    }
+    expect(expected.size).toBe(200 * 6 + 100 * 3);
+    const runIds = records.map((r) => r.run_id);
+    expect(runIds.length).toBe(expected.size);
+    expect(new Set(runIds).size).toBe(runIds.length);
+    expect(new Set(runIds)).toEqual(expected);
+    expect(records.every((r) => r.status === 'succeeded' && r.attempt === 1)).toBe(true);
+  });
+
+  it('a write on one replica reaches the caches of the others within 2 s', async () => {
+    const [a, b, c] = await startReplicas(3, '2026-01-05T10:00:10Z');
+    const job = {
+      name: 'j',
+      schedule_expression: '30 * * * *',
+      enabled: true,
+      details: { runner: 'dummyRunner' },
+    };
+    const started = Date.now();
+    const { body } = await a.authed.post('/v1/minion/acct1/jobs/g').send({ job }).expect(200);
+    const key = `acct1/g/${body.job.id}`;
+    await waitFor(() => !!b.app.get(JobCache).get(key) && !!c.app.get(JobCache).get(key), 2000);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(b.scheduler.nextIndexed(key)).toBe(Date.parse('2026-01-05T10:30:00Z'));
+    await a.authed
+      .put(`/v1/minion/acct1/jobs/g/${body.job.id}`)
+      .send({ job: { ...job, schedule_expression: '45 * * * *' } })
+      .expect(202);
+    await waitFor(() => c.scheduler.nextIndexed(key) === Date.parse('2026-01-05T10:45:00Z'), 2000);
+    await a.authed.delete(`/v1/minion/acct1/jobs/g/${body.job.id}`).expect(202);
+    await waitFor(() => !b.app.get(JobCache).get(key) && !c.app.get(JobCache).get(key), 2000);
+    expect(a.app.get(JobCache).get(key)).toBeUndefined();
+  });
+
+  it('a restarted cluster catches up once: missed minutes recorded once, the window run once', async () => {
+    writeJob(dataDir, 'every', '* * * * *');
+    const first = await startReplicas(2, '2026-01-05T10:00:10Z');
+    for (const r of first) r.clock.set('2026-01-05T10:01:00Z');
+    await Promise.all(first.map((r) => r.scheduler.tick()));
+    await drainAll(first);
+    await Promise.all(first.map((r) => r.close()));
+    replicas = [];
+    // Both come back an hour later, and tick the same minute.
+    const second = await startReplicas(2, '2026-01-05T11:00:00Z');
+    const reports = await Promise.all(second.map((r) => r.scheduler.tick()));
+    expect(reports.every((r) => r?.minutes.length === 16)).toBe(true);
+    await drainAll(second);
+    const records = await allRecords(dataDir, ['every']);
+    const missed = records.filter((r) => r.status === 'missed');
+    expect(missed).toHaveLength(1);
+    expect(missed[0].missed_count).toBe(43);
+    const ran = records.filter((r) => r.status === 'succeeded').map((r) => r.scheduled_for);
+    expect(ran).toHaveLength(1 + 16);
+    expect(new Set(ran).size).toBe(ran.length);
+  });
+
+  it('readiness includes Redis, and /metrics shows the BullMQ queue counts', async () => {
+    const [a] = await startReplicas(1, '2026-01-05T10:00:10Z');
+    const ready = await a.http.get('/v1/minion/health/ready').expect(200);
+    expect(ready.body.info.redis).toMatchObject({ status: 'up', where: 'redis 127.0.0.1:6379/0' });
+    const metrics = await a.http.get('/v1/minion/metrics').expect(200);
+    for (const state of ['waiting', 'active', 'delayed', 'failed']) {
+      expect(metrics.text).toMatch(new RegExp(`minion_queue_jobs\\{state="${state}"\\} \\d+`));
+    }
+  });
+
+  it('a replica killed (SIGKILL) mid-run: another replica runs the occurrence, and the history shows both attempts', async () => {
+    writeJob(dataDir, 'fragile', '0 0 1 1 *', { runner: 'scriptedRunner', behavior: 'crash-me' });
+    const fast = { lockDuration: 1000, stalledInterval: 1000 };
+    const cfg = testConfig(dataDir, {
+      queueProvider: redisQueueProvider(prefix, undefined, fast),
+      scheduler: { retryDelay: '10ms' },
+    });
+    const child = spawn(
+      process.execPath,
+      ['-r', 'ts-node/register/transpile-only', join(__dirname, 'support', 'replica-main.ts')],
+      {
+        env: { ...process.env, REPLICA_CONFIG: JSON.stringify(rawConfig(cfg)) },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    const lines = createInterface({ input: child.stdout! });
+    const seen: string[] = [];
+    lines.on('line', (l) => seen.push(l));
+    try {
+      await waitFor(() => seen.includes('READY'), 40_000);
+      // Enqueued by a producer that has no worker, so the child is the only one to take it.
+      const redis = new RedisConnections(redisSettings(cfg)!);
+      const producer = new BullMqJobQueue(redis, { attempts: 3, delayMs: 10 });
+      const occurrence = manualOccurrence(
+        { account: 'acct1', group: 'g', id: 'fragile' },
+        new Date(),
+      );
+      await producer.enqueue([occurrence]);
+      await producer.stop(1000);
+      await redis.close();
+      await waitFor(() => seen.includes('RUNNING fragile'), 10_000);
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+      // A surviving replica finds the run stalled and runs it.
+      const survivor = await createTestApp({ dataDir, config: cfg });
+      replicas.push(survivor);
+      await waitFor(
+        async () => (await allRecords(dataDir, ['fragile'])).some((r) => r.status === 'succeeded'),
+        15_000,
+      );
+      const records = (await allRecords(dataDir, ['fragile'])).reverse();
+      expect(records.map((r) => [r.run_id, r.attempt, r.status])).toEqual([
+        [occurrence.id, 1, 'failed'],
+        [occurrence.id, 2, 'succeeded'],
+      ]);
+      expect(records[0].error).toContain('stopped during this attempt');
+      expect(records[0].replica).toMatch(new RegExp(`:${child.pid}$`));
+      expect(records[1].output).toBe('recovered on another replica');
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 90_000);
+});
+
+/** The config as JSON a child process can load again. */
+function rawConfig(config: ReturnType<typeof testConfig>): Record<string, unknown> {
+  return {
+    org: config.org,
+    token: config.token,
+    logLevel: 'silent',
+    accounts: config.accounts,
+    jobRunners: config.jobRunners,
+    jobsRepository: config.jobsRepository,
+    queueProvider: config.queueProvider,
+    scheduler: config.scheduler,
+  };
+}
