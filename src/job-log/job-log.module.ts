@@ -1,4 +1,4 @@
-import { Global, Module } from '@nestjs/common';
+import { Global, Logger, Module } from '@nestjs/common';
 import { join } from 'node:path';
 import { CloudWatchLogOptions, MinionConfig } from '../config/minion-config';
 import { CloudWatchJobLog, createLogsClient } from './cloudwatch-job-log';
@@ -11,6 +11,12 @@ export function createJobLog(config: MinionConfig): JobLog {
   const options = provider.config ?? {};
   switch (provider.type) {
     case 'file':
+      if (config.queueProvider?.type === 'redis') {
+        new Logger('JobLog').warn(
+          'several replicas with a file run log: each replica keeps the history of the runs it ran, ' +
+            'unless all share the directory. Use logProvider "cloudwatch" for one history.',
+        );
+      }
       return new FileJobLog(
         typeof options.path === 'string' ? options.path : join(config.dataDir, '.runs'),
         config.org,
