@@ -4,17 +4,13 @@
  * Messages in: {tick: iso} -> {ticked}, {report: true} -> {starts: [[occurrenceId, epochMs]]}.
  */
 import 'reflect-metadata';
-import { Test } from '@nestjs/testing';
-import { AppModule } from '../../src/app.module';
-import { Clock } from '../../src/common/clock';
 import { loadConfig } from '../../src/config/config.loader';
-import { MinionConfig } from '../../src/config/minion-config';
 import { DummyRunner } from '../../src/runners/dummy.runner';
 import { RunContext } from '../../src/runners/runner';
-import { RUNNER_TYPES, RunnerRegistry } from '../../src/runners/runner-registry';
-import { MinuteTicker } from '../../src/scheduler/minute-ticker';
+import { RUNNER_TYPES } from '../../src/runners/runner-registry';
 import { SchedulerService } from '../../src/scheduler/scheduler.service';
-import { ManualClock, ManualTicker } from '../../test/support/manual-clock';
+import { buildMinionApp } from '../../test/support/build-app';
+import { ManualClock } from '../../test/support/manual-clock';
 
 const starts: [string, number][] = [];
 
@@ -33,17 +29,7 @@ async function main(): Promise<void> {
   });
   const clock = new ManualClock(process.env.REPLICA_START ?? '2026-01-05T09:59:30Z');
   const types = { ...RUNNER_TYPES, dummy: (name: string) => new TimedDummy(name) };
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
-    .overrideProvider(MinionConfig)
-    .useValue(config)
-    .overrideProvider(Clock)
-    .useValue(clock)
-    .overrideProvider(MinuteTicker)
-    .useValue(new ManualTicker())
-    .overrideProvider(RunnerRegistry)
-    .useValue(RunnerRegistry.fromConfig(config, types))
-    .compile();
-  const app = moduleRef.createNestApplication({ logger: false });
+  const app = await buildMinionApp(config, { clock, runnerTypes: types, quiet: true });
   await app.init();
   const scheduler = app.get(SchedulerService);
   await scheduler.ready();

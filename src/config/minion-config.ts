@@ -28,6 +28,9 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 const DURATION_PATTERN = /^(\d+(\.\d+)?(ms|s|m|h))+$/;
 const DURATION_MESSAGE = '$property must be a duration such as "90s", "5m" or "1h30m"';
 
+const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+const AWS_REGION_MESSAGE = '$property must be an AWS region such as us-east-1';
+
 /** `jobRunners.<name>`: a runner instance of a given type with its type-specific config. */
 export class RunnerDefinition {
   @IsString()
@@ -48,9 +51,7 @@ export class AccountDefinition {
 
   /** AWS region of the account's resources; else the SDK's default (AWS_REGION, profile). */
   @IsOptional()
-  @Matches(/^[a-z]{2}(-[a-z]+)+-\d$/, {
-    message: '$property must be an AWS region such as us-east-1',
-  })
+  @Matches(AWS_REGION, { message: AWS_REGION_MESSAGE })
   region?: string;
 
   /** IAM role the AWS runners assume for this account; else the default credential chain. */
@@ -79,32 +80,16 @@ export class FileRepositoryOptions {
   path: string;
 }
 
-/** `jobsRepository.config` for `type: "s3"`: the original's keys plus S3-compatible store options. */
-export class S3RepositoryOptions {
+/** What an AWS SDK client of minion's storage needs: the original's `region`, `akid`, `secret`, and an endpoint. */
+export class AwsServiceOptions {
   @IsOptional()
-  @Matches(/^[a-z]{2}(-[a-z]+)+-\d$/, {
-    message: '$property must be an AWS region such as us-east-1',
-  })
+  @Matches(AWS_REGION, { message: AWS_REGION_MESSAGE })
   region?: string;
 
-  @Matches(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: '$property must be an S3 bucket name' })
-  bucket: string;
-
-  /** Key prefix before `<org>/...`; may be empty. */
-  @IsOptional()
-  @Matches(/^[A-Za-z0-9_.\-/]{0,256}$/, {
-    message: '$property may hold letters, digits and _ . - /',
-  })
-  prefix?: string;
-
-  /** For S3-compatible stores (MinIO, Ceph, s3rver): their URL. */
+  /** For compatible or local endpoints; the SDK's AWS_ENDPOINT_URL_* variables work too. */
   @IsOptional()
   @Matches(/^https?:\/\/[^\s]+$/, { message: '$property must be an http(s) URL' })
   endpoint?: string;
-
-  @IsOptional()
-  @IsBoolean()
-  forcePathStyle?: boolean;
 
   /** Static credentials; else the default AWS credential chain. */
   @IsOptional()
@@ -116,6 +101,24 @@ export class S3RepositoryOptions {
   @IsString()
   @IsNotEmpty()
   secret?: string;
+}
+
+/** `jobsRepository.config` for `type: "s3"`: the original's keys plus S3-compatible store options. */
+export class S3RepositoryOptions extends AwsServiceOptions {
+  @Matches(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: '$property must be an S3 bucket name' })
+  bucket: string;
+
+  /** Key prefix before `<org>/...`; may be empty. */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_.\-/]{0,256}$/, {
+    message: '$property may hold letters, digits and _ . - /',
+  })
+  prefix?: string;
+
+  /** Path-style URLs, which S3-compatible stores (MinIO, Ceph, s3rver) usually need. */
+  @IsOptional()
+  @IsBoolean()
+  forcePathStyle?: boolean;
 }
 
 export const REPOSITORY_TYPES = ['file', 's3'] as const;
@@ -222,27 +225,7 @@ export const CLOUDWATCH_RETENTION_DAYS = [
 ];
 
 /** `logProvider.config` for `type: "cloudwatch"` (the original's `region`, `akid`, `secret`, plus minion's). */
-export class CloudWatchLogOptions {
-  @IsOptional()
-  @Matches(/^[a-z]{2}(-[a-z]+)+-\d$/, {
-    message: '$property must be an AWS region such as us-east-1',
-  })
-  region?: string;
-
-  @IsOptional()
-  @IsString()
-  @IsNotEmpty()
-  akid?: string;
-
-  @IsOptional()
-  @IsString()
-  @IsNotEmpty()
-  secret?: string;
-
-  @IsOptional()
-  @Matches(/^https?:\/\/[^\s]+$/, { message: '$property must be an http(s) URL' })
-  endpoint?: string;
-
+export class CloudWatchLogOptions extends AwsServiceOptions {
   /** Days CloudWatch keeps a log group's events (default 90, as the original). */
   @IsOptional()
   @IsIn(CLOUDWATCH_RETENTION_DAYS, {

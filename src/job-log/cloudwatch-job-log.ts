@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { isThrottlingError, isTransientError } from '@smithy/core/retry';
 import { Logger } from '@nestjs/common';
+import { awsClientConfig } from '../common/aws-client-config';
 import { rfc3339 } from '../common/clock';
 import { CloudWatchLogOptions } from '../config/minion-config';
 import { JobDocument } from '../repository/job-document';
@@ -310,12 +311,5 @@ function parse(message: string | undefined): RunRecord | null {
 }
 
 export function createLogsClient(options: CloudWatchLogOptions): CloudWatchLogsClient {
-  return new CloudWatchLogsClient({
-    region: options.region,
-    endpoint: options.endpoint,
-    credentials:
-      options.akid && options.secret
-        ? { accessKeyId: options.akid, secretAccessKey: options.secret }
-        : undefined,
-  });
+  return new CloudWatchLogsClient(awsClientConfig(options));
 }

@@ -8,6 +8,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { awsClientConfig } from '../common/aws-client-config';
 import { JobNotFoundError } from '../common/errors';
 import { InvalidFieldError } from '../common/errors';
 import { isSafeSegment, SAFE_SEGMENT_RULE } from '../common/safe-segment';
@@ -197,13 +198,8 @@ export class S3JobsRepository extends JobsRepository {
 /** One S3 client for the repository; short timeouts so an unreachable S3 fails fast. */
 export function createS3Client(options: S3RepositoryOptions): S3Client {
   return new S3Client({
-    region: options.region,
-    endpoint: options.endpoint,
+    ...awsClientConfig(options),
     forcePathStyle: options.forcePathStyle,
-    credentials:
-      options.akid && options.secret
-        ? { accessKeyId: options.akid, secretAccessKey: options.secret }
-        : undefined,
     // S3-compatible stores often lack the SDK's newer default checksums (aws-chunked uploads).
     ...(options.endpoint
       ? { requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }

@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
+import { killProcess } from './build-app';
 
 export const REDIS_HOST = '127.0.0.1';
 export const REDIS_PORT = 6379;
@@ -130,11 +131,8 @@ export class PrivateRedis {
   /** Killed hard: what was acknowledged is on disk (appendfsync always). */
   async kill(): Promise<void> {
     const child = this.child;
-    if (!child) return;
     this.child = undefined;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGKILL');
-    await exited;
+    await killProcess(child);
   }
 
   async destroy(): Promise<void> {

@@ -4,15 +4,9 @@
  * RUNNING <job id> when a `crash-me` run starts (then hangs until it is killed).
  */
 import 'reflect-metadata';
-import { Test } from '@nestjs/testing';
-import { AppModule } from '../../src/app.module';
 import { loadConfig } from '../../src/config/config.loader';
-import { MinionConfig } from '../../src/config/minion-config';
-import { RunnerRegistry } from '../../src/runners/runner-registry';
-import { MinuteTicker } from '../../src/scheduler/minute-ticker';
 import { SchedulerService } from '../../src/scheduler/scheduler.service';
-import { ManualTicker } from './manual-clock';
-import { TEST_RUNNER_TYPES } from './test-runners';
+import { buildMinionApp } from './build-app';
 
 async function main(): Promise<void> {
   process.env.MINION_REPLICA_CHILD = '1';
@@ -21,15 +15,7 @@ async function main(): Promise<void> {
     env: { API_CONFIG: process.env.REPLICA_CONFIG },
     cwd: '/',
   });
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
-    .overrideProvider(MinionConfig)
-    .useValue(config)
-    .overrideProvider(MinuteTicker)
-    .useValue(new ManualTicker())
-    .overrideProvider(RunnerRegistry)
-    .useValue(RunnerRegistry.fromConfig(config, TEST_RUNNER_TYPES))
-    .compile();
-  const app = moduleRef.createNestApplication({ logger: false });
+  const app = await buildMinionApp(config, { quiet: true });
   await app.init();
   await app.get(SchedulerService).ready();
   process.stdout.write('READY\n');

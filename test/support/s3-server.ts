@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { S3RepositoryOptions } from '../../src/config/minion-config';
 import { createS3Client } from '../../src/repository/s3-jobs.repository';
+import { killProcess } from './build-app';
 
 /** The child's script: beside this file, or (when this file runs compiled from dist-bench/) in the sources. */
 const CHILD_SCRIPT = [
@@ -66,11 +67,8 @@ export class TestS3 {
   /** Kills the server process (the data stays on disk). */
   async stop(): Promise<void> {
     const child = this.child;
-    if (!child) return;
     this.child = undefined;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGKILL');
-    await exited;
+    await killProcess(child);
   }
 
   async restart(): Promise<void> {

@@ -1,19 +1,15 @@
-import { Test, TestingModuleBuilder } from '@nestjs/testing';
+import { TestingModuleBuilder } from '@nestjs/testing';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
 import { loadConfig } from '../../src/config/config.loader';
 import { MinionConfig } from '../../src/config/minion-config';
-import { Clock } from '../../src/common/clock';
-import { RunnerRegistry } from '../../src/runners/runner-registry';
-import { MinuteTicker } from '../../src/scheduler/minute-ticker';
 import { SchedulerService } from '../../src/scheduler/scheduler.service';
-import { ManualClock, ManualTicker } from './manual-clock';
-import { TEST_RUNNER_TYPES } from './test-runners';
+import { buildMinionApp } from './build-app';
+import { ManualClock } from './manual-clock';
 
 export const TEST_TOKEN = 'test-token-0123456789';
 
@@ -75,20 +71,7 @@ export async function createTestApp(
   const dataDir = options.dataDir ?? tempDir();
   const config = options.config ?? testConfig(dataDir);
   const clock = options.clock ?? new ManualClock();
-  let builder = Test.createTestingModule({ imports: [AppModule] })
-    .overrideProvider(MinionConfig)
-    .useValue(config)
-    .overrideProvider(Clock)
-    .useValue(clock)
-    .overrideProvider(MinuteTicker)
-    .useValue(new ManualTicker())
-    .overrideProvider(RunnerRegistry)
-    .useValue(RunnerRegistry.fromConfig(config, TEST_RUNNER_TYPES));
-  if (options.customize) builder = options.customize(builder);
-  const moduleRef = await builder.compile();
-  const app = configureApp(
-    moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false }),
-  );
+  const app = configureApp(await buildMinionApp(config, { clock, customize: options.customize }));
   options.beforeInit?.(app);
   await app.init();
   const scheduler = app.get(SchedulerService);

@@ -8,10 +8,10 @@ import {
   StopDBInstanceCommand,
 } from '@aws-sdk/client-rds';
 import { RunnerError } from '../../common/errors';
-import { RunContext, Runner, RunResult } from '../runner';
-import { AwsClients } from './aws-clients';
+import { RunContext, RunResult } from '../runner';
+import { AwsRunner } from './aws-runner';
 import { awsRunnerError } from './aws-errors';
-import { oneOf, refuseLegacyConfig, required } from './details';
+import { oneOf, required } from './details';
 
 const ACTIONS = ['start', 'stop'] as const;
 const TYPES = ['instance', 'cluster'] as const;
@@ -35,17 +35,8 @@ interface Target {
  * StopDBCluster when the identifier is an Aurora cluster (`database_type: cluster`, or found by
  * describing it). Starting a running database or stopping a stopped one succeeds with "already".
  */
-export class DatabaseRunner extends Runner {
+export class DatabaseRunner extends AwsRunner {
   readonly type = 'database';
-
-  constructor(
-    name: string,
-    config: Record<string, unknown> | undefined,
-    private readonly aws: AwsClients,
-  ) {
-    super(name);
-    refuseLegacyConfig(config);
-  }
 
   validate(details: Record<string, string>): void {
     oneOf(details, 'database_action', ACTIONS);

@@ -4,10 +4,10 @@ import {
   StartInstancesCommand,
   StopInstancesCommand,
 } from '@aws-sdk/client-ec2';
-import { RunContext, Runner, RunResult } from '../runner';
-import { AwsClients } from './aws-clients';
+import { RunContext, RunResult } from '../runner';
+import { AwsRunner } from './aws-runner';
 import { awsRunnerError } from './aws-errors';
-import { oneOf, refuseLegacyConfig, required } from './details';
+import { oneOf, required } from './details';
 
 const ACTIONS = ['start', 'stop', 'reboot'] as const;
 const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
@@ -17,17 +17,8 @@ const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
  * chosen by `instance_action`. Optional `hibernate: "true"` on stop. Starting a running instance
  * (or stopping a stopped one) is a success: EC2 answers with the unchanged state.
  */
-export class InstanceRunner extends Runner {
+export class InstanceRunner extends AwsRunner {
   readonly type = 'instance';
-
-  constructor(
-    name: string,
-    config: Record<string, unknown> | undefined,
-    private readonly aws: AwsClients,
-  ) {
-    super(name);
-    refuseLegacyConfig(config);
-  }
 
   validate(details: Record<string, string>): void {
     const action = oneOf(details, 'instance_action', ACTIONS);

@@ -1,24 +1,15 @@
 import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
-import { RunContext, Runner, RunResult } from '../runner';
-import { AwsClients } from './aws-clients';
+import { RunContext, RunResult } from '../runner';
+import { AwsRunner } from './aws-runner';
 import { awsRunnerError } from './aws-errors';
-import { integer, oneOf, refuseLegacyConfig, required } from './details';
+import { integer, oneOf, required } from './details';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_:/.-]{0,1023}$/;
 const MAX_DESIRED = 100_000;
 
 /** `type: "service"`: ECS UpdateService setting `desired_count` on `service_cluster`/`service_name`. */
-export class ServiceRunner extends Runner {
+export class ServiceRunner extends AwsRunner {
   readonly type = 'service';
-
-  constructor(
-    name: string,
-    config: Record<string, unknown> | undefined,
-    private readonly aws: AwsClients,
-  ) {
-    super(name);
-    refuseLegacyConfig(config);
-  }
 
   validate(details: Record<string, string>): void {
     oneOf(details, 'service_action', ['scale']);

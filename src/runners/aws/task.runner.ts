@@ -9,10 +9,10 @@ import {
 } from '@aws-sdk/client-ecs';
 import { createHash } from 'node:crypto';
 import { RunnerError } from '../../common/errors';
-import { RunContext, Runner, RunResult } from '../runner';
-import { AwsClients } from './aws-clients';
+import { RunContext, RunResult } from '../runner';
+import { AwsRunner } from './aws-runner';
 import { awsRunnerError } from './aws-errors';
-import { integer, list, oneOf, refuseLegacyConfig, required } from './details';
+import { integer, list, oneOf, required } from './details';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_:/.-]{0,1023}$/;
 const LAUNCH_TYPES = ['FARGATE', 'EC2', 'EXTERNAL'] as const;
@@ -33,17 +33,8 @@ interface Placement {
  * capacity provider strategy); failing both, the run fails saying what to add. The idempotency
  * token is derived from the occurrence id, so retries of one occurrence never double the tasks.
  */
-export class TaskRunner extends Runner {
+export class TaskRunner extends AwsRunner {
   readonly type = 'task';
-
-  constructor(
-    name: string,
-    config: Record<string, unknown> | undefined,
-    private readonly aws: AwsClients,
-  ) {
-    super(name);
-    refuseLegacyConfig(config);
-  }
 
   validate(details: Record<string, string>): void {
     oneOf(details, 'task_action', ['run']);
