@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { Module, RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from './auth/auth.module';
 import { ConfigModule } from './config/config.module';
@@ -20,6 +20,8 @@ const QUIET_PATHS = /\/v1\/minion\/(health\/|metrics|ping)/;
     LoggerModule.forRootAsync({
       inject: [MinionConfig],
       useFactory: (config: MinionConfig) => ({
+        // Named wildcard: Express 5's path-to-regexp no longer accepts a bare "*".
+        forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
         pinoHttp: {
           level: config.logLevel,
           // Secrets never reach the logs, whatever the level.
