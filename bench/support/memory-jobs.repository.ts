@@ -50,7 +50,7 @@ export class MemoryJobsRepository extends JobsRepository {
   }
 
   async deleteGroup(): Promise<DeleteGroupResult> {
-    return { deleted: 0, failed: [] };
+    return { deleted: [], failed: [] };
   }
 
   async check(): Promise<void> {}

@@ -108,7 +108,7 @@ export class JobsController {
     if (result.failed.length > 0) {
       const sample = result.failed.slice(0, 20).map((f) => `${f.id} (${f.reason})`);
       throw new ServiceUnavailableError(
-        `deleted ${result.deleted} jobs; ${result.failed.length} could not be deleted: ${sample.join(', ')}`,
+        `deleted ${result.deleted.length} jobs; ${result.failed.length} could not be deleted: ${sample.join(', ')}`,
       );
     }
     return 'OK';

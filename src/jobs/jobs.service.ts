@@ -62,7 +62,7 @@ export class JobsService {
 
   async create(account: string, group: string, request: JobRequestDto): Promise<JobView> {
     this.ensureAccount(account);
-    const doc = this.toDocument({ account, group, id: randomUUID() }, request);
+    const doc = this.buildDocument({ account, group, id: randomUUID() }, request);
     const stored = await this.repository.create(doc);
     await this.saved(stored.document);
     return toJobView(stored.document, this.clock.now());
@@ -71,7 +71,7 @@ export class JobsService {
   async update(key: JobKey, request: JobRequestDto): Promise<JobWithLog> {
     this.ensureAccount(key.account);
     const current = await this.repository.get(key);
-    const doc = this.toDocument(key, request);
+    const doc = this.buildDocument(key, request);
     const stored = await this.repository.update(doc, current.version);
     await this.saved(stored.document);
     return this.withLog(stored.document);
@@ -88,16 +88,10 @@ export class JobsService {
 
   async deleteGroup(account: string, group: string): Promise<DeleteGroupResult> {
     this.ensureAccount(account);
-    const ids = await this.repository.listGroup(account, group);
     const result = await this.repository.deleteGroup(account, group);
     this.changes.publish({ type: 'groupDeleted', account, group });
-    const failed = new Set(result.failed.map((f) => f.id));
     await this.jobLog
-      .groupDeleted(
-        account,
-        group,
-        ids.filter((i) => !failed.has(i)),
-      )
+      .groupDeleted(account, group, result.deleted)
       .catch((err: Error) => this.logger.warn(`run log cleanup: ${err.message}`));
     return result;
   }
@@ -149,7 +143,7 @@ export class JobsService {
   }
 
   /** Builds the stored document: path wins over body, server sets modified_at, runner validates details. */
-  private toDocument(key: JobKey, request: JobRequestDto): JobDocument {
+  private buildDocument(key: JobKey, request: JobRequestDto): JobDocument {
     const job = request.job;
     this.runners.validate(key.account, job.details);
     const doc: JobDocument = {

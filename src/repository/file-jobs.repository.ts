@@ -84,11 +84,11 @@ export class FileJobsRepository extends JobsRepository {
 
   async deleteGroup(account: string, group: string): Promise<DeleteGroupResult> {
     const dir = this.dir(account, group);
-    const result: DeleteGroupResult = { deleted: 0, failed: [] };
+    const result: DeleteGroupResult = { deleted: [], failed: [] };
     for (const id of await visibleEntries(dir, 'file')) {
       try {
         await this.delete({ account, group, id });
-        result.deleted++;
+        result.deleted.push(id);
       } catch (err) {
         if (err instanceof JobNotFoundError) continue; // deleted concurrently: fine
         result.failed.push({ id, reason: (err as NodeJS.ErrnoException).code ?? 'error' });

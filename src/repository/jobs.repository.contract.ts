@@ -104,9 +104,9 @@ export function describeJobsRepositoryContract(
       for (const id of ['a', 'b', 'c']) await repo.create(sampleJob({ group: 'doomed', id }));
       await repo.create(sampleJob({ group: 'kept', id: 'k' }));
       const result = await repo.deleteGroup('acct', 'doomed');
-      expect(result).toEqual({ deleted: 3, failed: [] });
+      expect(result).toEqual({ deleted: ['a', 'b', 'c'], failed: [] });
       expect(await repo.listAccount('acct')).toEqual(['kept/k']);
-      expect(await repo.deleteGroup('acct', 'doomed')).toEqual({ deleted: 0, failed: [] });
+      expect(await repo.deleteGroup('acct', 'doomed')).toEqual({ deleted: [], failed: [] });
     });
 
     it('refuses unsafe key segments even if a caller forgets to validate', async () => {

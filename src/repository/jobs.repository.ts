@@ -7,7 +7,8 @@ export interface JobKey {
 }
 
 export interface DeleteGroupResult {
-  deleted: number;
+  /** Ids of the jobs deleted. */
+  deleted: string[];
   /** Jobs that could not be deleted, with the reason (the rest were). */
   failed: { id: string; reason: string }[];
 }

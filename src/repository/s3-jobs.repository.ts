@@ -101,7 +101,7 @@ export class S3JobsRepository extends JobsRepository {
   async deleteGroup(account: string, group: string): Promise<DeleteGroupResult> {
     const prefix = this.groupPrefix(account, group);
     const keys = await this.keysUnder(prefix, `delete group ${group}`);
-    const result: DeleteGroupResult = { deleted: 0, failed: [] };
+    const result: DeleteGroupResult = { deleted: [], failed: [] };
     for (let i = 0; i < keys.length; i += DELETE_BATCH) {
       const batch = keys.slice(i, i + DELETE_BATCH);
       try {
@@ -112,13 +112,15 @@ export class S3JobsRepository extends JobsRepository {
           }),
         );
         const errors = res.Errors ?? [];
+        const refused = new Set(errors.map((e) => e.Key));
+        for (const key of batch)
+          if (!refused.has(key)) result.deleted.push(key.slice(prefix.length));
         for (const e of errors) {
           result.failed.push({
             id: (e.Key ?? '').slice(prefix.length),
             reason: `${e.Code}: ${e.Message}`,
           });
         }
-        result.deleted += batch.length - errors.length;
       } catch (err) {
         const reason = s3Failure(err, this.bucket, 'DeleteObjects').message;
         for (const key of batch) result.failed.push({ id: key.slice(prefix.length), reason });
