@@ -1,8 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { KeyedMutex } from '../common/keyed-mutex';
-import { isSafeSegment } from '../common/safe-segment';
-import { InvalidFieldError } from '../common/errors';
+import { requireSafeSegment } from '../common/safe-segment';
 import { JobKey } from '../repository/jobs.repository';
 import { JobLog } from './job-log';
 import { RunLogInfo, RunRecord } from './run-record';
@@ -95,14 +94,12 @@ export class FileJobLog extends JobLog {
   }
 
   private file(key: JobKey): string {
-    for (const [field, value] of Object.entries({
-      account: key.account,
-      group: key.group,
-      id: key.id,
-    })) {
-      if (!isSafeSegment(value)) throw new InvalidFieldError(field, 'is not a safe path segment');
-    }
-    return join(this.base, key.account, key.group, `${key.id}.jsonl`);
+    return join(
+      this.base,
+      requireSafeSegment(key.account, 'account'),
+      requireSafeSegment(key.group, 'group'),
+      `${requireSafeSegment(key.id, 'id')}.jsonl`,
+    );
   }
 
   private async lines(file: string): Promise<string[]> {

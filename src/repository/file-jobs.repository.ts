@@ -1,9 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ConflictError, InvalidFieldError, JobNotFoundError } from '../common/errors';
+import { ConflictError, JobNotFoundError } from '../common/errors';
 import { KeyedMutex } from '../common/keyed-mutex';
-import { isSafeSegment, SAFE_SEGMENT_RULE } from '../common/safe-segment';
+import { requireSafeSegment } from '../common/safe-segment';
 import { JobDocument, parseJob, serializeJob, StoredJob } from './job-document';
 import { DeleteGroupResult, JobKey, JobsRepository } from './jobs.repository';
 
@@ -22,7 +22,7 @@ export class FileJobsRepository extends JobsRepository {
 
   constructor(path: string, org: string) {
     super();
-    this.base = join(resolve(path), segment(org, 'org'));
+    this.base = join(resolve(path), requireSafeSegment(org, 'org'));
   }
 
   get location(): string {
@@ -109,13 +109,13 @@ export class FileJobsRepository extends JobsRepository {
   }
 
   private dir(account: string, group?: string): string {
-    const parts = [this.base, segment(account, 'account')];
-    if (group !== undefined) parts.push(segment(group, 'group'));
+    const parts = [this.base, requireSafeSegment(account, 'account')];
+    if (group !== undefined) parts.push(requireSafeSegment(group, 'group'));
     return join(...parts);
   }
 
   private file(key: JobKey): string {
-    return join(this.dir(key.account, key.group), segment(key.id, 'id'));
+    return join(this.dir(key.account, key.group), requireSafeSegment(key.id, 'id'));
   }
 
   private async read(key: JobKey): Promise<string | null> {
@@ -148,12 +148,6 @@ export class FileJobsRepository extends JobsRepository {
     }
     return { document: doc, version: hash(text) };
   }
-}
-
-/** Defence in depth: the API validates segments already, but the repository never trusts a caller. */
-function segment(value: string, field: string): string {
-  if (!isSafeSegment(value)) throw new InvalidFieldError(field, SAFE_SEGMENT_RULE);
-  return value;
 }
 
 async function visibleEntries(dir: string, kind: 'dir' | 'file'): Promise<string[]> {

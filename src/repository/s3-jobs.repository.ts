@@ -10,8 +10,7 @@ import {
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { awsClientConfig } from '../common/aws-client-config';
 import { JobNotFoundError } from '../common/errors';
-import { InvalidFieldError } from '../common/errors';
-import { isSafeSegment, SAFE_SEGMENT_RULE } from '../common/safe-segment';
+import { isSafeSegment, requireSafeSegment } from '../common/safe-segment';
 import { S3RepositoryOptions } from '../config/minion-config';
 import { JobDocument, parseJob, serializeJob, StoredJob } from './job-document';
 import { DeleteGroupResult, JobKey, JobsRepository } from './jobs.repository';
@@ -49,7 +48,7 @@ export class S3JobsRepository extends JobsRepository {
   }
 
   async listAccount(account: string): Promise<string[]> {
-    const prefix = `${this.base}/${segment(account, 'account')}/`;
+    const prefix = `${this.base}/${requireSafeSegment(account, 'account')}/`;
     return (await this.keysUnder(prefix, 'list jobs'))
       .map((key) => key.slice(prefix.length).split('/'))
       .filter((parts) => parts.length === 2 && parts.every(isSafeSegment))
@@ -189,11 +188,11 @@ export class S3JobsRepository extends JobsRepository {
   }
 
   private groupPrefix(account: string, group: string): string {
-    return `${this.base}/${segment(account, 'account')}/${segment(group, 'group')}/`;
+    return `${this.base}/${requireSafeSegment(account, 'account')}/${requireSafeSegment(group, 'group')}/`;
   }
 
   private key(key: JobKey): string {
-    return `${this.groupPrefix(key.account, key.group)}${segment(key.id, 'id')}`;
+    return `${this.groupPrefix(key.account, key.group)}${requireSafeSegment(key.id, 'id')}`;
   }
 }
 
@@ -208,9 +207,4 @@ export function createS3Client(options: S3RepositoryOptions): S3Client {
       : {}),
     requestHandler: new NodeHttpHandler({ connectionTimeout: 3000, requestTimeout: 10_000 }),
   });
-}
-
-function segment(value: string, field: string): string {
-  if (!isSafeSegment(value)) throw new InvalidFieldError(field, SAFE_SEGMENT_RULE);
-  return value;
 }

@@ -1,7 +1,9 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { SAFE_SEGMENT_PATTERN } from '../../common/safe-segment';
 import { IsSafeSegment } from '../../common/validators/is-safe-segment.validator';
 
-const SEGMENT = '^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,127}$';
+/** The same rule as the validator, for the OpenAPI document. */
+const SEGMENT = SAFE_SEGMENT_PATTERN.source;
 
 export class AccountParams {
   @ApiProperty({
