@@ -16,6 +16,7 @@ import { SystemClock } from '../src/common/clock';
 import { loadConfig } from '../src/config/config.loader';
 import { JobChanges } from '../src/repository/job-changes';
 import { S3JobsRepository } from '../src/repository/s3-jobs.repository';
+import { RunnerRegistry } from '../src/runners/runner-registry';
 import { JobCache } from '../src/scheduler/job-cache.service';
 import { SchedulerMetrics } from '../src/scheduler/scheduler.metrics';
 import { TestS3 } from '../test/support/s3-server';
@@ -56,7 +57,14 @@ interface Load {
 async function timeLoad(s3: TestS3, loadConcurrency: number): Promise<Load> {
   const c = config(s3, loadConcurrency);
   const repo = new S3JobsRepository(s3.options('minion'), c.org);
-  const cache = new JobCache(c, repo, new JobChanges(), new SchedulerMetrics(), new SystemClock());
+  const cache = new JobCache(
+    c,
+    repo,
+    new JobChanges(),
+    new SchedulerMetrics(),
+    new SystemClock(),
+    RunnerRegistry.fromConfig(c),
+  );
   const server = s3.pid as number;
   const [client0, server0] = [cpuSeconds(process.pid), cpuSeconds(server)];
   const started = process.hrtime.bigint();

@@ -7,6 +7,7 @@ import { HealthModule } from './health/health.module';
 import { JobLogModule } from './job-log/job-log.module';
 import { JobsModule } from './jobs/jobs.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { NotificationsModule } from './notifications/notifications.module';
 import { RepositoryModule } from './repository/repository.module';
 import { RunnersModule } from './runners/runners.module';
 import { SchedulerModule } from './scheduler/scheduler.module';
@@ -39,6 +40,7 @@ const QUIET_PATHS = /\/v1\/minion\/(health\/|metrics|ping)/;
     }),
     MetricsModule,
     AuthModule,
+    NotificationsModule,
     RepositoryModule,
     RunnersModule,
     JobLogModule,

@@ -1,11 +1,12 @@
-import { BadRequestException, ValidationPipe } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { DomainExceptionFilter } from './common/filters/domain-exception.filter';
+import { AllowedMethods } from './common/http/allowed-methods';
 import { AUTH_SCHEME } from './common/http/api-errors.decorator';
 import { jsonBody } from './common/http/json-body.middleware';
-import { validationMessages } from './common/validation-messages';
+import { pathDecoding } from './common/http/path-decoding.middleware';
+import { LenientValidationPipe } from './common/pipes/lenient-validation.pipe';
 
 export const API_PREFIX = 'v1/minion';
 
@@ -22,18 +23,12 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
     allowedHeaders: ['X-Auth-Token', 'Content-Type'],
     optionsSuccessStatus: 200,
   });
+  app.use(pathDecoding(API_PREFIX));
   app.use(jsonBody());
-  app.useGlobalPipes(
-    new ValidationPipe({
-      whitelist: true,
-      forbidNonWhitelisted: true,
-      transform: true,
-      // One message per field: the first rule it breaks.
-      stopAtFirstError: true,
-      exceptionFactory: (errors) => new BadRequestException(validationMessages(errors).join('; ')),
-    }),
+  app.useGlobalPipes(new LenientValidationPipe());
+  app.useGlobalFilters(
+    new DomainExceptionFilter(new AllowedMethods(app.getHttpAdapter().getInstance())),
   );
-  app.useGlobalFilters(new DomainExceptionFilter());
   app.enableShutdownHooks();
   setupSwagger(app);
   return app;

@@ -3,6 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
+import { versionInfo } from './common/version';
+import { CommandLineError, parseCommandLine, USAGE } from './config/command-line';
 import { MinionConfig } from './config/minion-config';
 
 async function bootstrap(): Promise<void> {
@@ -12,7 +14,9 @@ async function bootstrap(): Promise<void> {
   });
   configureApp(app);
   const config = app.get(MinionConfig);
-  await app.listen(config.port, config.host ?? '0.0.0.0');
+  // No host: every interface, IPv6 and IPv4 where the system has both (as Go's ":8080").
+  if (config.host) await app.listen(config.port, config.host);
+  else await app.listen(config.port);
   if (config.tokenGenerated) {
     // Printed once, to the terminal only, so a first-time user can call the API.
     process.stdout.write(
@@ -21,8 +25,29 @@ async function bootstrap(): Promise<void> {
   }
 }
 
-bootstrap().catch((err: Error) => {
-  // Configuration errors name the bad key; print them without a stack trace.
-  process.stderr.write(`minion failed to start: ${err.message}\n`);
-  process.exit(1);
-});
+function main(): void {
+  let cli;
+  try {
+    cli = parseCommandLine(process.argv.slice(2));
+  } catch (err) {
+    if (!(err instanceof CommandLineError)) throw err;
+    process.stderr.write(`minion: ${err.message}\n${USAGE}`);
+    process.exit(2);
+  }
+  if (cli.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  if (cli.version) {
+    const v = versionInfo();
+    process.stdout.write(`minion version ${v.version} (${v.githash}, built ${v.buildstamp})\n`);
+    return;
+  }
+  bootstrap().catch((err: Error) => {
+    // Configuration errors name the bad key; print them without a stack trace.
+    process.stderr.write(`minion failed to start: ${err.message}\n`);
+    process.exit(1);
+  });
+}
+
+main();

@@ -68,6 +68,17 @@ describe('CloudWatch Logs run log on the wire (AWS_ENDPOINT_URL_CLOUDWATCH_LOGS)
         'Logs_20140328.CreateLogStream',
         { logGroupName: 'acme-space-xy', logStreamName: id },
       ],
+      // The answer's `log`, as the original's create answer had.
+      [
+        'DescribeLogGroups',
+        'Logs_20140328.DescribeLogGroups',
+        { logGroupNamePrefix: 'acme-space-xy', limit: 10 },
+      ],
+      [
+        'GetLogEvents',
+        'Logs_20140328.GetLogEvents',
+        { logGroupName: 'acme-space-xy', logStreamName: id, startFromHead: false, limit: 1 },
+      ],
     ]);
     expect(calls()[0].headers.authorization).toMatch(
       /Credential=AKIALOGSWIRE000\/\d{8}\/us-east-1\/logs\/aws4_request/,

@@ -117,10 +117,11 @@ describe('jobs API (e2e)', () => {
   });
 
   describe('create', () => {
-    it('accepts the seed dummy example verbatim and answers {job, tags, next}', async () => {
+    it('accepts the seed dummy example verbatim and answers {job, tags, log, next}', async () => {
       t.clock.set('2026-01-05T10:00:30.250Z');
       const res = await t.authed.post(`${JOBS}/space-xy`).send(SEED_DUMMY_CREATE).expect(200);
-      expect(Object.keys(res.body).sort()).toEqual(['job', 'next', 'tags']);
+      expect(Object.keys(res.body).sort()).toEqual(['job', 'log', 'next', 'tags']);
+      expect(res.body.log).toBeNull();
       expect(res.body.job).toMatchObject({
         account: 'acct1',
         group: 'space-xy',
@@ -213,7 +214,7 @@ describe('jobs API (e2e)', () => {
       [{ details: 'dummyRunner' }, 'job.details'],
       [{ details: {} }, 'job.details.runner'],
       [{ details: { runner: 'nope' } }, 'job.details.runner'],
-      [{ unknown_field: 1 }, 'job.unknown_field'],
+      [{ details: { runner: 'dummyRunner', constructor: 'x' } }, 'job.details'],
     ])('400 for %j naming %s', async (override, field) => {
       const res = await t.authed.post(`${JOBS}/g`).send(jobBody(override)).expect(400);
       expect(res.body.statusCode).toBe(400);
@@ -223,10 +224,16 @@ describe('jobs API (e2e)', () => {
 
     it.each([
       [{ tags: 'x' }, 'tags'],
-      [{ tags: [{ key: '', value: 'v' }] }, 'tags.0.key'],
-      [{ tags: [{ key: 'k', value: 3 }] }, 'tags.0.value'],
+      [{ tags: [{ key: '', value: 'v' }] }, 'tags[0].key'],
+      [{ tags: [{ key: 'k', value: 3 }] }, 'tags[0].value'],
+      [{ tags: [[]] }, 'tags[0]'],
+      [{ tags: [{ key: 'a', value: 'b' }, 'x'] }, 'tags[1]'],
       [{ job: undefined }, 'job'],
-      [{ extra: true }, 'extra'],
+      [{ job: [] }, 'job'],
+      [{ job: [[]] }, 'job'],
+      [{ job: [SEED_DUMMY_CREATE.job] }, 'job'],
+      [{ job: 'x' }, 'job'],
+      [{ job: null }, 'job'],
     ])('400 for body %j naming %s', async (override, field) => {
       const res = await t.authed
         .post(`${JOBS}/g`)
@@ -415,10 +422,11 @@ describe('jobs API (e2e)', () => {
     it.each([
       `${BASE}/acct1/jobs/..`,
       `${BASE}/acct1/jobs/%2e%2e`,
-      `${BASE}/acct1/jobs/.hidden`,
       `${BASE}/acct1/jobs/a%2Fb`,
-      `${BASE}/acct1/jobs/a%5Cb`,
-      `${BASE}/acct1/jobs/${'a'.repeat(129)}`,
+      `${BASE}/acct1/jobs/a%00b`,
+      `${BASE}/acct1/jobs/a%0Ab`,
+      `${BASE}/acct1/jobs/${'a'.repeat(257)}`,
+      `${BASE}/acct1/jobs/${'%C3%A9'.repeat(129)}`,
       `${BASE}/acct1/jobs/g/%2e%2e`,
       `${BASE}/acct1/jobs/g/..%2F..%2Fetc`,
       `${BASE}/%2e%2e/jobs/g`,
@@ -438,7 +446,7 @@ describe('jobs API (e2e)', () => {
 
     it('names the offending segment', async () => {
       const res = await t.authed.get(`${JOBS}/g/%2e%2e`).expect(400);
-      expect(res.body.message).toContain('id must be 1-128 characters');
+      expect(res.body.message).toContain('id must be 1-256 bytes');
     });
   });
 

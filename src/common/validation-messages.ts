@@ -8,7 +8,12 @@ import { ValidationError } from 'class-validator';
 export function validationMessages(errors: ValidationError[], parentPath = ''): string[] {
   const out: string[] = [];
   for (const error of errors) {
-    const path = parentPath ? `${parentPath}.${error.property}` : error.property;
+    // Array items are named by index: tags[0].key
+    const path = /^\d+$/.test(error.property)
+      ? `${parentPath}[${error.property}]`
+      : parentPath
+        ? `${parentPath}.${error.property}`
+        : error.property;
     for (const [constraint, message] of Object.entries(error.constraints ?? {})) {
       out.push(rewrite(constraint, message, error.property, path));
     }
@@ -19,7 +24,11 @@ export function validationMessages(errors: ValidationError[], parentPath = ''): 
 
 function rewrite(constraint: string, message: string, property: string, path: string): string {
   if (constraint === 'whitelistValidation') return `${path} is not an allowed field`;
-  if (message.startsWith(`${property} `) || message.startsWith(`${property}.`)) {
+  if (
+    message.startsWith(`${property} `) ||
+    message.startsWith(`${property}.`) ||
+    message.startsWith(`${property}[`)
+  ) {
     return path + message.slice(property.length);
   }
   return `${path}: ${message}`;

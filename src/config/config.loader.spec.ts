@@ -152,12 +152,7 @@ describe('loadConfig', () => {
     [{ org: undefined }, 'org'],
     [{ org: '../x' }, 'org'],
     [{ listenAddress: 'localhost' }, 'listenAddress'],
-    [{ logLevel: 'loud' }, 'logLevel'],
     [{ accounts: { prod: { runners: 'dummyRunner' } } }, 'accounts.prod.runners'],
-    [
-      { accounts: { prod: { runners: ['missing'] } } },
-      'accounts.prod.runners[0]: unknown runner "missing"',
-    ],
     [{ accounts: { '../up': { runners: [] } } }, 'accounts.../up'],
     [
       { accounts: { prod: { runners: ['dummyRunner'], region: 'Virginia' } } },
@@ -171,10 +166,6 @@ describe('loadConfig', () => {
       { accounts: { prod: { runners: ['dummyRunner'], session_name: 'a b' } } },
       'accounts.prod.session_name',
     ],
-    [
-      { accounts: { prod: { runners: ['dummyRunner'], regoin: 'us-east-1' } } },
-      'accounts.prod.regoin',
-    ],
     [{ jobRunners: { r: { config: {} } } }, 'jobRunners.r.type'],
     [{ jobsRepository: { type: 'ftp', config: {} } }, 'jobsRepository.type'],
     [{ jobsRepository: { type: 'file', config: {} } }, 'jobsRepository.config.path'],
@@ -182,7 +173,11 @@ describe('loadConfig', () => {
       { jobsRepository: { type: 'file', refreshInterval: 'often', config: { path: '.' } } },
       'jobsRepository.refreshInterval',
     ],
-    [{ tokn: 'typo' }, 'tokn'],
+    [{ listenAddress: '8080' }, 'listenAddress'],
+    [{ listenAddress: '::1:8080' }, 'listenAddress'],
+    [{ listenAddress: ':99999' }, 'listenAddress'],
+    [{ accounts: { 'a/b': { runners: [] } } }, 'accounts.a/b'],
+    [{ accounts: JSON.parse('{"__proto__": {"runners": []}}') }, 'accounts.__proto__'],
     [
       { jobsRepository: { type: 's3', config: { bucket: 'Bad_Bucket' } } },
       'jobsRepository.config.bucket',
@@ -201,6 +196,150 @@ describe('loadConfig', () => {
       source({ env: { API_CONFIG: JSON.stringify({ ...valid, ...override }) } }),
       key,
     );
+  });
+
+  describe("read as the original read it (Go's JSON, logrus)", () => {
+    const load = (override: Record<string, unknown>) =>
+      loadConfig(source({ env: { API_CONFIG: JSON.stringify({ ...valid, ...override }) } }));
+
+    it('warns about unknown keys, naming each, and starts', () => {
+      const c = load({
+        tokn: 'typo',
+        accounts: { prod: { runners: ['dummyRunner'], regoin: 'us-east-1' } },
+      });
+      expect(c.notes).toEqual(
+        expect.arrayContaining([
+          'unknown configuration key "tokn" is ignored',
+          'unknown configuration key "accounts.prod.regoin" is ignored',
+        ]),
+      );
+      expect(c.accounts.prod.region).toBeUndefined();
+    });
+
+    it('matches keys case-insensitively where Go did, keeping names (accounts, runners) as they are', () => {
+      const c = loadConfig(
+        source({
+          env: {
+            API_CONFIG: JSON.stringify({
+              Org: 'acme',
+              TOKEN: SECRET,
+              ListenAddress: ':9191',
+              LogLevel: 'DEBUG',
+              Accounts: { Prod: { Runners: ['dummyRunner'], Region: 'us-east-1' } },
+              JobRunners: { dummyRunner: { Type: 'dummy', Config: { Template: 'x' } } },
+              JobsRepository: { Type: 'file', RefreshInterval: '60m', Config: { Path: '/srv' } },
+            }),
+          },
+        }),
+      );
+      expect(c.org).toBe('acme');
+      expect(c.port).toBe(9191);
+      expect(c.logLevel).toBe('debug');
+      expect(Object.keys(c.accounts)).toEqual(['Prod']);
+      expect(c.accounts.Prod).toMatchObject({ runners: ['dummyRunner'], region: 'us-east-1' });
+      expect(c.jobRunners.dummyRunner.type).toBe('dummy');
+      expect(c.jobsRepository.config.path).toBe('/srv');
+      expect(c.jobsRepository.refreshIntervalMs).toBe(3_600_000);
+      expect(c.notes).toEqual(['logLevel "DEBUG" means debug']);
+    });
+
+    it.each([
+      ['warning', 'warn'],
+      ['WARN', 'warn'],
+      ['INFO', 'info'],
+      ['', 'info'],
+      ['loud', 'info'],
+      ['error', 'error'],
+    ])('logLevel %j is %s', (given, level) => {
+      const c = load({ logLevel: given });
+      expect(c.logLevel).toBe(level);
+      if (given !== level) expect(c.notes.join('\n')).toContain(`logLevel "${given}"`);
+    });
+
+    it.each([
+      [':8080', undefined, 8080],
+      ['', undefined, 8080],
+      ['0.0.0.0:8081', undefined, 8081],
+      ['[::]:8082', undefined, 8082],
+      ['localhost:8083', 'localhost', 8083],
+      ['127.0.0.1:8084', '127.0.0.1', 8084],
+      ['[::1]:8085', '::1', 8085],
+      [':http', undefined, 80],
+    ])('listenAddress %j listens on %s port %d', (listenAddress, host, port) => {
+      const c = load({ listenAddress });
+      expect(c.host).toBe(host);
+      expect(c.port).toBe(port);
+    });
+
+    it("accepts the original's extra keys: eventReporters, lockProvider.ttl, version, an S3 session token", () => {
+      const c = load({
+        eventReporters: {
+          slack: {
+            endpoint: 'https://hooks.slack.com/services/T/B/X',
+            channel: '#ops',
+            icon: ':robot:',
+            username: 'minion',
+          },
+        },
+        lockProvider: { type: 'redis', ttl: '2m', config: { host: '127.0.0.1', port: 6379 } },
+        version: { version: '0.1.0', githash: 'abc', buildstamp: 'x' },
+        jobsRepository: {
+          type: 's3',
+          config: {
+            region: 'us-east-1',
+            bucket: 'bkt',
+            akid: 'AKIA',
+            secret: 's',
+            token: 'session',
+          },
+        },
+      });
+      expect(c.eventReporters?.slack?.channel).toBe('#ops');
+      expect(c.lockProvider?.ttl).toBe('2m');
+      expect(c.jobsRepository.config.token).toBe('session');
+      expect(c.notes.join('\n')).toMatch(/lockProvider \(ttl 2m\) is not used/);
+      expect(c.notes.join('\n')).toMatch(/version is ignored/);
+    });
+
+    it('reads empty akid/secret as the default credential chain and an endpoint without scheme as https', () => {
+      const c = load({
+        jobsRepository: {
+          type: 's3',
+          config: {
+            region: 'us-east-1',
+            bucket: 'bkt',
+            akid: '',
+            secret: '',
+            endpoint: 's3.example.com',
+          },
+        },
+        logProvider: { region: 'us-east-1', akid: '', secret: '' },
+      });
+      expect(c.jobsRepository.config).toEqual({
+        region: 'us-east-1',
+        bucket: 'bkt',
+        endpoint: 'https://s3.example.com',
+      });
+      expect(c.logProvider?.config).toEqual({ region: 'us-east-1' });
+      expect(c.notes.join('\n')).toContain('jobsRepository.config.akid is empty');
+      expect(c.notes.join('\n')).toContain('using https://s3.example.com');
+    });
+
+    it('starts when an account lists a runner jobRunners lacks, and says so', () => {
+      const c = load({ accounts: { prod: { runners: ['dummyRunner', 'missing'] } } });
+      expect(c.notes.join('\n')).toContain(
+        'accounts.prod.runners[1]: "missing" is not in jobRunners',
+      );
+    });
+
+    it('accepts names the original could store: org and accounts with characters like @ and space', () => {
+      const c = load({
+        org: 'Acme Corp@2',
+        accounts: { 'space@xy': { runners: ['dummyRunner'] } },
+      });
+      expect(c.org).toBe('Acme Corp@2');
+      expect(Object.keys(c.accounts)).toEqual(['space@xy']);
+    });
   });
 
   it('refuses invalid JSON without quoting the text', () => {

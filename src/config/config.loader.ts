@@ -5,6 +5,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isSafeSegment, SAFE_SEGMENT_RULE } from '../common/safe-segment';
 import { validationMessages } from '../common/validation-messages';
+import { canonicalKeys, isPlainObject } from '../common/validators/canonical-keys';
+import { parseCommandLine } from './command-line';
+import { lenientValues } from './lenient-values';
 import { MinionConfig } from './minion-config';
 
 export class ConfigError extends Error {}
@@ -30,30 +33,40 @@ interface RawConfig {
 
 /**
  * Loads, overrides and validates the configuration once at startup. Precedence of sources:
- * `--config <file>`, then `MINION_CONFIG_FILE`, then `API_CONFIG` (raw or base64 JSON), then
- * `config/config.json` when present, then the embedded default. `MINION_TOKEN`, `PORT` and
- * `MINION_DATA_DIR` override whatever the source says.
+ * `-config <file>` (or `--config`), then `MINION_CONFIG_FILE`, then `API_CONFIG` (raw or base64
+ * JSON), then `config/config.json` when present, then the embedded default. `MINION_TOKEN`,
+ * `PORT` and `MINION_DATA_DIR` override whatever the source says.
+ *
+ * As the original read its config: keys match case-insensitively, unknown keys are ignored (each
+ * is a startup warning, in `config.notes`), and values it accepted still start, with a note of
+ * what each means now. Values that would be unsafe to guess stop startup, naming the key.
  */
 export function loadConfig(source: ConfigSource = processSource()): MinionConfig {
-  const { origin, data } = readRaw(source);
-  const raw = applyDefaults(data);
-  raw.logProvider = normalizeLogProvider(raw.logProvider);
+  const { configFile } = parseCommandLine(source.argv);
+  const { origin, data } = readRaw(source, configFile);
+  const notes: string[] = [];
+  const canonical = canonicalKeys(untypedLogProvider(data), MinionConfig);
+  for (const key of canonical.unknown) notes.push(`unknown configuration key "${key}" is ignored`);
+  if (canonical.reserved.length > 0) {
+    throw new ConfigError(`invalid configuration (${origin}): ${canonical.reserved[0]} is reserved`);
+  }
+  const raw = applyDefaults(canonical.value as Record<string, unknown>);
+  lenientValues(raw, notes);
   applyEnvOverrides(raw, source.env);
   let tokenGenerated = false;
-  if (raw.token === undefined || raw.token === '') {
+  if (raw.token === undefined || raw.token === '' || raw.token === null) {
     raw.token = randomBytes(24).toString('base64url');
     tokenGenerated = true;
   }
   const config = plainToInstance(MinionConfig, raw);
-  const messages = validationMessages(
-    validateSync(config, { whitelist: true, forbidNonWhitelisted: true }),
-  );
+  const messages = validationMessages(validateSync(config, { whitelist: true }));
   // Cross-key rules only make sense once every key has the right shape.
-  if (messages.length === 0) messages.push(...crossCheck(config));
+  if (messages.length === 0) messages.push(...crossCheck(config, notes));
   if (messages.length > 0) {
     throw new ConfigError(`invalid configuration (${origin}): ${messages.join('; ')}`);
   }
   config.tokenGenerated = tokenGenerated;
+  config.notes = notes;
   return config;
 }
 
@@ -61,16 +74,8 @@ export function processSource(): ConfigSource {
   return { argv: process.argv.slice(2), env: process.env, cwd: process.cwd() };
 }
 
-function configFlag(argv: string[]): string | undefined {
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--config') return argv[i + 1];
-    if (argv[i].startsWith('--config=')) return argv[i].slice('--config='.length);
-  }
-  return undefined;
-}
-
-function readRaw(source: ConfigSource): RawConfig {
-  const file = configFlag(source.argv) ?? source.env.MINION_CONFIG_FILE;
+function readRaw(source: ConfigSource, configFile: string | undefined): RawConfig {
+  const file = configFile ?? source.env.MINION_CONFIG_FILE;
   if (file) return readFile(resolve(source.cwd, file));
   const inline = source.env.API_CONFIG;
   if (inline && inline.trim() !== '') {
@@ -107,10 +112,10 @@ function parseJson(text: string, origin: string): Record<string, unknown> {
       `config from ${origin} is not valid JSON${position ? ` (at position ${position})` : ''}`,
     );
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+  if (!isPlainObject(parsed)) {
     throw new ConfigError(`config from ${origin} must be a JSON object`);
   }
-  return parsed as Record<string, unknown>;
+  return parsed;
 }
 
 function applyDefaults(data: Record<string, unknown>): Record<string, unknown> {
@@ -126,12 +131,15 @@ function applyDefaults(data: Record<string, unknown>): Record<string, unknown> {
 
 /**
  * The original's `logProvider` is `{region, akid, secret}` with no type: it meant CloudWatch Logs.
- * It is read as `{type: "cloudwatch", config: {region, akid, secret}}`.
+ * It is read as `{type: "cloudwatch", config: {region, akid, secret}}` (keys in any case).
  */
-function normalizeLogProvider(value: unknown): unknown {
-  if (value === null || typeof value !== 'object' || Array.isArray(value) || 'type' in value)
-    return value;
-  return { type: 'cloudwatch', config: value };
+function untypedLogProvider(data: Record<string, unknown>): Record<string, unknown> {
+  const key = Object.keys(data).find((k) => k.toLowerCase() === 'logprovider');
+  const value = key === undefined ? undefined : data[key];
+  if (!isPlainObject(value) || Object.keys(value).some((k) => k.toLowerCase() === 'type')) {
+    return data;
+  }
+  return { ...data, [key as string]: { type: 'cloudwatch', config: value } };
 }
 
 function applyEnvOverrides(raw: Record<string, unknown>, env: ConfigSource['env']): void {
@@ -141,22 +149,29 @@ function applyEnvOverrides(raw: Record<string, unknown>, env: ConfigSource['env'
     raw.listenAddress = `${listen.slice(0, Math.max(0, listen.lastIndexOf(':')))}:${env.PORT}`;
   }
   const repo = raw.jobsRepository as
-    { type?: unknown; config?: Record<string, unknown> } | undefined;
+    | { type?: unknown; config?: Record<string, unknown> }
+    | undefined;
   if (env.MINION_DATA_DIR && repo && repo.type === 'file') {
     raw.jobsRepository = { ...repo, config: { ...(repo.config ?? {}), path: env.MINION_DATA_DIR } };
   }
 }
 
-/** Rules that span keys: every runner an account names must be configured. */
-function crossCheck(config: MinionConfig): string[] {
+/**
+ * Rules that span keys. An account naming a runner `jobRunners` lacks starts (the original
+ * started too) with a warning: that account's jobs using it fail their runs, each one recorded.
+ */
+function crossCheck(config: MinionConfig, notes: string[]): string[] {
   const problems: string[] = [];
   for (const [account, def] of Object.entries(config.accounts)) {
+    if (!isSafeSegment(account)) {
+      problems.push(`accounts.${account}: the account name ${SAFE_SEGMENT_RULE}`);
+    }
     for (const [i, runner] of def.runners.entries()) {
       if (!(runner in config.jobRunners)) {
-        problems.push(
-          `accounts.${account}.runners[${i}]: unknown runner "${runner}" (jobRunners has: ${
+        notes.push(
+          `accounts.${account}.runners[${i}]: "${runner}" is not in jobRunners (it has: ${
             Object.keys(config.jobRunners).join(', ') || 'none'
-          })`,
+          }); jobs of ${account} using it fail each run`,
         );
       }
     }
@@ -166,11 +181,6 @@ function crossCheck(config: MinionConfig): string[] {
     problems.push(
       'jobsRepository.config: give both akid and secret, or neither (default credential chain)',
     );
-  }
-  for (const account of Object.keys(config.accounts)) {
-    if (!isSafeSegment(account)) {
-      problems.push(`accounts.${account}: the account name ${SAFE_SEGMENT_RULE}`);
-    }
   }
   return problems;
 }

@@ -1,7 +1,15 @@
-import { Global, Module } from '@nestjs/common';
+import { Global, Logger, Module } from '@nestjs/common';
 import { Clock, SystemClock } from '../common/clock';
 import { loadConfig } from './config.loader';
 import { MinionConfig } from './minion-config';
+
+/** Loads the configuration once and says at startup what it accepted leniently or ignored. */
+export function configFactory(): MinionConfig {
+  const config = loadConfig();
+  const logger = new Logger('Config');
+  for (const note of config.notes) logger.warn(note);
+  return config;
+}
 
 /**
  * Provides the validated `MinionConfig` (loaded once; a bad key stops startup) and the `Clock`.
@@ -10,7 +18,7 @@ import { MinionConfig } from './minion-config';
 @Global()
 @Module({
   providers: [
-    { provide: MinionConfig, useFactory: () => loadConfig() },
+    { provide: MinionConfig, useFactory: configFactory },
     { provide: Clock, useClass: SystemClock },
   ],
   exports: [MinionConfig, Clock],

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import {
   Allow,
   ArrayUnique,
@@ -15,10 +15,12 @@ import {
   Length,
   IsString,
   Matches,
-  ValidateNested,
+  ValidateIf,
 } from 'class-validator';
 import { IsSafeSegment } from '../common/validators/is-safe-segment.validator';
+import { NestedObject } from '../common/validators/nested.decorators';
 import { parseDuration } from './duration';
+import { ListenAddress, parseListenAddress } from './listen-address';
 import { toRecordOf, ValidateByType, ValidateRecordOf } from './validate-record';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -86,20 +88,21 @@ export class AwsServiceOptions {
   @Matches(AWS_REGION, { message: AWS_REGION_MESSAGE })
   region?: string;
 
-  /** For compatible or local endpoints; the SDK's AWS_ENDPOINT_URL_* variables work too. */
+  /**
+   * For compatible or local endpoints; the SDK's AWS_ENDPOINT_URL_* variables work too. Without a
+   * scheme (`s3.example.com`, as the original's SDK took it) it means https.
+   */
   @IsOptional()
   @Matches(/^https?:\/\/[^\s]+$/, { message: '$property must be an http(s) URL' })
   endpoint?: string;
 
-  /** Static credentials; else the default AWS credential chain. */
+  /** Static credentials; else (absent or empty, as in the original) the default AWS credential chain. */
   @IsOptional()
   @IsString()
-  @IsNotEmpty()
   akid?: string;
 
   @IsOptional()
   @IsString()
-  @IsNotEmpty()
   secret?: string;
 }
 
@@ -108,12 +111,22 @@ export class S3RepositoryOptions extends AwsServiceOptions {
   @Matches(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: '$property must be an S3 bucket name' })
   bucket: string;
 
-  /** Key prefix before `<org>/...`; may be empty. */
+  /**
+   * Key prefix: keys are `<prefix>/<org>/...` exactly as the original made them, so an empty or
+   * absent prefix gives keys starting with "/".
+   */
   @IsOptional()
-  @Matches(/^[A-Za-z0-9_.\-/]{0,256}$/, {
-    message: '$property may hold letters, digits and _ . - /',
+  @IsString()
+  // eslint-disable-next-line no-control-regex
+  @Matches(/^[^\u0000-\u001f\u007f]{0,512}$/, {
+    message: '$property must be at most 512 characters, without control characters',
   })
   prefix?: string;
+
+  /** The original's S3 session token, used with `akid` and `secret`. */
+  @IsOptional()
+  @IsString()
+  token?: string;
 
   /** Path-style URLs, which S3-compatible stores (MinIO, Ceph, s3rver) usually need. */
   @IsOptional()
@@ -316,6 +329,101 @@ export class ProviderDefinition {
   @IsOptional()
   @ValidateByType({ redis: RedisProviderOptions })
   config?: Record<string, unknown>;
+
+  /** The original's `lockProvider.ttl`: accepted; minion needs no per-minute lock (said at startup). */
+  @IsOptional()
+  @IsString()
+  ttl?: string;
+}
+
+/** `eventReporters.slack`: the original's Slack incoming webhook reporter. */
+export class SlackReporterOptions {
+  @IsString()
+  @Matches(/^https?:\/\/\S+$/, { message: '$property must be an http(s) URL' })
+  endpoint: string;
+
+  @IsOptional()
+  @IsString()
+  channel?: string;
+
+  @IsOptional()
+  @IsString()
+  icon?: string;
+
+  @IsOptional()
+  @IsString()
+  username?: string;
+}
+
+/** `eventReporters.webhook`: minion's generic JSON webhook, signed with HMAC-SHA256. */
+export class WebhookReporterOptions {
+  @IsString()
+  @Matches(/^https?:\/\/\S+$/, { message: '$property must be an http(s) URL' })
+  url: string;
+
+  /** Key of the `X-Minion-Signature-256` header; without it, deliveries are not signed. */
+  @IsOptional()
+  @IsString()
+  @Length(16, 1024)
+  secret?: string;
+}
+
+/** `eventReporters`: a map from reporter kind to its settings, as in the original. */
+export class EventReportersDefinition {
+  @IsOptional()
+  @NestedObject(() => SlackReporterOptions)
+  slack?: SlackReporterOptions;
+
+  @IsOptional()
+  @NestedObject(() => WebhookReporterOptions)
+  webhook?: WebhookReporterOptions;
+
+  /** The original's e-mail reporter: not supported (a startup warning says so). */
+  @IsOptional()
+  @Allow()
+  email?: unknown;
+
+  /** Retries of one delivery after the first try (default 4, with backoff from 1s). */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(10)
+  retries?: number;
+
+  /** Deliveries waiting at most; beyond it the oldest are dropped and counted (default 1000). */
+  @IsOptional()
+  @IsInt()
+  @Min(10)
+  @Max(100_000)
+  bufferSize?: number;
+}
+
+/** `auth`: limits that keep authentication cheap for the server. */
+export class AuthOptions {
+  /** bcrypt hashes in X-Auth-Token costlier than this are refused unchecked (default 12). */
+  @IsOptional()
+  @IsInt()
+  @Min(4)
+  @Max(16)
+  maxBcryptCost?: number;
+
+  /** bcrypt checks running at once; beyond it a request is answered 429 (default 2). */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  bcryptConcurrency?: number;
+
+  /** Failed authentications per client address within `failureWindow` before 429 (default 10). */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  failureLimit?: number;
+
+  @IsOptional()
+  @Matches(DURATION_PATTERN, { message: DURATION_MESSAGE })
+  failureWindow?: string;
 }
 
 /**
@@ -330,8 +438,8 @@ export class MinionConfig {
   @IsNotEmpty()
   token: string;
 
-  @IsString()
-  @Matches(/^[^:]*:\d{1,5}$/, { message: '$property must look like ":8080" or "127.0.0.1:8080"' })
+  /** Any form Go's listener took: ":8080", "0.0.0.0:8080", "[::]:8080", "localhost:8080". */
+  @ListenAddress()
   listenAddress: string;
 
   @IsIn(LOG_LEVELS, { message: `$property must be one of: ${LOG_LEVELS.join(', ')}` })
@@ -345,29 +453,53 @@ export class MinionConfig {
   @ValidateRecordOf(RunnerDefinition)
   jobRunners: Record<string, RunnerDefinition>;
 
-  @ValidateNested()
-  @Type(() => RepositoryDefinition)
+  @NestedObject(() => RepositoryDefinition)
   jobsRepository: RepositoryDefinition;
 
   @IsOptional()
-  @ValidateNested()
-  @Type(() => ProviderDefinition)
+  @NestedObject(() => ProviderDefinition)
   queueProvider?: ProviderDefinition;
 
   @IsOptional()
-  @ValidateNested()
-  @Type(() => ProviderDefinition)
+  @NestedObject(() => ProviderDefinition)
   lockProvider?: ProviderDefinition;
 
   @IsOptional()
-  @ValidateNested()
-  @Type(() => LogProviderDefinition)
+  @NestedObject(() => LogProviderDefinition)
   logProvider?: LogProviderDefinition;
 
   @IsOptional()
-  @ValidateNested()
-  @Type(() => SchedulerOptions)
+  @NestedObject(() => SchedulerOptions)
   scheduler?: SchedulerOptions;
+
+  /** Failure alerts: the original's `slack`, and minion's `webhook`. */
+  @IsOptional()
+  @NestedObject(() => EventReportersDefinition)
+  eventReporters?: EventReportersDefinition;
+
+  /** How requests authenticate: bcrypt limits and throttling of failures. */
+  @IsOptional()
+  @NestedObject(() => AuthOptions)
+  auth?: AuthOptions;
+
+  /**
+   * Express's "trust proxy": behind a load balancer, which hops of X-Forwarded-For to believe
+   * for the client address (auth failure throttling counts per address). Default false.
+   */
+  @IsOptional()
+  @ValidateIf((_, v) => typeof v !== 'boolean')
+  @ValidateIf((_, v) => typeof v !== 'number')
+  @IsString({ message: '$property must be true, false, a number of hops, or addresses' })
+  trustProxy?: boolean | number | string;
+
+  /** The original's build information object: ignored (minion's version comes from its build). */
+  @IsOptional()
+  @Allow()
+  version?: unknown;
+
+  /** What the loader noticed and accepted: unknown keys, values it read leniently (logged at startup). */
+  @Allow()
+  notes: string[] = [];
 
   /** True when no token was configured and one was generated at startup (printed once). */
   @Allow()
@@ -398,11 +530,11 @@ export class MinionConfig {
   }
 
   get port(): number {
-    return Number(this.listenAddress.slice(this.listenAddress.lastIndexOf(':') + 1));
+    return parseListenAddress(this.listenAddress)?.port ?? 8080;
   }
 
+  /** undefined: every interface (IPv6 and IPv4), as Go listened on ":8080" and "[::]:8080". */
   get host(): string | undefined {
-    const host = this.listenAddress.slice(0, this.listenAddress.lastIndexOf(':'));
-    return host === '' ? undefined : host;
+    return parseListenAddress(this.listenAddress)?.host;
   }
 }

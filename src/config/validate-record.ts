@@ -1,6 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { registerDecorator, validateSync, ValidationArguments } from 'class-validator';
 import { validationMessages } from '../common/validation-messages';
+import { recordShape } from '../common/validators/shape';
 
 type Ctor<T> = new () => T;
 
@@ -25,7 +26,7 @@ function recordProblems(value: unknown, cls: Ctor<object>, path: string): string
       continue;
     }
     const instance = item instanceof cls ? item : plainToInstance(cls, item);
-    const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true });
+    const errors = validateSync(instance, { whitelist: true });
     problems.push(...validationMessages(errors, `${path}.${key}`));
   }
   return problems;
@@ -33,7 +34,11 @@ function recordProblems(value: unknown, cls: Ctor<object>, path: string): string
 
 /** Validates every value of a `name -> object` map (accounts, jobRunners) against `cls`. */
 export function ValidateRecordOf(cls: Ctor<object>): PropertyDecorator {
-  return (target, propertyName) =>
+  return (target, propertyName) => {
+    recordShape(target, propertyName as string, {
+      kind: 'record',
+      of: { kind: 'object', cls: () => cls },
+    });
     registerDecorator({
       name: 'validateRecordOf',
       target: target.constructor,
@@ -45,6 +50,7 @@ export function ValidateRecordOf(cls: Ctor<object>): PropertyDecorator {
           recordProblems(args.value, cls, args.property)[0],
       },
     });
+  };
 }
 
 /**
@@ -59,11 +65,12 @@ export function ValidateByType(byType: Record<string, Ctor<object>>): PropertyDe
     if (!isPlainObject(value)) return [`${args.property} must be an object`];
     const instance = value instanceof cls ? value : plainToInstance(cls, value);
     return validationMessages(
-      validateSync(instance, { whitelist: true, forbidNonWhitelisted: true }),
+      validateSync(instance, { whitelist: true }),
       args.property,
     );
   };
-  return (target, propertyName) =>
+  return (target, propertyName) => {
+    recordShape(target, propertyName as string, { kind: 'byType', classes: byType });
     registerDecorator({
       name: 'validateByType',
       target: target.constructor,
@@ -73,4 +80,5 @@ export function ValidateByType(byType: Record<string, Ctor<object>>): PropertyDe
         defaultMessage: (args: ValidationArguments) => problems(args.value, args)[0],
       },
     });
+  };
 }

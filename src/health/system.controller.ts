@@ -1,8 +1,7 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { Public } from '../common/decorators/public.decorator';
+import { versionInfo } from '../common/version';
 
 export class VersionDto {
   @ApiProperty({ example: '1.0.0' })
@@ -15,33 +14,11 @@ export class VersionDto {
   buildstamp: string;
 }
 
-/** The project root: the nearest directory above this file holding package.json. */
-function projectRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
-  return dir;
-}
-
-/** Reads the version once: package.json, plus the build info `npm run build` writes. */
-function loadVersion(): VersionDto {
-  const root = projectRoot();
-  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
-  const infoPath = join(root, 'dist', 'build-info.json');
-  const info = existsSync(infoPath)
-    ? (JSON.parse(readFileSync(infoPath, 'utf8')) as Partial<VersionDto>)
-    : {};
-  return {
-    version: pkg.version,
-    githash: process.env.MINION_GITHASH ?? info.githash ?? 'unknown',
-    buildstamp: process.env.MINION_BUILDSTAMP ?? info.buildstamp ?? 'unknown',
-  };
-}
-
 @ApiTags('system')
 @Public()
 @Controller()
 export class SystemController {
-  private readonly versionInfo = loadVersion();
+  private readonly versionInfo: VersionDto = versionInfo();
 
   @Get('ping')
   @Header('Content-Type', 'text/plain; charset=utf-8')

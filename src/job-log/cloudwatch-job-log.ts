@@ -8,6 +8,7 @@ import {
   DescribeLogStreamsCommand,
   GetLogEventsCommand,
   InputLogEvent,
+  ListTagsLogGroupCommand,
   PutLogEventsCommand,
   PutRetentionPolicyCommand,
   TagLogGroupCommand,
@@ -17,7 +18,7 @@ import { Logger } from '@nestjs/common';
 import { awsClientConfig } from '../common/aws-client-config';
 import { rfc3339 } from '../common/clock';
 import { CloudWatchLogOptions } from '../config/minion-config';
-import { JobDocument } from '../repository/job-document';
+import { JobDocument, Tag } from '../repository/job-document';
 import { JobKey } from '../repository/jobs.repository';
 import { JobLog } from './job-log';
 import { RunLogInfo, RunRecord } from './run-record';
@@ -64,8 +65,17 @@ export class CloudWatchJobLog extends JobLog {
     super();
   }
 
+  /**
+   * `<org>-<group>`, as the original named it; characters CloudWatch does not take in a log group
+   * name (group names may hold any character but "/") become "_".
+   */
   groupName(group: string): string {
-    return `${this.org}-${group}`;
+    return `${this.org}-${group}`.replace(/[^A-Za-z0-9._\-/#]/g, '_').slice(0, 512);
+  }
+
+  /** The job id; ":" and "*", which a log stream name cannot hold, become "_". */
+  streamName(id: string): string {
+    return id.replace(/[:*]/g, '_').slice(0, 512);
   }
 
   async jobSaved(doc: JobDocument): Promise<void> {
@@ -78,15 +88,15 @@ export class CloudWatchJobLog extends JobLog {
     await this.logs.send(
       new PutRetentionPolicyCommand({ logGroupName: group, retentionInDays: this.retentionDays }),
     );
-    await this.createStream(group, doc.id);
+    await this.createStream(group, this.streamName(doc.id));
   }
 
   append(key: JobKey, record: RunRecord): Promise<void> {
     const group = this.groupName(key.group);
-    const id = `${group}\u0000${key.id}`;
+    const id = `${group}\u0000${this.streamName(key.id)}`;
     let stream = this.streams.get(id);
     if (!stream) {
-      stream = { group, name: key.id, pending: [], sending: false };
+      stream = { group, name: this.streamName(key.id), pending: [], sending: false };
       this.streams.set(id, stream);
     }
     const message = JSON.stringify(record);
@@ -109,7 +119,7 @@ export class CloudWatchJobLog extends JobLog {
         const res = await this.logs.send(
           new GetLogEventsCommand({
             logGroupName: this.groupName(key.group),
-            logStreamName: key.id,
+            logStreamName: this.streamName(key.id),
             startFromHead: false,
             limit: Math.min(limit - records.length, 10_000),
             nextToken: token,
@@ -131,25 +141,36 @@ export class CloudWatchJobLog extends JobLog {
     return records.slice(0, limit);
   }
 
-  async describe(key: JobKey): Promise<RunLogInfo> {
+  async describe(key: JobKey): Promise<RunLogInfo | null> {
     const name = this.groupName(key.group);
     const res = await this.logs.send(
       new DescribeLogGroupsCommand({ logGroupNamePrefix: name, limit: 10 }),
     );
     const group = res.logGroups?.find((g) => g.logGroupName === name);
-    const [last] = group ? await this.list(key, 1) : [];
+    if (!group) return null;
+    const [last] = await this.list(key, 1);
     return {
       type: 'cloudwatch',
       name,
-      stream: key.id,
-      created_at: group?.creationTime ? rfc3339(new Date(group.creationTime)) : null,
-      retention: group?.retentionInDays ?? null,
-      bytes: group?.storedBytes ?? 0,
+      stream: this.streamName(key.id),
+      created_at: group.creationTime ? rfc3339(new Date(group.creationTime)) : null,
+      retention: group.retentionInDays ?? null,
+      bytes: group.storedBytes ?? 0,
       runs: null,
       last_run: last
         ? { status: last.status, finished_at: last.finished_at, run_id: last.run_id }
         : null,
     };
+  }
+
+  /** The log group's tags, where the original kept a job's tags (ListTagsLogGroup). */
+  override async tags(key: JobKey): Promise<Tag[] | null> {
+    const res = await this.ignoreMissing(
+      this.logs.send(new ListTagsLogGroupCommand({ logGroupName: this.groupName(key.group) })),
+    );
+    return Object.entries(res?.tags ?? {})
+      .map(([k, value]) => ({ key: k, value }))
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
   async jobDeleted(key: JobKey): Promise<void> {
@@ -158,7 +179,7 @@ export class CloudWatchJobLog extends JobLog {
       this.logs.send(
         new DeleteLogStreamCommand({
           logGroupName: this.groupName(key.group),
-          logStreamName: key.id,
+          logStreamName: this.streamName(key.id),
         }),
       ),
     );

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { KeyedMutex } from '../common/keyed-mutex';
-import { requireSafeSegment } from '../common/safe-segment';
+import { boundedFileName, requireSafeSegment, segmentFileName } from '../common/safe-segment';
 import { JobKey } from '../repository/jobs.repository';
 import { JobLog } from './job-log';
 import { RunLogInfo, RunRecord } from './run-record';
@@ -29,7 +29,7 @@ export class FileJobLog extends JobLog {
     private readonly deleteLogs = false,
   ) {
     super();
-    this.base = join(resolve(path), org);
+    this.base = join(resolve(path), segmentFileName(org));
   }
 
   async append(key: JobKey, record: RunRecord): Promise<void> {
@@ -61,14 +61,15 @@ export class FileJobLog extends JobLog {
       .filter((r): r is RunRecord => r !== null);
   }
 
-  async describe(key: JobKey): Promise<RunLogInfo> {
+  async describe(key: JobKey): Promise<RunLogInfo | null> {
     const file = this.file(key);
-    const lines = await this.lines(file);
-    const last = lines.length > 0 ? parseRecord(lines[lines.length - 1]) : null;
     const bytes = await fs.stat(file).then(
       (s) => s.size,
-      () => 0,
+      () => null,
     );
+    if (bytes === null) return null;
+    const lines = await this.lines(file);
+    const last = lines.length > 0 ? parseRecord(lines[lines.length - 1]) : null;
     return {
       type: 'file',
       name: relative(process.cwd(), file) || file,
@@ -94,11 +95,13 @@ export class FileJobLog extends JobLog {
   }
 
   private file(key: JobKey): string {
+    // Names as the file repository encodes them; an id too long for a file name is hashed
+    // (run logs are addressed by key, never listed).
     return join(
       this.base,
-      requireSafeSegment(key.account, 'account'),
-      requireSafeSegment(key.group, 'group'),
-      `${requireSafeSegment(key.id, 'id')}.jsonl`,
+      boundedFileName(requireSafeSegment(key.account, 'account'), ''),
+      boundedFileName(requireSafeSegment(key.group, 'group'), ''),
+      boundedFileName(requireSafeSegment(key.id, 'id'), '.jsonl'),
     );
   }
 

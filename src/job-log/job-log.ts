@@ -1,4 +1,4 @@
-import { JobDocument } from '../repository/job-document';
+import { JobDocument, Tag } from '../repository/job-document';
 import { JobKey } from '../repository/jobs.repository';
 import { RunLogInfo, RunRecord } from './run-record';
 
@@ -13,7 +13,16 @@ export abstract class JobLog {
   /** The newest `limit` records, newest first. */
   abstract list(key: JobKey, limit: number): Promise<RunRecord[]>;
 
-  abstract describe(key: JobKey): Promise<RunLogInfo>;
+  /** Where the log is and what it holds; null when the job has no log yet. */
+  abstract describe(key: JobKey): Promise<RunLogInfo | null>;
+
+  /**
+   * Tags kept with the log, for a job document that has none (the original kept tags on the
+   * job's CloudWatch log group); null where the log keeps no tags.
+   */
+  async tags(_key: JobKey): Promise<Tag[] | null> {
+    return null;
+  }
 
   /** Called after a job is created or updated (CloudWatch creates its group and stream). */
   abstract jobSaved(doc: JobDocument): Promise<void>;

@@ -27,7 +27,6 @@ import { AccountParams, GroupParams, JobParams } from './dto/job-path.params';
 import { JobRequestDto } from './dto/job-request.dto';
 import { NextQuery, RunsQuery } from './dto/list-query.dto';
 import {
-  JobResponseDto,
   JobWithLogResponseDto,
   NextFireTimesDto,
   RunAcceptedDto,
@@ -62,12 +61,12 @@ export class JobsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Create a job (its id is generated)' })
   @ApiBody({ type: JobRequestDto, examples: { dummy: { value: CREATE_EXAMPLE } } })
-  @ApiOkResponse({ type: JobResponseDto })
+  @ApiOkResponse({ type: JobWithLogResponseDto })
   @ApiJobErrors({ body: true })
   create(
     @Param() { account, group }: GroupParams,
     @Body() body: JobRequestDto,
-  ): Promise<JobResponseDto> {
+  ): Promise<JobWithLogResponseDto> {
     return this.jobs.create(account, group, body);
   }
 

@@ -16,7 +16,8 @@ import { JobRequestDto } from './dto/job-request.dto';
 import { JobView, toJobView } from './job-view';
 
 export interface JobWithLog extends JobView {
-  log: RunLogInfo;
+  /** null when the job has no log yet (the original's create answer had `log: null`). */
+  log: RunLogInfo | null;
 }
 
 export interface NextFireTimes {
@@ -60,18 +61,18 @@ export class JobsService {
     return this.withLog(document);
   }
 
-  async create(account: string, group: string, request: JobRequestDto): Promise<JobView> {
+  async create(account: string, group: string, request: JobRequestDto): Promise<JobWithLog> {
     this.ensureAccount(account);
     const doc = this.buildDocument({ account, group, id: randomUUID() }, request);
     const stored = await this.repository.create(doc);
     await this.saved(stored.document);
-    return toJobView(stored.document, this.clock.now());
+    return this.withLog(stored.document);
   }
 
   async update(key: JobKey, request: JobRequestDto): Promise<JobWithLog> {
     this.ensureAccount(key.account);
     const current = await this.repository.get(key);
-    const doc = this.buildDocument(key, request);
+    const doc = this.buildDocument(key, request, current.document);
     const stored = await this.repository.update(doc, current.version);
     await this.saved(stored.document);
     return this.withLog(stored.document);
@@ -89,7 +90,7 @@ export class JobsService {
   async deleteGroup(account: string, group: string): Promise<DeleteGroupResult> {
     this.ensureAccount(account);
     const result = await this.repository.deleteGroup(account, group);
-    this.changes.publish({ type: 'groupDeleted', account, group });
+    this.changes.publish({ type: 'groupDeleted', account, group, ids: result.deleted });
     await this.jobLog
       .groupDeleted(account, group, result.deleted)
       .catch((err: Error) => this.logger.warn(`run log cleanup: ${err.message}`));
@@ -127,13 +128,37 @@ export class JobsService {
     };
   }
 
+  /**
+   * The job is stored: the answer is a success whatever the run log says. A log that cannot be
+   * prepared now (CloudWatch throttling) is made by the first run's record.
+   */
   private async saved(doc: JobDocument): Promise<void> {
     this.changes.publish({ type: 'saved', document: doc });
-    await this.jobLog.jobSaved(doc);
+    await this.jobLog
+      .jobSaved(doc)
+      .catch((err: Error) =>
+        this.logger.warn(`run log of ${doc.group}/${doc.id} not prepared: ${err.message}`),
+      );
   }
 
+  /** `{job, tags, log, next}`; tags from the log when the document has none (the original's). */
   private async withLog(doc: JobDocument): Promise<JobWithLog> {
-    return { ...toJobView(doc, this.clock.now()), log: await this.jobLog.describe(doc) };
+    const [log, logTags] = await Promise.all([
+      this.jobLog.describe(doc).catch((err: Error) => {
+        this.logger.warn(`run log of ${doc.group}/${doc.id} not described: ${err.message}`);
+        return null;
+      }),
+      doc.tags === undefined
+        ? this.jobLog.tags(doc).catch((err: Error) => {
+            this.logger.warn(
+              `tags of ${doc.group}/${doc.id} not read from its log: ${err.message}`,
+            );
+            return null;
+          })
+        : null,
+    ]);
+    const view = toJobView(doc, this.clock.now());
+    return { ...view, tags: logTags ?? view.tags, log };
   }
 
   private ensureAccount(account: string): void {
@@ -142,10 +167,21 @@ export class JobsService {
     }
   }
 
-  /** Builds the stored document: path wins over body, server sets modified_at, runner validates details. */
-  private buildDocument(key: JobKey, request: JobRequestDto): JobDocument {
+  /**
+   * Builds the stored document: path wins over body, server sets modified_at, runner validates
+   * details. A job stored with a runner its account may not use (the original never checked)
+   * keeps it through an update, so it can always be disabled or fixed; choosing such a runner
+   * is refused.
+   */
+  private buildDocument(key: JobKey, request: JobRequestDto, current?: JobDocument): JobDocument {
     const job = request.job;
-    this.runners.validate(key.account, job.details);
+    const keepsStoredRunner =
+      current !== undefined &&
+      job.details.runner !== undefined &&
+      job.details.runner === current.details.runner &&
+      this.runners.problem(key.account, current.details) !== null;
+    if (keepsStoredRunner) this.runners.get(job.details.runner)?.validate(job.details);
+    else this.runners.validate(key.account, job.details);
     const doc: JobDocument = {
       account: key.account,
       description: job.description ?? '',

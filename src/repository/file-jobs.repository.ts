@@ -1,46 +1,62 @@
+import { Logger } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ConflictError, JobNotFoundError } from '../common/errors';
+import { ConflictError, InvalidFieldError, JobNotFoundError } from '../common/errors';
 import { KeyedMutex } from '../common/keyed-mutex';
-import { requireSafeSegment } from '../common/safe-segment';
+import {
+  MAX_FILE_NAME_BYTES,
+  requireSafeSegment,
+  segmentFileName,
+  segmentFromFileName,
+} from '../common/safe-segment';
 import { JobDocument, parseJob, serializeJob, StoredJob } from './job-document';
-import { DeleteGroupResult, JobKey, JobsRepository } from './jobs.repository';
+import { DeleteGroupResult, JobKey, JobsRepository, ListPage } from './jobs.repository';
+import { pageOf, reportUnreadableKey } from './listing';
+
+/** Our temp files: `.<uuid>.tmp` (and `.<id>.<uuid>.tmp` from earlier versions). */
+const TEMP_FILE = /^\..*[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.tmp$/;
+/** A temp file this old belongs to a write that will never finish (a crash). */
+const STALE_TEMP_MS = 60_000;
+/** A group directory removed by a concurrent group delete is made again, this many times. */
+const WRITE_ATTEMPTS = 5;
 
 /**
  * Embedded default: one JSON file per job at `<path>/<org>/<account>/<group>/<id>`, the same
- * layout as the S3 keys. Writes go to a hidden temp file that is fsynced and renamed over the
- * target, so a crash leaves either the old or the new document, never half of one. Hidden
- * entries (names starting with ".") are never jobs: ids cannot start with ".".
+ * layout as the S3 keys, with names encoded by `segmentFileName`. Writes go to a hidden temp file
+ * that is fsynced and renamed over the target, so a crash leaves either the old or the new
+ * document, never half of one; temp files a crash left behind are removed at startup. Hidden
+ * entries (names starting with ".") are never jobs.
  *
  * Versions are content hashes; a per-key mutex makes check-and-write atomic within this
  * process. The directory is meant for one process (several replicas need S3).
  */
 export class FileJobsRepository extends JobsRepository {
+  private readonly logger = new Logger(FileJobsRepository.name);
   private readonly base: string;
   private readonly locks = new KeyedMutex();
 
   constructor(path: string, org: string) {
     super();
-    this.base = join(resolve(path), requireSafeSegment(org, 'org'));
+    this.base = join(resolve(path), fileName(org, 'org'));
   }
 
   get location(): string {
     return `file:${this.base}`;
   }
 
-  async listAccount(account: string): Promise<string[]> {
-    const groups = await visibleEntries(this.dir(account), 'dir');
+  async listAccount(account: string, page?: ListPage): Promise<string[]> {
+    const groups = await this.segments(this.dir(account), 'dir');
     const lists = await Promise.all(
       groups.map(async (group) =>
-        (await visibleEntries(this.dir(account, group), 'file')).map((id) => `${group}/${id}`),
+        (await this.segments(this.dir(account, group), 'file')).map((id) => `${group}/${id}`),
       ),
     );
-    return lists.flat().sort();
+    return pageOf(lists.flat(), page);
   }
 
-  async listGroup(account: string, group: string): Promise<string[]> {
-    return (await visibleEntries(this.dir(account, group), 'file')).sort();
+  async listGroup(account: string, group: string, page?: ListPage): Promise<string[]> {
+    return pageOf(await this.segments(this.dir(account, group), 'file'), page);
   }
 
   async get(key: JobKey): Promise<StoredJob> {
@@ -85,7 +101,7 @@ export class FileJobsRepository extends JobsRepository {
   async deleteGroup(account: string, group: string): Promise<DeleteGroupResult> {
     const dir = this.dir(account, group);
     const result: DeleteGroupResult = { deleted: [], failed: [] };
-    for (const id of await visibleEntries(dir, 'file')) {
+    for (const id of await this.segments(dir, 'file')) {
       try {
         await this.delete({ account, group, id });
         result.deleted.push(id);
@@ -94,8 +110,10 @@ export class FileJobsRepository extends JobsRepository {
         result.failed.push({ id, reason: (err as NodeJS.ErrnoException).code ?? 'error' });
       }
     }
-    // Removes the group directory once it is empty, stale temp files included.
-    if (result.failed.length === 0) await fs.rm(dir, { recursive: true, force: true });
+    // Only an empty directory goes: a job created meanwhile (or its temp file) keeps it.
+    await fs.rmdir(dir).catch((err: NodeJS.ErrnoException) => {
+      if (!['ENOENT', 'ENOTEMPTY', 'EEXIST'].includes(err.code ?? '')) throw err;
+    });
     return result;
   }
 
@@ -108,14 +126,49 @@ export class FileJobsRepository extends JobsRepository {
     if (back !== 'ok') throw new Error(`data directory ${this.base} did not read back`);
   }
 
+  /** Removes temp files that crashed writes left (only ours, only older than a minute). */
+  override async cleanup(): Promise<void> {
+    let removed = 0;
+    const now = Date.now();
+    for (const account of await entries(this.base, 'dir')) {
+      for (const group of await entries(join(this.base, account), 'dir')) {
+        const dir = join(this.base, account, group);
+        for (const name of await hiddenFiles(dir)) {
+          if (!TEMP_FILE.test(name)) continue;
+          const file = join(dir, name);
+          const stat = await fs.stat(file).catch(() => null);
+          if (stat && now - stat.mtimeMs > STALE_TEMP_MS) {
+            await fs.rm(file, { force: true });
+            removed++;
+          }
+        }
+      }
+    }
+    if (removed > 0) this.logger.log(`removed ${removed} temp file(s) left by interrupted writes`);
+  }
+
   private dir(account: string, group?: string): string {
-    const parts = [this.base, requireSafeSegment(account, 'account')];
-    if (group !== undefined) parts.push(requireSafeSegment(group, 'group'));
+    const parts = [this.base, fileName(account, 'account')];
+    if (group !== undefined) parts.push(fileName(group, 'group'));
     return join(...parts);
   }
 
   private file(key: JobKey): string {
-    return join(this.dir(key.account, key.group), requireSafeSegment(key.id, 'id'));
+    return join(this.dir(key.account, key.group), fileName(key.id, 'id'));
+  }
+
+  /** The decoded names of the visible entries of `dir`; undecodable ones are reported. */
+  private async segments(dir: string, kind: 'dir' | 'file'): Promise<string[]> {
+    const out: string[] = [];
+    for (const name of await entries(dir, kind)) {
+      const segment = segmentFromFileName(name);
+      if (segment === null) {
+        reportUnreadableKey(this.location, join(dir, name).slice(this.base.length + 1), 'bad name');
+        continue;
+      }
+      out.push(segment);
+    }
+    return out;
   }
 
   private async read(key: JobKey): Promise<string | null> {
@@ -131,34 +184,59 @@ export class FileJobsRepository extends JobsRepository {
     const target = this.file(doc);
     const text = serializeJob(doc);
     const dir = this.dir(doc.account, doc.group);
-    await fs.mkdir(dir, { recursive: true });
-    const temp = join(dir, `.${doc.id}.${randomUUID()}.tmp`);
-    try {
-      const handle = await fs.open(temp, 'wx', 0o640);
+    for (let attempt = 1; ; attempt++) {
+      await fs.mkdir(dir, { recursive: true });
+      const temp = join(dir, `.${randomUUID()}.tmp`);
       try {
-        await handle.writeFile(text, 'utf8');
-        await handle.sync();
-      } finally {
-        await handle.close();
+        const handle = await fs.open(temp, 'wx', 0o640);
+        try {
+          await handle.writeFile(text, 'utf8');
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+        await fs.rename(temp, target);
+        return { document: doc, version: hash(text) };
+      } catch (err) {
+        await fs.rm(temp, { force: true });
+        // A concurrent group delete removed the (then empty) directory: make it again.
+        if (isNotFound(err) && attempt < WRITE_ATTEMPTS) continue;
+        throw err;
       }
-      await fs.rename(temp, target);
-    } catch (err) {
-      await fs.rm(temp, { force: true });
-      throw err;
     }
-    return { document: doc, version: hash(text) };
   }
 }
 
-async function visibleEntries(dir: string, kind: 'dir' | 'file'): Promise<string[]> {
+/** A segment's file name; one that cannot fit a file name is refused, naming the field. */
+function fileName(segment: string, field: string): string {
+  const name = segmentFileName(requireSafeSegment(segment, field));
+  if (Buffer.byteLength(name, 'utf8') > MAX_FILE_NAME_BYTES) {
+    throw new InvalidFieldError(
+      field,
+      `is too long for the file repository (${Buffer.byteLength(name)} bytes once encoded, at most ${MAX_FILE_NAME_BYTES})`,
+    );
+  }
+  return name;
+}
+
+async function entries(dir: string, kind: 'dir' | 'file'): Promise<string[]> {
   try {
-    const entries = await fs.readdir(dir, { withFileTypes: true });
-    return entries
+    const list = await fs.readdir(dir, { withFileTypes: true });
+    return list
       .filter((e) => !e.name.startsWith('.') && (kind === 'dir' ? e.isDirectory() : e.isFile()))
       .map((e) => e.name);
   } catch (err) {
-    if (isNotFound(err)) return [];
+    if (isNotFound(err) || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return [];
     throw err;
+  }
+}
+
+async function hiddenFiles(dir: string): Promise<string[]> {
+  try {
+    const list = await fs.readdir(dir, { withFileTypes: true });
+    return list.filter((e) => e.name.startsWith('.') && e.isFile()).map((e) => e.name);
+  } catch {
+    return [];
   }
 }
 

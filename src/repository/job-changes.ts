@@ -6,7 +6,8 @@ import { JobKey } from './jobs.repository';
 export type JobChange =
   | { type: 'saved'; document: JobDocument }
   | { type: 'deleted'; key: JobKey }
-  | { type: 'groupDeleted'; account: string; group: string };
+  /** `ids`: the jobs the delete removed (a job created in the group meanwhile is not one). */
+  | { type: 'groupDeleted'; account: string; group: string; ids: string[] };
 
 /**
  * Announces writes made through the API so caches update at once instead of at the next

@@ -23,6 +23,7 @@ export interface JobDocument {
   schedule_expression: string;
   enabled: boolean;
   timezone?: string;
+  /** Absent in documents the original wrote (it kept tags on the CloudWatch log group). */
   tags?: Tag[];
 }
 
@@ -56,7 +57,9 @@ export function serializeJob(doc: JobDocument): string {
     enabled: doc.enabled,
   };
   if (doc.timezone) ordered.timezone = doc.timezone;
-  if (doc.tags && doc.tags.length > 0) ordered.tags = doc.tags;
+  // Written even when empty: a document without `tags` is one the original wrote, whose tags
+  // are on its CloudWatch log group.
+  if (doc.tags !== undefined) ordered.tags = doc.tags;
   return JSON.stringify(ordered, null, 2);
 }
 

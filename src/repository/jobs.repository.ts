@@ -13,20 +13,30 @@ export interface DeleteGroupResult {
   failed: { id: string; reason: string }[];
 }
 
+/** One page of a listing: at most `limit` entries sorting after `startAfter`. */
+export interface ListPage {
+  limit?: number;
+  startAfter?: string;
+}
+
 /**
  * Port for job storage. Implementations: file (embedded default), S3. All of them keep the
  * original layout `<org>/<account>/<group>/<id>` and throw domain errors: JobNotFoundError,
  * ConflictError (lost a conditional write), ServiceUnavailableError, StorageAccessDeniedError.
+ *
+ * Listings sort in code-point order (which is S3's UTF-8 byte order). A stored key that is not a
+ * job key (wrong depth, a name no client could have sent) is left out of listings, logged once
+ * and counted (`reportUnreadableKey`), never silently.
  */
 export abstract class JobsRepository {
   /** Human-readable location for logs and health output (never contains credentials). */
   abstract readonly location: string;
 
-  /** Every job of an account as `group/id`, sorted. */
-  abstract listAccount(account: string): Promise<string[]>;
+  /** Jobs of an account as `group/id`, sorted; all of them without `page.limit`. */
+  abstract listAccount(account: string, page?: ListPage): Promise<string[]>;
 
-  /** Every job id of a group, sorted. */
-  abstract listGroup(account: string, group: string): Promise<string[]>;
+  /** Job ids of a group, sorted; all of them without `page.limit`. */
+  abstract listGroup(account: string, group: string, page?: ListPage): Promise<string[]>;
 
   abstract get(key: JobKey): Promise<StoredJob>;
 
@@ -39,8 +49,15 @@ export abstract class JobsRepository {
   /** JobNotFoundError if the job does not exist. */
   abstract delete(key: JobKey): Promise<void>;
 
+  /**
+   * Deletes the jobs the group holds when the call lists it; a job created meanwhile survives
+   * (and is not in `deleted`).
+   */
   abstract deleteGroup(account: string, group: string): Promise<DeleteGroupResult>;
 
   /** Proves the store is readable and writable right now (readiness); throws otherwise. */
   abstract check(): Promise<void>;
+
+  /** Startup housekeeping (the file store removes temp files left by a crash). */
+  async cleanup(): Promise<void> {}
 }

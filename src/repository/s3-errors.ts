@@ -1,4 +1,9 @@
-import { ConflictError, ServiceUnavailableError, StorageAccessDeniedError } from '../common/errors';
+import {
+  ConflictError,
+  InvalidFieldError,
+  ServiceUnavailableError,
+  StorageAccessDeniedError,
+} from '../common/errors';
 
 interface SdkError extends Error {
   $metadata?: { httpStatusCode?: number };
@@ -36,6 +41,9 @@ export function s3Failure(err: unknown, bucket: string, action: string): Error {
     return new StorageAccessDeniedError(
       `${action}: access to S3 bucket ${bucket} was denied (${e.name})`,
     );
+  }
+  if (e?.name === 'KeyTooLongError') {
+    return new InvalidFieldError('group/id', 'too long: the S3 key would exceed 1024 bytes');
   }
   if (e?.name === 'NoSuchBucket') {
     return new ServiceUnavailableError(`${action}: S3 bucket ${bucket} does not exist`, 60);

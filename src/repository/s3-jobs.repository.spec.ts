@@ -1,4 +1,6 @@
-import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { Counter, register } from 'prom-client';
 import { ConflictError, ServiceUnavailableError, StorageAccessDeniedError } from '../common/errors';
 import { TestS3 } from '../../test/support/s3-server';
 import { describeJobsRepositoryContract, sampleJob } from './jobs.repository.contract';
@@ -62,19 +64,51 @@ describe('S3JobsRepository specifics (s3rver)', () => {
     expect(await repo.listAccount('acct')).toEqual(['keep/k']);
   });
 
-  it('ignores keys that are not jobs (folder markers, nested keys, probe objects)', async () => {
+  it('ignores keys that are not jobs (folder markers, nested keys, probe objects), counting them', async () => {
     const client = s3.client();
     for (const Key of [
       'minion/org/acct/grp/',
       'minion/org/acct/grp/a/b',
-      'minion/org/acct/.hidden/x',
+      'minion/org/acct/odd\u0001name/x',
       'minion/org/.minion/readiness-probe',
+      // Any name without "/" is a job key, as in the original: a group may start with a dot.
+      'minion/org/acct/.hidden/x',
     ]) {
       await client.send(new PutObjectCommand({ Bucket: s3.bucket, Key, Body: '' }));
     }
+    const counter = register.getSingleMetric('minion_repository_unreadable_keys_total') as Counter;
+    const before = (await counter?.get())?.values[0]?.value ?? 0;
     await repo.create(sampleJob({ id: 'real' }));
-    expect(await repo.listAccount('acct')).toEqual(['grp/real']);
+    expect(await repo.listAccount('acct')).toEqual(['.hidden/x', 'grp/real']);
     expect(await repo.listGroup('acct', 'grp')).toEqual(['real']);
+    const after = (
+      await (register.getSingleMetric('minion_repository_unreadable_keys_total') as Counter).get()
+    ).values[0].value;
+    expect(after - before).toBe(3);
+  });
+
+  it('keeps the original key layout with an empty prefix: a leading "/"', async () => {
+    // s3rver cannot route a key starting with "/" (AWS S3 can): check the keys sent instead.
+    const client = new S3Client({ region: 'us-east-1' });
+    const mock = mockClient(client);
+    mock.on(PutObjectCommand).resolves({ ETag: '"e"' });
+    mock.on(ListObjectsV2Command).resolves({ Contents: [{ Key: '/org/acct/grp/j' }] });
+    const bare = new S3JobsRepository({ bucket: 'b', prefix: '' }, 'org', client);
+    await bare.create(sampleJob({ id: 'j' }));
+    expect(mock.commandCalls(PutObjectCommand)[0].args[0].input.Key).toBe('/org/acct/grp/j');
+    expect(await bare.listAccount('acct')).toEqual(['grp/j']);
+    expect(mock.commandCalls(ListObjectsV2Command)[0].args[0].input.Prefix).toBe('/org/acct/');
+    const prefixed = new S3JobsRepository({ bucket: 'b', prefix: 'jobs/' }, 'org', client);
+    await prefixed.create(sampleJob({ id: 'k' }));
+    expect(mock.commandCalls(PutObjectCommand)[1].args[0].input.Key).toBe('jobs//org/acct/grp/k');
+  });
+
+  it('pages listings with StartAfter, in the same order as the file repository', async () => {
+    for (const id of ['b', 'a', 'é', 'z', 'A']) await repo.create(sampleJob({ id }));
+    expect(await repo.listGroup('acct', 'grp')).toEqual(['A', 'a', 'b', 'z', 'é']);
+    expect(await repo.listGroup('acct', 'grp', { limit: 2 })).toEqual(['A', 'a']);
+    expect(await repo.listGroup('acct', 'grp', { limit: 2, startAfter: 'a' })).toEqual(['b', 'z']);
+    expect(await repo.listAccount('acct', { limit: 10, startAfter: 'grp/z' })).toEqual(['grp/é']);
   });
 
   it('conflict: of two concurrent updates from one version, exactly one wins and the loser gets ConflictError', async () => {

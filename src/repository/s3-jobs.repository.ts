@@ -13,7 +13,8 @@ import { JobNotFoundError } from '../common/errors';
 import { isSafeSegment, requireSafeSegment } from '../common/safe-segment';
 import { S3RepositoryOptions } from '../config/minion-config';
 import { JobDocument, parseJob, serializeJob, StoredJob } from './job-document';
-import { DeleteGroupResult, JobKey, JobsRepository } from './jobs.repository';
+import { DeleteGroupResult, JobKey, JobsRepository, ListPage } from './jobs.repository';
+import { compareCodePoints, reportUnreadableKey } from './listing';
 import { isNotFound, s3Failure } from './s3-errors';
 
 /** DeleteObjects takes at most this many keys per call. */
@@ -39,29 +40,24 @@ export class S3JobsRepository extends JobsRepository {
   ) {
     super();
     this.bucket = options.bucket;
-    const prefix = (options.prefix ?? '').replace(/^\/+|\/+$/g, '');
-    this.base = prefix ? `${prefix}/${org}` : org;
+    // Exactly the original's `prefix + "/" + org`: an empty prefix gives keys starting with "/".
+    this.base = `${options.prefix ?? ''}/${requireSafeSegment(org, 'org')}`;
   }
 
   get location(): string {
     return `s3://${this.bucket}/${this.base}/`;
   }
 
-  async listAccount(account: string): Promise<string[]> {
+  async listAccount(account: string, page?: ListPage): Promise<string[]> {
     const prefix = `${this.base}/${requireSafeSegment(account, 'account')}/`;
-    return (await this.keysUnder(prefix, 'list jobs'))
-      .map((key) => key.slice(prefix.length).split('/'))
-      .filter((parts) => parts.length === 2 && parts.every(isSafeSegment))
-      .map((parts) => parts.join('/'))
-      .sort();
+    return this.list(prefix, page, (rest) => {
+      const parts = rest.split('/');
+      return parts.length === 2 && parts.every(isSafeSegment);
+    });
   }
 
-  async listGroup(account: string, group: string): Promise<string[]> {
-    const prefix = this.groupPrefix(account, group);
-    return (await this.keysUnder(prefix, 'list jobs'))
-      .map((key) => key.slice(prefix.length))
-      .filter(isSafeSegment)
-      .sort();
+  async listGroup(account: string, group: string, page?: ListPage): Promise<string[]> {
+    return this.list(this.groupPrefix(account, group), page, isSafeSegment);
   }
 
   async get(key: JobKey): Promise<StoredJob> {
@@ -172,19 +168,55 @@ export class S3JobsRepository extends JobsRepository {
     }
   }
 
+  /** Names under `prefix` that are job keys (`isKey`), sorted, one page of them; others are reported. */
+  private async list(
+    prefix: string,
+    page: ListPage = {},
+    isKey: (rest: string) => boolean,
+  ): Promise<string[]> {
+    const names: string[] = [];
+    const startAfter = page.startAfter === undefined ? undefined : prefix + page.startAfter;
+    await this.eachKey(prefix, 'list jobs', startAfter, (key) => {
+      const rest = key.slice(prefix.length);
+      if (!isKey(rest)) {
+        reportUnreadableKey(this.location, key, 'not <account>/<group>/<id> with valid names');
+        return true;
+      }
+      names.push(rest);
+      return page.limit === undefined || names.length < page.limit;
+    });
+    // S3 lists in UTF-8 byte order already; sorting again costs little and makes it certain.
+    return names.sort(compareCodePoints);
+  }
+
   private async keysUnder(prefix: string, action: string): Promise<string[]> {
     const keys: string[] = [];
+    await this.eachKey(prefix, action, undefined, (key) => {
+      keys.push(key);
+      return true;
+    });
+    return keys;
+  }
+
+  /** Calls `visit` with every key under `prefix` in order until it answers false. */
+  private async eachKey(
+    prefix: string,
+    action: string,
+    startAfter: string | undefined,
+    visit: (key: string) => boolean,
+  ): Promise<void> {
     try {
       for await (const page of paginateListObjectsV2(
         { client: this.s3 },
-        { Bucket: this.bucket, Prefix: prefix },
+        { Bucket: this.bucket, Prefix: prefix, StartAfter: startAfter },
       )) {
-        for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
+        for (const object of page.Contents ?? []) {
+          if (object.Key && !visit(object.Key)) return;
+        }
       }
     } catch (err) {
       throw s3Failure(err, this.bucket, action);
     }
-    return keys;
   }
 
   private groupPrefix(account: string, group: string): string {

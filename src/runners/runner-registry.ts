@@ -79,6 +79,16 @@ export class RunnerRegistry {
     return runner;
   }
 
+  /** Why `details.runner` cannot run for the account, or null when it can. */
+  problem(account: string, details: Record<string, string>): string | null {
+    try {
+      this.resolve(account, details);
+      return null;
+    } catch (err) {
+      return (err as Error).message;
+    }
+  }
+
   /** Create/update-time check: the runner resolves and accepts the details. */
   validate(account: string, details: Record<string, string>): Runner {
     const runner = this.resolve(account, details);

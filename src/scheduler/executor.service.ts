@@ -1,13 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { setMaxListeners } from 'node:events';
-import { hostname } from 'node:os';
 import { Clock } from '../common/clock';
+import { REPLICA } from '../common/replica';
 import { DomainError, InvalidFieldError, JobNotFoundError, RunnerError } from '../common/errors';
 import { MinionConfig } from '../config/minion-config';
 import { JobLog } from '../job-log/job-log';
 import { RunRecord, RunStatus } from '../job-log/run-record';
 import { JobDocument } from '../repository/job-document';
 import { JobsRepository } from '../repository/jobs.repository';
+import { Notifications } from '../notifications/notifications.service';
 import { RunResult } from '../runners/runner';
 import { RunnerRegistry } from '../runners/runner-registry';
 import { JobCache } from './job-cache.service';
@@ -15,10 +16,10 @@ import { JobLock } from './job-lock';
 import { Attempt, JobBusyError, LostAttempt } from './job-queue';
 import { jobKeyString, Occurrence, occurrenceKey } from './occurrence';
 import { SchedulerMetrics } from './scheduler.metrics';
+import { MinionEvent } from '../notifications/minion-event';
 
 const MAX_OUTPUT = 64 * 1024;
 const MAX_PENDING_WRITES = 10_000;
-export const REPLICA = `${hostname()}:${process.pid}`;
 
 /**
  * Runs one attempt of an occurrence: finds the job (cache, else repository, so a job created
@@ -45,6 +46,7 @@ export class Executor {
     private readonly lock: JobLock,
     private readonly metrics: SchedulerMetrics,
     private readonly clock: Clock,
+    private readonly notifications: Notifications,
   ) {
     this.settings = config.schedulerSettings;
     // One abort listener per run in flight: as many as the concurrency allows.
@@ -168,6 +170,11 @@ export class Executor {
     }
   }
 
+  private announce(record: RunRecord): void {
+    const event = eventOf(record);
+    if (event) this.notifications.notify(event);
+  }
+
   private async record(
     occurrence: Occurrence,
     attempt: number,
@@ -191,6 +198,7 @@ export class Executor {
       ...extra,
     };
     this.metrics.runs.inc({ runner: runner || 'unknown', status });
+    this.announce(record);
     if (status === 'succeeded' || status === 'failed') {
       this.metrics.runDuration.observe({ runner }, record.duration_ms / 1000);
     }
@@ -207,6 +215,26 @@ export class Executor {
     void write.finally(() => this.pendingWrites.delete(write));
     if (this.pendingWrites.size > MAX_PENDING_WRITES) await write;
   }
+}
+
+/** Every failed attempt and every skipped occurrence goes to the notification channels. */
+function eventOf(record: RunRecord): MinionEvent | null {
+  const job = record.run_id.slice(0, record.run_id.lastIndexOf('@'));
+  if (record.status === 'failed') {
+    return {
+      type: 'run.failed',
+      job,
+      run_id: record.run_id,
+      attempt: record.attempt,
+      final: record.will_retry !== true,
+      runner: record.runner ?? '',
+      error: record.error ?? '',
+    };
+  }
+  if (record.status === 'skipped') {
+    return { type: 'occurrence.skipped', job, run_id: record.run_id, error: record.error ?? '' };
+  }
+  return null;
 }
 
 /** Bad details and a runner the account may not use cannot be fixed by retrying. */

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { rfc3339 } from '../common/clock';
+import { boundedFileName } from '../common/safe-segment';
 import { ScheduleMarker } from './schedule-marker';
 
 /** The marker as a small JSON file, `<dataDir>/.scheduler/<org>.json`, replaced atomically. */
@@ -10,7 +11,7 @@ export class FileScheduleMarker extends ScheduleMarker {
 
   constructor(dataDir: string, org: string) {
     super();
-    this.file = join(resolve(dataDir), '.scheduler', `${org}.json`);
+    this.file = join(resolve(dataDir), '.scheduler', boundedFileName(org, '.json'));
   }
 
   async get(): Promise<number | null> {

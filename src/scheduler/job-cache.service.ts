@@ -8,6 +8,7 @@ import { MinionConfig } from '../config/minion-config';
 import { JobChange, JobChanges } from '../repository/job-changes';
 import { CorruptJobError, JobDocument } from '../repository/job-document';
 import { JobsRepository } from '../repository/jobs.repository';
+import { RunnerRegistry } from '../runners/runner-registry';
 import { jobKeyString, parseJobKey } from './occurrence';
 import { SchedulerMetrics } from './scheduler.metrics';
 
@@ -19,6 +20,13 @@ export interface CachedJob {
 }
 
 export type CacheListener = (key: string, job: CachedJob | null) => void;
+
+/** An enabled job that cannot run as stored: its schedule or its runner is unusable. */
+export interface JobProblem {
+  job: string;
+  problem: 'schedule' | 'runner';
+  reason: string;
+}
 
 /**
  * Every enabled job of every configured account, in memory: what the scheduler fires from.
@@ -34,6 +42,8 @@ export class JobCache implements OnModuleInit, OnModuleDestroy {
   /** Keys (or `account/group/` prefixes) changed by events while a load is in flight: the event is newer. */
   private touchedDuringLoad: Set<string> | null = null;
   private loading: Promise<boolean> | null = null;
+  /** Enabled jobs that cannot run as stored; each is logged once when first found. */
+  private readonly problems = new Map<string, JobProblem>();
 
   loaded = false;
   lastLoadAt: Date | null = null;
@@ -45,6 +55,7 @@ export class JobCache implements OnModuleInit, OnModuleDestroy {
     private readonly changes: JobChanges,
     private readonly metrics: SchedulerMetrics,
     private readonly clock: Clock,
+    private readonly runners: RunnerRegistry,
   ) {}
 
   onModuleInit(): void {
@@ -65,6 +76,11 @@ export class JobCache implements OnModuleInit, OnModuleDestroy {
 
   get(key: string): CachedJob | undefined {
     return this.jobs.get(key);
+  }
+
+  /** Enabled jobs whose schedule cannot be parsed or whose runner the account may not use. */
+  jobProblems(): JobProblem[] {
+    return [...this.problems.values()];
   }
 
   onChange(listener: CacheListener): void {
@@ -145,11 +161,7 @@ export class JobCache implements OnModuleInit, OnModuleDestroy {
   }
 
   private wasTouched(key: string): boolean {
-    const touched = this.touchedDuringLoad;
-    if (!touched) return false;
-    if (touched.has(key)) return true;
-    const [account, group] = key.split('/');
-    return touched.has(`${account}/${group}/`);
+    return this.touchedDuringLoad?.has(key) ?? false;
   }
 
   private apply(change: JobChange): void {
@@ -167,9 +179,12 @@ export class JobCache implements OnModuleInit, OnModuleDestroy {
         break;
       }
       case 'groupDeleted': {
-        const prefix = `${change.account}/${change.group}/`;
-        this.touchedDuringLoad?.add(prefix);
-        for (const key of [...this.jobs.keys()]) if (key.startsWith(prefix)) this.drop(key);
+        // Exactly the jobs the delete removed: one created in the group meanwhile stays.
+        for (const id of change.ids) {
+          const key = jobKeyString({ account: change.account, group: change.group, id });
+          this.touchedDuringLoad?.add(key);
+          this.drop(key);
+        }
         break;
       }
     }
@@ -181,16 +196,58 @@ export class JobCache implements OnModuleInit, OnModuleDestroy {
     const current = this.jobs.get(key);
     if (current && sameSchedule(current.doc, doc)) {
       current.doc = doc;
+      this.checkRunner(key, doc);
       return;
     }
-    const job: CachedJob = { key, doc, schedule: parse(doc, this.logger) };
+    const job: CachedJob = { key, doc, schedule: this.parse(key, doc) };
     this.jobs.set(key, job);
+    this.checkRunner(key, doc);
     this.listeners.forEach((l) => l(key, job));
   }
 
   private drop(key: string): void {
+    this.problems.delete(key);
     if (!this.jobs.delete(key)) return;
     this.listeners.forEach((l) => l(key, null));
+  }
+
+  /** The schedule, or null (logged once, counted and listed under readiness) when unusable. */
+  private parse(key: string, doc: JobDocument): CronSchedule | null {
+    try {
+      const schedule = CronSchedule.parse(doc.schedule_expression, doc.timezone ?? DEFAULT_TIMEZONE);
+      if (this.problems.get(key)?.problem === 'schedule') this.problems.delete(key);
+      return schedule;
+    } catch (err) {
+      this.report({ job: key, problem: 'schedule', reason: (err as Error).message }, () =>
+        this.logger.warn(
+          `job ${key} has an unusable schedule ${JSON.stringify(doc.schedule_expression)} and will ` +
+            `not fire: ${(err as Error).message}`,
+        ),
+      );
+      return null;
+    }
+  }
+
+  /** A runner the account may not use: every run fails, so say so once, now. */
+  private checkRunner(key: string, doc: JobDocument): void {
+    if (this.problems.get(key)?.problem === 'schedule') return;
+    const reason = this.runners.problem(doc.account, doc.details);
+    if (reason === null) {
+      this.problems.delete(key);
+      return;
+    }
+    this.report({ job: key, problem: 'runner', reason }, () =>
+      this.logger.warn(
+        `job ${key} cannot run: ${reason}; each of its runs fails until it is fixed, disabled ` +
+          'or deleted (PUT and DELETE work)',
+      ),
+    );
+  }
+
+  private report(problem: JobProblem, log: () => void): void {
+    const known = this.problems.get(problem.job);
+    if (known?.reason !== problem.reason) log();
+    this.problems.set(problem.job, problem);
   }
 }
 
@@ -198,15 +255,4 @@ function sameSchedule(a: JobDocument, b: JobDocument): boolean {
   return (
     a.schedule_expression === b.schedule_expression && (a.timezone ?? '') === (b.timezone ?? '')
   );
-}
-
-function parse(doc: JobDocument, logger: Logger): CronSchedule | null {
-  try {
-    return CronSchedule.parse(doc.schedule_expression, doc.timezone ?? DEFAULT_TIMEZONE);
-  } catch (err) {
-    logger.warn(
-      `job ${jobKeyString(doc)} has an unusable schedule and will not fire: ${(err as Error).message}`,
-    );
-    return null;
-  }
 }

@@ -93,9 +93,20 @@ export class SchedulerMetrics {
   registerGauges(sources: {
     cacheSize: () => number;
     queueCounts: () => Promise<Record<string, number>>;
+    jobProblems: () => { problem: string }[];
   }): void {
     liveGauge('minion_cache_jobs', 'Enabled jobs in the scheduler cache', [], (g) =>
       g.set(sources.cacheSize()),
+    );
+    liveGauge(
+      'minion_jobs_unrunnable',
+      'Enabled jobs that cannot run as stored: unusable schedule, or a runner the account may not use',
+      ['problem'],
+      (g) => {
+        const counts: Record<string, number> = { schedule: 0, runner: 0 };
+        for (const p of sources.jobProblems()) counts[p.problem] = (counts[p.problem] ?? 0) + 1;
+        for (const [problem, value] of Object.entries(counts)) g.set({ problem }, value);
+      },
     );
     liveGauge('minion_queue_jobs', 'Occurrences in the queue, by state', ['state'], async (g) => {
       const counts = await sources.queueCounts().catch(() => ({}) as Record<string, number>);

@@ -11,7 +11,9 @@ import { ServiceUnavailableError } from '../common/errors';
 import { MinionConfig, SchedulerSettings } from '../config/minion-config';
 import { JobLog } from '../job-log/job-log';
 import { JobKey } from '../repository/jobs.repository';
-import { Executor, REPLICA } from './executor.service';
+import { REPLICA } from '../common/replica';
+import { Notifications } from '../notifications/notifications.service';
+import { Executor } from './executor.service';
 import { CachedJob, JobCache } from './job-cache.service';
 import { JobQueue, QueueClosedError } from './job-queue';
 import { MinuteTicker } from './minute-ticker';
@@ -70,12 +72,14 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     private readonly ticker: MinuteTicker,
     private readonly jobLog: JobLog,
     private readonly metrics: SchedulerMetrics,
+    private readonly notifications: Notifications,
   ) {
     this.settings = config.schedulerSettings;
     this.cache.onChange((key, job) => this.reindex(key, job));
     this.metrics.registerGauges({
       cacheSize: () => this.cache.size,
       queueCounts: async () => ({ ...(await this.queue.counts()) }),
+      jobProblems: () => this.cache.jobProblems(),
     });
   }
 
@@ -260,9 +264,17 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
       const text =
         `${count} occurrence(s) between ${rfc3339(new Date(m.first))} and ${rfc3339(new Date(m.last))} ` +
         `were not run: minion was not scheduling then, and they are older than the ${window} catch-up window`;
+      const runId = `${m.key}@${rfc3339(new Date(m.first))}`;
+      this.notifications.notify({
+        type: 'occurrence.missed',
+        job: m.key,
+        run_id: runId,
+        count: m.count,
+        error: text,
+      });
       try {
         await this.jobLog.append(parseJobKey(m.key), {
-          run_id: `${m.key}@${rfc3339(new Date(m.first))}`,
+          run_id: runId,
           trigger: 'schedule',
           scheduled_for: rfc3339(new Date(m.first)),
           attempt: 0,

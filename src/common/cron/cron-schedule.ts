@@ -1,12 +1,20 @@
 import { CronExpression, CronExpressionParser } from 'cron-parser';
+import { MINUTE_MS } from '../clock';
+import { parseDuration } from '../../config/duration';
 
 /**
- * Thin layer over cron-parser (the parsing itself is the library's): it pins the dialect the
- * original minion accepted and caches compiled expressions, which are shared by many jobs.
+ * The schedule dialect of the original minion (robfig/cron v1 with descriptors), on top of
+ * cron-parser (the parsing and the calendar arithmetic are the library's):
  *
- * Dialect: 5 fields (minute hour day-of-month month day-of-week), `?` allowed in the day fields,
- * leading zeros, names (MON, JAN), and the descriptors below. cron-parser lacks `@midnight`, so
- * it is mapped to its documented equivalent `@daily`.
+ * - 5 fields (minute hour day-of-month month day-of-week); `?` means `*` in any field; leading
+ *   zeros and names (MON, JAN) work; a step must fit its field (`*` /99 minutes is refused).
+ * - Day-of-month and day-of-week follow the Vixie/robfig rule: when either field starts with `*`
+ *   or `?` (`*` /2 included) a day must match both; only when both are restricted otherwise may it
+ *   match either. cron-parser treats `*` /2 as restricted, so those expressions are evaluated
+ *   here as the intersection of two cron-parser sequences.
+ * - Descriptors @yearly @annually @monthly @weekly @daily @midnight @hourly, and
+ *   `@every <duration>` for whole minutes (`1m`, `90m`, `1h30m`): fire times are the multiples of
+ *   the interval since the Unix epoch, so every replica and every restart agrees on them.
  */
 const DESCRIPTORS: Record<string, string> = {
   '@yearly': '@yearly',
@@ -17,6 +25,18 @@ const DESCRIPTORS: Record<string, string> = {
   '@midnight': '@daily',
   '@hourly': '@hourly',
 };
+
+/** Field sizes, in order: the largest step that still means something in each. */
+const FIELDS = [
+  { name: 'minute', span: 60 },
+  { name: 'hour', span: 24 },
+  { name: 'day-of-month', span: 31 },
+  { name: 'month', span: 12 },
+  { name: 'day-of-week', span: 7 },
+];
+
+/** Bounds the search for a day matching both day fields (a few years of candidates). */
+const MAX_INTERSECTION_STEPS = 5000;
 
 export const DEFAULT_TIMEZONE = 'UTC';
 
@@ -32,24 +52,50 @@ export function isValidTimeZone(tz: unknown): tz is string {
   }
 }
 
-function normalize(expression: string): string {
-  const trimmed = expression.trim();
-  if (trimmed.startsWith('@')) {
-    const mapped = DESCRIPTORS[trimmed];
-    if (!mapped) {
-      throw new InvalidScheduleError(
-        `unknown descriptor "${trimmed}" (allowed: ${Object.keys(DESCRIPTORS).join(' ')})`,
-      );
+/** Where fire times come from: each answers the first one strictly after an instant. */
+interface FireTimes {
+  next(after: number): number | null;
+}
+
+class Cron implements FireTimes {
+  constructor(private readonly compiled: CronExpression) {}
+
+  next(after: number): number | null {
+    try {
+      this.compiled.reset(new Date(after));
+      return this.compiled.next().getTime();
+    } catch {
+      return null;
     }
-    return mapped;
   }
-  const fields = trimmed.split(/\s+/);
-  if (fields.length !== 5) {
-    throw new InvalidScheduleError(
-      `expected 5 fields (minute hour day-of-month month day-of-week), got ${fields.length}`,
-    );
+}
+
+/** Days matching both day fields: leapfrogs between the two sequences until they meet. */
+class BothDays implements FireTimes {
+  constructor(
+    private readonly byDayOfMonth: Cron,
+    private readonly byDayOfWeek: Cron,
+  ) {}
+
+  next(after: number): number | null {
+    let candidate = this.byDayOfMonth.next(after);
+    for (let step = 0; candidate !== null && step < MAX_INTERSECTION_STEPS; step++) {
+      const other = this.byDayOfWeek.next(candidate - 1);
+      if (other === null) return null;
+      if (other === candidate) return candidate;
+      candidate = this.byDayOfMonth.next(other - 1);
+    }
+    return null;
   }
-  return fields.join(' ');
+}
+
+class Every implements FireTimes {
+  constructor(private readonly periodMs: number) {}
+
+  next(after: number): number | null {
+    const next = (Math.floor(after / this.periodMs) + 1) * this.periodMs;
+    return Number.isSafeInteger(next) && next <= 8.64e15 ? next : null;
+  }
 }
 
 /** A compiled (expression, time zone) pair. Stateless from the caller's point of view. */
@@ -57,7 +103,9 @@ export class CronSchedule {
   private constructor(
     readonly expression: string,
     readonly timezone: string,
-    private readonly compiled: CronExpression,
+    private readonly times: FireTimes,
+    /** `@every`: a fixed grid of instants, which daylight saving cannot move. */
+    readonly isInterval: boolean,
   ) {}
 
   private static readonly cache = new Map<string, CronSchedule>();
@@ -71,16 +119,11 @@ export class CronSchedule {
     if (!isValidTimeZone(timezone)) {
       throw new InvalidScheduleError(`unknown time zone "${timezone}"`);
     }
-    let compiled: CronExpression;
-    try {
-      compiled = CronExpressionParser.parse(normalize(expression), { tz: timezone });
-    } catch (err) {
-      if (err instanceof InvalidScheduleError) throw err;
-      throw new InvalidScheduleError((err as Error).message);
-    }
-    const schedule = new CronSchedule(expression, timezone, compiled);
+    const interval = everyPeriod(expression);
+    const times = interval !== null ? new Every(interval) : compile(expression, timezone);
+    const schedule = new CronSchedule(expression, timezone, times, interval !== null);
     // An expression that can never fire (30 February) is as invalid as a syntax error.
-    if (schedule.nextAfter(new Date(0)) === null) {
+    if (schedule.nextAfter(0) === null) {
       throw new InvalidScheduleError('the expression never matches a date');
     }
     if (CronSchedule.cache.size >= CronSchedule.CACHE_LIMIT) CronSchedule.cache.clear();
@@ -100,12 +143,8 @@ export class CronSchedule {
 
   /** The first fire time strictly after `after`, or null if there is none. */
   nextAfter(after: Date | number): Date | null {
-    try {
-      this.compiled.reset(new Date(after));
-      return this.compiled.next().toDate();
-    } catch {
-      return null;
-    }
+    const next = this.times.next(typeof after === 'number' ? after : after.getTime());
+    return next === null ? null : new Date(next);
   }
 
   /** The next `count` fire times strictly after `after`. */
@@ -120,4 +159,69 @@ export class CronSchedule {
     }
     return out;
   }
+}
+
+/** `@every <duration>` as milliseconds, or null when the expression is not an `@every`. */
+function everyPeriod(expression: string): number | null {
+  const match = /^@every\s+(\S+)$/.exec(expression.trim());
+  if (!match) return null;
+  const ms = parseDuration(match[1]);
+  if (ms === null || ms <= 0 || ms % MINUTE_MS !== 0) {
+    throw new InvalidScheduleError(
+      `@every needs a whole number of minutes, such as "@every 5m" or "@every 1h30m" (got "${match[1]}")`,
+    );
+  }
+  return ms;
+}
+
+function compile(expression: string, timezone: string): FireTimes {
+  const fields = normalize(expression);
+  const parse = (text: string) => {
+    try {
+      return CronExpressionParser.parse(text, { tz: timezone });
+    } catch (err) {
+      throw new InvalidScheduleError((err as Error).message);
+    }
+  };
+  const whole = parse(fields.join(' '));
+  if (fields.length !== 5) return new Cron(whole);
+  const [dom, dow] = [fields[2], fields[4]];
+  const restricted = !whole.fields.dayOfMonth.isWildcard && !whole.fields.dayOfWeek.isWildcard;
+  if (!restricted || !(dom.startsWith('*') || dow.startsWith('*'))) return new Cron(whole);
+  // Vixie rule: a star-prefixed day field makes both day fields required.
+  const withDays = (d: string, w: string) => [fields[0], fields[1], d, fields[3], w].join(' ');
+  return new BothDays(new Cron(parse(withDays(dom, '*'))), new Cron(parse(withDays('*', dow))));
+}
+
+/** The five fields (with `?` as `*`), or a one-element list holding a mapped descriptor. */
+function normalize(expression: string): string[] {
+  const trimmed = expression.trim();
+  if (trimmed.startsWith('@')) {
+    const mapped = DESCRIPTORS[trimmed];
+    if (!mapped) {
+      throw new InvalidScheduleError(
+        `unknown descriptor "${trimmed}" (allowed: ${Object.keys(DESCRIPTORS).join(' ')} @every <duration>)`,
+      );
+    }
+    return [mapped];
+  }
+  const fields = trimmed.split(/\s+/);
+  if (fields.length !== 5) {
+    throw new InvalidScheduleError(
+      `expected 5 fields (minute hour day-of-month month day-of-week), got ${fields.length}`,
+    );
+  }
+  return fields.map((field, i) => {
+    const text = field.replace(/\?/g, '*');
+    for (const part of text.split(',')) {
+      const step = part.split('/')[1];
+      if (step === undefined) continue;
+      if (!/^\d{1,3}$/.test(step) || Number(step) < 1 || Number(step) > FIELDS[i].span) {
+        throw new InvalidScheduleError(
+          `${FIELDS[i].name} step "/${step.slice(0, 24)}" must be from 1 to ${FIELDS[i].span}`,
+        );
+      }
+    }
+    return text;
+  });
 }

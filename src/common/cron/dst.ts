@@ -74,7 +74,8 @@ export function describeFireTime(instant: Date, schedule: CronSchedule): FireTim
       return view;
     }
   }
-  if (before < offset) {
+  // An @every grid is made of instants: the wall clock cannot skip any of them.
+  if (before < offset && !schedule.isInterval) {
     const nominal = w - (offset - before) * 60_000;
     const exists = [before, offset].some((off) => wall(tz, nominal - off * 60_000) === nominal);
     const naive = CronSchedule.parse(schedule.expression, 'UTC');

@@ -5,8 +5,9 @@ import {
   HttpException,
   HttpStatus,
   Logger,
+  NotFoundException,
 } from '@nestjs/common';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
 import {
   AccountNotFoundError,
@@ -17,6 +18,7 @@ import {
   ServiceUnavailableError,
   StorageAccessDeniedError,
 } from '../errors';
+import { AllowedMethods } from '../http/allowed-methods';
 
 export interface ErrorBody {
   statusCode: number;
@@ -33,15 +35,36 @@ export function errorBody(statusCode: number, message: string): ErrorBody {
 export class DomainExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('Http');
 
+  constructor(private readonly allowed?: AllowedMethods) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
-    const res = host.switchToHttp().getResponse<Response>();
+    const http = host.switchToHttp();
+    const res = http.getResponse<Response>();
+    const req = http.getRequest<Request>();
+    const notAllowed = this.methodNotAllowed(exception, req);
+    if (notAllowed) {
+      res.setHeader('Allow', notAllowed.join(', '));
+      res.status(405).json(
+        errorBody(405, `method ${req.method} is not allowed here (allowed: ${notAllowed.join(', ')})`),
+      );
+      return;
+    }
     const { status, message, retryAfter, extra } = this.map(exception);
     if (status >= 500 && !(exception instanceof ServiceUnavailableError)) {
       // Only the error's own text and stack: request headers (and so the token) are never logged here.
       this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     }
     if (retryAfter) res.setHeader('Retry-After', String(retryAfter));
+    // Routes answering text (DELETE's "OK") set their content type first: errors are JSON.
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
     res.status(status).json({ ...extra, ...errorBody(status, message) });
+  }
+
+  /** No route matched the method, but some route has this path: the methods it answers. */
+  private methodNotAllowed(exception: unknown, req: Request): string[] | null {
+    if (!(exception instanceof NotFoundException) || req.route || !this.allowed) return null;
+    const methods = this.allowed.for(req.path);
+    return methods.length > 0 ? methods : null;
   }
 
   private map(exception: unknown): {

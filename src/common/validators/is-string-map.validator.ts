@@ -1,4 +1,6 @@
 import { registerDecorator, ValidationArguments, ValidationOptions } from 'class-validator';
+import { RESERVED_KEYS } from './canonical-keys';
+import { recordShape } from './shape';
 
 export interface StringMapLimits {
   maxEntries: number;
@@ -21,6 +23,7 @@ export function IsStringMap(
     const entries = Object.entries(value as Record<string, unknown>);
     if (entries.length > limits.maxEntries) return `must have at most ${limits.maxEntries} keys`;
     for (const [key, v] of entries) {
+      if (RESERVED_KEYS.has(key)) return `key "${key}" is reserved`;
       if (!limits.keyPattern.test(key)) return `key "${key.slice(0, 64)}" is not allowed`;
       if (typeof v !== 'string') return `.${key} must be a string`;
       if (v.length > limits.maxValueLength) {
@@ -29,7 +32,9 @@ export function IsStringMap(
     }
     return null;
   };
-  return (target, propertyName) =>
+  return (target, propertyName) => {
+    // Its keys are data: the lenient key rules never fold or drop them.
+    recordShape(target, propertyName as string, { kind: 'opaque' });
     registerDecorator({
       name: 'isStringMap',
       target: target.constructor,
@@ -43,4 +48,5 @@ export function IsStringMap(
         },
       },
     });
+  };
 }

@@ -1,31 +1,35 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { SAFE_SEGMENT_PATTERN } from '../../common/safe-segment';
+import { SAFE_SEGMENT_PATTERN, SAFE_SEGMENT_RULE } from '../../common/safe-segment';
 import { IsSafeSegment } from '../../common/validators/is-safe-segment.validator';
 
-/** The same rule as the validator, for the OpenAPI document. */
-const SEGMENT = SAFE_SEGMENT_PATTERN.source;
+/** The same rule as the validator, for the OpenAPI document (the 256-byte limit is in words). */
+const SEGMENT = { pattern: SAFE_SEGMENT_PATTERN.source, minLength: 1, maxLength: 256 };
 
 export class AccountParams {
   @ApiProperty({
-    description: 'Account name from the configuration',
+    description: `Account name from the configuration; ${SAFE_SEGMENT_RULE}`,
     example: 'local',
-    pattern: SEGMENT,
+    ...SEGMENT,
   })
   @IsSafeSegment()
   account: string;
 }
 
 export class GroupParams extends AccountParams {
-  @ApiProperty({ description: 'Job group (a space)', example: 'space-xy', pattern: SEGMENT })
+  @ApiProperty({
+    description: `Job group (a space); ${SAFE_SEGMENT_RULE}`,
+    example: 'space-xy',
+    ...SEGMENT,
+  })
   @IsSafeSegment()
   group: string;
 }
 
 export class JobParams extends GroupParams {
   @ApiProperty({
-    description: 'Job id (a UUID assigned at creation)',
+    description: `Job id (a UUID assigned at creation); ${SAFE_SEGMENT_RULE}`,
     example: '6bcfa79f-615e-470d-97c1-687f3357497d',
-    pattern: SEGMENT,
+    ...SEGMENT,
   })
   @IsSafeSegment()
   id: string;

@@ -1,22 +1,28 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsDefined, IsOptional, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsDefined, IsOptional } from 'class-validator';
+import { NestedArray, NestedObject } from '../../common/validators/nested.decorators';
 import { JobInputDto } from './job-input.dto';
 import { TAGS_EXAMPLE, TagDto } from './tag.dto';
 
-/** Body of create (POST) and update (PUT): `{"job": {...}, "tags": [...]}`. */
+/**
+ * Body of create (POST) and update (PUT): `{"job": {...}, "tags": [...]}`. As the original read
+ * it: keys match case-insensitively and unknown keys (the `log` and `next` of a GET answer sent
+ * back whole) are ignored, never stored.
+ */
 export class JobRequestDto {
-  @ApiProperty({ type: JobInputDto })
+  @ApiProperty({ type: JobInputDto, description: 'The job document' })
   @IsDefined()
-  @ValidateNested()
-  @Type(() => JobInputDto)
+  @NestedObject(() => JobInputDto)
   job: JobInputDto;
 
-  @ApiPropertyOptional({ type: [TagDto], example: TAGS_EXAMPLE, maxItems: 50 })
+  @ApiPropertyOptional({
+    type: [TagDto],
+    description: 'Tags (at most 50), kept with the job and set on its CloudWatch log group',
+    example: TAGS_EXAMPLE,
+    maxItems: 50,
+  })
   @IsOptional()
-  @IsArray()
   @ArrayMaxSize(50)
-  @ValidateNested({ each: true })
-  @Type(() => TagDto)
+  @NestedArray(() => TagDto)
   tags?: TagDto[];
 }

@@ -116,8 +116,12 @@ export class RunLogInfoDto {
 }
 
 export class JobWithLogResponseDto extends JobResponseDto {
-  @ApiProperty({ description: "The job's run log", type: RunLogInfoDto })
-  log: RunLogInfoDto;
+  @ApiProperty({
+    description: "The job's run log; null when the job has no log yet",
+    type: RunLogInfoDto,
+    nullable: true,
+  })
+  log: RunLogInfoDto | null;
 }
 
 export class RunAcceptedDto {

@@ -1,4 +1,5 @@
 import { InvalidFieldError } from '../../common/errors';
+import { MIGRATION_GUIDE } from '../../config/migration-guide';
 
 /**
  * Checks on a job's `details` shared by the AWS runners. Each throws InvalidFieldError naming
@@ -99,6 +100,6 @@ export function refuseLegacyConfig(config: Record<string, unknown> | undefined):
     `${keys.join(', ')}: not used. The original reached AWS through internal HTTP APIs ` +
       "(endpointTemplate, token); minion calls AWS directly with the AWS SDK. Remove this runner's " +
       '"config" and give each account "region" and, to assume a role, "role_arn" ' +
-      '(credentials otherwise come from the default AWS credential chain).',
+      `(credentials otherwise come from the default AWS credential chain). See ${MIGRATION_GUIDE}.`,
   );
 }

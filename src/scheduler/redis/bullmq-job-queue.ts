@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { DelayedError, Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type Redis from 'ioredis';
-import { REPLICA } from '../executor.service';
+import { REPLICA } from '../../common/replica';
 import {
   isPermanent,
   JobBusyError,

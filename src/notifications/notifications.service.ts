@@ -1,0 +1,143 @@
+import { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Counter, register } from 'prom-client';
+import { Clock } from '../common/clock';
+import { MinionEvent } from './minion-event';
+import { Delivery, NotificationChannel } from './notification-channel';
+
+export interface NotificationOptions {
+  org: string;
+  replica: string;
+  /** Retries after the first try (default 4). */
+  retries: number;
+  /** Deliveries waiting per channel at most; beyond it the oldest is dropped (default 1000). */
+  bufferSize: number;
+  /** First retry delay, doubling each time up to 30 s (default 1 s). */
+  baseDelayMs: number;
+  /** One HTTP request at most this long (default 10 s). */
+  timeoutMs: number;
+}
+
+interface Lane {
+  channel: NotificationChannel;
+  pending: Delivery[];
+  busy: boolean;
+}
+
+const MAX_DELAY_MS = 30_000;
+
+function deliveriesCounter(): Counter<string> {
+  const name = 'minion_notifications_total';
+  return (
+    (register.getSingleMetric(name) as Counter<string> | undefined) ??
+    new Counter({
+      name,
+      help: 'Notification deliveries by channel and result: sent, retried, failed (gave up), dropped (buffer full)',
+      labelNames: ['channel', 'result'],
+    })
+  );
+}
+
+/**
+ * Delivers events to every configured channel without ever blocking or slowing a run: `notify`
+ * only appends to a bounded in-memory buffer per channel (the oldest is dropped and counted when
+ * it is full); each channel sends in order, one request at a time, retrying network errors, 429
+ * and 5xx with backoff. Failures are logged by channel name and status, never with the URL.
+ */
+export class Notifications implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Notifications');
+  private readonly lanes: Lane[];
+  private readonly counter = deliveriesCounter();
+  private idle: (() => void)[] = [];
+
+  constructor(
+    channels: NotificationChannel[],
+    private readonly options: NotificationOptions,
+    private readonly clock: Clock,
+  ) {
+    this.lanes = channels.map((channel) => ({ channel, pending: [], busy: false }));
+  }
+
+  get channels(): string[] {
+    return this.lanes.map((l) => l.channel.name);
+  }
+
+  notify(event: MinionEvent): void {
+    const at = this.clock.now();
+    for (const lane of this.lanes) {
+      lane.pending.push(lane.channel.delivery(event, { org: this.options.org, at }));
+      if (lane.pending.length > this.options.bufferSize) {
+        lane.pending.shift();
+        this.counter.inc({ channel: lane.channel.name, result: 'dropped' });
+      }
+      if (!lane.busy) void this.drain(lane);
+    }
+  }
+
+  onApplicationBootstrap(): void {
+    this.notify({ type: 'startup', replica: this.options.replica, org: this.options.org });
+  }
+
+  /** Gives deliveries in flight a moment to finish on shutdown. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.flush(5000);
+  }
+
+  /** Resolves when nothing is pending, or after `timeoutMs`. */
+  async flush(timeoutMs: number): Promise<void> {
+    if (this.lanes.every((l) => !l.busy)) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      new Promise<void>((r) => this.idle.push(r)),
+      new Promise<void>((r) => (timer = setTimeout(r, timeoutMs))),
+    ]);
+    clearTimeout(timer);
+  }
+
+  private async drain(lane: Lane): Promise<void> {
+    lane.busy = true;
+    try {
+      for (let next = lane.pending.shift(); next; next = lane.pending.shift()) {
+        await this.deliver(lane.channel.name, next);
+      }
+    } finally {
+      lane.busy = false;
+      if (this.lanes.every((l) => !l.busy)) this.idle.splice(0).forEach((r) => r());
+    }
+  }
+
+  private async deliver(channel: string, delivery: Delivery): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const outcome = await this.send(delivery);
+      if (outcome === 'ok') {
+        this.counter.inc({ channel, result: 'sent' });
+        return;
+      }
+      const retryable = outcome.retryable && attempt < this.options.retries;
+      if (!retryable) {
+        this.counter.inc({ channel, result: 'failed' });
+        this.logger.warn(`${channel} delivery failed (${outcome.reason}); giving up`);
+        return;
+      }
+      this.counter.inc({ channel, result: 'retried' });
+      const delay = Math.min(this.options.baseDelayMs * 2 ** attempt, MAX_DELAY_MS);
+      await new Promise((r) => setTimeout(r, delay).unref());
+    }
+  }
+
+  private async send(d: Delivery): Promise<'ok' | { retryable: boolean; reason: string }> {
+    try {
+      const res = await fetch(d.url, {
+        method: 'POST',
+        headers: d.headers,
+        body: d.body,
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+      });
+      await res.arrayBuffer().catch(() => undefined);
+      if (res.ok) return 'ok';
+      return { retryable: res.status === 429 || res.status >= 500, reason: `HTTP ${res.status}` };
+    } catch (err) {
+      // The error's name only: undici's messages can carry the URL.
+      return { retryable: true, reason: (err as Error).name || 'network error' };
+    }
+  }
+}
