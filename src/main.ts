@@ -1,11 +1,15 @@
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { AddressInfo } from 'node:net';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
 import { versionInfo } from './common/version';
 import { CommandLineError, parseCommandLine, USAGE } from './config/command-line';
 import { MinionConfig } from './config/minion-config';
+import { JobsRepository } from './repository/jobs.repository';
+import { startupLine } from './startup-line';
 
 async function bootstrap(): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule, {
@@ -17,6 +21,8 @@ async function bootstrap(): Promise<void> {
   // No host: every interface, IPv6 and IPv4 where the system has both (as Go's ":8080").
   if (config.host) await app.listen(config.port, config.host);
   else await app.listen(config.port);
+  const address = app.getHttpServer().address() as AddressInfo;
+  new Logger('Minion').log(startupLine(config, app.get(JobsRepository).location, address));
   if (config.tokenGenerated) {
     // Printed once, to the terminal only, so a first-time user can call the API.
     process.stdout.write(

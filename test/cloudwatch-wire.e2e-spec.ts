@@ -1,4 +1,4 @@
-import { drain } from './support/jobs-helpers';
+import { drain, writeJobFile } from './support/jobs-helpers';
 import { FakeAws } from './support/fake-aws';
 import { createTestApp, removeDir, tempDir, testConfig, TestApp } from './support/test-app';
 
@@ -146,6 +146,38 @@ describe('CloudWatch Logs run log on the wire (AWS_ENDPOINT_URL_CLOUDWATCH_LOGS)
       last_run: { run_id: run.run_id },
     });
     expect(got.body.log.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+  });
+
+  it('reads the tags of a job the original wrote (no tags key) from its log group, as the original did', async () => {
+    await app({ region: 'us-east-1' });
+    fake.logs.groups.set('acme-space-go', {
+      creationTime: Date.now(),
+      tags: { team: 'ops', env: 'prod' },
+      streams: new Map([['legacy-1', []]]),
+    });
+    writeJobFile(t, 'acct1', 'space-go', 'legacy-1', { name: 'from go' });
+    const got = await t.authed.get(`${BASE}/space-go/legacy-1`).expect(200);
+    expect(got.body.tags).toEqual([
+      { key: 'env', value: 'prod' },
+      { key: 'team', value: 'ops' },
+    ]);
+    expect(calls().map((r) => r.action)).toContain('ListTagsLogGroup');
+    // A document minion wrote has its own tags (possibly none): the log group is not asked.
+    const { body } = await t.authed
+      .post(`${BASE}/space-go`)
+      .send({
+        job: {
+          name: 'n',
+          schedule_expression: '@hourly',
+          enabled: true,
+          details: { runner: 'dummyRunner' },
+        },
+      })
+      .expect(200);
+    fake.requests.length = 0;
+    const mine = await t.authed.get(`${BASE}/space-go/${body.job.id}`).expect(200);
+    expect(mine.body.tags).toEqual([]);
+    expect(calls().map((r) => r.action)).not.toContain('ListTagsLogGroup');
   });
 
   it('deleting a job or group leaves the logs, unless deleteLogs is configured', async () => {

@@ -48,7 +48,9 @@ export function loadConfig(source: ConfigSource = processSource()): MinionConfig
   const canonical = canonicalKeys(untypedLogProvider(data), MinionConfig);
   for (const key of canonical.unknown) notes.push(`unknown configuration key "${key}" is ignored`);
   if (canonical.reserved.length > 0) {
-    throw new ConfigError(`invalid configuration (${origin}): ${canonical.reserved[0]} is reserved`);
+    throw new ConfigError(
+      `invalid configuration (${origin}): ${canonical.reserved[0]} is reserved`,
+    );
   }
   const raw = applyDefaults(canonical.value as Record<string, unknown>);
   lenientValues(raw, notes);
@@ -149,8 +151,7 @@ function applyEnvOverrides(raw: Record<string, unknown>, env: ConfigSource['env'
     raw.listenAddress = `${listen.slice(0, Math.max(0, listen.lastIndexOf(':')))}:${env.PORT}`;
   }
   const repo = raw.jobsRepository as
-    | { type?: unknown; config?: Record<string, unknown> }
-    | undefined;
+    { type?: unknown; config?: Record<string, unknown> } | undefined;
   if (env.MINION_DATA_DIR && repo && repo.type === 'file') {
     raw.jobsRepository = { ...repo, config: { ...(repo.config ?? {}), path: env.MINION_DATA_DIR } };
   }

@@ -44,7 +44,9 @@ function logLevel(raw: Raw, notes: string[]): void {
     raw.logLevel = mapped;
     return;
   }
-  notes.push(`logLevel "${raw.logLevel}" is not a level (${LOG_LEVELS.join(', ')}): using info, as the original did`);
+  notes.push(
+    `logLevel "${raw.logLevel}" is not a level (${LOG_LEVELS.join(', ')}): using info, as the original did`,
+  );
   raw.logLevel = 'info';
 }
 
@@ -53,9 +55,13 @@ function s3Options(config: Raw | undefined, notes: string[]): void {
   awsOptions(config, 'jobsRepository.config', notes);
   const prefix = config.prefix;
   if (prefix === undefined || prefix === '') {
-    notes.push('jobsRepository.config.prefix is empty: keys are "/<org>/<account>/<group>/<id>", as the original made them');
+    notes.push(
+      'jobsRepository.config.prefix is empty: keys are "/<org>/<account>/<group>/<id>", as the original made them',
+    );
   } else if (typeof prefix === 'string' && prefix.endsWith('/')) {
-    notes.push(`jobsRepository.config.prefix ends with "/": keys are "${prefix}/<org>/...", as the original made them`);
+    notes.push(
+      `jobsRepository.config.prefix ends with "/": keys are "${prefix}/<org>/...", as the original made them`,
+    );
   }
 }
 
@@ -65,7 +71,8 @@ function awsOptions(config: Raw | undefined, path: string, notes: string[]): voi
   for (const key of ['akid', 'secret', 'token']) {
     if (config[key] === '') {
       delete config[key];
-      if (key !== 'token') notes.push(`${path}.${key} is empty: using the default AWS credential chain`);
+      if (key !== 'token')
+        notes.push(`${path}.${key} is empty: using the default AWS credential chain`);
     }
   }
   const endpoint = config.endpoint;

@@ -45,7 +45,8 @@ export function ListenAddress(): PropertyDecorator {
           '$property must be [host]:port, such as ":8080", "0.0.0.0:8080", "[::]:8080" or "localhost:8080"',
       },
       validator: {
-        validate: (value: unknown) => typeof value === 'string' && parseListenAddress(value) !== null,
+        validate: (value: unknown) =>
+          typeof value === 'string' && parseListenAddress(value) !== null,
       },
     });
 }

@@ -383,12 +383,17 @@ export class EventReportersDefinition {
   @Allow()
   email?: unknown;
 
-  /** Retries of one delivery after the first try (default 4, with backoff from 1s). */
+  /** Retries of one delivery after the first try (default 4). */
   @IsOptional()
   @IsInt()
   @Min(0)
   @Max(10)
   retries?: number;
+
+  /** First pause before a retry, doubling up to 30s (default "1s"). */
+  @IsOptional()
+  @Matches(DURATION_PATTERN, { message: DURATION_MESSAGE })
+  retryDelay?: string;
 
   /** Deliveries waiting at most; beyond it the oldest are dropped and counted (default 1000). */
   @IsOptional()

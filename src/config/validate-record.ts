@@ -64,10 +64,7 @@ export function ValidateByType(byType: Record<string, Ctor<object>>): PropertyDe
     if (!cls) return [];
     if (!isPlainObject(value)) return [`${args.property} must be an object`];
     const instance = value instanceof cls ? value : plainToInstance(cls, value);
-    return validationMessages(
-      validateSync(instance, { whitelist: true }),
-      args.property,
-    );
+    return validationMessages(validateSync(instance, { whitelist: true }), args.property);
   };
   return (target, propertyName) => {
     recordShape(target, propertyName as string, { kind: 'byType', classes: byType });

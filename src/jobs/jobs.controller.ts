@@ -26,11 +26,7 @@ import { ErrorResponseDto } from '../common/http/error-response.dto';
 import { AccountParams, GroupParams, JobParams } from './dto/job-path.params';
 import { JobRequestDto } from './dto/job-request.dto';
 import { NextQuery, RunsQuery } from './dto/list-query.dto';
-import {
-  JobWithLogResponseDto,
-  NextFireTimesDto,
-  RunAcceptedDto,
-} from './dto/job-response.dto';
+import { JobWithLogResponseDto, NextFireTimesDto, RunAcceptedDto } from './dto/job-response.dto';
 import { RunRecord } from '../job-log/run-record';
 import { JobsService } from './jobs.service';
 import { CREATE_EXAMPLE, UPDATE_EXAMPLE } from './jobs.examples';

@@ -1,6 +1,7 @@
 import { Global, Logger, Module } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { REPLICA } from '../common/replica';
+import { parseDuration } from '../config/duration';
 import { MinionConfig } from '../config/minion-config';
 import { NotificationChannel } from './notification-channel';
 import { Notifications } from './notifications.service';
@@ -23,7 +24,7 @@ export function createNotifications(config: MinionConfig, clock: Clock): Notific
       replica: REPLICA,
       retries: reporters?.retries ?? 4,
       bufferSize: reporters?.bufferSize ?? 1000,
-      baseDelayMs: 1000,
+      baseDelayMs: (reporters?.retryDelay && parseDuration(reporters.retryDelay)) || 1000,
       timeoutMs: 10_000,
     },
     clock,

@@ -17,9 +17,7 @@ export function pageOf(names: string[], page: ListPage = {}): string[] {
       ? 0
       : sorted.findIndex((n) => compareCodePoints(n, page.startAfter as string) > 0);
   if (from < 0) return [];
-  return page.limit === undefined
-    ? sorted.slice(from)
-    : sorted.slice(from, from + page.limit);
+  return page.limit === undefined ? sorted.slice(from) : sorted.slice(from, from + page.limit);
 }
 
 const logger = new Logger('JobsRepository');

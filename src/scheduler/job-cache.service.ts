@@ -214,7 +214,10 @@ export class JobCache implements OnModuleInit, OnModuleDestroy {
   /** The schedule, or null (logged once, counted and listed under readiness) when unusable. */
   private parse(key: string, doc: JobDocument): CronSchedule | null {
     try {
-      const schedule = CronSchedule.parse(doc.schedule_expression, doc.timezone ?? DEFAULT_TIMEZONE);
+      const schedule = CronSchedule.parse(
+        doc.schedule_expression,
+        doc.timezone ?? DEFAULT_TIMEZONE,
+      );
       if (this.problems.get(key)?.problem === 'schedule') this.problems.delete(key);
       return schedule;
     } catch (err) {

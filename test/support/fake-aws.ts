@@ -273,6 +273,9 @@ export class FakeCloudWatchLogs {
         if (!group) return error('ResourceNotFoundException');
         Object.assign(group.tags, j.tags);
         return { body: '' };
+      case 'ListTagsLogGroup':
+        if (!group) return error('ResourceNotFoundException');
+        return { body: JSON.stringify({ tags: group.tags }) };
       case 'CreateLogStream':
         if (!group) return error('ResourceNotFoundException');
         if (group.streams.has(j.logStreamName)) return error('ResourceAlreadyExistsException');

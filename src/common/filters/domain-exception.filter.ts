@@ -44,9 +44,14 @@ export class DomainExceptionFilter implements ExceptionFilter {
     const notAllowed = this.methodNotAllowed(exception, req);
     if (notAllowed) {
       res.setHeader('Allow', notAllowed.join(', '));
-      res.status(405).json(
-        errorBody(405, `method ${req.method} is not allowed here (allowed: ${notAllowed.join(', ')})`),
-      );
+      res
+        .status(405)
+        .json(
+          errorBody(
+            405,
+            `method ${req.method} is not allowed here (allowed: ${notAllowed.join(', ')})`,
+          ),
+        );
       return;
     }
     const { status, message, retryAfter, extra } = this.map(exception);
@@ -62,7 +67,11 @@ export class DomainExceptionFilter implements ExceptionFilter {
 
   /** No route matched the method, but some route has this path: the methods it answers. */
   private methodNotAllowed(exception: unknown, req: Request): string[] | null {
-    if (!(exception instanceof NotFoundException) || req.route || !this.allowed) return null;
+    // Nest's own "no route" answer; handlers report missing things with domain errors.
+    const noRoute =
+      exception instanceof NotFoundException &&
+      exception.message.startsWith(`Cannot ${req.method} `);
+    if (!noRoute || !this.allowed) return null;
     const methods = this.allowed.for(req.path);
     return methods.length > 0 ? methods : null;
   }

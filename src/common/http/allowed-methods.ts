@@ -1,3 +1,6 @@
+/** A "route" answering this many methods or more is middleware mounted with app.all(). */
+const MIDDLEWARE_METHODS = 10;
+
 interface RouteLayer {
   route?: { path?: unknown; methods?: Record<string, boolean> };
 }
@@ -30,7 +33,12 @@ export class AllowedMethods {
   /** Built on first use: routes are registered when the app initializes, after setup. */
   private routes(): { pattern: RegExp; methods: string[] }[] {
     this.table ??= (this.express.router?.stack ?? [])
-      .filter((layer) => typeof layer.route?.path === 'string')
+      // Nest mounts middleware as routes for every method: those are not endpoints.
+      .filter(
+        (layer) =>
+          typeof layer.route?.path === 'string' &&
+          Object.keys(layer.route.methods ?? {}).length < MIDDLEWARE_METHODS,
+      )
       .map((layer) => ({
         pattern: toPattern(layer.route?.path as string),
         methods: Object.keys(layer.route?.methods ?? {})
@@ -45,9 +53,7 @@ export class AllowedMethods {
 function toPattern(path: string): RegExp {
   const source = path
     .split('/')
-    .map((part) =>
-      part.startsWith(':') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
-    )
+    .map((part) => (part.startsWith(':') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
     .join('/');
   return new RegExp(`^${source}/?$`);
 }

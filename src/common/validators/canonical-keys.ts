@@ -1,7 +1,11 @@
 import { Ctor, propertiesOf, Shape, shapeOf } from './shape';
 
 /** Never a property name, never stored, whatever the rules: they can reach object prototypes. */
-export const RESERVED_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+export const RESERVED_KEYS: ReadonlySet<string> = new Set([
+  '__proto__',
+  'constructor',
+  'prototype',
+]);
 
 export interface Canonical {
   value: unknown;
@@ -41,7 +45,8 @@ function walk(value: unknown, shape: Shape, path: string, found: Found): unknown
       if (!isPlainObject(value)) return value;
       return Object.fromEntries(
         Object.entries(value).flatMap(([name, item]) => {
-          if (!RESERVED_KEYS.has(name)) return [[name, walk(item, shape.of, join(path, name), found)]];
+          if (!RESERVED_KEYS.has(name))
+            return [[name, walk(item, shape.of, join(path, name), found)]];
           found.reserved.push(join(path, name));
           return [];
         }),
