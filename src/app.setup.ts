@@ -7,6 +7,7 @@ import { AUTH_SCHEME } from './common/http/api-errors.decorator';
 import { jsonBody } from './common/http/json-body.middleware';
 import { pathDecoding } from './common/http/path-decoding.middleware';
 import { LenientValidationPipe } from './common/pipes/lenient-validation.pipe';
+import { MinionConfig } from './config/minion-config';
 
 export const API_PREFIX = 'v1/minion';
 
@@ -17,6 +18,8 @@ export const API_PREFIX = 'v1/minion';
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
   app.useLogger(app.get(Logger));
   app.setGlobalPrefix(API_PREFIX);
+  // Behind a load balancer, which X-Forwarded-For hops give the client address (auth throttling).
+  app.set('trust proxy', app.get(MinionConfig).trustProxy ?? false);
   // As the original: any origin may call, with the token header.
   app.enableCors({
     origin: '*',

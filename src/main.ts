@@ -7,11 +7,13 @@ import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
 import { versionInfo } from './common/version';
 import { CommandLineError, parseCommandLine, USAGE } from './config/command-line';
+import { preloadConfig } from './config/config.module';
 import { MinionConfig } from './config/minion-config';
 import { JobsRepository } from './repository/jobs.repository';
 import { startupLine } from './startup-line';
 
 async function bootstrap(): Promise<void> {
+  preloadConfig();
   const app = await NestFactory.create<NestExpressApplication>(AppModule, {
     bodyParser: false,
     bufferLogs: true,

@@ -1,4 +1,4 @@
-import * as bcrypt from 'bcryptjs';
+import * as bcrypt from '@node-rs/bcrypt';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Server } from 'node:http';
 import { join } from 'node:path';
@@ -137,7 +137,7 @@ describe('compatibility with the Go service: clients, documents, names (e2e)', (
     });
 
     it('accepts a bcrypt hash of the token made as the original clients make it (cost 10)', async () => {
-      const hash = await bcrypt.hash(TEST_TOKEN, 10);
+      const hash = await bcrypt.hash(TEST_TOKEN, { cost: 10 });
       const res = await rawRequest(
         server(),
         'POST',

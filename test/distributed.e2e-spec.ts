@@ -126,7 +126,7 @@ describeWithRedis('distributed mode: replicas on one Redis (BullMQ)', () => {
     expect(records.every((r) => r.status === 'succeeded' && r.attempt === 1)).toBe(true);
   });
 
-  it('a write on one replica reaches the caches of the others within 2 s', async () => {
+  it('a write on one replica reaches the caches of the others at once, not at the next refresh', async () => {
     const [a, b, c] = await startReplicas(3, '2026-01-05T10:00:10Z');
     const job = {
       name: 'j',
@@ -137,16 +137,17 @@ describeWithRedis('distributed mode: replicas on one Redis (BullMQ)', () => {
     const started = Date.now();
     const { body } = await a.authed.post('/v1/minion/acct1/jobs/g').send({ job }).expect(200);
     const key = `acct1/g/${body.job.id}`;
-    await waitFor(() => !!b.app.get(JobCache).get(key) && !!c.app.get(JobCache).get(key), 2000);
-    expect(Date.now() - started).toBeLessThan(2000);
+    await waitFor(() => !!b.app.get(JobCache).get(key) && !!c.app.get(JobCache).get(key));
+    // Pub/sub, not the 5-minute refresh (a bound loose enough for a loaded machine).
+    expect(Date.now() - started).toBeLessThan(20_000);
     expect(b.scheduler.nextIndexed(key)).toBe(Date.parse('2026-01-05T10:30:00Z'));
     await a.authed
       .put(`/v1/minion/acct1/jobs/g/${body.job.id}`)
       .send({ job: { ...job, schedule_expression: '45 * * * *' } })
       .expect(202);
-    await waitFor(() => c.scheduler.nextIndexed(key) === Date.parse('2026-01-05T10:45:00Z'), 2000);
+    await waitFor(() => c.scheduler.nextIndexed(key) === Date.parse('2026-01-05T10:45:00Z'));
     await a.authed.delete(`/v1/minion/acct1/jobs/g/${body.job.id}`).expect(202);
-    await waitFor(() => !b.app.get(JobCache).get(key) && !c.app.get(JobCache).get(key), 2000);
+    await waitFor(() => !b.app.get(JobCache).get(key) && !c.app.get(JobCache).get(key));
     expect(a.app.get(JobCache).get(key)).toBeUndefined();
   });
 
@@ -201,7 +202,7 @@ describeWithRedis('distributed mode: replicas on one Redis (BullMQ)', () => {
     const seen: string[] = [];
     lines.on('line', (l) => seen.push(l));
     try {
-      await waitFor(() => seen.includes('READY'), 40_000);
+      await waitFor(() => seen.includes('READY'), 60_000);
       // Enqueued by a producer that has no worker, so the child is the only one to take it.
       const redis = new RedisConnections(redisSettings(cfg)!);
       const producer = new BullMqJobQueue(redis, { attempts: 3, delayMs: 10 });
@@ -212,15 +213,14 @@ describeWithRedis('distributed mode: replicas on one Redis (BullMQ)', () => {
       await producer.enqueue([occurrence]);
       await producer.stop(1000);
       await redis.close();
-      await waitFor(() => seen.includes('RUNNING fragile'), 10_000);
+      await waitFor(() => seen.includes('RUNNING fragile'));
       child.kill('SIGKILL');
       await new Promise((r) => child.once('exit', r));
       // A surviving replica finds the run stalled and runs it.
       const survivor = await createTestApp({ dataDir, config: cfg });
       replicas.push(survivor);
-      await waitFor(
-        async () => (await allRecords(dataDir, ['fragile'])).some((r) => r.status === 'succeeded'),
-        15_000,
+      await waitFor(async () =>
+        (await allRecords(dataDir, ['fragile'])).some((r) => r.status === 'succeeded'),
       );
       const records = (await allRecords(dataDir, ['fragile'])).reverse();
       expect(records.map((r) => [r.run_id, r.attempt, r.status])).toEqual([

@@ -65,18 +65,15 @@ describeWithRedisServer(
       await expect(tickAt(t, '2026-01-05T10:02:00Z')).rejects.toThrow();
 
       await redis.launch();
-      await waitFor(
-        async () => (await t.http.get('/v1/minion/health/ready')).status === 200,
-        15_000,
-      );
+      await waitFor(async () => (await t.http.get('/v1/minion/health/ready')).status === 200);
       await tickAt(t, '2026-01-05T10:03:00Z');
       ScriptedRunner.release();
-      await waitFor(() => ScriptedRunner.calls.length === 2, 15_000);
+      await waitFor(() => ScriptedRunner.calls.length === 2);
       ScriptedRunner.release();
       await waitFor(async () => {
         const c = await t.app.get(JobQueue).counts();
         return c.waiting + c.active + c.delayed === 0;
-      }, 15_000);
+      });
       await drain(t);
 
       const minutes = (await allRuns(t, id))
@@ -86,5 +83,51 @@ describeWithRedisServer(
       // Both manual runs of the blocked job happened: the one in flight and the one waiting in Redis.
       expect(ScriptedRunner.calls.filter((c) => c.jobId === blocked)).toHaveLength(2);
     }, 60_000);
+
+    it('run-now answers 503 with Retry-After within 5 s while Redis hangs, and works again after', async () => {
+      const id = await createJob(t);
+      redis.pause();
+      try {
+        const started = Date.now();
+        const res = await t.authed.patch(`/v1/minion/acct1/jobs/g/${id}`).expect(503);
+        expect(Date.now() - started).toBeLessThan(5000);
+        expect(res.headers['retry-after']).toBeDefined();
+        expect(res.body.message).toContain('queue is not available');
+      } finally {
+        redis.resume();
+      }
+      await waitFor(
+        async () => (await t.authed.patch(`/v1/minion/acct1/jobs/g/${id}`)).status === 202,
+      );
+    }, 60_000);
   },
 );
+
+describeWithRedisServer('Redis down from the start', () => {
+  it('the API starts, run-now answers 503 with Retry-After within 5 s, and recovers when Redis comes', async () => {
+    const redis = await PrivateRedis.start();
+    await redis.kill();
+    const dataDir = tempDir();
+    const config = testConfig(dataDir, {
+      queueProvider: redisQueueProvider(uniquePrefix(), redis.port),
+      scheduler: { retryDelay: '10ms', shutdownTimeout: '1s' },
+    });
+    const t = await createTestApp({ dataDir, config, awaitScheduler: false });
+    try {
+      const id = await createJob(t);
+      const started = Date.now();
+      const res = await t.authed.patch(`/v1/minion/acct1/jobs/g/${id}`).expect(503);
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect(res.headers['retry-after']).toBeDefined();
+      await t.http.get('/v1/minion/health/ready').expect(503);
+      await redis.launch();
+      await waitFor(
+        async () => (await t.authed.patch(`/v1/minion/acct1/jobs/g/${id}`)).status === 202,
+      );
+    } finally {
+      await t.close();
+      removeDir(dataDir);
+      await redis.destroy();
+    }
+  }, 90_000);
+});

@@ -8,19 +8,23 @@ import {
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { IS_PUBLIC_KEY } from '../common/decorators/public.decorator';
+import { TooManyRequestsError } from '../common/errors';
+import { AuthThrottle } from './auth-throttle';
 import { TokenVerifier } from './token-verifier';
 
 export const AUTH_HEADER = 'x-auth-token';
 
 /**
  * Global guard: every route not marked @Public() needs a valid `X-Auth-Token`.
- * Missing header: 401. Wrong token: 403. The presented value never appears in a message.
+ * Missing header: 401. Wrong token: 403. Too many failures from one address, or too many bcrypt
+ * checks at once: 429 with Retry-After. The presented value never appears in a message.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly verifier: TokenVerifier,
+    private readonly throttle: AuthThrottle,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -29,10 +33,23 @@ export class AuthGuard implements CanActivate {
       context.getClass(),
     ]);
     if (isPublic) return true;
-    const header = context.switchToHttp().getRequest<Request>().headers[AUTH_HEADER];
+    const req = context.switchToHttp().getRequest<Request>();
+    const header = req.headers[AUTH_HEADER];
     const presented = Array.isArray(header) ? header[0] : header;
     if (!presented) throw new UnauthorizedException('missing X-Auth-Token header');
-    if (!(await this.verifier.verify(presented))) throw new ForbiddenException('invalid token');
+    const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    const wait = await this.throttle.blockedFor(address);
+    if (wait > 0) {
+      throw new TooManyRequestsError('too many failed authentications from this address', wait);
+    }
+    const verdict = await this.verifier.verify(presented);
+    if (verdict === 'busy') {
+      throw new TooManyRequestsError('too many token checks at once; retry shortly', 1);
+    }
+    if (verdict === 'invalid') {
+      await this.throttle.failed(address);
+      throw new ForbiddenException('invalid token');
+    }
     return true;
   }
 }

@@ -48,6 +48,16 @@ export class ServiceUnavailableError extends DomainError {
   }
 }
 
+/** The client asks too much too fast; it may retry after `retryAfterSeconds`. */
+export class TooManyRequestsError extends DomainError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}
+
 /** The storage backend refused us (credentials, policy). Not retryable by the client. */
 export class StorageAccessDeniedError extends DomainError {}
 

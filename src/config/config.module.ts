@@ -3,9 +3,20 @@ import { Clock, SystemClock } from '../common/clock';
 import { loadConfig } from './config.loader';
 import { MinionConfig } from './minion-config';
 
-/** Loads the configuration once and says at startup what it accepted leniently or ignored. */
+let preloaded: MinionConfig | undefined;
+
+/**
+ * Loads and validates the configuration before the app is built (main.ts), so a bad key stops
+ * the process with one line naming it rather than a dependency-injection stack trace.
+ */
+export function preloadConfig(): MinionConfig {
+  preloaded = loadConfig();
+  return preloaded;
+}
+
+/** The configuration, loaded once; says at startup what it accepted leniently or ignored. */
 export function configFactory(): MinionConfig {
-  const config = loadConfig();
+  const config = preloaded ?? loadConfig();
   const logger = new Logger('Config');
   for (const note of config.notes) logger.warn(note);
   return config;

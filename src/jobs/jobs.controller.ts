@@ -10,7 +10,10 @@ import {
   Post,
   Put,
   Query,
+  Req,
+  Res,
 } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import {
   ApiAcceptedResponse,
   ApiBody,
@@ -25,13 +28,27 @@ import { ApiJobErrors } from '../common/http/api-errors.decorator';
 import { ErrorResponseDto } from '../common/http/error-response.dto';
 import { AccountParams, GroupParams, JobParams } from './dto/job-path.params';
 import { JobRequestDto } from './dto/job-request.dto';
-import { NextQuery, RunsQuery } from './dto/list-query.dto';
+import { ListQuery, NextQuery, RunsQuery } from './dto/list-query.dto';
 import { JobWithLogResponseDto, NextFireTimesDto, RunAcceptedDto } from './dto/job-response.dto';
 import { RunRecord } from '../job-log/run-record';
-import { JobsService } from './jobs.service';
+import { JobsService, Page } from './jobs.service';
 import { CREATE_EXAMPLE, UPDATE_EXAMPLE } from './jobs.examples';
 
 const TEXT = 'text/plain; charset=utf-8';
+
+function pageOf(query: ListQuery) {
+  return { limit: query.limit, startAfter: query.start_after };
+}
+
+/** The body stays the original's bare array; the next page is announced in `Link` (RFC 8288). */
+function withNextLink(page: Page, query: ListQuery, req: Request, res: Response): string[] {
+  if (page.more && query.limit !== undefined) {
+    const last = page.items[page.items.length - 1];
+    const next = `${req.path}?limit=${query.limit}&start_after=${encodeURIComponent(last)}`;
+    res.setHeader('Link', `<${next}>; rel="next"`);
+  }
+  return page.items;
+}
 
 @ApiTags('jobs')
 @ApiJobErrors()
@@ -42,15 +59,27 @@ export class JobsController {
   @Get()
   @ApiOperation({ summary: 'List the jobs of an account as "group/id" strings' })
   @ApiOkResponse({ type: [String], example: ['space-xy/6bcfa79f-615e-470d-97c1-687f3357497d'] })
-  listAccount(@Param() { account }: AccountParams): Promise<string[]> {
-    return this.jobs.listAccount(account);
+  async listAccount(
+    @Param() { account }: AccountParams,
+    @Query() query: ListQuery,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<string[]> {
+    const page = await this.jobs.listAccount(account, pageOf(query));
+    return withNextLink(page, query, req, res);
   }
 
   @Get(':group')
   @ApiOperation({ summary: 'List the job ids of a group' })
   @ApiOkResponse({ type: [String], example: ['6bcfa79f-615e-470d-97c1-687f3357497d'] })
-  listGroup(@Param() { account, group }: GroupParams): Promise<string[]> {
-    return this.jobs.listGroup(account, group);
+  async listGroup(
+    @Param() { account, group }: GroupParams,
+    @Query() query: ListQuery,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<string[]> {
+    const page = await this.jobs.listGroup(account, group, pageOf(query));
+    return withNextLink(page, query, req, res);
   }
 
   @Post(':group')

@@ -9,7 +9,7 @@ import { JobLog } from '../job-log/job-log';
 import { RunLogInfo, RunRecord } from '../job-log/run-record';
 import { JobChanges } from '../repository/job-changes';
 import { JobDocument } from '../repository/job-document';
-import { DeleteGroupResult, JobKey, JobsRepository } from '../repository/jobs.repository';
+import { DeleteGroupResult, JobKey, JobsRepository, ListPage } from '../repository/jobs.repository';
 import { RunnerRegistry } from '../runners/runner-registry';
 import { SchedulerService } from '../scheduler/scheduler.service';
 import { JobRequestDto } from './dto/job-request.dto';
@@ -18,6 +18,19 @@ import { JobView, toJobView } from './job-view';
 export interface JobWithLog extends JobView {
   /** null when the job has no log yet (the original's create answer had `log: null`). */
   log: RunLogInfo | null;
+}
+
+/** One page of a listing, and whether another follows. */
+export interface Page {
+  items: string[];
+  more: boolean;
+}
+
+/** Asks for one entry more than the page holds, to know whether a next page exists. */
+async function paged(page: ListPage, list: (p: ListPage) => Promise<string[]>): Promise<Page> {
+  if (page.limit === undefined) return { items: await list(page), more: false };
+  const items = await list({ ...page, limit: page.limit + 1 });
+  return { items: items.slice(0, page.limit), more: items.length > page.limit };
 }
 
 export interface NextFireTimes {
@@ -45,14 +58,14 @@ export class JobsService {
     private readonly clock: Clock,
   ) {}
 
-  async listAccount(account: string): Promise<string[]> {
+  async listAccount(account: string, page: ListPage = {}): Promise<Page> {
     this.ensureAccount(account);
-    return this.repository.listAccount(account);
+    return paged(page, (p) => this.repository.listAccount(account, p));
   }
 
-  async listGroup(account: string, group: string): Promise<string[]> {
+  async listGroup(account: string, group: string, page: ListPage = {}): Promise<Page> {
     this.ensureAccount(account);
-    return this.repository.listGroup(account, group);
+    return paged(page, (p) => this.repository.listGroup(account, group, p));
   }
 
   async get(key: JobKey): Promise<JobWithLog> {

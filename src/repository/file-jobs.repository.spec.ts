@@ -79,4 +79,33 @@ describe('FileJobsRepository specifics', () => {
     expect(await repo.listGroup('acct', 'grp')).toEqual(['a']);
     expect(await repo.listAccount('acct')).toEqual(['grp/a']);
   });
+
+  it('creates racing group deletes: 300 interleavings, never an error, the delete removes exactly what it reports', async () => {
+    const pause = (n: number) =>
+      new Promise<void>((r) => {
+        let left = n;
+        const step = () => (left-- > 0 ? setImmediate(step) : r());
+        step();
+      });
+    for (let round = 0; round < 300; round++) {
+      const ids = Array.from({ length: 6 }, (_, i) => `r${round}-${i}`);
+      const creates = ids.map(async (id, i) => {
+        await pause((i * 7 + round) % 5);
+        return repo.create(sampleJob({ group: 'race', id }));
+      });
+      const deleting = pause(round % 4).then(() => repo.deleteGroup('acct', 'race'));
+      const results = await Promise.allSettled([...creates, deleting]);
+      expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+      const { deleted, failed } = (
+        results[6] as PromiseFulfilledResult<{ deleted: string[]; failed: unknown[] }>
+      ).value;
+      expect(failed).toEqual([]);
+      const left = await repo.listGroup('acct', 'race');
+      expect([...deleted, ...left].sort()).toEqual(
+        [...ids, ...left.filter((id) => !ids.includes(id))].sort(),
+      );
+      for (const id of deleted) expect(left).not.toContain(id);
+      await repo.deleteGroup('acct', 'race');
+    }
+  });
 });

@@ -185,9 +185,9 @@ export class FileJobsRepository extends JobsRepository {
     const text = serializeJob(doc);
     const dir = this.dir(doc.account, doc.group);
     for (let attempt = 1; ; attempt++) {
-      await fs.mkdir(dir, { recursive: true });
       const temp = join(dir, `.${randomUUID()}.tmp`);
       try {
+        await fs.mkdir(dir, { recursive: true });
         const handle = await fs.open(temp, 'wx', 0o640);
         try {
           await handle.writeFile(text, 'utf8');

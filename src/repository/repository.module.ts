@@ -1,4 +1,4 @@
-import { Global, Module } from '@nestjs/common';
+import { Global, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { MinionConfig, S3RepositoryOptions } from '../config/minion-config';
 import { FileJobsRepository } from './file-jobs.repository';
 import { JobChanges } from './job-changes';
@@ -26,4 +26,15 @@ export function createJobsRepository(config: MinionConfig): JobsRepository {
   ],
   exports: [JobsRepository, JobChanges],
 })
-export class RepositoryModule {}
+export class RepositoryModule implements OnApplicationBootstrap {
+  private readonly logger = new Logger(RepositoryModule.name);
+
+  constructor(private readonly repository: JobsRepository) {}
+
+  /** Housekeeping before the scheduler loads: temp files a crash left behind. */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.repository
+      .cleanup()
+      .catch((err: Error) => this.logger.warn(`startup cleanup failed: ${err.message}`));
+  }
+}

@@ -103,6 +103,22 @@ describe('S3JobsRepository specifics (s3rver)', () => {
     expect(mock.commandCalls(PutObjectCommand)[1].args[0].input.Key).toBe('jobs//org/acct/grp/k');
   });
 
+  it('creates racing a group delete survive or are deleted, never half (no race as in the file store)', async () => {
+    for (let round = 0; round < 10; round++) {
+      const ids = Array.from({ length: 5 }, (_, i) => `s${round}-${i}`);
+      const results = await Promise.allSettled([
+        ...ids.slice(0, 2).map((id) => repo.create(sampleJob({ group: 'race', id }))),
+        repo.deleteGroup('acct', 'race'),
+        ...ids.slice(2).map((id) => repo.create(sampleJob({ group: 'race', id }))),
+      ]);
+      expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+      const { deleted } = (results[2] as PromiseFulfilledResult<{ deleted: string[] }>).value;
+      const left = await repo.listGroup('acct', 'race');
+      expect([...deleted, ...left].sort()).toEqual(ids.sort());
+      await repo.deleteGroup('acct', 'race');
+    }
+  });
+
   it('pages listings with StartAfter, in the same order as the file repository', async () => {
     for (const id of ['b', 'a', 'é', 'z', 'A']) await repo.create(sampleJob({ id }));
     expect(await repo.listGroup('acct', 'grp')).toEqual(['A', 'a', 'b', 'z', 'é']);

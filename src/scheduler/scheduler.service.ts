@@ -8,6 +8,7 @@ import { Clock, MINUTE_MS, minuteFloor, rfc3339 } from '../common/clock';
 import { mapWithConcurrency } from '../common/concurrency';
 import { CronSchedule } from '../common/cron/cron-schedule';
 import { ServiceUnavailableError } from '../common/errors';
+import { TimeoutError, withTimeout } from '../common/timeout';
 import { MinionConfig, SchedulerSettings } from '../config/minion-config';
 import { JobLog } from '../job-log/job-log';
 import { JobKey } from '../repository/jobs.repository';
@@ -23,6 +24,8 @@ import { ScheduleMarker } from './schedule-marker';
 import { SchedulerMetrics } from './scheduler.metrics';
 
 const EARLY_TICK_TOLERANCE_MS = 1000;
+/** A manual run's enqueue answers within this, or the API answers 503. */
+const ENQUEUE_TIMEOUT_MS = 3000;
 
 /** Most missed fire times counted per job when catching up after a long downtime. */
 const MISSED_COUNT_CAP = 10_000;
@@ -147,14 +150,23 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     }
   }
 
-  /** Enqueues a manual run; its id is returned to the client as `run_id`. */
+  /**
+   * Enqueues a manual run; its id is returned to the client as `run_id`. A queue that does not
+   * answer (Redis unreachable, or never reached since startup) is a 503 within a few seconds,
+   * never a request that hangs.
+   */
   async runNow(key: JobKey): Promise<string> {
     const occurrence = manualOccurrence(key, this.clock.now());
     try {
-      await this.queue.enqueue([occurrence]);
+      await withTimeout(this.queue.enqueue([occurrence]), ENQUEUE_TIMEOUT_MS, 'the queue');
     } catch (err) {
       if (err instanceof QueueClosedError)
         throw new ServiceUnavailableError('minion is shutting down', 5);
+      if (err instanceof TimeoutError) {
+        throw new ServiceUnavailableError(
+          `the queue is not available (${err.message}); the run ${occurrence.id} may still be queued when it answers`,
+        );
+      }
       throw new ServiceUnavailableError(`the queue is not available: ${(err as Error).message}`);
     }
     this.metrics.scheduled.inc({ trigger: 'manual' });

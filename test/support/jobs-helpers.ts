@@ -4,7 +4,7 @@ import { JobLog } from '../../src/job-log/job-log';
 import { RunRecord } from '../../src/job-log/run-record';
 import { Executor } from '../../src/scheduler/executor.service';
 import { JobQueue } from '../../src/scheduler/job-queue';
-import { waitFor } from './manual-clock';
+import { WAIT_DEADLINE_MS, waitFor } from './manual-clock';
 import { TestApp } from './test-app';
 
 export const BASE = '/v1/minion';
@@ -72,7 +72,7 @@ export async function tickAt(t: TestApp, iso: string | number) {
 }
 
 /** Waits until nothing is queued, delayed or running, and every run record is written. */
-export async function drain(t: TestApp, timeoutMs = 5000): Promise<void> {
+export async function drain(t: TestApp, timeoutMs = WAIT_DEADLINE_MS): Promise<void> {
   const queue = t.app.get(JobQueue);
   await waitFor(async () => {
     const c = await queue.counts();

@@ -36,10 +36,16 @@ export class ManualTicker extends MinuteTicker {
   }
 }
 
-/** Polls `condition` until it holds (for work finishing on the event loop, not for wall-clock minutes). */
+/**
+ * Polls `condition` until it holds (for work finishing on the event loop, not for wall-clock
+ * minutes). The deadline is generous: on a loaded 2-core machine, work of milliseconds can take
+ * seconds; a condition that holds returns at once whatever the deadline.
+ */
+export const WAIT_DEADLINE_MS = 30_000;
+
 export async function waitFor(
   condition: () => boolean | Promise<boolean>,
-  timeoutMs = 5000,
+  timeoutMs = WAIT_DEADLINE_MS,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {

@@ -121,11 +121,20 @@ export class PrivateRedis {
       ],
       { stdio: 'ignore' },
     );
-    const deadline = Date.now() + 5000;
+    const deadline = Date.now() + 30_000;
     while (!pings(this.port)) {
       if (Date.now() > deadline) throw new Error('private redis-server did not start');
       await new Promise((r) => setTimeout(r, 50));
     }
+  }
+
+  /** Frozen (SIGSTOP): connections stay open and nothing answers, as behind a dead network. */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.child?.kill('SIGCONT');
   }
 
   /** Killed hard: what was acknowledged is on disk (appendfsync always). */

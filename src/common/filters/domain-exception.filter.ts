@@ -17,6 +17,7 @@ import {
   JobNotFoundError,
   ServiceUnavailableError,
   StorageAccessDeniedError,
+  TooManyRequestsError,
 } from '../errors';
 import { AllowedMethods } from '../http/allowed-methods';
 
@@ -99,6 +100,13 @@ export class DomainExceptionFilter implements ExceptionFilter {
       }
       if (exception instanceof StorageAccessDeniedError) {
         return { status: HttpStatus.FORBIDDEN, message: exception.message };
+      }
+      if (exception instanceof TooManyRequestsError) {
+        return {
+          status: HttpStatus.TOO_MANY_REQUESTS,
+          message: exception.message,
+          retryAfter: exception.retryAfterSeconds,
+        };
       }
       if (exception instanceof ServiceUnavailableError) {
         return {
