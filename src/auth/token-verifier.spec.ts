@@ -28,16 +28,16 @@ describe('TokenVerifier', () => {
 
   it('accepts a bcrypt hash of the token ($2a$, $2b$, $2y$) and refuses a hash of another', async () => {
     const v = verifier();
-    const hash = await bcrypt.hash(TOKEN, { cost: 4 });
+    const hash = await bcrypt.hash(TOKEN, 4);
     for (const prefix of ['$2a$', '$2b$', '$2y$']) {
       await expect(v.verify(hash.replace(/^\$2.\$/, prefix))).resolves.toBe('valid');
     }
-    await expect(v.verify(await bcrypt.hash('other', { cost: 4 }))).resolves.toBe('invalid');
+    await expect(v.verify(await bcrypt.hash('other', 4))).resolves.toBe('invalid');
   });
 
   it('caches verdicts so a client sending the same hash pays bcrypt once', async () => {
     const v = verifier();
-    const hash = await bcrypt.hash(TOKEN, { cost: 4 });
+    const hash = await bcrypt.hash(TOKEN, 4);
     await v.verify(hash);
     await v.verify(hash);
     expect(verify).toHaveBeenCalledTimes(1);
@@ -48,14 +48,14 @@ describe('TokenVerifier', () => {
     await expect(verifier().verify(hash13)).resolves.toBe('invalid');
     await expect(verifier().verify(`$2b$31$${'a'.repeat(53)}`)).resolves.toBe('invalid');
     expect(verify).not.toHaveBeenCalled();
-    const cheap = await bcrypt.hash(TOKEN, { cost: 5 });
+    const cheap = await bcrypt.hash(TOKEN, 5);
     await expect(verifier({ maxBcryptCost: 4 }).verify(cheap)).resolves.toBe('invalid');
     expect(verify).not.toHaveBeenCalled();
   });
 
   it('runs at most auth.bcryptConcurrency checks at once: beyond it, busy (no queue)', async () => {
     const v = verifier({ bcryptConcurrency: 2 });
-    const hashes = await Promise.all([1, 2, 3].map(() => bcrypt.hash(TOKEN, { cost: 4 })));
+    const hashes = await Promise.all([1, 2, 3].map(() => bcrypt.hash(TOKEN, 4)));
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     verify.mockImplementation(async (...args: [string, string]) => {
