@@ -1,15 +1,15 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { DomainExceptionFilter } from './common/filters/domain-exception.filter';
 import { AllowedMethods } from './common/http/allowed-methods';
-import { AUTH_SCHEME } from './common/http/api-errors.decorator';
 import { jsonBody } from './common/http/json-body.middleware';
 import { pathDecoding } from './common/http/path-decoding.middleware';
 import { LenientValidationPipe } from './common/pipes/lenient-validation.pipe';
 import { MinionConfig } from './config/minion-config';
+import { API_PREFIX, createOpenApiDocument } from './openapi/openapi-document';
 
-export const API_PREFIX = 'v1/minion';
+export { API_PREFIX };
 
 /**
  * Everything that makes the HTTP surface what it is, shared by main.ts and the e2e tests so the
@@ -38,19 +38,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
 }
 
 function setupSwagger(app: NestExpressApplication): void {
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('minion')
-      .setDescription(
-        'Runs cron-scheduled actions against cloud resources. Every route except ping, version, ' +
-          'metrics and health needs the `X-Auth-Token` header: the pre-shared token, or a bcrypt hash of it.',
-      )
-      .setVersion('1')
-      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Auth-Token' }, AUTH_SCHEME)
-      .build(),
-  );
-  SwaggerModule.setup(`${API_PREFIX}/docs`, app, document, {
+  SwaggerModule.setup(`${API_PREFIX}/docs`, app, createOpenApiDocument(app), {
     jsonDocumentUrl: `${API_PREFIX}/docs-json`,
   });
 }

@@ -10,8 +10,13 @@ let preloaded: MinionConfig | undefined;
  * the process with one line naming it rather than a dependency-injection stack trace.
  */
 export function preloadConfig(): MinionConfig {
-  preloaded = loadConfig();
-  return preloaded;
+  return useConfig(loadConfig());
+}
+
+/** The configuration the app will use (a script building the app on a fixed config). */
+export function useConfig(config: MinionConfig): MinionConfig {
+  preloaded = config;
+  return config;
 }
 
 /** The configuration, loaded once; says at startup what it accepted leniently or ignored. */

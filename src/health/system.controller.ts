@@ -1,10 +1,12 @@
 import { Controller, Get, Header } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiSchema, ApiTags } from '@nestjs/swagger';
 import { Public } from '../common/decorators/public.decorator';
+import { ApiTextResponse } from '../common/http/api-docs.decorators';
 import { versionInfo } from '../common/version';
 
+@ApiSchema({ name: 'Version', description: 'The build of this minion' })
 export class VersionDto {
-  @ApiProperty({ example: '1.0.0' })
+  @ApiProperty({ description: 'minion version (package.json)', example: '1.0.0' })
   version: string;
 
   @ApiProperty({ description: 'Git commit the build was made from', example: '3f2c1e0' })
@@ -22,15 +24,15 @@ export class SystemController {
 
   @Get('ping')
   @Header('Content-Type', 'text/plain; charset=utf-8')
-  @ApiOperation({ summary: 'Answers pong' })
-  @ApiOkResponse({ schema: { type: 'string', example: 'pong' } })
+  @ApiOperation({ operationId: 'ping', summary: 'Answers pong' })
+  @ApiTextResponse(200, 'Body `pong`', 'pong')
   ping(): string {
     return 'pong';
   }
 
   @Get('version')
-  @ApiOperation({ summary: 'Version, git hash and build time' })
-  @ApiOkResponse({ type: VersionDto })
+  @ApiOperation({ operationId: 'version', summary: 'Version, git hash and build time' })
+  @ApiOkResponse({ description: 'The build', type: VersionDto })
   version(): VersionDto {
     return this.versionInfo;
   }

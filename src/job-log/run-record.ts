@@ -1,4 +1,6 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
+
+const DATE_TIME = { type: 'string', format: 'date-time' } as const;
 
 export type RunTrigger = 'schedule' | 'manual';
 export type RunStatus = 'succeeded' | 'failed' | 'skipped' | 'missed';
@@ -7,6 +9,10 @@ export type RunStatus = 'succeeded' | 'failed' | 'skipped' | 'missed';
  * One attempt of one occurrence, as written to the run log (a JSON line, or a CloudWatch event).
  * A class so Swagger documents the runs endpoint from the same definition.
  */
+@ApiSchema({
+  name: 'RunRecord',
+  description: 'One attempt of one occurrence, as the run log keeps it',
+})
 export class RunRecord {
   @ApiProperty({
     description: 'Occurrence id: `<account>/<group>/<id>@<minute>` or `...@manual-<uuid>`',
@@ -14,10 +20,15 @@ export class RunRecord {
   })
   run_id: string;
 
-  @ApiProperty({ enum: ['schedule', 'manual'], example: 'schedule' })
+  @ApiProperty({
+    description: 'What started it: the schedule, or a manual run (PATCH)',
+    enum: ['schedule', 'manual'],
+    example: 'schedule',
+  })
   trigger: RunTrigger;
 
   @ApiProperty({
+    ...DATE_TIME,
     description:
       'The minute the occurrence was scheduled for (RFC 3339, UTC); null for manual runs',
     example: '2026-11-24T15:00:00Z',
@@ -25,19 +36,31 @@ export class RunRecord {
   })
   scheduled_for: string | null;
 
-  @ApiProperty({ description: 'Attempt number, from 1', example: 1 })
+  @ApiProperty({
+    description: 'Attempt number, from 1 (0 for a missed record)',
+    type: 'integer',
+    example: 1,
+  })
   attempt: number;
 
-  @ApiProperty({ enum: ['succeeded', 'failed', 'skipped', 'missed'], example: 'succeeded' })
+  @ApiProperty({
+    description: 'Outcome of the attempt',
+    enum: ['succeeded', 'failed', 'skipped', 'missed'],
+    example: 'succeeded',
+  })
   status: RunStatus;
 
-  @ApiProperty({ example: '2026-11-24T15:00:00.112Z' })
+  @ApiProperty({
+    ...DATE_TIME,
+    description: 'When the attempt started',
+    example: '2026-11-24T15:00:00.112Z',
+  })
   started_at: string;
 
-  @ApiProperty({ example: '2026-11-24T15:00:00.118Z' })
+  @ApiProperty({ ...DATE_TIME, description: 'When it ended', example: '2026-11-24T15:00:00.118Z' })
   finished_at: string;
 
-  @ApiProperty({ example: 6 })
+  @ApiProperty({ description: 'How long it took, in milliseconds', type: 'integer', example: 6 })
   duration_ms: number;
 
   @ApiPropertyOptional({
@@ -46,30 +69,44 @@ export class RunRecord {
   })
   runner?: string;
 
-  @ApiPropertyOptional({ description: "The runner's output", example: 'Hello, local!' })
+  @ApiPropertyOptional({
+    description: "The runner's output (up to 64 KiB)",
+    example: 'Hello, local!',
+  })
   output?: string;
 
-  @ApiPropertyOptional({ description: 'Why the attempt failed, was skipped or missed' })
+  @ApiPropertyOptional({
+    description: 'Why the attempt failed, was skipped or missed',
+    example: 'EC2 start of i-0abc failed (will retry): ThrottlingException: Rate exceeded',
+  })
   error?: string;
 
-  @ApiPropertyOptional({ description: 'Whether a failed attempt will be retried' })
+  @ApiPropertyOptional({ description: 'Whether a failed attempt will be retried', example: true })
   will_retry?: boolean;
 
   @ApiPropertyOptional({
     description: 'Cloud request id of the call the runner made, when it has one',
+    example: '7d3c9a6e-8f1b-4c2a-9e4d-1a2b3c4d5e6f',
   })
   request_id?: string;
 
-  @ApiPropertyOptional({ description: 'For `missed`: how many occurrences were not run' })
+  @ApiPropertyOptional({
+    description: 'For `missed`: how many occurrences were not run',
+    type: 'integer',
+    example: 113,
+  })
   missed_count?: number;
 
-  @ApiPropertyOptional({ description: 'Which minion process ran the attempt' })
+  @ApiPropertyOptional({
+    description: 'Which minion process ran the attempt (`<host>:<pid>`)',
+    example: 'minion-7d9f-abcde:1',
+  })
   replica?: string;
 }
 
 /** What `log` in a job's get/update answer says about its run log. */
 export interface RunLogInfo {
-  type: string;
+  type: 'file' | 'cloudwatch';
   /** File path, or the CloudWatch log group name (as the original's `log.name`). */
   name: string;
   /** Records kept; null where the store cannot count them cheaply (CloudWatch). */

@@ -17,24 +17,33 @@ import type { Request, Response } from 'express';
 import {
   ApiAcceptedResponse,
   ApiBody,
-  ApiConflictResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import { ServiceUnavailableError } from '../common/errors';
-import { ApiJobErrors } from '../common/http/api-errors.decorator';
-import { ErrorResponseDto } from '../common/http/error-response.dto';
+import {
+  ApiErrorResponses,
+  ApiTextResponse,
+  AUTHENTICATED_ERRORS,
+} from '../common/http/api-docs.decorators';
+import { RunRecord } from '../job-log/run-record';
 import { AccountParams, GroupParams, JobParams } from './dto/job-path.params';
 import { JobRequestDto } from './dto/job-request.dto';
+import { JobResponseDto, NextFireTimesDto, RunAcceptedDto } from './dto/job-response.dto';
 import { ListQuery, NextQuery, RunsQuery } from './dto/list-query.dto';
-import { JobWithLogResponseDto, NextFireTimesDto, RunAcceptedDto } from './dto/job-response.dto';
-import { RunRecord } from '../job-log/run-record';
-import { JobsService, Page } from './jobs.service';
 import { CREATE_EXAMPLE, UPDATE_EXAMPLE } from './jobs.examples';
+import { JobsService, Page } from './jobs.service';
 
 const TEXT = 'text/plain; charset=utf-8';
+
+const NEXT_LINK = {
+  Link: {
+    description:
+      'With `limit`, when more entries follow: `</v1/minion/...?limit=N&start_after=...>; rel="next"` (RFC 8288)',
+    schema: { type: 'string' as const },
+  },
+};
 
 function pageOf(query: ListQuery) {
   return { limit: query.limit, startAfter: query.start_after };
@@ -51,14 +60,22 @@ function withNextLink(page: Page, query: ListQuery, req: Request, res: Response)
 }
 
 @ApiTags('jobs')
-@ApiJobErrors()
+@ApiErrorResponses(...AUTHENTICATED_ERRORS)
 @Controller(':account/jobs')
 export class JobsController {
   constructor(private readonly jobs: JobsService) {}
 
   @Get()
-  @ApiOperation({ summary: 'List the jobs of an account as "group/id" strings' })
-  @ApiOkResponse({ type: [String], example: ['space-xy/6bcfa79f-615e-470d-97c1-687f3357497d'] })
+  @ApiOperation({
+    operationId: 'listAccountJobs',
+    summary: 'List the jobs of an account as "group/id" strings',
+  })
+  @ApiOkResponse({
+    description: '`group/id` of each job, sorted',
+    type: [String],
+    example: ['space-xy/6bcfa79f-615e-470d-97c1-687f3357497d'],
+    headers: NEXT_LINK,
+  })
   async listAccount(
     @Param() { account }: AccountParams,
     @Query() query: ListQuery,
@@ -70,8 +87,13 @@ export class JobsController {
   }
 
   @Get(':group')
-  @ApiOperation({ summary: 'List the job ids of a group' })
-  @ApiOkResponse({ type: [String], example: ['6bcfa79f-615e-470d-97c1-687f3357497d'] })
+  @ApiOperation({ operationId: 'listGroupJobs', summary: 'List the job ids of a group' })
+  @ApiOkResponse({
+    description: 'Id of each job, sorted',
+    type: [String],
+    example: ['6bcfa79f-615e-470d-97c1-687f3357497d'],
+    headers: NEXT_LINK,
+  })
   async listGroup(
     @Param() { account, group }: GroupParams,
     @Query() query: ListQuery,
@@ -84,49 +106,52 @@ export class JobsController {
 
   @Post(':group')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Create a job (its id is generated)' })
+  @ApiOperation({
+    operationId: 'createJob',
+    summary: 'Create a job (its id is generated)',
+    description:
+      'Keys match case-insensitively and unknown keys are ignored, as the original read bodies; ' +
+      'the body is read as JSON whatever its Content-Type.',
+  })
   @ApiBody({ type: JobRequestDto, examples: { dummy: { value: CREATE_EXAMPLE } } })
-  @ApiOkResponse({ type: JobWithLogResponseDto })
-  @ApiJobErrors({ body: true })
+  @ApiOkResponse({ description: 'The stored job', type: JobResponseDto })
+  @ApiErrorResponses(413)
   create(
     @Param() { account, group }: GroupParams,
     @Body() body: JobRequestDto,
-  ): Promise<JobWithLogResponseDto> {
+  ): Promise<JobResponseDto> {
     return this.jobs.create(account, group, body);
   }
 
   @Get(':group/:id')
-  @ApiOperation({ summary: 'Get a job' })
-  @ApiOkResponse({ type: JobWithLogResponseDto })
-  get(@Param() params: JobParams): Promise<JobWithLogResponseDto> {
+  @ApiOperation({ operationId: 'getJob', summary: 'Get a job' })
+  @ApiOkResponse({ description: 'The job', type: JobResponseDto })
+  get(@Param() params: JobParams): Promise<JobResponseDto> {
     return this.jobs.get(params);
   }
 
   @Put(':group/:id')
   @HttpCode(202)
   @ApiOperation({
+    operationId: 'updateJob',
     summary: 'Replace a job (it must exist); id, account and group come from the path',
+    description: 'A GET answer sent back whole (with `log` and `next`) is accepted.',
   })
   @ApiBody({ type: JobRequestDto, examples: { dummy: { value: UPDATE_EXAMPLE } } })
-  @ApiAcceptedResponse({ type: JobWithLogResponseDto })
-  @ApiConflictResponse({
-    description: 'Modified concurrently; read and retry',
-    type: ErrorResponseDto,
-  })
-  @ApiJobErrors({ body: true })
-  update(@Param() params: JobParams, @Body() body: JobRequestDto): Promise<JobWithLogResponseDto> {
+  @ApiAcceptedResponse({ description: 'The stored job', type: JobResponseDto })
+  @ApiErrorResponses(409, 413)
+  update(@Param() params: JobParams, @Body() body: JobRequestDto): Promise<JobResponseDto> {
     return this.jobs.update(params, body);
   }
 
   @Delete(':group')
   @HttpCode(202)
   @Header('Content-Type', TEXT)
-  @ApiOperation({ summary: 'Delete every job of a group (202 even when the group is empty)' })
-  @ApiAcceptedResponse({ description: 'Body `OK`', schema: { type: 'string', example: 'OK' } })
-  @ApiServiceUnavailableResponse({
-    description: 'Some jobs could not be deleted',
-    type: ErrorResponseDto,
+  @ApiOperation({
+    operationId: 'deleteGroup',
+    summary: 'Delete every job of a group (202 even when the group is empty)',
   })
+  @ApiTextResponse(202, 'Deleted: body `OK`', 'OK')
   async deleteGroup(@Param() { account, group }: GroupParams): Promise<string> {
     const result = await this.jobs.deleteGroup(account, group);
     if (result.failed.length > 0) {
@@ -141,8 +166,8 @@ export class JobsController {
   @Delete(':group/:id')
   @HttpCode(202)
   @Header('Content-Type', TEXT)
-  @ApiOperation({ summary: 'Delete a job' })
-  @ApiAcceptedResponse({ description: 'Body `OK`', schema: { type: 'string', example: 'OK' } })
+  @ApiOperation({ operationId: 'deleteJob', summary: 'Delete a job' })
+  @ApiTextResponse(202, 'Deleted: body `OK`', 'OK')
   async delete(@Param() params: JobParams): Promise<string> {
     await this.jobs.delete(params);
     return 'OK';
@@ -151,34 +176,33 @@ export class JobsController {
   @Patch(':group/:id')
   @HttpCode(202)
   @ApiOperation({
+    operationId: 'runJob',
     summary: 'Run a job now (also a disabled one)',
     description: 'Queues a manual occurrence; follow it in `.../runs` by its `run_id`.',
   })
-  @ApiAcceptedResponse({ type: RunAcceptedDto })
-  @ApiServiceUnavailableResponse({
-    description: 'The queue is unavailable or minion is shutting down',
-    type: ErrorResponseDto,
-  })
+  @ApiAcceptedResponse({ description: 'Queued', type: RunAcceptedDto })
   run(@Param() params: JobParams): Promise<RunAcceptedDto> {
     return this.jobs.run(params);
   }
 
   @Get(':group/:id/runs')
   @ApiOperation({
+    operationId: 'listRuns',
     summary: 'Run history, newest first',
     description:
       'One record per attempt: succeeded, failed (with `will_retry`), skipped, or missed (after downtime).',
   })
-  @ApiOkResponse({ type: [RunRecord] })
+  @ApiOkResponse({ description: 'Run records, newest first', type: [RunRecord] })
   runs(@Param() params: JobParams, @Query() { limit }: RunsQuery): Promise<RunRecord[]> {
     return this.jobs.runs(params, limit);
   }
 
   @Get(':group/:id/next')
   @ApiOperation({
+    operationId: 'nextFireTimes',
     summary: 'Next fire times, in UTC and in the job time zone, with daylight-saving flags',
   })
-  @ApiOkResponse({ type: NextFireTimesDto })
+  @ApiOkResponse({ description: 'The next fire times', type: NextFireTimesDto })
   next(@Param() params: JobParams, @Query() { count }: NextQuery): Promise<NextFireTimesDto> {
     return this.jobs.upcoming(params, count);
   }

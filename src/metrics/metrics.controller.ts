@@ -1,8 +1,9 @@
 import { Controller, Get, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { PrometheusController } from '@willsoto/nestjs-prometheus';
 import type { Response } from 'express';
 import { Public } from '../common/decorators/public.decorator';
+import { ApiTextResponse } from '../common/http/api-docs.decorators';
 
 /** Prometheus scrape endpoint, public like the original's `/v1/minion/metrics`. */
 @ApiTags('system')
@@ -10,8 +11,12 @@ import { Public } from '../common/decorators/public.decorator';
 @Controller()
 export class MetricsController extends PrometheusController {
   @Get()
-  @ApiOperation({ summary: 'Prometheus metrics (text exposition format)' })
-  @ApiOkResponse({ schema: { type: 'string', example: 'minion_http_requests_total{...} 1' } })
+  @ApiOperation({ operationId: 'metrics', summary: 'Prometheus metrics (text exposition format)' })
+  @ApiTextResponse(
+    200,
+    'Prometheus text exposition format 0.0.4',
+    'minion_runs_total{runner="dummyRunner",status="succeeded"} 42',
+  )
   override index(@Res({ passthrough: true }) response: Response): Promise<string> {
     return super.index(response);
   }

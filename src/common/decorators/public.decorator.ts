@@ -1,6 +1,11 @@
-import { SetMetadata } from '@nestjs/common';
+import { applyDecorators, SetMetadata } from '@nestjs/common';
+import { ApiPublic } from '../http/api-docs.decorators';
 
 export const IS_PUBLIC_KEY = 'minion:isPublic';
 
-/** Marks a route as reachable without `X-Auth-Token` (probes, metrics, version). */
-export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(IS_PUBLIC_KEY, true);
+/**
+ * Marks a route as reachable without `X-Auth-Token` (probes, metrics, version); the OpenAPI
+ * document says so with `security: []`.
+ */
+export const Public = (): MethodDecorator & ClassDecorator =>
+  applyDecorators(SetMetadata(IS_PUBLIC_KEY, true), ApiPublic());

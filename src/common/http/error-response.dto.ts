@@ -1,11 +1,16 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 
 /** Shape of every error answer. */
+@ApiSchema({
+  name: 'Error',
+  description:
+    'Every error answer: status, reason phrase, and a message naming the offending field',
+})
 export class ErrorResponseDto {
-  @ApiProperty({ example: 400 })
+  @ApiProperty({ description: 'The HTTP status code, repeated', example: 400, type: 'integer' })
   statusCode: number;
 
-  @ApiProperty({ example: 'Bad Request' })
+  @ApiProperty({ description: 'The HTTP reason phrase', example: 'Bad Request' })
   error: string;
 
   @ApiProperty({

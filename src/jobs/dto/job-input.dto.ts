@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { IsBoolean, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { IsCronExpression, IsTimeZone } from '../../common/validators/is-cron-expression.validator';
 import { IsStringMap } from '../../common/validators/is-string-map.validator';
@@ -14,6 +14,10 @@ export const DETAILS_LIMITS = {
  * `group` and `id` come from the path and `modified_at` from the server; values sent for them
  * are accepted (existing clients send them) and ignored.
  */
+@ApiSchema({
+  name: 'JobInput',
+  description: "The `job` of a create or update body: the original's job document",
+})
 export class JobInputDto {
   @ApiProperty({
     description: 'Short name of the job',

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { ArrayMaxSize, IsDefined, IsOptional } from 'class-validator';
 import { NestedArray, NestedObject } from '../../common/validators/nested.decorators';
 import { JobInputDto } from './job-input.dto';
@@ -9,6 +9,7 @@ import { TAGS_EXAMPLE, TagDto } from './tag.dto';
  * it: keys match case-insensitively and unknown keys (the `log` and `next` of a GET answer sent
  * back whole) are ignored, never stored.
  */
+@ApiSchema({ name: 'JobRequest', description: 'Body of create (POST) and update (PUT)' })
 export class JobRequestDto {
   @ApiProperty({ type: JobInputDto, description: 'The job document' })
   @IsDefined()

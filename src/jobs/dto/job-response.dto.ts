@@ -1,68 +1,91 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { TAGS_EXAMPLE, TagDto } from './tag.dto';
 
+const DATE_TIME = { type: 'string', format: 'date-time' } as const;
+
+/** The stored job document, as the original served it (plus `timezone` when set). */
+@ApiSchema({ name: 'Job', description: 'A stored job document' })
 export class JobDto {
-  @ApiProperty({ example: 'local' })
+  @ApiProperty({ description: 'Account, from the path', example: 'local' })
   account: string;
 
-  @ApiProperty({ example: 'Do some dumb thing to my server' })
+  @ApiProperty({ description: 'Free text', example: 'Do some dumb thing to my server' })
   description: string;
 
   @ApiProperty({
+    description: 'Runner parameters, all strings; `runner` names the runner',
     type: 'object',
     additionalProperties: { type: 'string' },
     example: { runner: 'dummyRunner' },
   })
   details: Record<string, string>;
 
-  @ApiProperty({ example: 'space-xy' })
+  @ApiProperty({ description: 'Group, from the path', example: 'space-xy' })
   group: string;
 
-  @ApiProperty({ example: '6bcfa79f-615e-470d-97c1-687f3357497d' })
+  @ApiProperty({
+    description: 'Job id, assigned at creation',
+    example: '6bcfa79f-615e-470d-97c1-687f3357497d',
+  })
   id: string;
 
-  @ApiProperty({ description: 'RFC 3339, UTC, set by the server', example: '2020-02-27T16:22:09Z' })
+  @ApiProperty({
+    description:
+      'Last write, RFC 3339 UTC, set by the server; "" in documents the original wrote without it',
+    example: '2020-02-27T16:22:09Z',
+  })
   modified_at: string;
 
-  @ApiProperty({ example: 'someone' })
+  @ApiProperty({ description: 'Who made the last change, as the client said', example: 'someone' })
   modified_by: string;
 
-  @ApiProperty({ example: 'dummy-spin1234567' })
+  @ApiProperty({ description: 'Short name', example: 'dummy-spin1234567' })
   name: string;
 
-  @ApiProperty({ example: '* * * ? *' })
+  @ApiProperty({ description: 'When to run (see the create body)', example: '* * * ? *' })
   schedule_expression: string;
 
-  @ApiProperty({ example: true })
+  @ApiProperty({ description: 'Disabled jobs are stored but never scheduled', example: true })
   enabled: boolean;
 
   @ApiPropertyOptional({
-    description: 'Present when the job has a time zone',
+    description: 'IANA time zone of the expression; absent means UTC',
     example: 'Europe/Berlin',
   })
   timezone?: string;
 }
 
-export class JobResponseDto {
-  @ApiProperty({ type: JobDto })
-  job: JobDto;
-
-  @ApiProperty({ type: [TagDto], example: TAGS_EXAMPLE })
-  tags: TagDto[];
+@ApiSchema({ name: 'LastRun', description: "The newest record of a job's run log" })
+export class LastRunDto {
+  @ApiProperty({
+    description: 'Outcome of the newest record',
+    enum: ['succeeded', 'failed', 'skipped', 'missed'],
+    example: 'succeeded',
+  })
+  status: 'succeeded' | 'failed' | 'skipped' | 'missed';
 
   @ApiProperty({
-    description:
-      'Next fire time of the schedule expression after now (RFC 3339, UTC, whole seconds), ' +
-      'computed whether or not the job is enabled, as the original did',
-    example: '2020-02-27T16:23:00Z',
-    nullable: true,
+    ...DATE_TIME,
+    description: 'When it finished',
+    example: '2026-11-24T15:00:00.118Z',
   })
-  next: string | null;
+  finished_at: string;
+
+  @ApiProperty({
+    description: 'Its occurrence id',
+    example: 'local/space-xy/6bcfa79f-615e-470d-97c1-687f3357497d@2026-11-24T15:00:00Z',
+  })
+  run_id: string;
 }
 
+@ApiSchema({ name: 'RunLogInfo', description: "Where a job's run log is and what it holds" })
 export class RunLogInfoDto {
-  @ApiProperty({ description: 'Run log implementation: file or cloudwatch', example: 'cloudwatch' })
-  type: string;
+  @ApiProperty({
+    description: 'Run log implementation',
+    enum: ['file', 'cloudwatch'],
+    example: 'cloudwatch',
+  })
+  type: 'file' | 'cloudwatch';
 
   @ApiProperty({
     description: 'File path, or CloudWatch log group `<org>-<group>` (the original `log.name`)',
@@ -77,6 +100,7 @@ export class RunLogInfoDto {
   stream?: string;
 
   @ApiPropertyOptional({
+    ...DATE_TIME,
     description: 'CloudWatch: when the log group was created',
     example: '2020-02-27T16:22:09Z',
     nullable: true,
@@ -85,6 +109,7 @@ export class RunLogInfoDto {
 
   @ApiPropertyOptional({
     description: 'CloudWatch: retention in days',
+    type: 'integer',
     example: 90,
     nullable: true,
   })
@@ -92,38 +117,51 @@ export class RunLogInfoDto {
 
   @ApiProperty({
     description: 'Size of the log in bytes (CloudWatch: of the whole log group)',
+    type: 'integer',
     example: 12800,
   })
   bytes: number;
 
   @ApiProperty({
     description: 'Run records kept (null for CloudWatch, which does not count them)',
+    type: 'integer',
     example: 42,
     nullable: true,
   })
   runs: number | null;
 
-  @ApiProperty({
-    description: 'The newest record',
-    nullable: true,
-    example: {
-      status: 'succeeded',
-      finished_at: '2026-11-24T15:00:00.118Z',
-      run_id: 'local/space-xy/6bcfa79f@2026-11-24T15:00:00Z',
-    },
-  })
-  last_run: { status: string; finished_at: string; run_id: string } | null;
+  @ApiProperty({ description: 'The newest record', type: LastRunDto, nullable: true })
+  last_run: LastRunDto | null;
 }
 
-export class JobWithLogResponseDto extends JobResponseDto {
+/** `{"job", "tags", "log", "next"}`: what create, get and update answer. */
+@ApiSchema({ name: 'JobResponse', description: 'A job with its tags, run log and next fire time' })
+export class JobResponseDto {
+  @ApiProperty({ description: 'The job document', type: JobDto })
+  job: JobDto;
+
+  @ApiProperty({ description: "The job's tags", type: [TagDto], example: TAGS_EXAMPLE })
+  tags: TagDto[];
+
   @ApiProperty({
-    description: "The job's run log; null when the job has no log yet",
+    description: "The job's run log; null until the job has one (file run log: its first run)",
     type: RunLogInfoDto,
     nullable: true,
   })
   log: RunLogInfoDto | null;
+
+  @ApiProperty({
+    ...DATE_TIME,
+    description:
+      'Next fire time after now (RFC 3339, UTC, whole seconds), for disabled jobs too, as the ' +
+      'original did; null when the stored expression cannot be used',
+    example: '2020-02-27T16:23:00Z',
+    nullable: true,
+  })
+  next: string | null;
 }
 
+@ApiSchema({ name: 'RunAccepted', description: 'A manual run, queued' })
 export class RunAcceptedDto {
   @ApiProperty({
     description: 'Occurrence id of the manual run; its attempts appear under this id in `.../runs`',
@@ -133,12 +171,18 @@ export class RunAcceptedDto {
   run_id: string;
 }
 
+@ApiSchema({ name: 'FireTime', description: "A fire time in UTC and in the job's zone" })
 export class FireTimeDto {
-  @ApiProperty({ example: '2026-03-08T07:30:00Z' })
+  @ApiProperty({
+    ...DATE_TIME,
+    description: 'The fire time in UTC',
+    example: '2026-03-08T07:30:00Z',
+  })
   utc: string;
 
   @ApiProperty({
-    description: "Wall-clock time in the job's zone, with offset",
+    ...DATE_TIME,
+    description: "Wall-clock time in the job's zone, with its offset",
     example: '2026-03-08T03:30:00-04:00',
   })
   local: string;
@@ -146,30 +190,36 @@ export class FireTimeDto {
   @ApiProperty({
     description:
       '`gap`: the wall time asked for does not exist that day (clocks go forward), so it runs later; ' +
-      '`overlap`: the wall time happens twice that day (clocks go back)',
-    enum: ['gap', 'overlap'],
+      '`overlap`: the wall time happens twice that day (clocks go back); null: neither',
+    // OpenAPI 3.0: a nullable enum lists null among its values.
+    enum: ['gap', 'overlap', null],
     nullable: true,
     example: 'gap',
   })
   dst: 'gap' | 'overlap' | null;
 
   @ApiPropertyOptional({
+    description: 'What the flag means for this fire time',
     example:
       '02:30 does not exist on this day (clocks go forward); minion runs at 03:30 local instead',
   })
   note?: string;
 }
 
+@ApiSchema({ name: 'NextFireTimes', description: 'The next fire times of a job' })
 export class NextFireTimesDto {
-  @ApiProperty({ example: 'America/New_York' })
+  @ApiProperty({
+    description: 'Time zone the expression is evaluated in',
+    example: 'America/New_York',
+  })
   timezone: string;
 
-  @ApiProperty({ example: '30 2 * * *' })
+  @ApiProperty({ description: 'The stored expression', example: '30 2 * * *' })
   schedule_expression: string;
 
-  @ApiProperty({ example: true })
+  @ApiProperty({ description: 'Disabled jobs are listed too, but do not run', example: true })
   enabled: boolean;
 
-  @ApiProperty({ type: [FireTimeDto] })
+  @ApiProperty({ description: 'The next fire times, soonest first', type: [FireTimeDto] })
   next: FireTimeDto[];
 }

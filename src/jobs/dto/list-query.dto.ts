@@ -12,6 +12,7 @@ export const MAX_PAGE_SIZE = 10_000;
 export class ListQuery {
   @ApiPropertyOptional({
     description: `Page size (1-${MAX_PAGE_SIZE}); without it, every entry`,
+    type: 'integer',
     minimum: 1,
     maximum: MAX_PAGE_SIZE,
     example: 100,
@@ -38,6 +39,7 @@ export class ListQuery {
 export class RunsQuery {
   @ApiPropertyOptional({
     description: 'How many records, newest first',
+    type: 'integer',
     default: 20,
     minimum: 1,
     maximum: 1000,
@@ -51,7 +53,13 @@ export class RunsQuery {
 }
 
 export class NextQuery {
-  @ApiPropertyOptional({ description: 'How many fire times', default: 5, minimum: 1, maximum: 100 })
+  @ApiPropertyOptional({
+    description: 'How many fire times',
+    type: 'integer',
+    default: 5,
+    minimum: 1,
+    maximum: 100,
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
