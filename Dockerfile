@@ -24,4 +24,7 @@ VOLUME ["/app/data"]
 # The image has no curl; Node's fetch probes the liveness endpoint.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/v1/minion/health/live').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-CMD ["node", "dist/main.js"]
+# The program is the entrypoint, so arguments go to minion as they went to the original's image
+# (`docker run minion -config /etc/minion/config.json`), never to node itself.
+ENTRYPOINT ["node", "dist/main.js"]
+CMD []

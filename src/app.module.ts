@@ -12,6 +12,23 @@ import { RepositoryModule } from './repository/repository.module';
 import { RunnersModule } from './runners/runners.module';
 import { SchedulerModule } from './scheduler/scheduler.module';
 
+/**
+ * JSON lines everywhere (production, containers, CI); readable lines when a person watches a
+ * terminal and pino-pretty (a dev dependency, absent from the image) is installed.
+ */
+function prettyOnTerminal() {
+  if (!process.stdout.isTTY || process.env.NODE_ENV === 'production') return undefined;
+  try {
+    require.resolve('pino-pretty');
+  } catch {
+    return undefined;
+  }
+  return {
+    target: 'pino-pretty',
+    options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' },
+  };
+}
+
 /** Paths probed every few seconds: logging each request would drown everything else. */
 const QUIET_PATHS = /\/v1\/minion\/(health\/|metrics|ping)/;
 
@@ -35,6 +52,7 @@ const QUIET_PATHS = /\/v1\/minion\/(health\/|metrics|ping)/;
             censor: '[redacted]',
           },
           autoLogging: { ignore: (req) => QUIET_PATHS.test(req.url ?? '') },
+          transport: prettyOnTerminal(),
         },
       }),
     }),

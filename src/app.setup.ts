@@ -32,7 +32,6 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.useGlobalFilters(
     new DomainExceptionFilter(new AllowedMethods(app.getHttpAdapter().getInstance())),
   );
-  app.enableShutdownHooks();
   setupSwagger(app);
   return app;
 }

@@ -9,6 +9,7 @@ import { versionInfo } from './common/version';
 import { CommandLineError, parseCommandLine, USAGE } from './config/command-line';
 import { preloadConfig } from './config/config.module';
 import { MinionConfig } from './config/minion-config';
+import { ShutdownState } from './health/shutdown-state';
 import { JobsRepository } from './repository/jobs.repository';
 import { startupLine } from './startup-line';
 
@@ -25,12 +26,37 @@ async function bootstrap(): Promise<void> {
   else await app.listen(config.port);
   const address = app.getHttpServer().address() as AddressInfo;
   new Logger('Minion').log(startupLine(config, app.get(JobsRepository).location, address));
+  stopOnSignals(app, config.schedulerSettings.drainDelayMs);
   if (config.tokenGenerated) {
     // Printed once, to the terminal only, so a first-time user can call the API.
     process.stdout.write(
       `\nNo token configured: generated one for this run. Send it as X-Auth-Token:\n  ${config.token}\n\n`,
     );
   }
+}
+
+/**
+ * SIGTERM (Kubernetes, docker stop): readiness turns 503 at once while the API keeps serving for
+ * the drain delay, so the load balancer stops sending requests first; then minion stops ticking,
+ * lets running runs finish (scheduler.shutdownTimeout) and exits. SIGINT (Ctrl-C): no drain.
+ */
+function stopOnSignals(app: NestExpressApplication, drainDelayMs: number): void {
+  const logger = new Logger('Minion');
+  let stopping = false;
+  const stop = async (signal: NodeJS.Signals, drainMs: number) => {
+    if (stopping) return;
+    stopping = true;
+    if (drainMs > 0) {
+      app.get(ShutdownState).begin();
+      logger.log(`${signal}: readiness is 503; serving ${drainMs} ms more before stopping`);
+      await new Promise((r) => setTimeout(r, drainMs));
+    }
+    logger.log(`${signal}: stopping`);
+    await app.close().catch((err: Error) => logger.error(`shutdown: ${err.message}`));
+    process.exit(0);
+  };
+  process.once('SIGTERM', (s) => void stop(s, drainDelayMs));
+  process.once('SIGINT', (s) => void stop(s, 0));
 }
 
 function main(): void {

@@ -53,9 +53,10 @@ describe('OpenAPI contract (e2e)', () => {
   it('describes every schema and property, and types what the answers hold', () => {
     const doc = JSON.parse(readFileSync(OPENAPI_FILE, 'utf8'));
     const undescribed: string[] = [];
-    for (const [name, schema] of Object.entries<{ description?: string; properties?: Record<string, { description?: string }> }>(
-      doc.components.schemas,
-    )) {
+    for (const [name, schema] of Object.entries<{
+      description?: string;
+      properties?: Record<string, { description?: string }>;
+    }>(doc.components.schemas)) {
       if (!schema.description) undescribed.push(name);
       for (const [prop, def] of Object.entries<{ description?: string }>(schema.properties ?? {})) {
         if (!def.description) undescribed.push(`${name}.${prop}`);

@@ -187,6 +187,14 @@ export class SchedulerOptions {
   @Matches(DURATION_PATTERN, { message: DURATION_MESSAGE })
   runTimeout?: string;
 
+  /**
+   * On SIGTERM, how long readiness answers 503 while the API keeps serving, before minion stops
+   * taking occurrences (the time a load balancer needs to stop sending requests). Default "5s".
+   */
+  @IsOptional()
+  @Matches(DURATION_PATTERN, { message: DURATION_MESSAGE })
+  drainDelay?: string;
+
   /** On SIGTERM, how long in-flight runs may take to finish before they are aborted. */
   @IsOptional()
   @Matches(DURATION_PATTERN, { message: DURATION_MESSAGE })
@@ -215,6 +223,7 @@ export interface SchedulerSettings {
   retryDelayMs: number;
   runTimeoutMs: number;
   shutdownTimeoutMs: number;
+  drainDelayMs: number;
   loadConcurrency: number;
   keepRuns: number;
 }
@@ -529,6 +538,7 @@ export class MinionConfig {
       retryDelayMs: ms(s.retryDelay, 5_000),
       runTimeoutMs: ms(s.runTimeout, 5 * 60_000),
       shutdownTimeoutMs: ms(s.shutdownTimeout, 30_000),
+      drainDelayMs: s.drainDelay === undefined ? 5_000 : (parseDuration(s.drainDelay) ?? 5_000),
       loadConcurrency: s.loadConcurrency ?? 32,
       keepRuns: s.keepRuns ?? 1000,
     };

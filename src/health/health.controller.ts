@@ -5,14 +5,29 @@ import {
   ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import { HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
+import {
+  HealthCheckResult,
+  HealthCheckService,
+  HealthIndicatorResult,
+  HealthIndicatorService,
+} from '@nestjs/terminus';
+import { Gauge, register } from 'prom-client';
 import { Public } from '../common/decorators/public.decorator';
 import { HealthResponseDto, HealthUnavailableDto } from './dto/health.dto';
 import { RedisHealthIndicator } from './redis.health';
 import { RepositoryHealthIndicator } from './repository.health';
 import { SchedulerHealthIndicator } from './scheduler.health';
+import { ShutdownState } from './shutdown-state';
 
 const NO_CACHE = 'no-cache, no-store, must-revalidate';
+
+function readyGauge(): Gauge {
+  const name = 'minion_ready';
+  return (
+    (register.getSingleMetric(name) as Gauge | undefined) ??
+    new Gauge({ name, help: 'Whether the last readiness probe passed (1) or failed (0)' })
+  );
+}
 
 /** Kubernetes probes. Liveness: the process answers. Readiness: it can do its work. */
 @ApiTags('health')
@@ -24,7 +39,11 @@ export class HealthController {
     private readonly repository: RepositoryHealthIndicator,
     private readonly scheduler: SchedulerHealthIndicator,
     private readonly redis: RedisHealthIndicator,
+    private readonly shutdown: ShutdownState,
+    private readonly indicators: HealthIndicatorService,
   ) {}
+
+  private readonly ready = readyGauge();
 
   @Get('live')
   @Header('Cache-Control', NO_CACHE)
@@ -47,9 +66,26 @@ export class HealthController {
     description: 'Not ready (also while shutting down)',
     type: HealthUnavailableDto,
   })
-  ready(): Promise<HealthCheckResult> {
-    const checks = [() => this.repository.check(), () => this.scheduler.check()];
+  async readiness(): Promise<HealthCheckResult> {
+    const checks: (() => Promise<HealthIndicatorResult> | HealthIndicatorResult)[] = [
+      () => this.repository.check(),
+      () => this.scheduler.check(),
+    ];
     if (this.redis.enabled) checks.push(() => this.redis.check());
-    return this.health.check(checks);
+    if (this.shutdown.draining) checks.push(() => this.drainingCheck());
+    try {
+      const result = await this.health.check(checks);
+      this.ready.set(1);
+      return result;
+    } catch (err) {
+      this.ready.set(0);
+      throw err;
+    }
+  }
+
+  private drainingCheck(): HealthIndicatorResult {
+    return this.indicators
+      .check('shutdown')
+      .down({ message: 'shutting down', since: this.shutdown.since?.toISOString() });
   }
 }

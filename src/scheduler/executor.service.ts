@@ -92,6 +92,10 @@ export class Executor {
         error: `a previous run of this job was still in progress after ${waited} ms`,
       });
     }
+    if (occurrence.scheduledFor && attempt.number === 1) {
+      const lag = this.clock.now().getTime() - Date.parse(occurrence.scheduledFor);
+      this.metrics.startDelay.observe(Math.max(0, lag) / 1000);
+    }
     try {
       const result = await this.runWithTimeout(doc, occurrence.id);
       const { output, requestId } =

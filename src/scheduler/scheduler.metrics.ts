@@ -63,6 +63,11 @@ export class SchedulerMetrics {
     [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300],
     ['runner'],
   );
+  readonly startDelay = histogram(
+    'minion_run_start_delay_seconds',
+    'Fire lag: from the minute an occurrence was scheduled for to the start of its first attempt',
+    [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15, 60, 300],
+  );
   readonly runLogFailures = counter(
     'minion_run_log_write_failures_total',
     'Run records that could not be written',

@@ -685,6 +685,26 @@ export interface components {
              */
             message?: string;
         };
+        /** @description Present only while minion drains before it stops */
+        ShutdownHealth: {
+            /**
+             * @description Always `down`: the pod is leaving
+             * @example down
+             * @enum {string}
+             */
+            status: "down";
+            /**
+             * @description Why
+             * @example shutting down
+             */
+            message: string;
+            /**
+             * Format: date-time
+             * @description When the drain began (SIGTERM)
+             * @example 2026-11-25T10:00:00.000Z
+             */
+            since: string;
+        };
         /** @description minion's checks, by name */
         HealthChecks: {
             /** @description The jobs repository answers a write and a read */
@@ -693,6 +713,8 @@ export interface components {
             scheduler?: components["schemas"]["SchedulerHealth"];
             /** @description Redis answers (several replicas) */
             redis?: components["schemas"]["RedisHealth"];
+            /** @description Draining after SIGTERM: readiness fails on purpose */
+            shutdown?: components["schemas"]["ShutdownHealth"];
         };
         /** @description A passing probe */
         Health: {

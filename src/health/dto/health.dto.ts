@@ -97,6 +97,30 @@ export class RedisHealthDto {
   message?: string;
 }
 
+@ApiSchema({
+  name: 'ShutdownHealth',
+  description: 'Present only while minion drains before it stops',
+})
+export class ShutdownHealthDto {
+  @ApiProperty({
+    description: 'Always `down`: the pod is leaving',
+    enum: ['down'],
+    example: 'down',
+  })
+  status: 'down';
+
+  @ApiProperty({ description: 'Why', example: 'shutting down' })
+  message: string;
+
+  @ApiProperty({
+    description: 'When the drain began (SIGTERM)',
+    type: 'string',
+    format: 'date-time',
+    example: '2026-11-25T10:00:00.000Z',
+  })
+  since: string;
+}
+
 /** minion's checks, by name: `redis` only with the Redis queue. */
 @ApiSchema({ name: 'HealthChecks', description: "minion's checks, by name" })
 export class HealthChecksDto {
@@ -111,6 +135,12 @@ export class HealthChecksDto {
 
   @ApiPropertyOptional({ description: 'Redis answers (several replicas)', type: RedisHealthDto })
   redis?: RedisHealthDto;
+
+  @ApiPropertyOptional({
+    description: 'Draining after SIGTERM: readiness fails on purpose',
+    type: ShutdownHealthDto,
+  })
+  shutdown?: ShutdownHealthDto;
 }
 
 @ApiSchema({ name: 'Health', description: 'A passing probe' })
