@@ -57,6 +57,9 @@ export class BullMqJobQueue extends JobQueue {
       // Fail fast while Redis is down: the scheduler keeps the occurrences for its next tick.
       connection: redis.options({ enableOfflineQueue: false, connectionName: 'minion-queue' }),
       prefix: redis.settings.prefix,
+      // No INFO during connection setup: closing a queue while that INFO is in flight (Redis just
+      // back, app stopping) makes BullMQ emit an error nobody can listen to (taskforcesh/bullmq#1218).
+      skipVersionCheck: true,
       defaultJobOptions: {
         attempts: policy.attempts,
         backoff: { type: 'fixed', delay: policy.delayMs },
@@ -93,6 +96,7 @@ export class BullMqJobQueue extends JobQueue {
         connectionName: 'minion-worker',
       }),
       prefix: s.prefix,
+      skipVersionCheck: true,
       concurrency,
       lockDuration: s.lockDurationMs,
       stalledInterval: s.stalledIntervalMs,

@@ -28,7 +28,7 @@ export class RedisChangeRelay implements OnModuleInit, OnModuleDestroy {
     this.channel = `${redis.settings.prefix}:job-changes`;
   }
 
-  async onModuleInit(): Promise<void> {
+  onModuleInit(): void {
     this.redis.subscriber.on('message', (channel: string, text: string) => {
       if (channel !== this.channel) return;
       try {
@@ -38,9 +38,10 @@ export class RedisChangeRelay implements OnModuleInit, OnModuleDestroy {
         this.logger.warn(`ignored a malformed job change: ${(err as Error).message}`);
       }
     });
-    await this.redis.subscriber.subscribe(this.channel).catch((err: Error) => {
-      // ioredis re-subscribes when the connection comes back.
-      this.logger.warn(`cannot subscribe to job changes yet: ${err.message}`);
+    // Not awaited: with Redis down at startup the app must still come up (readiness says 503).
+    // The subscriber keeps the command until it connects, and re-subscribes after reconnects.
+    this.redis.subscriber.subscribe(this.channel).catch((err: Error) => {
+      this.logger.warn(`cannot subscribe to job changes: ${err.message}`);
     });
     this.subscription = this.changes.subscribe((change, origin) => {
       if (origin !== 'local') return;

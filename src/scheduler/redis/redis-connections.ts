@@ -15,7 +15,8 @@ export class RedisConnections implements OnApplicationShutdown {
 
   constructor(readonly settings: RedisSettings) {
     this.commands = this.create('commands', { enableOfflineQueue: false });
-    this.subscriber = this.create('subscriber', {});
+    // Its SUBSCRIBE waits for the connection however long Redis is away.
+    this.subscriber = this.create('subscriber', { maxRetriesPerRequest: null });
   }
 
   /** Resolves once the command connection is ready, or after `timeoutMs`. */
@@ -33,7 +34,7 @@ export class RedisConnections implements OnApplicationShutdown {
   options(extra: RedisOptions = {}): RedisOptions {
     const { url, ...rest } = this.settings.connection;
     const fromUrl = url ? parseUrl(url) : {};
-    return { ...rest, ...fromUrl, lazyConnect: false, ...extra };
+    return { ...rest, ...fromUrl, lazyConnect: false, retryStrategy: reconnectDelay, ...extra };
   }
 
   create(name: string, extra: RedisOptions): Redis {
@@ -60,6 +61,14 @@ export class RedisConnections implements OnApplicationShutdown {
   async close(): Promise<void> {
     await Promise.all(this.clients.map((c) => c.quit().catch(() => c.disconnect())));
   }
+}
+
+/**
+ * Reconnect every 2 s at most, whatever the outage lasted: BullMQ's own strategy (e^n ms, up to
+ * 20 s) could leave a replica unready for 20 s after Redis is back.
+ */
+export function reconnectDelay(times: number): number {
+  return Math.min(times * 100, 2000);
 }
 
 /** ioredis accepts a URL only as a separate argument; turn it into options. */
