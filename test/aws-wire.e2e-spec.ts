@@ -1,3 +1,4 @@
+import { runParsed } from '../src/runners/aws/aws-test-helpers';
 import { createHash } from 'node:crypto';
 import { AccountDefinition } from '../src/config/minion-config';
 import { AwsClients } from '../src/runners/aws/aws-clients';
@@ -53,7 +54,8 @@ describe('AWS runners on the wire (local endpoint via AWS_ENDPOINT_URL_*)', () =
 
   it('instance start: EC2 query StartInstances, SigV4 with the default chain key, XML parsed', async () => {
     const runner = new InstanceRunner('instanceRunner', undefined, new AwsClients(accounts));
-    const result = (await runner.run(
+    const result = (await runParsed(
+      runner,
       ctx('plain', { instance_action: 'start', instance_id: 'i-aaaabbbb11112222' }),
     )) as RunResult;
     const [req] = fake.requests;
@@ -73,7 +75,8 @@ describe('AWS runners on the wire (local endpoint via AWS_ENDPOINT_URL_*)', () =
 
   it('with a role: AssumeRole on STS first, then EC2 signed with the temporary credentials', async () => {
     const runner = new InstanceRunner('instanceRunner', undefined, new AwsClients(accounts));
-    await runner.run(
+    await runParsed(
+      runner,
       ctx('roled', {
         instance_action: 'stop',
         instance_id: 'i-aaaabbbb11112222',
@@ -104,9 +107,10 @@ describe('AWS runners on the wire (local endpoint via AWS_ENDPOINT_URL_*)', () =
       ec2Error('UnauthorizedOperation', 403, 'You are not authorized'),
     );
     const runner = new InstanceRunner('instanceRunner', undefined, new AwsClients(accounts));
-    const error = await runner
-      .run(ctx('roled', { instance_action: 'reboot', instance_id: 'i-aaaabbbb11112222' }))
-      .catch((e) => e);
+    const error = await runParsed(
+      runner,
+      ctx('roled', { instance_action: 'reboot', instance_id: 'i-aaaabbbb11112222' }),
+    ).catch((e) => e);
     expect(error.permanent).toBe(true);
     expect(error.message).toContain('UnauthorizedOperation');
     expect(error.message).toContain('role arn:aws:iam::123456789012:role/minion');
@@ -115,7 +119,8 @@ describe('AWS runners on the wire (local endpoint via AWS_ENDPOINT_URL_*)', () =
 
   it('database stop: RDS query DescribeDBInstances then StopDBInstance', async () => {
     const runner = new DatabaseRunner('databaseRunner', undefined, new AwsClients(accounts));
-    const result = (await runner.run(
+    const result = (await runParsed(
+      runner,
       ctx('plain', { database_action: 'stop', instance_id: 'spintst-db000b36' }),
     )) as RunResult;
     expect(fake.requests.map((r) => `${r.service}:${r.action}`)).toEqual([
@@ -133,7 +138,8 @@ describe('AWS runners on the wire (local endpoint via AWS_ENDPOINT_URL_*)', () =
 
   it('service scale: ECS JSON UpdateService', async () => {
     const runner = new ServiceRunner('serviceRunner', undefined, new AwsClients(accounts));
-    const result = (await runner.run(
+    const result = (await runParsed(
+      runner,
       ctx('plain', {
         service_action: 'scale',
         service_cluster: 'spindev-cluster-123',
@@ -156,7 +162,8 @@ describe('AWS runners on the wire (local endpoint via AWS_ENDPOINT_URL_*)', () =
 
   it('task run: DescribeServices for the network, then RunTask with it', async () => {
     const runner = new TaskRunner('taskRunner', undefined, new AwsClients(accounts));
-    const result = (await runner.run(
+    const result = (await runParsed(
+      runner,
       ctx(
         'plain',
         {

@@ -193,8 +193,8 @@ export class JobsService {
       job.details.runner !== undefined &&
       job.details.runner === current.details.runner &&
       this.runners.problem(key.account, current.details) !== null;
-    if (keepsStoredRunner) this.runners.get(job.details.runner)?.validate(job.details);
-    else this.runners.validate(key.account, job.details);
+    if (keepsStoredRunner) this.runners.get(job.details.runner)?.parseDetails(job.details);
+    else this.runners.parse(key.account, job.details);
     const doc: JobDocument = {
       account: key.account,
       description: job.description ?? '',

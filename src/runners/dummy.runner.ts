@@ -8,7 +8,7 @@ export const DEFAULT_DUMMY_TEMPLATE = 'Hello, {{.Account}}!';
  * `type: "dummy"`: renders its configured template (`config.template`) for the job and returns
  * it. Useful to try minion out and to test scheduling without touching any cloud.
  */
-export class DummyRunner extends Runner {
+export class DummyRunner extends Runner<void> {
   readonly type = 'dummy';
   private readonly template: CompiledTemplate;
 
@@ -19,7 +19,7 @@ export class DummyRunner extends Runner {
     this.template = compileTemplate(template, DUMMY_FIELDS);
   }
 
-  validate(): void {
+  parseDetails(): void {
     // The dummy runner needs nothing beyond `details.runner`.
   }
 

@@ -1,3 +1,4 @@
+import { runParsed } from './aws/aws-test-helpers';
 import { InvalidFieldError } from '../common/errors';
 import { MinionConfig } from '../config/minion-config';
 import { loadConfig } from '../config/config.loader';
@@ -42,13 +43,13 @@ describe('RunnerRegistry', () => {
     const registry = RunnerRegistry.fromConfig(config());
     const runner = registry.resolve('a', { runner: 'hello' });
     const signal = new AbortController().signal;
-    await expect(runner.run({ account: 'a', job: job({ runner: 'hello' }), signal })).resolves.toBe(
-      'Hello, a!',
-    );
+    await expect(
+      runParsed(runner, { account: 'a', job: job({ runner: 'hello' }), signal }),
+    ).resolves.toBe('Hello, a!');
     const bye = registry.resolve('b', { runner: 'bye' });
-    await expect(bye.run({ account: 'b', job: job({ runner: 'bye' }), signal })).resolves.toBe(
-      'Bye n1 in g/i1',
-    );
+    await expect(
+      runParsed(bye, { account: 'b', job: job({ runner: 'bye' }), signal }),
+    ).resolves.toBe('Bye n1 in g/i1');
   });
 
   it.each([
@@ -59,7 +60,7 @@ describe('RunnerRegistry', () => {
     const registry = RunnerRegistry.fromConfig(config());
     let error: unknown;
     try {
-      registry.validate('a', details as Record<string, string>);
+      registry.parse('a', details as Record<string, string>);
     } catch (err) {
       error = err;
     }

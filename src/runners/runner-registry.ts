@@ -6,7 +6,7 @@ import { InstanceRunner } from './aws/instance.runner';
 import { ServiceRunner } from './aws/service.runner';
 import { TaskRunner } from './aws/task.runner';
 import { DummyRunner } from './dummy.runner';
-import { Runner } from './runner';
+import { ParsedRun, Runner } from './runner';
 
 /** What runner types may need to build their runners. */
 export interface RunnerDeps {
@@ -89,11 +89,13 @@ export class RunnerRegistry {
     }
   }
 
-  /** Create/update-time check: the runner resolves and accepts the details. */
-  validate(account: string, details: Record<string, string>): Runner {
+  /**
+   * The runner and the parameters it reads from the details: at create/update time (to refuse
+   * what cannot run, naming the field) and once before each run.
+   */
+  parse(account: string, details: Record<string, string>): ParsedRun {
     const runner = this.resolve(account, details);
-    runner.validate(details);
-    return runner;
+    return { runner, details: runner.parseDetails(details) };
   }
 
   get(name: string): Runner | undefined {

@@ -16,16 +16,24 @@ export interface RunContext {
 }
 
 /**
- * One configured runner (an entry of `jobRunners`). Each type validates a job's `details` when
- * the job is created or updated (throwing InvalidFieldError naming `job.details.<key>`) and runs
- * it, returning output text or throwing RunnerError (with `permanent` when a retry cannot help).
+ * One configured runner (an entry of `jobRunners`). Each type reads a job's `details` into the
+ * typed parameters it needs (`parseDetails`, throwing InvalidFieldError naming
+ * `job.details.<key>`): when the job is created or updated, and once before each run. `run` gets
+ * those parameters, never the raw strings, and returns output text or throws RunnerError (with
+ * `permanent` when a retry cannot help).
  */
-export abstract class Runner {
+export abstract class Runner<D = unknown> {
   constructor(readonly name: string) {}
 
   abstract readonly type: string;
 
-  abstract validate(details: Record<string, string>): void;
+  abstract parseDetails(details: Record<string, string>): D;
 
-  abstract run(ctx: RunContext): Promise<string | RunResult>;
+  abstract run(ctx: RunContext, details: D): Promise<string | RunResult>;
+}
+
+/** A runner with the parameters it parsed from one job's details, ready to run. */
+export interface ParsedRun<D = unknown> {
+  runner: Runner<D>;
+  details: D;
 }

@@ -150,8 +150,7 @@ export class Executor {
   }
 
   private async runWithTimeout(doc: JobDocument, runId: string): Promise<string | RunResult> {
-    const runner = this.runners.resolve(doc.account, doc.details);
-    runner.validate(doc.details);
+    const { runner, details } = this.runners.parse(doc.account, doc.details);
     const controller = new AbortController();
     const timer = setTimeout(
       () => controller.abort(new Error(`run timed out after ${this.settings.runTimeoutMs} ms`)),
@@ -161,7 +160,7 @@ export class Executor {
     this.shutdown.signal.addEventListener('abort', onShutdown, { once: true });
     try {
       return await Promise.race([
-        runner.run({ account: doc.account, job: doc, signal: controller.signal, runId }),
+        runner.run({ account: doc.account, job: doc, signal: controller.signal, runId }, details),
         new Promise<never>((_, reject) =>
           controller.signal.addEventListener('abort', () => reject(controller.signal.reason), {
             once: true,

@@ -30,7 +30,7 @@ export class ScriptedRunner extends Runner {
     ScriptedRunner.gates.splice(0).forEach((open) => open());
   }
 
-  validate(details: Record<string, string>): void {
+  parseDetails(details: Record<string, string>): void {
     if (details.behavior === 'invalid')
       throw new RunnerError('behavior "invalid" is refused', true);
   }

@@ -1,5 +1,5 @@
 import { JobDocument } from '../../repository/job-document';
-import { RunContext } from '../runner';
+import { RunContext, Runner } from '../runner';
 
 /** A job document with the given details, for runner specs. */
 export function ctx(details: Record<string, string>, account = 'acct'): RunContext {
@@ -25,4 +25,15 @@ export function sdkError(name: string, status: number, message = `${name} happen
     $fault: status >= 500 ? 'server' : 'client',
     $metadata: { httpStatusCode: status, requestId: `req-${name}` },
   });
+}
+
+/** Parses the context's details as the executor does, then runs: what a run does end to end. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function runParsed<R extends Runner<any>>(
+  runner: R,
+  context: RunContext,
+): Promise<Awaited<ReturnType<R['run']>>> {
+  return (await runner.run(context, runner.parseDetails(context.job.details))) as Awaited<
+    ReturnType<R['run']>
+  >;
 }

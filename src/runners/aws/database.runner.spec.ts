@@ -10,7 +10,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { InvalidFieldError, RunnerError } from '../../common/errors';
 import { AwsClients } from './aws-clients';
-import { ctx, sdkError } from './aws-test-helpers';
+import { ctx, sdkError, runParsed } from './aws-test-helpers';
 import { DatabaseRunner } from './database.runner';
 
 const rds = mockClient(RDSClient);
@@ -38,7 +38,7 @@ describe('DatabaseRunner', () => {
       DBInstance: { DBInstanceStatus: 'stopping' },
       $metadata: { requestId: 'req-7' },
     });
-    const result = await runner.run(ctx({ database_action: 'stop', instance_id: DB }));
+    const result = await runParsed(runner, ctx({ database_action: 'stop', instance_id: DB }));
     expect(rds.commandCalls(StopDBInstanceCommand)[0].args[0].input).toEqual({
       DBInstanceIdentifier: DB,
     });
@@ -51,7 +51,7 @@ describe('DatabaseRunner', () => {
   it('starts a stopped instance: StartDBInstance', async () => {
     instance('stopped');
     rds.on(StartDBInstanceCommand).resolves({ DBInstance: { DBInstanceStatus: 'starting' } });
-    await runner.run(ctx({ database_action: 'start', instance_id: DB }));
+    await runParsed(runner, ctx({ database_action: 'start', instance_id: DB }));
     expect(rds.commandCalls(StartDBInstanceCommand)[0].args[0].input).toEqual({
       DBInstanceIdentifier: DB,
     });
@@ -66,7 +66,7 @@ describe('DatabaseRunner', () => {
     '%s of a database in status %s succeeds with "%s" and changes nothing',
     async (action, status, text) => {
       instance(status);
-      const result = await runner.run(ctx({ database_action: action, instance_id: DB }));
+      const result = await runParsed(runner, ctx({ database_action: action, instance_id: DB }));
       expect(result.output).toContain(text);
       expect(rds.commandCalls(StartDBInstanceCommand)).toHaveLength(0);
       expect(rds.commandCalls(StopDBInstanceCommand)).toHaveLength(0);
@@ -79,7 +79,10 @@ describe('DatabaseRunner', () => {
       .on(DescribeDBClustersCommand, { DBClusterIdentifier: 'aurora-1' })
       .resolves({ DBClusters: [{ Status: 'available' }] });
     rds.on(StopDBClusterCommand).resolves({ DBCluster: { Status: 'stopping' } });
-    const result = await runner.run(ctx({ database_action: 'stop', instance_id: 'aurora-1' }));
+    const result = await runParsed(
+      runner,
+      ctx({ database_action: 'stop', instance_id: 'aurora-1' }),
+    );
     expect(rds.commandCalls(StopDBClusterCommand)[0].args[0].input).toEqual({
       DBClusterIdentifier: 'aurora-1',
     });
@@ -90,7 +93,8 @@ describe('DatabaseRunner', () => {
   it('with database_type cluster, goes straight to the cluster: StartDBCluster', async () => {
     rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [{ Status: 'stopped' }] });
     rds.on(StartDBClusterCommand).resolves({ DBCluster: { Status: 'starting' } });
-    await runner.run(
+    await runParsed(
+      runner,
       ctx({ database_action: 'start', instance_id: 'aurora-1', database_type: 'cluster' }),
     );
     expect(rds.commandCalls(DescribeDBInstancesCommand)).toHaveLength(0);
@@ -101,9 +105,9 @@ describe('DatabaseRunner', () => {
 
   it('an instance of an Aurora cluster is refused permanently, naming the cluster to use', async () => {
     instance('available', { Engine: 'aurora-postgresql', DBClusterIdentifier: 'aurora-1' });
-    const error = await runner
-      .run(ctx({ database_action: 'stop', instance_id: DB }))
-      .catch((e) => e);
+    const error = await runParsed(runner, ctx({ database_action: 'stop', instance_id: DB })).catch(
+      (e) => e,
+    );
     expect(error).toBeInstanceOf(RunnerError);
     expect(error.permanent).toBe(true);
     expect(error.message).toContain('instance_id: "aurora-1", database_type: "cluster"');
@@ -112,9 +116,10 @@ describe('DatabaseRunner', () => {
   it('an unknown identifier is a permanent error', async () => {
     rds.on(DescribeDBInstancesCommand).rejects(sdkError('DBInstanceNotFoundFault', 404));
     rds.on(DescribeDBClustersCommand).rejects(sdkError('DBClusterNotFoundFault', 404));
-    const error = await runner
-      .run(ctx({ database_action: 'start', instance_id: 'ghost' }))
-      .catch((e) => e);
+    const error = await runParsed(
+      runner,
+      ctx({ database_action: 'start', instance_id: 'ghost' }),
+    ).catch((e) => e);
     expect(error.permanent).toBe(true);
     expect(error.message).toContain('no RDS DB instance or Aurora cluster named ghost');
   });
@@ -122,17 +127,17 @@ describe('DatabaseRunner', () => {
   it('a state conflict (InvalidDBInstanceState) is retryable', async () => {
     instance('backing-up');
     rds.on(StopDBInstanceCommand).rejects(sdkError('InvalidDBInstanceStateFault', 400));
-    const error = await runner
-      .run(ctx({ database_action: 'stop', instance_id: DB }))
-      .catch((e) => e);
+    const error = await runParsed(runner, ctx({ database_action: 'stop', instance_id: DB })).catch(
+      (e) => e,
+    );
     expect(error.permanent).toBe(false);
   });
 
   it('AccessDenied is permanent', async () => {
     rds.on(DescribeDBInstancesCommand).rejects(sdkError('AccessDenied', 403));
-    const error = await runner
-      .run(ctx({ database_action: 'stop', instance_id: DB }))
-      .catch((e) => e);
+    const error = await runParsed(runner, ctx({ database_action: 'stop', instance_id: DB })).catch(
+      (e) => e,
+    );
     expect(error.permanent).toBe(true);
     expect(error.message).toContain('refused for account "acct"');
   });
@@ -146,7 +151,7 @@ describe('DatabaseRunner', () => {
       'job.details.database_type',
     ],
   ])('validate(%j) names %s', (details, field) => {
-    expect(() => runner.validate(details)).toThrow(InvalidFieldError);
-    expect(() => runner.validate(details)).toThrow(field);
+    expect(() => runner.parseDetails(details)).toThrow(InvalidFieldError);
+    expect(() => runner.parseDetails(details)).toThrow(field);
   });
 });

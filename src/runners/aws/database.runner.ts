@@ -35,28 +35,38 @@ interface Target {
  * StopDBCluster when the identifier is an Aurora cluster (`database_type: cluster`, or found by
  * describing it). Starting a running database or stopping a stopped one succeeds with "already".
  */
-export class DatabaseRunner extends AwsRunner {
+export interface DatabaseDetails {
+  action: (typeof ACTIONS)[number];
+  id: string;
+  /** Undefined: find out by describing the identifier. */
+  kind?: Target['kind'];
+}
+
+export class DatabaseRunner extends AwsRunner<DatabaseDetails> {
   readonly type = 'database';
 
-  validate(details: Record<string, string>): void {
-    oneOf(details, 'database_action', ACTIONS);
-    required(details, 'instance_id', IDENTIFIER, 'an RDS DB instance or Aurora cluster identifier');
-    if (details.database_type !== undefined) oneOf(details, 'database_type', TYPES);
+  parseDetails(details: Record<string, string>): DatabaseDetails {
+    return {
+      action: oneOf(details, 'database_action', ACTIONS),
+      id: required(
+        details,
+        'instance_id',
+        IDENTIFIER,
+        'an RDS DB instance or Aurora cluster identifier',
+      ),
+      kind:
+        details.database_type === undefined ? undefined : oneOf(details, 'database_type', TYPES),
+    };
   }
 
-  async run({ account, job, signal }: RunContext): Promise<RunResult> {
-    this.validate(job.details);
-    const action = job.details.database_action as (typeof ACTIONS)[number];
-    const id = job.details.instance_id;
+  async run(
+    { account, signal }: RunContext,
+    { action, id, kind }: DatabaseDetails,
+  ): Promise<RunResult> {
     const rds = this.aws.rds(account);
     const what = `RDS ${action} of ${id}`;
     try {
-      const target = await this.find(
-        rds,
-        id,
-        job.details.database_type as Target['kind'] | undefined,
-        signal,
-      );
+      const target = await this.find(rds, id, kind, signal);
       if (target.cluster) {
         throw new RunnerError(
           `${id} is an instance of Aurora cluster ${target.cluster}: ${action} the cluster instead ` +

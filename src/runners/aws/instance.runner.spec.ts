@@ -7,7 +7,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { InvalidFieldError, RunnerError } from '../../common/errors';
 import { AwsClients } from './aws-clients';
-import { ctx, sdkError } from './aws-test-helpers';
+import { ctx, sdkError, runParsed } from './aws-test-helpers';
 import { InstanceRunner } from './instance.runner';
 
 const ec2 = mockClient(EC2Client);
@@ -26,7 +26,8 @@ describe('InstanceRunner', () => {
         { InstanceId: ID, PreviousState: { Name: 'stopped' }, CurrentState: { Name: 'pending' } },
       ],
     });
-    const result = await runner.run(
+    const result = await runParsed(
+      runner,
       ctx({ runner: 'instanceRunner', instance_action: 'start', instance_id: ID }),
     );
     expect(ec2.commandCalls(StartInstancesCommand).map((c) => c.args[0].input)).toEqual([
@@ -41,7 +42,7 @@ describe('InstanceRunner', () => {
         { InstanceId: ID, PreviousState: { Name: 'running' }, CurrentState: { Name: 'running' } },
       ],
     });
-    const result = await runner.run(ctx({ instance_action: 'start', instance_id: ID }));
+    const result = await runParsed(runner, ctx({ instance_action: 'start', instance_id: ID }));
     expect(result.output).toBe(`start ${ID}: running -> running (already running)`);
   });
 
@@ -51,8 +52,8 @@ describe('InstanceRunner', () => {
         { InstanceId: ID, PreviousState: { Name: 'running' }, CurrentState: { Name: 'stopping' } },
       ],
     });
-    await runner.run(ctx({ instance_action: 'stop', instance_id: ID }));
-    await runner.run(ctx({ instance_action: 'stop', instance_id: ID, hibernate: 'true' }));
+    await runParsed(runner, ctx({ instance_action: 'stop', instance_id: ID }));
+    await runParsed(runner, ctx({ instance_action: 'stop', instance_id: ID, hibernate: 'true' }));
     expect(ec2.commandCalls(StopInstancesCommand).map((c) => c.args[0].input)).toEqual([
       { InstanceIds: [ID] },
       { InstanceIds: [ID], Hibernate: true },
@@ -61,7 +62,7 @@ describe('InstanceRunner', () => {
 
   it('reboots', async () => {
     ec2.on(RebootInstancesCommand).resolves(meta);
-    const result = await runner.run(ctx({ instance_action: 'reboot', instance_id: ID }));
+    const result = await runParsed(runner, ctx({ instance_action: 'reboot', instance_id: ID }));
     expect(ec2.commandCalls(RebootInstancesCommand)[0].args[0].input).toEqual({
       InstanceIds: [ID],
     });
@@ -94,7 +95,7 @@ describe('InstanceRunner', () => {
   ])('validate(%j) names %s', (details, field, allowed) => {
     const error = (() => {
       try {
-        runner.validate(details);
+        runner.parseDetails(details);
       } catch (e) {
         return e as Error;
       }
@@ -106,16 +107,16 @@ describe('InstanceRunner', () => {
 
   it('an unknown action at run time fails without calling AWS', async () => {
     await expect(
-      runner.run(ctx({ instance_action: 'explode', instance_id: ID })),
+      runParsed(runner, ctx({ instance_action: 'explode', instance_id: ID })),
     ).rejects.toBeInstanceOf(InvalidFieldError);
     expect(ec2.calls()).toHaveLength(0);
   });
 
   it('UnauthorizedOperation is permanent and names the account', async () => {
     ec2.on(StartInstancesCommand).rejects(sdkError('UnauthorizedOperation', 403));
-    const error = await runner
-      .run(ctx({ instance_action: 'start', instance_id: ID }))
-      .catch((e) => e);
+    const error = await runParsed(runner, ctx({ instance_action: 'start', instance_id: ID })).catch(
+      (e) => e,
+    );
     expect(error).toBeInstanceOf(RunnerError);
     expect(error.permanent).toBe(true);
     expect(error.message).toContain('account "acct" via the default credential chain');
@@ -124,9 +125,9 @@ describe('InstanceRunner', () => {
 
   it('throttling is retryable', async () => {
     ec2.on(StopInstancesCommand).rejects(sdkError('RequestLimitExceeded', 503));
-    const error = await runner
-      .run(ctx({ instance_action: 'stop', instance_id: ID }))
-      .catch((e) => e);
+    const error = await runParsed(runner, ctx({ instance_action: 'stop', instance_id: ID })).catch(
+      (e) => e,
+    );
     expect(error.permanent).toBe(false);
   });
 

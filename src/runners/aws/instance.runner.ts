@@ -17,22 +17,34 @@ const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
  * chosen by `instance_action`. Optional `hibernate: "true"` on stop. Starting a running instance
  * (or stopping a stopped one) is a success: EC2 answers with the unchanged state.
  */
-export class InstanceRunner extends AwsRunner {
+export interface InstanceDetails {
+  action: (typeof ACTIONS)[number];
+  id: string;
+  hibernate: boolean;
+}
+
+export class InstanceRunner extends AwsRunner<InstanceDetails> {
   readonly type = 'instance';
 
-  validate(details: Record<string, string>): void {
+  parseDetails(details: Record<string, string>): InstanceDetails {
     const action = oneOf(details, 'instance_action', ACTIONS);
-    required(details, 'instance_id', INSTANCE_ID, 'an EC2 instance id such as i-0123456789abcdef0');
+    const id = required(
+      details,
+      'instance_id',
+      INSTANCE_ID,
+      'an EC2 instance id such as i-0123456789abcdef0',
+    );
     if (details.hibernate !== undefined) {
       oneOf(details, 'hibernate', ['true', 'false']);
       if (action !== 'stop') oneOf(details, 'instance_action', ['stop']);
     }
+    return { action, id, hibernate: details.hibernate === 'true' };
   }
 
-  async run({ account, job, signal }: RunContext): Promise<RunResult> {
-    this.validate(job.details);
-    const action = job.details.instance_action as (typeof ACTIONS)[number];
-    const id = job.details.instance_id;
+  async run(
+    { account, signal }: RunContext,
+    { action, id, hibernate }: InstanceDetails,
+  ): Promise<RunResult> {
     const ec2 = this.aws.ec2(account);
     try {
       if (action === 'reboot') {
@@ -50,7 +62,6 @@ export class InstanceRunner extends AwsRunner {
           requestId: res.$metadata?.requestId,
         };
       }
-      const hibernate = job.details.hibernate === 'true';
       const res = await ec2.send(
         new StopInstancesCommand({ InstanceIds: [id], ...(hibernate ? { Hibernate: true } : {}) }),
         { abortSignal: signal },

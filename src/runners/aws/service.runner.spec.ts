@@ -2,7 +2,7 @@ import { ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { InvalidFieldError } from '../../common/errors';
 import { AwsClients } from './aws-clients';
-import { ctx, sdkError } from './aws-test-helpers';
+import { ctx, sdkError, runParsed } from './aws-test-helpers';
 import { ServiceRunner } from './service.runner';
 
 const ecs = mockClient(ECSClient);
@@ -26,7 +26,7 @@ describe('ServiceRunner', () => {
       service: { desiredCount: 0, runningCount: 2, pendingCount: 0 },
       $metadata: { requestId: 'req-9' },
     });
-    const result = await runner.run(ctx(details));
+    const result = await runParsed(runner, ctx(details));
     expect(ecs.commandCalls(UpdateServiceCommand)[0].args[0].input).toEqual({
       cluster: 'spindev-cluster-123',
       service: 'spindev-svc-123',
@@ -50,8 +50,8 @@ describe('ServiceRunner', () => {
     const clean = Object.fromEntries(
       Object.entries(d).filter(([, v]) => v !== undefined),
     ) as Record<string, string>;
-    expect(() => runner.validate(clean)).toThrow(InvalidFieldError);
-    expect(() => runner.validate(clean)).toThrow(field);
+    expect(() => runner.parseDetails(clean)).toThrow(InvalidFieldError);
+    expect(() => runner.parseDetails(clean)).toThrow(field);
   });
 
   it('a missing service is permanent, throttling is retryable', async () => {
@@ -59,7 +59,7 @@ describe('ServiceRunner', () => {
       .on(UpdateServiceCommand)
       .rejectsOnce(sdkError('ServiceNotFoundException', 400))
       .rejectsOnce(sdkError('ThrottlingException', 400));
-    expect((await runner.run(ctx(details)).catch((e) => e)).permanent).toBe(true);
-    expect((await runner.run(ctx(details)).catch((e) => e)).permanent).toBe(false);
+    expect((await runParsed(runner, ctx(details)).catch((e) => e)).permanent).toBe(true);
+    expect((await runParsed(runner, ctx(details)).catch((e) => e)).permanent).toBe(false);
   });
 });

@@ -8,20 +8,28 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9_:/.-]{0,1023}$/;
 const MAX_DESIRED = 100_000;
 
 /** `type: "service"`: ECS UpdateService setting `desired_count` on `service_cluster`/`service_name`. */
-export class ServiceRunner extends AwsRunner {
+export interface ServiceDetails {
+  cluster: string;
+  service: string;
+  desiredCount: number;
+}
+
+export class ServiceRunner extends AwsRunner<ServiceDetails> {
   readonly type = 'service';
 
-  validate(details: Record<string, string>): void {
+  parseDetails(details: Record<string, string>): ServiceDetails {
     oneOf(details, 'service_action', ['scale']);
-    required(details, 'service_cluster', NAME, 'an ECS cluster name or ARN');
-    required(details, 'service_name', NAME, 'an ECS service name or ARN');
-    integer(details, 'desired_count', 0, MAX_DESIRED);
+    return {
+      cluster: required(details, 'service_cluster', NAME, 'an ECS cluster name or ARN'),
+      service: required(details, 'service_name', NAME, 'an ECS service name or ARN'),
+      desiredCount: integer(details, 'desired_count', 0, MAX_DESIRED),
+    };
   }
 
-  async run({ account, job, signal }: RunContext): Promise<RunResult> {
-    this.validate(job.details);
-    const { service_cluster: cluster, service_name: service } = job.details;
-    const desiredCount = integer(job.details, 'desired_count', 0, MAX_DESIRED);
+  async run(
+    { account, signal }: RunContext,
+    { cluster, service, desiredCount }: ServiceDetails,
+  ): Promise<RunResult> {
     try {
       const res = await this.aws
         .ecs(account)

@@ -2,7 +2,7 @@ import { DescribeServicesCommand, ECSClient, RunTaskCommand } from '@aws-sdk/cli
 import { mockClient } from 'aws-sdk-client-mock';
 import { InvalidFieldError, RunnerError } from '../../common/errors';
 import { AwsClients } from './aws-clients';
-import { ctx } from './aws-test-helpers';
+import { ctx, runParsed } from './aws-test-helpers';
 import { TaskRunner } from './task.runner';
 
 const ecs = mockClient(ECSClient);
@@ -43,7 +43,7 @@ describe('TaskRunner', () => {
       tasks: [{ taskArn: 'arn:t1' }, { taskArn: 'arn:t2' }, { taskArn: 'arn:t3' }],
       $metadata: { requestId: 'req-3' },
     });
-    const result = await runner.run(ctx(base));
+    const result = await runParsed(runner, ctx(base));
     expect(ecs.commandCalls(DescribeServicesCommand)[0].args[0].input).toEqual({
       cluster: 'spindev-cluster-123',
       services: ['spindev-svc-123'],
@@ -77,7 +77,7 @@ describe('TaskRunner', () => {
       ],
     });
     ecs.on(RunTaskCommand).resolves({ tasks: [{ taskArn: 'arn:t1' }] });
-    await runner.run(ctx({ ...base, count: '1' }));
+    await runParsed(runner, ctx({ ...base, count: '1' }));
     const input = ecs.commandCalls(RunTaskCommand)[0].args[0].input;
     expect(input.capacityProviderStrategy).toEqual(strategy);
     expect(input.launchType).toBeUndefined();
@@ -85,7 +85,8 @@ describe('TaskRunner', () => {
 
   it('uses network details when given, without describing any service', async () => {
     ecs.on(RunTaskCommand).resolves({ tasks: [{ taskArn: 'arn:t1' }] });
-    await runner.run(
+    await runParsed(
+      runner,
       ctx({
         ...base,
         count: '1',
@@ -111,7 +112,7 @@ describe('TaskRunner', () => {
 
   it('without network details or a service of that name, fails permanently saying what to add', async () => {
     ecs.on(DescribeServicesCommand).resolves({ services: [], failures: [{ reason: 'MISSING' }] });
-    const error = await runner.run(ctx(base)).catch((e) => e);
+    const error = await runParsed(runner, ctx(base)).catch((e) => e);
     expect(error).toBeInstanceOf(RunnerError);
     expect(error.permanent).toBe(true);
     expect(error.message).toContain('add details "subnets"');
@@ -125,7 +126,7 @@ describe('TaskRunner', () => {
       ],
     });
     ecs.on(RunTaskCommand).resolves({ tasks: [], failures: [{ reason: 'RESOURCE:MEMORY' }] });
-    const error = await runner.run(ctx(base)).catch((e) => e);
+    const error = await runParsed(runner, ctx(base)).catch((e) => e);
     expect(error.permanent).toBe(false);
     expect(error.message).toContain('RESOURCE:MEMORY');
   });
@@ -139,9 +140,9 @@ describe('TaskRunner', () => {
     [{ ...base, security_groups: 'default' }, 'job.details.security_groups', 'security group ids'],
     [{ ...base, assign_public_ip: 'maybe' }, 'job.details.assign_public_ip', 'ENABLED, DISABLED'],
   ])('validate(%j) names %s', (details, field, allowed) => {
-    expect(() => runner.validate(details)).toThrow(InvalidFieldError);
-    expect(() => runner.validate(details)).toThrow(field);
-    expect(() => runner.validate(details)).toThrow(allowed);
+    expect(() => runner.parseDetails(details)).toThrow(InvalidFieldError);
+    expect(() => runner.parseDetails(details)).toThrow(field);
+    expect(() => runner.parseDetails(details)).toThrow(allowed);
   });
 
   it('sends the same idempotency token for every attempt of one occurrence, another for the next', async () => {
@@ -151,7 +152,7 @@ describe('TaskRunner', () => {
       ],
     });
     ecs.on(RunTaskCommand).resolves({ tasks: [{ taskArn: 'arn:t1' }] });
-    const run = (runId: string) => runner.run({ ...ctx({ ...base, count: '1' }), runId });
+    const run = (runId: string) => runParsed(runner, { ...ctx({ ...base, count: '1' }), runId });
     await run('acct/g/j1@2026-11-24T18:00:00Z');
     await run('acct/g/j1@2026-11-24T18:00:00Z');
     await run('acct/g/j1@2026-11-25T18:00:00Z');
@@ -163,6 +164,6 @@ describe('TaskRunner', () => {
 
   it('count defaults to 1', () => {
     const { count: _, ...noCount } = base;
-    expect(() => runner.validate(noCount)).not.toThrow();
+    expect(() => runner.parseDetails(noCount)).not.toThrow();
   });
 });

@@ -33,36 +33,56 @@ interface Placement {
  * capacity provider strategy); failing both, the run fails saying what to add. The idempotency
  * token is derived from the occurrence id, so retries of one occurrence never double the tasks.
  */
-export class TaskRunner extends AwsRunner {
+export interface TaskDetails {
+  cluster: string;
+  taskDefinition: string;
+  count: number;
+  launchType?: LaunchType;
+  subnets: string[];
+  securityGroups: string[];
+  /** Undefined: not given. */
+  assignPublicIp?: boolean;
+}
+
+export class TaskRunner extends AwsRunner<TaskDetails> {
   readonly type = 'task';
 
-  validate(details: Record<string, string>): void {
+  parseDetails(details: Record<string, string>): TaskDetails {
     oneOf(details, 'task_action', ['run']);
-    required(details, 'task_cluster', NAME, 'an ECS cluster name or ARN');
-    required(details, 'task_name', NAME, 'a task definition family, family:revision or ARN');
-    integer(details, 'count', 1, 10, 1);
-    if (details.launch_type !== undefined) oneOf(details, 'launch_type', LAUNCH_TYPES);
-    list(
-      details,
-      'subnets',
-      /^subnet-[0-9a-f]{8,17}$/,
-      'comma-separated subnet ids such as subnet-0123abcd',
-    );
-    list(
-      details,
-      'security_groups',
-      /^sg-[0-9a-f]{8,17}$/,
-      'comma-separated security group ids such as sg-0123abcd',
-    );
-    if (details.assign_public_ip !== undefined) oneOf(details, 'assign_public_ip', PUBLIC_IP);
+    const publicIp =
+      details.assign_public_ip === undefined
+        ? undefined
+        : oneOf(details, 'assign_public_ip', PUBLIC_IP);
+    return {
+      cluster: required(details, 'task_cluster', NAME, 'an ECS cluster name or ARN'),
+      taskDefinition: required(
+        details,
+        'task_name',
+        NAME,
+        'a task definition family, family:revision or ARN',
+      ),
+      count: integer(details, 'count', 1, 10, 1),
+      launchType:
+        details.launch_type === undefined ? undefined : oneOf(details, 'launch_type', LAUNCH_TYPES),
+      subnets: list(
+        details,
+        'subnets',
+        /^subnet-[0-9a-f]{8,17}$/,
+        'comma-separated subnet ids such as subnet-0123abcd',
+      ),
+      securityGroups: list(
+        details,
+        'security_groups',
+        /^sg-[0-9a-f]{8,17}$/,
+        'comma-separated security group ids such as sg-0123abcd',
+      ),
+      assignPublicIp:
+        publicIp === undefined ? undefined : publicIp === 'true' || publicIp === 'ENABLED',
+    };
   }
 
-  async run({ account, job, signal, runId }: RunContext): Promise<RunResult> {
-    this.validate(job.details);
-    const d = job.details;
-    const cluster = d.task_cluster;
-    const taskDefinition = d.task_name;
-    const count = integer(d, 'count', 1, 10, 1);
+  async run({ account, signal, runId }: RunContext, d: TaskDetails): Promise<RunResult> {
+    const { cluster, taskDefinition, count } = d;
     const ecs = this.aws.ecs(account);
     try {
       const placement = await this.placement(ecs, d, signal);
@@ -107,26 +127,20 @@ export class TaskRunner extends AwsRunner {
     }
   }
 
-  private async placement(
-    ecs: ECSClient,
-    d: Record<string, string>,
-    signal: AbortSignal,
-  ): Promise<Placement> {
-    const launchType = d.launch_type as LaunchType | undefined;
-    const subnets = list(d, 'subnets', /.*/, '');
-    if (subnets.length > 0) {
-      const publicIp = d.assign_public_ip === 'true' || d.assign_public_ip === 'ENABLED';
+  private async placement(ecs: ECSClient, d: TaskDetails, signal: AbortSignal): Promise<Placement> {
+    const launchType = d.launchType;
+    if (d.subnets.length > 0) {
       return {
         launchType,
         source: 'network from details',
         networkConfiguration: {
           awsvpcConfiguration: {
-            subnets,
-            securityGroups: list(d, 'security_groups', /.*/, ''),
+            subnets: d.subnets,
+            securityGroups: d.securityGroups,
             assignPublicIp:
-              d.assign_public_ip === undefined
+              d.assignPublicIp === undefined
                 ? undefined
-                : publicIp
+                : d.assignPublicIp
                   ? AssignPublicIp.ENABLED
                   : AssignPublicIp.DISABLED,
           },
@@ -134,7 +148,7 @@ export class TaskRunner extends AwsRunner {
       };
     }
     const res = await ecs.send(
-      new DescribeServicesCommand({ cluster: d.task_cluster, services: [d.task_name] }),
+      new DescribeServicesCommand({ cluster: d.cluster, services: [d.taskDefinition] }),
       { abortSignal: signal },
     );
     const service = res.services?.find((s) => s.status === 'ACTIVE');
@@ -151,7 +165,7 @@ export class TaskRunner extends AwsRunner {
       return { launchType, source: `${launchType} launch type, task definition networking` };
     }
     throw new RunnerError(
-      `no ECS service named ${d.task_name} in cluster ${d.task_cluster} to copy the network configuration from: ` +
+      `no ECS service named ${d.taskDefinition} in cluster ${d.cluster} to copy the network configuration from: ` +
         'add details "subnets" (and "security_groups", "assign_public_ip") and "launch_type", ' +
         'or launch_type "EC2" for a task definition that needs no awsvpc network',
       true,
