@@ -56,7 +56,7 @@ interface Load {
 
 async function timeLoad(s3: TestS3, loadConcurrency: number): Promise<Load> {
   const c = config(s3, loadConcurrency);
-  const repo = new S3JobsRepository(s3.options('minion'), c.org);
+  const repo = new S3JobsRepository(s3.settings('minion'), c.org);
   const cache = new JobCache(
     c,
     repo,
@@ -79,7 +79,7 @@ async function timeLoad(s3: TestS3, loadConcurrency: number): Promise<Load> {
 }
 
 async function seed(s3: TestS3): Promise<void> {
-  const repo = new S3JobsRepository(s3.options('minion'), 'bench');
+  const repo = new S3JobsRepository(s3.settings('minion'), 'bench');
   for (let i = 0; i < JOBS; i += 100) {
     await Promise.all(
       Array.from({ length: Math.min(100, JOBS - i) }, (_, k) => {

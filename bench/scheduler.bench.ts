@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { AppModule } from '../src/app.module';
 import { Clock } from '../src/common/clock';
 import { loadConfig } from '../src/config/config.loader';
-import { MinionConfig } from '../src/config/minion-config';
+import { MinionSettings } from '../src/config/settings';
 import { JobDocument } from '../src/repository/job-document';
 import { JobsRepository } from '../src/repository/jobs.repository';
 import { DummyRunner } from '../src/runners/dummy.runner';
@@ -77,13 +77,13 @@ class CountingQueue extends JobQueue {
 }
 
 async function app(
-  config: MinionConfig,
+  config: MinionSettings,
   repo: JobsRepository,
   queue?: JobQueue,
   registry?: RunnerRegistry,
 ) {
   let builder = Test.createTestingModule({ imports: [AppModule] })
-    .overrideProvider(MinionConfig)
+    .overrideProvider(MinionSettings)
     .useValue(config)
     .overrideProvider(Clock)
     .useValue(new ManualClock(START))
@@ -102,7 +102,7 @@ async function app(
   return { nest, scheduler, clock: nest.get(Clock) as ManualClock };
 }
 
-function benchConfig(dataDir: string): MinionConfig {
+function benchConfig(dataDir: string): MinionSettings {
   return loadConfig({
     argv: [],
     cwd: dataDir,

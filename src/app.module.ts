@@ -2,7 +2,7 @@ import { Module, RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from './auth/auth.module';
 import { ConfigModule } from './config/config.module';
-import { MinionConfig } from './config/minion-config';
+import { MinionSettings } from './config/settings';
 import { HealthModule } from './health/health.module';
 import { JobLogModule } from './job-log/job-log.module';
 import { JobsModule } from './jobs/jobs.module';
@@ -36,8 +36,8 @@ const QUIET_PATHS = /\/v1\/minion\/(health\/|metrics|ping)/;
   imports: [
     ConfigModule,
     LoggerModule.forRootAsync({
-      inject: [MinionConfig],
-      useFactory: (config: MinionConfig) => ({
+      inject: [MinionSettings],
+      useFactory: (config: MinionSettings) => ({
         // Named wildcard: Express 5's path-to-regexp no longer accepts a bare "*".
         forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
         pinoHttp: {

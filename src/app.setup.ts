@@ -6,7 +6,7 @@ import { AllowedMethods } from './common/http/allowed-methods';
 import { jsonBody } from './common/http/json-body.middleware';
 import { pathDecoding } from './common/http/path-decoding.middleware';
 import { LenientValidationPipe } from './common/pipes/lenient-validation.pipe';
-import { MinionConfig } from './config/minion-config';
+import { MinionSettings } from './config/settings';
 import { API_PREFIX, createOpenApiDocument } from './openapi/openapi-document';
 
 export { API_PREFIX };
@@ -19,7 +19,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.useLogger(app.get(Logger));
   app.setGlobalPrefix(API_PREFIX);
   // Behind a load balancer, which X-Forwarded-For hops give the client address (auth throttling).
-  app.set('trust proxy', app.get(MinionConfig).trustProxy ?? false);
+  app.set('trust proxy', app.get(MinionSettings).http.trustProxy);
   // As the original: any origin may call, with the token header.
   app.enableCors({
     origin: '*',

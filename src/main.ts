@@ -8,7 +8,7 @@ import { configureApp } from './app.setup';
 import { versionInfo } from './common/version';
 import { CommandLineError, parseCommandLine, USAGE } from './config/command-line';
 import { preloadConfig } from './config/config.module';
-import { MinionConfig } from './config/minion-config';
+import { MinionSettings } from './config/settings';
 import { ShutdownState } from './health/shutdown-state';
 import { JobsRepository } from './repository/jobs.repository';
 import { startupLine } from './startup-line';
@@ -20,13 +20,14 @@ async function bootstrap(): Promise<void> {
     bufferLogs: true,
   });
   configureApp(app);
-  const config = app.get(MinionConfig);
+  const config = app.get(MinionSettings);
   // No host: every interface, IPv6 and IPv4 where the system has both (as Go's ":8080").
-  if (config.host) await app.listen(config.port, config.host);
-  else await app.listen(config.port);
+  const { host, port } = config.http;
+  if (host) await app.listen(port, host);
+  else await app.listen(port);
   const address = app.getHttpServer().address() as AddressInfo;
   new Logger('Minion').log(startupLine(config, app.get(JobsRepository).location, address));
-  stopOnSignals(app, config.schedulerSettings.drainDelayMs);
+  stopOnSignals(app, config.scheduler.drainDelayMs);
   if (config.tokenGenerated) {
     // Printed once, to the terminal only, so a first-time user can call the API.
     process.stdout.write(

@@ -1,21 +1,21 @@
 import { AddressInfo } from 'node:net';
-import { MinionConfig } from './config/minion-config';
+import { MinionSettings } from './config/settings';
 
 /**
  * One line that says where minion listens and how it runs, without secrets: what an operator
  * looks for first in the log.
  */
 export function startupLine(
-  config: MinionConfig,
+  config: MinionSettings,
   repository: string,
   address: AddressInfo,
 ): string {
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const queue =
-    config.queueProvider?.type === 'redis' ? 'redis (several replicas)' : 'memory (one process)';
-  const log = config.logProvider?.type ?? 'file';
+    config.coordination.type === 'redis' ? 'redis (several replicas)' : 'memory (one process)';
+  const log = config.runLog.type;
   const accounts = Object.keys(config.accounts);
-  const runners = Object.entries(config.jobRunners).map(([name, def]) => `${name} (${def.type})`);
+  const runners = Object.entries(config.runners).map(([name, def]) => `${name} (${def.type})`);
   return (
     `minion listening on http://${host}:${address.port}/v1/minion: org ${config.org}, ` +
     `repository ${repository}, queue ${queue}, run log ${log}, ` +

@@ -1,6 +1,6 @@
 import { runParsed } from '../src/runners/aws/aws-test-helpers';
 import { createHash } from 'node:crypto';
-import { AccountDefinition } from '../src/config/minion-config';
+import { AccountSettings as AccountDefinition } from '../src/runners/runners.config';
 import { AwsClients } from '../src/runners/aws/aws-clients';
 import { DatabaseRunner } from '../src/runners/aws/database.runner';
 import { InstanceRunner } from '../src/runners/aws/instance.runner';

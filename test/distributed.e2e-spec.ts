@@ -11,10 +11,16 @@ import { JobQueue } from '../src/scheduler/job-queue';
 import { manualOccurrence } from '../src/scheduler/occurrence';
 import { BullMqJobQueue } from '../src/scheduler/redis/bullmq-job-queue';
 import { RedisConnections } from '../src/scheduler/redis/redis-connections';
-import { redisSettings } from '../src/scheduler/redis/redis.settings';
 import { ManualClock, waitFor } from './support/manual-clock';
 import { deleteKeys, describeWithRedis, redisQueueProvider, uniquePrefix } from './support/redis';
-import { createTestApp, removeDir, tempDir, testConfig, TestApp } from './support/test-app';
+import {
+  createTestApp,
+  rawTestConfig,
+  removeDir,
+  tempDir,
+  testConfig,
+  TestApp,
+} from './support/test-app';
 
 const ORG = 'test';
 
@@ -204,7 +210,8 @@ describeWithRedis('distributed mode: replicas on one Redis (BullMQ)', () => {
     try {
       await waitFor(() => seen.includes('READY'), 60_000);
       // Enqueued by a producer that has no worker, so the child is the only one to take it.
-      const redis = new RedisConnections(redisSettings(cfg)!);
+      if (cfg.coordination.type !== 'redis') throw new Error('expected the Redis queue');
+      const redis = new RedisConnections(cfg.coordination.redis);
       const producer = new BullMqJobQueue(redis, { attempts: 3, delayMs: 10 });
       const occurrence = manualOccurrence(
         { account: 'acct1', group: 'g', id: 'fragile' },
@@ -236,16 +243,7 @@ describeWithRedis('distributed mode: replicas on one Redis (BullMQ)', () => {
   }, 90_000);
 });
 
-/** The config as JSON a child process can load again. */
+/** The config as JSON a child process can load again (the test config's own source). */
 function rawConfig(config: ReturnType<typeof testConfig>): Record<string, unknown> {
-  return {
-    org: config.org,
-    token: config.token,
-    logLevel: 'silent',
-    accounts: config.accounts,
-    jobRunners: config.jobRunners,
-    jobsRepository: config.jobsRepository,
-    queueProvider: config.queueProvider,
-    scheduler: config.scheduler,
-  };
+  return { ...rawTestConfig(config), logLevel: 'silent' };
 }

@@ -1,10 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
-import { parseDuration } from '../config/duration';
-import { MinionConfig } from '../config/minion-config';
-
-export const DEFAULT_FAILURE_LIMIT = 10;
-export const DEFAULT_FAILURE_WINDOW = '1m';
+import { MinionSettings } from '../config/settings';
 
 /**
  * Counts failed authentications per client address (rate-limiter-flexible, in memory): after
@@ -17,9 +13,9 @@ export class AuthThrottle {
   private readonly limiter: RateLimiterMemory;
   private readonly limit: number;
 
-  constructor(config: MinionConfig) {
-    this.limit = config.auth?.failureLimit ?? DEFAULT_FAILURE_LIMIT;
-    const windowMs = parseDuration(config.auth?.failureWindow ?? DEFAULT_FAILURE_WINDOW) ?? 60_000;
+  constructor(settings: MinionSettings) {
+    this.limit = settings.auth.failureLimit;
+    const windowMs = settings.auth.failureWindowMs;
     this.limiter = new RateLimiterMemory({
       points: this.limit,
       duration: Math.max(1, Math.ceil(windowMs / 1000)),

@@ -1,5 +1,6 @@
 import * as bcrypt from '@node-rs/bcrypt';
-import { MinionConfig } from '../config/minion-config';
+import { authSettings, AuthOptions } from './auth.config';
+import { MinionSettings } from '../config/settings';
 import { TokenVerifier } from './token-verifier';
 
 // Native exports are read-only: wrap verify so the tests can count and hold checks.
@@ -11,8 +12,8 @@ const verify = bcrypt.verify as unknown as jest.Mock;
 
 const TOKEN = 's3cret-token';
 
-function verifier(auth: MinionConfig['auth'] = {}): TokenVerifier {
-  return new TokenVerifier({ token: TOKEN, auth } as MinionConfig);
+function verifier(auth: AuthOptions = {}): TokenVerifier {
+  return new TokenVerifier({ auth: authSettings(TOKEN, auth) } as MinionSettings);
 }
 
 describe('TokenVerifier', () => {

@@ -1,14 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { verify as bcryptVerify } from '@node-rs/bcrypt';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { MinionConfig } from '../config/minion-config';
+import { MinionSettings } from '../config/settings';
 
 /** `$2a$`/`$2b$`/`$2y$`, a two-digit cost, then 53 characters of salt and hash. */
 const BCRYPT_HASH = /^\$2[aby]\$(\d{2})\$[./A-Za-z0-9]{53}$/;
 const CACHE_LIMIT = 1000;
-
-export const DEFAULT_MAX_BCRYPT_COST = 12;
-export const DEFAULT_BCRYPT_CONCURRENCY = 2;
 
 /** `busy`: a bcrypt check would exceed the concurrency bound; the client should retry. */
 export type Verdict = 'valid' | 'invalid' | 'busy';
@@ -33,10 +30,13 @@ export class TokenVerifier {
   private readonly maxCost: number;
   private readonly concurrency: number;
 
-  constructor(private readonly config: MinionConfig) {
-    this.tokenDigest = digest(config.token);
-    this.maxCost = config.auth?.maxBcryptCost ?? DEFAULT_MAX_BCRYPT_COST;
-    this.concurrency = config.auth?.bcryptConcurrency ?? DEFAULT_BCRYPT_CONCURRENCY;
+  private readonly token: string;
+
+  constructor(settings: MinionSettings) {
+    this.token = settings.auth.token;
+    this.tokenDigest = digest(this.token);
+    this.maxCost = settings.auth.maxBcryptCost;
+    this.concurrency = settings.auth.bcryptConcurrency;
   }
 
   async verify(presented: string): Promise<Verdict> {
@@ -55,7 +55,7 @@ export class TokenVerifier {
   }
 
   private async check(hash: string): Promise<boolean> {
-    const running = bcryptVerify(this.config.token, hash)
+    const running = bcryptVerify(this.token, hash)
       .catch(() => false)
       .finally(() => this.inFlight.delete(hash));
     this.inFlight.set(hash, running);

@@ -39,9 +39,9 @@ describe('loadConfig', () => {
     expect(config.org).toBe('local');
     expect(Object.keys(config.accounts)).toEqual(['local']);
     expect(config.accounts.local.runners).toEqual(['dummyRunner']);
-    expect(config.jobRunners.dummyRunner.type).toBe('dummy');
-    expect(config.jobsRepository).toMatchObject({ type: 'file', config: { path: './data' } });
-    expect(config.port).toBe(8080);
+    expect(config.runners.dummyRunner.type).toBe('dummy');
+    expect(config.repository).toMatchObject({ type: 'file', path: './data' });
+    expect(config.http.port).toBe(8080);
     expect(config.tokenGenerated).toBe(true);
     expect(config.token.length).toBeGreaterThanOrEqual(24);
     expect(loadConfig(source()).token).not.toBe(config.token);
@@ -54,10 +54,10 @@ describe('loadConfig', () => {
     );
     for (const c of [raw, b64]) {
       expect(c.org).toBe('acme');
-      expect(c.port).toBe(9090);
+      expect(c.http.port).toBe(9090);
       expect(c.logLevel).toBe('debug');
       expect(c.tokenGenerated).toBe(false);
-      expect(c.jobsRepository.refreshIntervalMs).toBe(60 * 60_000);
+      expect(c.repository.refreshIntervalMs).toBe(60 * 60_000);
     }
   });
 
@@ -92,9 +92,9 @@ describe('loadConfig', () => {
       }),
     );
     expect(c.token).toBe('other');
-    expect(c.port).toBe(7000);
-    expect(c.host).toBe('127.0.0.1');
-    expect(c.jobsRepository.config.path).toBe('/srv/data');
+    expect(c.http.port).toBe(7000);
+    expect(c.http.host).toBe('127.0.0.1');
+    expect(c.repository).toMatchObject({ path: '/srv/data' });
   });
 
   it('accepts the AWS fields of an account', () => {
@@ -116,7 +116,16 @@ describe('loadConfig', () => {
     const c = loadConfig(
       source({ env: { API_CONFIG: JSON.stringify({ ...valid, logProvider }) } }),
     );
-    expect(c.logProvider).toEqual({ type: 'cloudwatch', config: logProvider });
+    expect(c.runLog).toEqual({
+      type: 'cloudwatch',
+      aws: {
+        region: 'us-east-1',
+        endpoint: undefined,
+        credentials: { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'shh' },
+      },
+      retentionDays: 90,
+      deleteLogs: false,
+    });
   });
 
   it('accepts an S3 repository with the original keys', () => {
@@ -136,8 +145,22 @@ describe('loadConfig', () => {
     const c = loadConfig(
       source({ env: { API_CONFIG: JSON.stringify({ ...valid, jobsRepository }) } }),
     );
-    expect(c.jobsRepository.config).toEqual(jobsRepository.config);
+    expect(c.repository).toEqual({
+      type: 's3',
+      refreshIntervalMs: 3_600_000,
+      s3: {
+        aws: {
+          region: 'us-east-1',
+          endpoint: 'http://127.0.0.1:9000',
+          credentials: { accessKeyId: 'a', secretAccessKey: 's' },
+        },
+        bucket: 'minion-dev-bucket',
+        prefix: 'minion',
+        forcePathStyle: true,
+      },
+    });
     expect(c.dataDir).toBe('./data');
+    expect(Object.isFrozen(c.repository)).toBe(true);
   });
 
   it('defaults refreshInterval to 5 minutes', () => {
@@ -145,7 +168,7 @@ describe('loadConfig', () => {
     const c = loadConfig(
       source({ env: { API_CONFIG: JSON.stringify({ ...valid, jobsRepository: repo }) } }),
     );
-    expect(c.jobsRepository.refreshIntervalMs).toBe(5 * 60_000);
+    expect(c.repository.refreshIntervalMs).toBe(5 * 60_000);
   });
 
   it.each([
@@ -233,13 +256,12 @@ describe('loadConfig', () => {
         }),
       );
       expect(c.org).toBe('acme');
-      expect(c.port).toBe(9191);
+      expect(c.http.port).toBe(9191);
       expect(c.logLevel).toBe('debug');
       expect(Object.keys(c.accounts)).toEqual(['Prod']);
       expect(c.accounts.Prod).toMatchObject({ runners: ['dummyRunner'], region: 'us-east-1' });
-      expect(c.jobRunners.dummyRunner.type).toBe('dummy');
-      expect(c.jobsRepository.config.path).toBe('/srv');
-      expect(c.jobsRepository.refreshIntervalMs).toBe(3_600_000);
+      expect(c.runners.dummyRunner.type).toBe('dummy');
+      expect(c.repository).toMatchObject({ path: '/srv', refreshIntervalMs: 3_600_000 });
       expect(c.notes).toEqual(['logLevel "DEBUG" means debug']);
     });
 
@@ -267,8 +289,8 @@ describe('loadConfig', () => {
       [':http', undefined, 80],
     ])('listenAddress %j listens on %s port %d', (listenAddress, host, port) => {
       const c = load({ listenAddress });
-      expect(c.host).toBe(host);
-      expect(c.port).toBe(port);
+      expect(c.http.host).toBe(host);
+      expect(c.http.port).toBe(port);
     });
 
     it("accepts the original's extra keys: eventReporters, lockProvider.ttl, version, an S3 session token", () => {
@@ -294,9 +316,10 @@ describe('loadConfig', () => {
           },
         },
       });
-      expect(c.eventReporters?.slack?.channel).toBe('#ops');
-      expect(c.lockProvider?.ttl).toBe('2m');
-      expect(c.jobsRepository.config.token).toBe('session');
+      expect(c.notifications.slack?.channel).toBe('#ops');
+      expect(c.repository.type === 's3' && c.repository.s3.aws.credentials?.sessionToken).toBe(
+        'session',
+      );
       expect(c.notes.join('\n')).toMatch(/lockProvider \(ttl 2m\) is not used/);
       expect(c.notes.join('\n')).toMatch(/version is ignored/);
     });
@@ -315,12 +338,16 @@ describe('loadConfig', () => {
         },
         logProvider: { region: 'us-east-1', akid: '', secret: '' },
       });
-      expect(c.jobsRepository.config).toEqual({
+      expect(c.repository.type === 's3' && c.repository.s3.aws).toEqual({
         region: 'us-east-1',
-        bucket: 'bkt',
         endpoint: 'https://s3.example.com',
+        credentials: undefined,
       });
-      expect(c.logProvider?.config).toEqual({ region: 'us-east-1' });
+      expect(c.runLog.type === 'cloudwatch' && c.runLog.aws).toEqual({
+        region: 'us-east-1',
+        endpoint: undefined,
+        credentials: undefined,
+      });
       expect(c.notes.join('\n')).toContain('jobsRepository.config.akid is empty');
       expect(c.notes.join('\n')).toContain('using https://s3.example.com');
     });

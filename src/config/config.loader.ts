@@ -9,6 +9,7 @@ import { canonicalKeys, isPlainObject } from '../common/validators/canonical-key
 import { parseCommandLine } from './command-line';
 import { lenientValues } from './lenient-values';
 import { MinionConfig } from './minion-config';
+import { MinionSettings, resolveSettings } from './settings';
 
 export class ConfigError extends Error {}
 
@@ -41,7 +42,7 @@ interface RawConfig {
  * is a startup warning, in `config.notes`), and values it accepted still start, with a note of
  * what each means now. Values that would be unsafe to guess stop startup, naming the key.
  */
-export function loadConfig(source: ConfigSource = processSource()): MinionConfig {
+export function loadConfig(source: ConfigSource = processSource()): MinionSettings {
   const { configFile } = parseCommandLine(source.argv);
   const { origin, data } = readRaw(source, configFile);
   const notes: string[] = [];
@@ -67,9 +68,7 @@ export function loadConfig(source: ConfigSource = processSource()): MinionConfig
   if (messages.length > 0) {
     throw new ConfigError(`invalid configuration (${origin}): ${messages.join('; ')}`);
   }
-  config.tokenGenerated = tokenGenerated;
-  config.notes = notes;
-  return config;
+  return resolveSettings(config, { tokenGenerated, notes, env: source.env });
 }
 
 export function processSource(): ConfigSource {

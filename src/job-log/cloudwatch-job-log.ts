@@ -15,9 +15,8 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { isThrottlingError, isTransientError } from '@smithy/core/retry';
 import { Logger } from '@nestjs/common';
-import { awsClientConfig } from '../common/aws-client-config';
+import { AwsClientSettings, sdkClientConfig } from '../common/aws-client-config';
 import { rfc3339 } from '../common/clock';
-import { CloudWatchLogOptions } from '../config/minion-config';
 import { JobDocument, Tag } from '../repository/job-document';
 import { JobKey } from '../repository/jobs.repository';
 import { JobLog } from './job-log';
@@ -331,6 +330,6 @@ function parse(message: string | undefined): RunRecord | null {
   }
 }
 
-export function createLogsClient(options: CloudWatchLogOptions): CloudWatchLogsClient {
-  return new CloudWatchLogsClient(awsClientConfig(options));
+export function createLogsClient(aws: AwsClientSettings): CloudWatchLogsClient {
+  return new CloudWatchLogsClient(sdkClientConfig(aws));
 }

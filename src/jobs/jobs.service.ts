@@ -4,7 +4,7 @@ import { Clock, rfc3339 } from '../common/clock';
 import { CronSchedule, DEFAULT_TIMEZONE } from '../common/cron/cron-schedule';
 import { describeFireTime, FireTimeView } from '../common/cron/dst';
 import { AccountNotFoundError } from '../common/errors';
-import { MinionConfig } from '../config/minion-config';
+import { MinionSettings } from '../config/settings';
 import { JobLog } from '../job-log/job-log';
 import { RunLogInfo, RunRecord } from '../job-log/run-record';
 import { JobChanges } from '../repository/job-changes';
@@ -49,7 +49,7 @@ export class JobsService {
   private readonly logger = new Logger(JobsService.name);
 
   constructor(
-    private readonly config: MinionConfig,
+    private readonly config: MinionSettings,
     private readonly repository: JobsRepository,
     private readonly runners: RunnerRegistry,
     private readonly changes: JobChanges,

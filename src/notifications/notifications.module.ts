@@ -1,31 +1,30 @@
 import { Global, Logger, Module } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { REPLICA } from '../common/replica';
-import { parseDuration } from '../config/duration';
-import { MinionConfig } from '../config/minion-config';
+import { MinionSettings } from '../config/settings';
 import { NotificationChannel } from './notification-channel';
 import { Notifications } from './notifications.service';
 import { SlackChannel } from './slack.channel';
 import { WebhookChannel } from './webhook.channel';
 
 /** The channels of `eventReporters`, in one place. */
-export function createNotifications(config: MinionConfig, clock: Clock): Notifications {
-  const reporters = config.eventReporters;
+export function createNotifications(settings: MinionSettings, clock: Clock): Notifications {
+  const n = settings.notifications;
   const channels: NotificationChannel[] = [];
-  if (reporters?.slack) channels.push(new SlackChannel(reporters.slack));
-  if (reporters?.webhook) channels.push(new WebhookChannel(reporters.webhook));
+  if (n.slack) channels.push(new SlackChannel(n.slack));
+  if (n.webhook) channels.push(new WebhookChannel(n.webhook));
   if (channels.length > 0) {
     new Logger('Notifications').log(`alerts go to: ${channels.map((c) => c.name).join(', ')}`);
   }
   return new Notifications(
     channels,
     {
-      org: config.org,
+      org: settings.org,
       replica: REPLICA,
-      retries: reporters?.retries ?? 4,
-      bufferSize: reporters?.bufferSize ?? 1000,
-      baseDelayMs: (reporters?.retryDelay && parseDuration(reporters.retryDelay)) || 1000,
-      timeoutMs: 10_000,
+      retries: n.retries,
+      bufferSize: n.bufferSize,
+      baseDelayMs: n.retryDelayMs,
+      timeoutMs: n.timeoutMs,
     },
     clock,
   );
@@ -34,7 +33,7 @@ export function createNotifications(config: MinionConfig, clock: Clock): Notific
 @Global()
 @Module({
   providers: [
-    { provide: Notifications, useFactory: createNotifications, inject: [MinionConfig, Clock] },
+    { provide: Notifications, useFactory: createNotifications, inject: [MinionSettings, Clock] },
   ],
   exports: [Notifications],
 })

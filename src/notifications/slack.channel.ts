@@ -1,4 +1,4 @@
-import { SlackReporterOptions } from '../config/minion-config';
+import { SlackReporterOptions } from './notifications.config';
 import { eventText, MinionEvent } from './minion-event';
 import { Delivery, NotificationChannel } from './notification-channel';
 

@@ -1,5 +1,5 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import { WebhookReporterOptions } from '../config/minion-config';
+import { WebhookReporterOptions } from './notifications.config';
 import { eventText, MinionEvent } from './minion-event';
 import { Delivery, NotificationChannel } from './notification-channel';
 

@@ -1,27 +1,25 @@
 import { Global, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
-import { MinionConfig, S3RepositoryOptions } from '../config/minion-config';
+import { MinionSettings } from '../config/settings';
 import { FileJobsRepository } from './file-jobs.repository';
 import { JobChanges } from './job-changes';
 import { JobsRepository } from './jobs.repository';
 import { S3JobsRepository } from './s3-jobs.repository';
 
 /** Chooses the `JobsRepository` implementation from `jobsRepository.type`, in one place. */
-export function createJobsRepository(config: MinionConfig): JobsRepository {
-  const repo = config.jobsRepository;
+export function createJobsRepository(settings: MinionSettings): JobsRepository {
+  const repo = settings.repository;
   switch (repo.type) {
     case 'file':
-      return new FileJobsRepository(String(repo.config.path), config.org);
+      return new FileJobsRepository(repo.path, settings.org);
     case 's3':
-      return new S3JobsRepository(repo.config as unknown as S3RepositoryOptions, config.org);
-    default:
-      throw new Error(`jobsRepository.type "${repo.type}" is not supported`);
+      return new S3JobsRepository(repo.s3, settings.org);
   }
 }
 
 @Global()
 @Module({
   providers: [
-    { provide: JobsRepository, useFactory: createJobsRepository, inject: [MinionConfig] },
+    { provide: JobsRepository, useFactory: createJobsRepository, inject: [MinionSettings] },
     JobChanges,
   ],
   exports: [JobsRepository, JobChanges],

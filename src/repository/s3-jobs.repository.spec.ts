@@ -9,7 +9,7 @@ import { S3JobsRepository } from './s3-jobs.repository';
 // The shared contract, against a real S3 protocol server (s3rver) on a random port.
 describeJobsRepositoryContract('S3JobsRepository', async () => {
   const s3 = await TestS3.start();
-  return { repo: new S3JobsRepository(s3.options(), 'org'), cleanup: () => s3.destroy() };
+  return { repo: new S3JobsRepository(s3.settings(), 'org'), cleanup: () => s3.destroy() };
 });
 
 describe('S3JobsRepository specifics (s3rver)', () => {
@@ -18,7 +18,7 @@ describe('S3JobsRepository specifics (s3rver)', () => {
 
   beforeEach(async () => {
     s3 = await TestS3.start();
-    repo = new S3JobsRepository(s3.options('minion'), 'org');
+    repo = new S3JobsRepository(s3.settings('minion'), 'org');
   });
 
   afterEach(async () => {
@@ -93,12 +93,20 @@ describe('S3JobsRepository specifics (s3rver)', () => {
     const mock = mockClient(client);
     mock.on(PutObjectCommand).resolves({ ETag: '"e"' });
     mock.on(ListObjectsV2Command).resolves({ Contents: [{ Key: '/org/acct/grp/j' }] });
-    const bare = new S3JobsRepository({ bucket: 'b', prefix: '' }, 'org', client);
+    const bare = new S3JobsRepository(
+      { aws: {}, bucket: 'b', prefix: '', forcePathStyle: false },
+      'org',
+      client,
+    );
     await bare.create(sampleJob({ id: 'j' }));
     expect(mock.commandCalls(PutObjectCommand)[0].args[0].input.Key).toBe('/org/acct/grp/j');
     expect(await bare.listAccount('acct')).toEqual(['grp/j']);
     expect(mock.commandCalls(ListObjectsV2Command)[0].args[0].input.Prefix).toBe('/org/acct/');
-    const prefixed = new S3JobsRepository({ bucket: 'b', prefix: 'jobs/' }, 'org', client);
+    const prefixed = new S3JobsRepository(
+      { aws: {}, bucket: 'b', prefix: 'jobs/', forcePathStyle: false },
+      'org',
+      client,
+    );
     await prefixed.create(sampleJob({ id: 'k' }));
     expect(mock.commandCalls(PutObjectCommand)[1].args[0].input.Key).toBe('jobs//org/acct/grp/k');
   });
@@ -129,7 +137,7 @@ describe('S3JobsRepository specifics (s3rver)', () => {
 
   it('conflict: of two concurrent updates from one version, exactly one wins and the loser gets ConflictError', async () => {
     const v1 = await repo.create(sampleJob());
-    const other = new S3JobsRepository(s3.options('minion'), 'org');
+    const other = new S3JobsRepository(s3.settings('minion'), 'org');
     const results = await Promise.allSettled([
       repo.update(sampleJob({ name: 'from-replica-a' }), v1.version),
       other.update(sampleJob({ name: 'from-replica-b' }), v1.version),
@@ -150,7 +158,7 @@ describe('S3JobsRepository specifics (s3rver)', () => {
     await repo.create(sampleJob());
     await repo.check();
     await s3.stop();
-    const fresh = new S3JobsRepository(s3.options('minion'), 'org');
+    const fresh = new S3JobsRepository(s3.settings('minion'), 'org');
     await expect(fresh.get(sampleJob())).rejects.toBeInstanceOf(ServiceUnavailableError);
     await expect(fresh.listAccount('acct')).rejects.toBeInstanceOf(ServiceUnavailableError);
     await expect(fresh.create(sampleJob({ id: 'x' }))).rejects.toBeInstanceOf(
@@ -158,14 +166,20 @@ describe('S3JobsRepository specifics (s3rver)', () => {
     );
     await expect(fresh.check()).rejects.toThrow(/cannot be reached/);
     await s3.restart();
-    const again = new S3JobsRepository(s3.options('minion'), 'org');
+    const again = new S3JobsRepository(s3.settings('minion'), 'org');
     expect((await again.get(sampleJob())).document.name).toBe('dummy');
     await expect(again.check()).resolves.toBeUndefined();
   });
 
   it('wrong credentials: access denied naming the bucket (403), without the secret', async () => {
     const denied = new S3JobsRepository(
-      { ...s3.options('minion'), akid: 'WRONG', secret: 'not-the-secret' },
+      {
+        ...s3.settings('minion'),
+        aws: {
+          ...s3.settings('minion').aws,
+          credentials: { accessKeyId: 'WRONG', secretAccessKey: 'not-the-secret' },
+        },
+      },
       'org',
     );
     const error = await denied.listAccount('acct').catch((e) => e);

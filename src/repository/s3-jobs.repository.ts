@@ -8,10 +8,10 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { awsClientConfig } from '../common/aws-client-config';
+import { sdkClientConfig } from '../common/aws-client-config';
 import { JobNotFoundError } from '../common/errors';
 import { isSafeSegment, requireSafeSegment } from '../common/safe-segment';
-import { S3RepositoryOptions } from '../config/minion-config';
+import { S3Settings } from './repository.config';
 import { JobDocument, parseJob, serializeJob, StoredJob } from './job-document';
 import { DeleteGroupResult, JobKey, JobsRepository, ListPage } from './jobs.repository';
 import { compareCodePoints, reportUnreadableKey } from './listing';
@@ -34,14 +34,14 @@ export class S3JobsRepository extends JobsRepository {
   private lastCheck?: { at: number; error?: Error };
 
   constructor(
-    options: S3RepositoryOptions,
+    options: S3Settings,
     org: string,
     private readonly s3: S3Client = createS3Client(options),
   ) {
     super();
     this.bucket = options.bucket;
     // Exactly the original's `prefix + "/" + org`: an empty prefix gives keys starting with "/".
-    this.base = `${options.prefix ?? ''}/${requireSafeSegment(org, 'org')}`;
+    this.base = `${options.prefix}/${requireSafeSegment(org, 'org')}`;
   }
 
   get location(): string {
@@ -229,12 +229,12 @@ export class S3JobsRepository extends JobsRepository {
 }
 
 /** One S3 client for the repository; short timeouts so an unreachable S3 fails fast. */
-export function createS3Client(options: S3RepositoryOptions): S3Client {
+export function createS3Client(options: S3Settings): S3Client {
   return new S3Client({
-    ...awsClientConfig(options),
+    ...sdkClientConfig(options.aws),
     forcePathStyle: options.forcePathStyle,
     // S3-compatible stores often lack the SDK's newer default checksums (aws-chunked uploads).
-    ...(options.endpoint
+    ...(options.aws.endpoint
       ? { requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }
       : {}),
     requestHandler: new NodeHttpHandler({ connectionTimeout: 3000, requestTimeout: 10_000 }),

@@ -1,11 +1,11 @@
 import { runParsed } from './aws/aws-test-helpers';
 import { InvalidFieldError } from '../common/errors';
-import { MinionConfig } from '../config/minion-config';
+import { MinionSettings } from '../config/settings';
 import { loadConfig } from '../config/config.loader';
 import { DummyRunner } from './dummy.runner';
 import { RunnerConfigError, RunnerRegistry } from './runner-registry';
 
-function config(overrides: Record<string, unknown> = {}): MinionConfig {
+function config(overrides: Record<string, unknown> = {}): MinionSettings {
   const raw = {
     org: 'o',
     token: 't',

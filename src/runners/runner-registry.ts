@@ -1,5 +1,6 @@
 import { InvalidFieldError } from '../common/errors';
-import { MinionConfig, RunnerDefinition } from '../config/minion-config';
+import { MinionSettings } from '../config/settings';
+import { RunnerSettings } from './runners.config';
 import { AwsClients } from './aws/aws-clients';
 import { DatabaseRunner } from './aws/database.runner';
 import { InstanceRunner } from './aws/instance.runner';
@@ -13,11 +14,7 @@ export interface RunnerDeps {
   aws: AwsClients;
 }
 
-export type RunnerFactory = (
-  name: string,
-  definition: RunnerDefinition,
-  deps: RunnerDeps,
-) => Runner;
+export type RunnerFactory = (name: string, definition: RunnerSettings, deps: RunnerDeps) => Runner;
 
 /** Runner types this build knows, by the `type` used in `jobRunners`. */
 export const RUNNER_TYPES: Record<string, RunnerFactory> = {
@@ -41,12 +38,12 @@ export class RunnerRegistry {
   ) {}
 
   static fromConfig(
-    config: MinionConfig,
+    config: Pick<MinionSettings, 'accounts' | 'runners'>,
     types = RUNNER_TYPES,
     deps: RunnerDeps = { aws: new AwsClients(config.accounts) },
   ): RunnerRegistry {
     const runners = new Map<string, Runner>();
-    for (const [name, def] of Object.entries(config.jobRunners)) {
+    for (const [name, def] of Object.entries(config.runners)) {
       const factory = types[def.type];
       if (!factory) {
         throw new RunnerConfigError(

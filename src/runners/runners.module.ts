@@ -1,5 +1,5 @@
 import { Global, Module } from '@nestjs/common';
-import { MinionConfig } from '../config/minion-config';
+import { MinionSettings } from '../config/settings';
 import { RunnerRegistry } from './runner-registry';
 
 @Global()
@@ -7,8 +7,8 @@ import { RunnerRegistry } from './runner-registry';
   providers: [
     {
       provide: RunnerRegistry,
-      useFactory: (config: MinionConfig) => RunnerRegistry.fromConfig(config),
-      inject: [MinionConfig],
+      useFactory: (settings: MinionSettings) => RunnerRegistry.fromConfig(settings),
+      inject: [MinionSettings],
     },
   ],
   exports: [RunnerRegistry],

@@ -3,7 +3,7 @@ import { setMaxListeners } from 'node:events';
 import { Clock } from '../common/clock';
 import { REPLICA } from '../common/replica';
 import { DomainError, InvalidFieldError, JobNotFoundError, RunnerError } from '../common/errors';
-import { MinionConfig } from '../config/minion-config';
+import { MinionSettings } from '../config/settings';
 import { JobLog } from '../job-log/job-log';
 import { RunRecord, RunStatus } from '../job-log/run-record';
 import { JobDocument } from '../repository/job-document';
@@ -38,7 +38,7 @@ export class Executor {
   private readonly pendingWrites = new Set<Promise<void>>();
 
   constructor(
-    config: MinionConfig,
+    config: MinionSettings,
     private readonly cache: JobCache,
     private readonly repository: JobsRepository,
     private readonly runners: RunnerRegistry,
@@ -48,7 +48,7 @@ export class Executor {
     private readonly clock: Clock,
     private readonly notifications: Notifications,
   ) {
-    this.settings = config.schedulerSettings;
+    this.settings = config.scheduler;
     // One abort listener per run in flight: as many as the concurrency allows.
     setMaxListeners(0, this.shutdown.signal);
   }

@@ -4,7 +4,7 @@ import { Clock } from '../common/clock';
 import { mapWithConcurrency } from '../common/concurrency';
 import { CronSchedule, DEFAULT_TIMEZONE } from '../common/cron/cron-schedule';
 import { JobNotFoundError } from '../common/errors';
-import { MinionConfig } from '../config/minion-config';
+import { MinionSettings } from '../config/settings';
 import { JobChange, JobChanges } from '../repository/job-changes';
 import { CorruptJobError, JobDocument } from '../repository/job-document';
 import { JobsRepository } from '../repository/jobs.repository';
@@ -50,7 +50,7 @@ export class JobCache implements OnModuleInit, OnModuleDestroy {
   lastLoadError: string | null = null;
 
   constructor(
-    private readonly config: MinionConfig,
+    private readonly config: MinionSettings,
     private readonly repository: JobsRepository,
     private readonly changes: JobChanges,
     private readonly metrics: SchedulerMetrics,
@@ -104,10 +104,8 @@ export class JobCache implements OnModuleInit, OnModuleDestroy {
           ),
         )
       ).flat();
-      const docs = await mapWithConcurrency(
-        keys,
-        this.config.schedulerSettings.loadConcurrency,
-        (key) => this.read(key),
+      const docs = await mapWithConcurrency(keys, this.config.scheduler.loadConcurrency, (key) =>
+        this.read(key),
       );
       this.replaceAll(keys, docs);
       this.loaded = true;

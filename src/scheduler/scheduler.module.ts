@@ -1,7 +1,7 @@
-import { Global, Logger, Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { Clock } from '../common/clock';
-import { MinionConfig } from '../config/minion-config';
+import { MinionSettings } from '../config/settings';
 import { Executor } from './executor.service';
 import { FileScheduleMarker } from './file-schedule-marker';
 import { JobCache } from './job-cache.service';
@@ -17,22 +17,16 @@ import { RedisChangeRelay } from './redis/redis-change-relay';
 import { RedisConnections } from './redis/redis-connections';
 import { RedisJobLock } from './redis/redis-job-lock';
 import { RedisScheduleMarker } from './redis/redis-schedule-marker';
-import { redisSettings } from './redis/redis.settings';
 import { JobChanges } from '../repository/job-changes';
 
 /** The queue implementation, chosen from `queueProvider` in one place. */
 export function createJobQueue(
-  config: MinionConfig,
+  config: MinionSettings,
   clock: Clock,
   redis: RedisConnections | null,
 ): JobQueue {
-  const s = config.schedulerSettings;
+  const s = config.scheduler;
   const policy = { attempts: s.attempts, delayMs: s.retryDelayMs };
-  if (config.lockProvider) {
-    new Logger('Scheduler').log(
-      'lockProvider is not used: every replica ticks and enqueueing an occurrence twice is a no-op',
-    );
-  }
   return redis ? new BullMqJobQueue(redis, policy) : new MemoryJobQueue(policy, clock);
 }
 
@@ -46,16 +40,16 @@ export function createJobQueue(
     SchedulerService,
     {
       provide: RedisConnections,
-      useFactory: (config: MinionConfig) => {
-        const settings = redisSettings(config);
-        return settings ? new RedisConnections(settings) : null;
+      useFactory: (config: MinionSettings) => {
+        const c = config.coordination;
+        return c.type === 'redis' ? new RedisConnections(c.redis) : null;
       },
-      inject: [MinionConfig],
+      inject: [MinionSettings],
     },
     {
       provide: JobQueue,
       useFactory: createJobQueue,
-      inject: [MinionConfig, Clock, RedisConnections],
+      inject: [MinionSettings, Clock, RedisConnections],
     },
     {
       provide: JobLock,
@@ -65,9 +59,9 @@ export function createJobQueue(
     },
     {
       provide: ScheduleMarker,
-      useFactory: (config: MinionConfig, redis: RedisConnections | null) =>
+      useFactory: (config: MinionSettings, redis: RedisConnections | null) =>
         redis ? new RedisScheduleMarker(redis) : new FileScheduleMarker(config.dataDir, config.org),
-      inject: [MinionConfig, RedisConnections],
+      inject: [MinionSettings, RedisConnections],
     },
     {
       provide: RedisChangeRelay,

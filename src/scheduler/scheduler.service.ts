@@ -9,7 +9,8 @@ import { mapWithConcurrency } from '../common/concurrency';
 import { CronSchedule } from '../common/cron/cron-schedule';
 import { ServiceUnavailableError } from '../common/errors';
 import { TimeoutError, withTimeout } from '../common/timeout';
-import { MinionConfig, SchedulerSettings } from '../config/minion-config';
+import { MinionSettings } from '../config/settings';
+import { SchedulerSettings } from './scheduler.config';
 import { JobLog } from '../job-log/job-log';
 import { JobKey } from '../repository/jobs.repository';
 import { REPLICA } from '../common/replica';
@@ -66,7 +67,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
   private started?: Promise<void>;
 
   constructor(
-    private readonly config: MinionConfig,
+    private readonly config: MinionSettings,
     private readonly clock: Clock,
     private readonly cache: JobCache,
     private readonly queue: JobQueue,
@@ -77,7 +78,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     private readonly metrics: SchedulerMetrics,
     private readonly notifications: Notifications,
   ) {
-    this.settings = config.schedulerSettings;
+    this.settings = config.scheduler;
     this.cache.onChange((key, job) => this.reindex(key, job));
     this.metrics.registerGauges({
       cacheSize: () => this.cache.size,
@@ -130,10 +131,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     }
     this.indexing = true;
     this.ticker.start(() => void this.tick());
-    this.refreshTimer = setInterval(
-      () => void this.cache.load(),
-      this.config.jobsRepository.refreshIntervalMs,
-    );
+    this.refreshTimer = setInterval(() => void this.cache.load(), this.settings.refreshIntervalMs);
     this.refreshTimer.unref();
   }
 

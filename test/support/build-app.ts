@@ -3,7 +3,7 @@ import { Test, TestingModuleBuilder } from '@nestjs/testing';
 import { ChildProcess } from 'node:child_process';
 import { AppModule } from '../../src/app.module';
 import { Clock } from '../../src/common/clock';
-import { MinionConfig } from '../../src/config/minion-config';
+import { MinionSettings } from '../../src/config/settings';
 import { RunnerFactory, RunnerRegistry } from '../../src/runners/runner-registry';
 import { MinuteTicker } from '../../src/scheduler/minute-ticker';
 import { ManualTicker } from './manual-clock';
@@ -22,11 +22,11 @@ export interface BuildOptions {
  * Returns the app not yet initialized.
  */
 export async function buildMinionApp(
-  config: MinionConfig,
+  config: MinionSettings,
   options: BuildOptions = {},
 ): Promise<NestExpressApplication> {
   let builder = Test.createTestingModule({ imports: [AppModule] })
-    .overrideProvider(MinionConfig)
+    .overrideProvider(MinionSettings)
     .useValue(config)
     .overrideProvider(MinuteTicker)
     .useValue(new ManualTicker())

@@ -4,7 +4,13 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { S3RepositoryOptions } from '../../src/config/minion-config';
+import {
+  RepositoryDefinition,
+  repositorySettings,
+  S3RepositoryOptions,
+  S3Settings,
+} from '../../src/repository/repository.config';
+import { plainToInstance } from 'class-transformer';
 import { createS3Client } from '../../src/repository/s3-jobs.repository';
 import { killProcess } from './build-app';
 
@@ -60,8 +66,16 @@ export class TestS3 {
     };
   }
 
+  /** The same, resolved as the app resolves a config: for building the repository directly. */
+  settings(prefix = 'minion'): S3Settings {
+    const def = plainToInstance(RepositoryDefinition, { type: 's3', config: this.options(prefix) });
+    const resolved = repositorySettings(def);
+    if (resolved.type !== 's3') throw new Error('expected S3 settings');
+    return resolved.s3;
+  }
+
   client(): S3Client {
-    return createS3Client(this.options());
+    return createS3Client(this.settings());
   }
 
   /** Kills the server process (the data stays on disk). */

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { configureApp } from '../../src/app.setup';
 import { loadConfig } from '../../src/config/config.loader';
-import { MinionConfig } from '../../src/config/minion-config';
+import { MinionSettings } from '../../src/config/settings';
 import { SchedulerService } from '../../src/scheduler/scheduler.service';
 import { buildMinionApp } from './build-app';
 import { ManualClock } from './manual-clock';
@@ -15,7 +15,7 @@ export const TEST_TOKEN = 'test-token-0123456789';
 
 export interface TestApp {
   app: NestExpressApplication;
-  config: MinionConfig;
+  config: MinionSettings;
   clock: ManualClock;
   scheduler: SchedulerService;
   dataDir: string;
@@ -35,8 +35,13 @@ export function tempDir(prefix = 'minion-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
+const rawConfigs = new WeakMap<MinionSettings, Record<string, unknown>>();
+
 /** A config as a user would write it, run through the real loader (and its validation). */
-export function testConfig(dataDir: string, overrides: Record<string, unknown> = {}): MinionConfig {
+export function testConfig(
+  dataDir: string,
+  overrides: Record<string, unknown> = {},
+): MinionSettings {
   const raw = {
     org: 'test',
     token: TEST_TOKEN,
@@ -53,13 +58,22 @@ export function testConfig(dataDir: string, overrides: Record<string, unknown> =
     scheduler: { retryDelay: '10ms' },
     ...overrides,
   };
-  return loadConfig({ argv: [], env: { API_CONFIG: JSON.stringify(raw) }, cwd: dataDir });
+  const settings = loadConfig({ argv: [], env: { API_CONFIG: JSON.stringify(raw) }, cwd: dataDir });
+  rawConfigs.set(settings, raw);
+  return settings;
+}
+
+/** The JSON a `testConfig` was loaded from (for a child process to load it again). */
+export function rawTestConfig(settings: MinionSettings): Record<string, unknown> {
+  const raw = rawConfigs.get(settings);
+  if (!raw) throw new Error('not a testConfig');
+  return raw;
 }
 
 export async function createTestApp(
   options: {
     dataDir?: string;
-    config?: MinionConfig;
+    config?: MinionSettings;
     clock?: ManualClock;
     customize?: (builder: TestingModuleBuilder) => TestingModuleBuilder;
     /** Runs after the module is compiled and before the app starts (to spy on providers). */

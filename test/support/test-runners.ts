@@ -1,5 +1,5 @@
 import { RunnerError } from '../../src/common/errors';
-import { RunnerDefinition } from '../../src/config/minion-config';
+import { RunnerSettings as RunnerDefinition } from '../../src/runners/runners.config';
 import { RunContext, Runner } from '../../src/runners/runner';
 import { RUNNER_TYPES } from '../../src/runners/runner-registry';
 

@@ -3,7 +3,7 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
-import { AccountDefinition } from '../../config/minion-config';
+import { AccountSettings } from '../runners.config';
 
 type ClientClass<C> = new (config: {
   region?: string;
@@ -20,7 +20,7 @@ export class AwsClients {
   private readonly clients = new Map<string, unknown>();
   private readonly credentials = new Map<string, AwsCredentialIdentityProvider | undefined>();
 
-  constructor(private readonly accounts: Record<string, AccountDefinition>) {}
+  constructor(private readonly accounts: Readonly<Record<string, AccountSettings>>) {}
 
   ec2(account: string): EC2Client {
     return this.client(account, 'ec2', EC2Client);

@@ -1,0 +1,49 @@
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsDuration } from '../common/validators/is-duration.validator';
+import { parseDuration } from '../config/duration';
+
+/** `auth`: limits that keep authentication cheap for the server. */
+export class AuthOptions {
+  /** bcrypt hashes in X-Auth-Token costlier than this are refused unchecked (default 12). */
+  @IsOptional()
+  @IsInt()
+  @Min(4)
+  @Max(16)
+  maxBcryptCost?: number;
+
+  /** bcrypt checks running at once; beyond it a request is answered 429 (default 2). */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  bcryptConcurrency?: number;
+
+  /** Failed authentications per client address within `failureWindow` before 429 (default 10). */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  failureLimit?: number;
+
+  @IsOptional()
+  @IsDuration()
+  failureWindow?: string;
+}
+
+export interface AuthSettings {
+  readonly token: string;
+  readonly maxBcryptCost: number;
+  readonly bcryptConcurrency: number;
+  readonly failureLimit: number;
+  readonly failureWindowMs: number;
+}
+
+export function authSettings(token: string, def: AuthOptions = {}): AuthSettings {
+  return {
+    token,
+    maxBcryptCost: def.maxBcryptCost ?? 12,
+    bcryptConcurrency: def.bcryptConcurrency ?? 2,
+    failureLimit: def.failureLimit ?? 10,
+    failureWindowMs: (def.failureWindow && parseDuration(def.failureWindow)) || 60_000,
+  };
+}
