@@ -18,7 +18,7 @@ import { JobChanges } from '../src/repository/job-changes';
 import { S3JobsRepository } from '../src/repository/s3-jobs.repository';
 import { RunnerRegistry } from '../src/runners/runner-registry';
 import { JobCache } from '../src/scheduler/job-cache.service';
-import { SchedulerMetrics } from '../src/scheduler/scheduler.metrics';
+import { MinionMetrics } from '../src/metrics/minion-metrics';
 import { TestS3 } from '../test/support/s3-server';
 
 const JOBS = 10_000;
@@ -61,7 +61,7 @@ async function timeLoad(s3: TestS3, loadConcurrency: number): Promise<Load> {
     c,
     repo,
     new JobChanges(),
-    new SchedulerMetrics(),
+    new MinionMetrics(),
     new SystemClock(),
     RunnerRegistry.fromConfig(c),
   );

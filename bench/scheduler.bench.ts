@@ -21,9 +21,9 @@ import { JobDocument } from '../src/repository/job-document';
 import { JobsRepository } from '../src/repository/jobs.repository';
 import { DummyRunner } from '../src/runners/dummy.runner';
 import { RUNNER_TYPES, RunnerRegistry } from '../src/runners/runner-registry';
-import { JobQueue, QueueCounts } from '../src/scheduler/job-queue';
+import { JobQueue, QueueCounts } from '../src/coordination/job-queue';
 import { MinuteTicker } from '../src/scheduler/minute-ticker';
-import { Occurrence } from '../src/scheduler/occurrence';
+import { Occurrence } from '../src/coordination/occurrence';
 import { SchedulerService } from '../src/scheduler/scheduler.service';
 import { ManualClock, ManualTicker } from '../test/support/manual-clock';
 import { MemoryJobsRepository } from './support/memory-jobs.repository';
@@ -82,9 +82,7 @@ async function app(
   queue?: JobQueue,
   registry?: RunnerRegistry,
 ) {
-  let builder = Test.createTestingModule({ imports: [AppModule] })
-    .overrideProvider(MinionSettings)
-    .useValue(config)
+  let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config)] })
     .overrideProvider(Clock)
     .useValue(new ManualClock(START))
     .overrideProvider(MinuteTicker)

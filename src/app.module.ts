@@ -1,15 +1,11 @@
-import { Module, RequestMethod } from '@nestjs/common';
+import { DynamicModule, Module, RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from './auth/auth.module';
 import { ConfigModule } from './config/config.module';
 import { MinionSettings } from './config/settings';
 import { HealthModule } from './health/health.module';
-import { JobLogModule } from './job-log/job-log.module';
 import { JobsModule } from './jobs/jobs.module';
 import { MetricsModule } from './metrics/metrics.module';
-import { NotificationsModule } from './notifications/notifications.module';
-import { RepositoryModule } from './repository/repository.module';
-import { RunnersModule } from './runners/runners.module';
 import { SchedulerModule } from './scheduler/scheduler.module';
 
 /**
@@ -32,39 +28,44 @@ function prettyOnTerminal() {
 /** Paths probed every few seconds: logging each request would drown everything else. */
 const QUIET_PATHS = /\/v1\/minion\/(health\/|metrics|ping)/;
 
-@Module({
-  imports: [
-    ConfigModule,
-    LoggerModule.forRootAsync({
-      inject: [MinionSettings],
-      useFactory: (config: MinionSettings) => ({
-        // Named wildcard: Express 5's path-to-regexp no longer accepts a bare "*".
-        forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
-        pinoHttp: {
-          level: config.logLevel,
-          // Secrets never reach the logs, whatever the level.
-          redact: {
-            paths: [
-              'req.headers["x-auth-token"]',
-              'req.headers.authorization',
-              'req.headers.cookie',
-            ],
-            censor: '[redacted]',
-          },
-          autoLogging: { ignore: (req) => QUIET_PATHS.test(req.url ?? '') },
-          transport: prettyOnTerminal(),
-        },
-      }),
-    }),
-    MetricsModule,
-    AuthModule,
-    NotificationsModule,
-    RepositoryModule,
-    RunnersModule,
-    JobLogModule,
-    SchedulerModule,
-    JobsModule,
-    HealthModule,
-  ],
-})
-export class AppModule {}
+/**
+ * The app, built for one configuration: the features it is made of, each importing what it uses
+ * (ConfigModule, the settings and the clock, is the only global one).
+ */
+@Module({})
+export class AppModule {
+  static forRoot(settings: MinionSettings): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(settings),
+        LoggerModule.forRootAsync({
+          inject: [MinionSettings],
+          useFactory: (config: MinionSettings) => ({
+            // Named wildcard: Express 5's path-to-regexp no longer accepts a bare "*".
+            forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
+            pinoHttp: {
+              level: config.logLevel,
+              // Secrets never reach the logs, whatever the level.
+              redact: {
+                paths: [
+                  'req.headers["x-auth-token"]',
+                  'req.headers.authorization',
+                  'req.headers.cookie',
+                ],
+                censor: '[redacted]',
+              },
+              autoLogging: { ignore: (req) => QUIET_PATHS.test(req.url ?? '') },
+              transport: prettyOnTerminal(),
+            },
+          }),
+        }),
+        MetricsModule,
+        AuthModule,
+        JobsModule.forRoot(settings),
+        SchedulerModule.forRoot(settings),
+        HealthModule.forRoot(settings),
+      ],
+    };
+  }
+}

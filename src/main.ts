@@ -7,19 +7,24 @@ import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
 import { versionInfo } from './common/version';
 import { CommandLineError, parseCommandLine, USAGE } from './config/command-line';
-import { preloadConfig } from './config/config.module';
+import { logConfigNotes } from './config/config.module';
+import { loadConfig } from './config/config.loader';
 import { MinionSettings } from './config/settings';
 import { ShutdownState } from './health/shutdown-state';
 import { JobsRepository } from './repository/jobs.repository';
 import { startupLine } from './startup-line';
 
 async function bootstrap(): Promise<void> {
-  preloadConfig();
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, {
+  // Loaded before the app is built, so a bad key stops the process with one line naming it
+  // rather than a dependency-injection stack trace.
+  const settings = loadConfig();
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(settings), {
     bodyParser: false,
     bufferLogs: true,
   });
   configureApp(app);
+  // After configureApp, so the notes go out in the app's log format (JSON in production).
+  logConfigNotes(settings);
   const config = app.get(MinionSettings);
   // No host: every interface, IPv6 and IPv4 where the system has both (as Go's ":8080").
   const { host, port } = config.http;

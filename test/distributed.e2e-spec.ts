@@ -5,12 +5,12 @@ import { createInterface } from 'node:readline';
 import { MINUTE_MS, rfc3339 } from '../src/common/clock';
 import { FileJobLog } from '../src/job-log/file-job-log';
 import { RunRecord } from '../src/job-log/run-record';
-import { Executor } from '../src/scheduler/executor.service';
+import { RunRecorder } from '../src/runs/run-recorder.service';
 import { JobCache } from '../src/scheduler/job-cache.service';
-import { JobQueue } from '../src/scheduler/job-queue';
-import { manualOccurrence } from '../src/scheduler/occurrence';
-import { BullMqJobQueue } from '../src/scheduler/redis/bullmq-job-queue';
-import { RedisConnections } from '../src/scheduler/redis/redis-connections';
+import { JobQueue } from '../src/coordination/job-queue';
+import { manualOccurrence } from '../src/coordination/occurrence';
+import { BullMqJobQueue } from '../src/coordination/redis/bullmq-job-queue';
+import { RedisConnections } from '../src/coordination/redis/redis-connections';
 import { ManualClock, waitFor } from './support/manual-clock';
 import { deleteKeys, describeWithRedis, redisQueueProvider, uniquePrefix } from './support/redis';
 import {
@@ -64,7 +64,7 @@ async function drainAll(replicas: TestApp[], timeoutMs = 20_000): Promise<void> 
     const c = await queue.counts();
     return c.waiting + c.active + c.delayed === 0;
   }, timeoutMs);
-  await Promise.all(replicas.map((r) => r.app.get(Executor).flush()));
+  await Promise.all(replicas.map((r) => r.app.get(RunRecorder).flush()));
 }
 
 describeWithRedis('distributed mode: replicas on one Redis (BullMQ)', () => {
@@ -212,7 +212,7 @@ describeWithRedis('distributed mode: replicas on one Redis (BullMQ)', () => {
       // Enqueued by a producer that has no worker, so the child is the only one to take it.
       if (cfg.coordination.type !== 'redis') throw new Error('expected the Redis queue');
       const redis = new RedisConnections(cfg.coordination.redis);
-      const producer = new BullMqJobQueue(redis, { attempts: 3, delayMs: 10 });
+      const producer = new BullMqJobQueue(redis, { attempts: 3, delayMs: 10 }, 60_000);
       const occurrence = manualOccurrence(
         { account: 'acct1', group: 'g', id: 'fragile' },
         new Date(),
@@ -236,6 +236,7 @@ describeWithRedis('distributed mode: replicas on one Redis (BullMQ)', () => {
       ]);
       expect(records[0].error).toContain('stopped during this attempt');
       expect(records[0].replica).toMatch(new RegExp(`:${child.pid}$`));
+      expect(records[0].runner).toBe('scriptedRunner');
       expect(records[1].output).toBe('recovered on another replica');
     } finally {
       child.kill('SIGKILL');

@@ -1,6 +1,6 @@
 import { FileJobLog } from '../src/job-log/file-job-log';
 import { JobCache } from '../src/scheduler/job-cache.service';
-import { JobQueue } from '../src/scheduler/job-queue';
+import { JobQueue } from '../src/coordination/job-queue';
 import { allRuns, BASE, createJob, drain, tickAt, writeJobFile } from './support/jobs-helpers';
 import { ManualClock, waitFor } from './support/manual-clock';
 import { createTestApp, removeDir, tempDir, testConfig, TestApp } from './support/test-app';

@@ -1,4 +1,4 @@
-import { JobQueue } from '../src/scheduler/job-queue';
+import { JobQueue } from '../src/coordination/job-queue';
 import { allRuns, createJob, drain, tickAt } from './support/jobs-helpers';
 import { ManualClock, waitFor } from './support/manual-clock';
 import {

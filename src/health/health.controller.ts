@@ -14,7 +14,7 @@ import {
 import { Gauge, register } from 'prom-client';
 import { Public } from '../common/decorators/public.decorator';
 import { HealthResponseDto, HealthUnavailableDto } from './dto/health.dto';
-import { RedisHealthIndicator } from './redis.health';
+import { CoordinationHealth } from '../coordination/coordination-health';
 import { RepositoryHealthIndicator } from './repository.health';
 import { SchedulerHealthIndicator } from './scheduler.health';
 import { ShutdownState } from './shutdown-state';
@@ -38,7 +38,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly repository: RepositoryHealthIndicator,
     private readonly scheduler: SchedulerHealthIndicator,
-    private readonly redis: RedisHealthIndicator,
+    private readonly coordination: CoordinationHealth,
     private readonly shutdown: ShutdownState,
     private readonly indicators: HealthIndicatorService,
   ) {}
@@ -71,7 +71,8 @@ export class HealthController {
       () => this.repository.check(),
       () => this.scheduler.check(),
     ];
-    if (this.redis.enabled) checks.push(() => this.redis.check());
+    const coordination = this.coordination.check;
+    if (coordination) checks.push(coordination);
     if (this.shutdown.draining) checks.push(() => this.drainingCheck());
     try {
       const result = await this.health.check(checks);

@@ -12,6 +12,7 @@ import {
   TagLogGroupCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { mockClient } from 'aws-sdk-client-mock';
+import { register } from 'prom-client';
 import { JobDocument } from '../repository/job-document';
 import { CloudWatchJobLog, MAX_BATCH_BYTES } from './cloudwatch-job-log';
 import { RunRecord } from './run-record';
@@ -64,8 +65,20 @@ const log = (deleteLogs = false) =>
     1,
   );
 
+/** Records counted as lost since the test began (the counter is process-wide). */
+const failures = async () =>
+  ((await register.getSingleMetricAsString('minion_run_log_write_failures_total').catch(() => ''))
+    .split('\n')
+    .filter((line) => line.startsWith('minion_run_log_write_failures_total'))
+    .map((line) => Number(line.split(' ')[1]))[0] ?? 0) - failuresBefore;
+let failuresBefore = 0;
+
 describe('CloudWatchJobLog', () => {
-  beforeEach(() => cw.reset());
+  beforeEach(async () => {
+    cw.reset();
+    failuresBefore = 0;
+    failuresBefore = await failures();
+  });
 
   describe('jobSaved', () => {
     it('creates the group <org>-<group> with the tags, sets 90-day retention, creates the stream <id>', async () => {
@@ -105,7 +118,9 @@ describe('CloudWatchJobLog', () => {
   describe('append', () => {
     it('sends each record as one event, the JSON of the record, timestamped at its end', async () => {
       cw.on(PutLogEventsCommand).resolves({});
-      await log().append(key, record(1));
+      const l = log();
+      await l.append(key, record(1));
+      await l.flush();
       const input = cw.commandCalls(PutLogEventsCommand)[0].args[0].input;
       expect(input.logGroupName).toBe('acme-space-xy');
       expect(input.logStreamName).toBe('job-1');
@@ -124,6 +139,7 @@ describe('CloudWatchJobLog', () => {
       const rest = [5, 3, 4, 2].map((i) => l.append(key, record(i)));
       release();
       await Promise.all([first, ...rest]);
+      await l.flush();
       const calls = cw
         .commandCalls(PutLogEventsCommand)
         .map((c) => c.args[0].input.logEvents!.map((e) => JSON.parse(e.message!).run_id));
@@ -155,6 +171,7 @@ describe('CloudWatchJobLog', () => {
       }
       release();
       await Promise.all(all);
+      await l.flush();
       expect(
         cw.commandCalls(PutLogEventsCommand).map((c) => c.args[0].input.logEvents!.length),
       ).toEqual([1, 10_000, 500]);
@@ -171,6 +188,7 @@ describe('CloudWatchJobLog', () => {
       for (let i = 1; i <= 7; i++) all.push(l.append(key, record(i, undefined, big)));
       release();
       await Promise.all(all);
+      await l.flush();
       const batches = cw
         .commandCalls(PutLogEventsCommand)
         .slice(1)
@@ -199,6 +217,7 @@ describe('CloudWatchJobLog', () => {
       ];
       release();
       await Promise.all(all);
+      await l.flush();
       expect(
         cw.commandCalls(PutLogEventsCommand).map((c) => c.args[0].input.logEvents!.length),
       ).toEqual([1, 2, 1]);
@@ -209,25 +228,36 @@ describe('CloudWatchJobLog', () => {
         .rejectsOnce(awsError('ThrottlingException'))
         .rejectsOnce(awsError('ServiceUnavailableException', 503))
         .resolves({});
-      await log().append(key, record(1));
+      const l = log();
+      await l.append(key, record(1));
+      await l.flush();
       expect(cw.commandCalls(PutLogEventsCommand)).toHaveLength(3);
+      expect(await failures()).toBe(0);
     });
 
-    it('gives up after 5 attempts and rejects', async () => {
+    it('gives up after 5 attempts: the record is counted as lost, the run path never sees it', async () => {
       cw.on(PutLogEventsCommand).rejects(awsError('ThrottlingException'));
-      await expect(log().append(key, record(1))).rejects.toThrow('ThrottlingException');
+      const l = log();
+      await expect(l.append(key, record(1))).resolves.toBeUndefined();
+      await l.flush();
       expect(cw.commandCalls(PutLogEventsCommand)).toHaveLength(5);
+      expect(await failures()).toBe(1);
     });
 
     it('does not retry a bad request', async () => {
       cw.on(PutLogEventsCommand).rejects(awsError('InvalidParameterException'));
-      await expect(log().append(key, record(1))).rejects.toThrow('InvalidParameterException');
+      const l = log();
+      await l.append(key, record(1));
+      await l.flush();
       expect(cw.commandCalls(PutLogEventsCommand)).toHaveLength(1);
+      expect(await failures()).toBe(1);
     });
 
     it('creates a missing group and stream (a job created by the original), then sends', async () => {
       cw.on(PutLogEventsCommand).rejectsOnce(awsError('ResourceNotFoundException')).resolves({});
-      await log().append(key, record(1));
+      const l = log();
+      await l.append(key, record(1));
+      await l.flush();
       expect(cw.commandCalls(CreateLogGroupCommand)[0].args[0].input).toEqual({
         logGroupName: 'acme-space-xy',
       });

@@ -51,7 +51,7 @@ interface Stream {
  * unless `deleteLogs` is set.
  */
 export class CloudWatchJobLog extends JobLog {
-  private readonly logger = new Logger(CloudWatchJobLog.name);
+  private readonly log = new Logger(CloudWatchJobLog.name);
   private readonly streams = new Map<string, Stream>();
 
   constructor(
@@ -90,7 +90,7 @@ export class CloudWatchJobLog extends JobLog {
     await this.createStream(group, this.streamName(doc.id));
   }
 
-  append(key: JobKey, record: RunRecord): Promise<void> {
+  protected write(key: JobKey, record: RunRecord): Promise<void> {
     const group = this.groupName(key.group);
     const id = `${group}\u0000${this.streamName(key.id)}`;
     let stream = this.streams.get(id);
@@ -210,9 +210,6 @@ export class CloudWatchJobLog extends JobLog {
           );
           batch.forEach((p) => p.done());
         } catch (err) {
-          this.logger.error(
-            `could not write ${batch.length} run record(s) to ${stream.group}/${stream.name}: ${(err as Error).message}`,
-          );
           batch.forEach((p) => p.done(err as Error));
         }
       }
@@ -236,7 +233,7 @@ export class CloudWatchJobLog extends JobLog {
         );
         const rejected = res.rejectedLogEventsInfo;
         if (rejected)
-          this.logger.warn(
+          this.log.warn(
             `CloudWatch rejected some run records of ${stream.group}/${stream.name}: ${JSON.stringify(rejected)}`,
           );
         return;

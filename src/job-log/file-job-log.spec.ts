@@ -24,6 +24,7 @@ describe('FileJobLog', () => {
   it('appends JSON lines and lists newest first with a limit', async () => {
     const log = new FileJobLog(dir, 'org', 1000);
     for (let i = 1; i <= 5; i++) await log.append(key, record(i));
+    await log.flush();
     expect((await log.list(key, 3)).map((r) => r.run_id)).toEqual([
       'a/g/j@5',
       'a/g/j@4',
@@ -41,6 +42,7 @@ describe('FileJobLog', () => {
     expect(await log.describe(key)).toBeNull();
     await log.append(key, record(1));
     await log.append(key, record(2, 'failed'));
+    await log.flush();
     const info = await log.describe(key);
     expect(info).toMatchObject({ runs: 2, last_run: { status: 'failed', run_id: 'a/g/j@2' } });
     expect(info?.bytes).toBeGreaterThan(100);
@@ -50,6 +52,7 @@ describe('FileJobLog', () => {
   it('keeps at least the newest keepRuns records and never grows past three times that', async () => {
     const log = new FileJobLog(dir, 'org', 1000);
     for (let i = 1; i <= 2500; i++) await log.append(key, record(i));
+    await log.flush();
     const kept = await log.list(key, 100_000);
     expect(kept.length).toBeGreaterThanOrEqual(1000);
     expect(kept.length).toBeLessThan(3000);
@@ -60,6 +63,7 @@ describe('FileJobLog', () => {
   it('skips a torn last line left by a crash', async () => {
     const log = new FileJobLog(dir, 'org', 1000);
     await log.append(key, record(1));
+    await log.flush();
     appendFileSync(join(dir, 'org', 'a', 'g', 'j.jsonl'), '{"run_id": "a/g/j@2", "sta');
     expect((await log.list(key, 10)).map((r) => r.run_id)).toEqual(['a/g/j@1']);
   });
@@ -67,6 +71,7 @@ describe('FileJobLog', () => {
   it('keeps logs of deleted jobs unless deleteLogs is set', async () => {
     const keep = new FileJobLog(dir, 'org', 1000);
     await keep.append(key, record(1));
+    await keep.flush();
     await keep.jobDeleted(key);
     expect(await keep.list(key, 10)).toHaveLength(1);
     const purge = new FileJobLog(dir, 'org', 1000, true);

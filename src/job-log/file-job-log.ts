@@ -32,7 +32,7 @@ export class FileJobLog extends JobLog {
     this.base = join(resolve(path), segmentFileName(org));
   }
 
-  async append(key: JobKey, record: RunRecord): Promise<void> {
+  protected async write(key: JobKey, record: RunRecord): Promise<void> {
     const file = this.file(key);
     await this.locks.run(file, async () => {
       const dir = dirname(file);

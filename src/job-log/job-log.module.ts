@@ -1,4 +1,4 @@
-import { Global, Logger, Module } from '@nestjs/common';
+import { Logger, Module } from '@nestjs/common';
 import { MinionSettings } from '../config/settings';
 import { CloudWatchJobLog, createLogsClient } from './cloudwatch-job-log';
 import { FileJobLog } from './file-job-log';
@@ -26,7 +26,6 @@ export function createJobLog(settings: MinionSettings): JobLog {
   }
 }
 
-@Global()
 @Module({
   providers: [{ provide: JobLog, useFactory: createJobLog, inject: [MinionSettings] }],
   exports: [JobLog],

@@ -1,14 +1,65 @@
+import { Logger } from '@nestjs/common';
+import { Counter, register } from 'prom-client';
 import { JobDocument, Tag } from '../repository/job-document';
 import { JobKey } from '../repository/jobs.repository';
 import { RunLogInfo, RunRecord } from './run-record';
 
+/** Records being written at most before `append` makes its caller wait (backpressure). */
+const MAX_BACKLOG = 10_000;
+const FAILURE_LOG_INTERVAL_MS = 5000;
+
+function writeFailures(): Counter {
+  const name = 'minion_run_log_write_failures_total';
+  return (
+    (register.getSingleMetric(name) as Counter | undefined) ??
+    new Counter({ name, help: 'Run records that could not be written' })
+  );
+}
+
 /**
  * Port for run history: every attempt's outcome, per job. Implementations: file (embedded
- * default, JSON lines), CloudWatch Logs. Writes must never throw into the scheduler: callers log
- * and count failures instead.
+ * default, JSON lines), CloudWatch Logs. Records are written in the background, in order per
+ * job, so a slow disk or CloudWatch never holds a run's slot; `flush` waits for them (shutdown).
+ * A record that cannot be written is logged and counted, never thrown at the run path.
  */
 export abstract class JobLog {
-  abstract append(key: JobKey, record: RunRecord): Promise<void>;
+  private readonly writeLogger = new Logger(JobLog.name);
+  private readonly writing = new Set<Promise<void>>();
+  private readonly failures = writeFailures();
+  private lastLogged = 0;
+  private unlogged = 0;
+
+  /**
+   * Queues a record. Resolves at once, unless the log has fallen far behind: then when this
+   * record is written. Never rejects.
+   */
+  append(key: JobKey, record: RunRecord): Promise<void> {
+    const write = this.write(key, record).catch((err: Error) => this.failed(record, err));
+    this.writing.add(write);
+    void write.finally(() => this.writing.delete(write));
+    return this.writing.size > MAX_BACKLOG ? write : Promise.resolve();
+  }
+
+  /** Counted always; logged at most every few seconds, so an outage does not flood the log. */
+  private failed(record: RunRecord, err: Error): void {
+    this.failures.inc();
+    this.unlogged++;
+    const now = Date.now();
+    if (now - this.lastLogged < FAILURE_LOG_INTERVAL_MS) return;
+    this.writeLogger.error(
+      `could not write ${this.unlogged} run record(s), the last ${record.run_id}: ${err.message}`,
+    );
+    this.lastLogged = now;
+    this.unlogged = 0;
+  }
+
+  /** Resolves when every record appended so far is written (or counted as failed). */
+  async flush(): Promise<void> {
+    while (this.writing.size > 0) await Promise.all([...this.writing]);
+  }
+
+  /** Writes one record; each implementation keeps one job's records in order. */
+  protected abstract write(key: JobKey, record: RunRecord): Promise<void>;
 
   /** The newest `limit` records, newest first. */
   abstract list(key: JobKey, limit: number): Promise<RunRecord[]>;

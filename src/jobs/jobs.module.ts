@@ -1,10 +1,28 @@
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
+import { MinionSettings } from '../config/settings';
+import { CoordinationModule } from '../coordination/coordination.module';
+import { JobLogModule } from '../job-log/job-log.module';
+import { MetricsModule } from '../metrics/metrics.module';
+import { RepositoryModule } from '../repository/repository.module';
+import { RunnersModule } from '../runners/runners.module';
 import { JobsController } from './jobs.controller';
 import { JobsService } from './jobs.service';
 
-@Module({
-  controllers: [JobsController],
-  providers: [JobsService],
-  exports: [JobsService],
-})
-export class JobsModule {}
+/** The jobs API: storage, validation by the runners, run history, and run-now on the queue. */
+@Module({})
+export class JobsModule {
+  static forRoot(settings: MinionSettings): DynamicModule {
+    return {
+      module: JobsModule,
+      imports: [
+        CoordinationModule.forRoot(settings),
+        RepositoryModule,
+        RunnersModule,
+        JobLogModule,
+        MetricsModule,
+      ],
+      controllers: [JobsController],
+      providers: [JobsService],
+    };
+  }
+}

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Clock, rfc3339 } from '../common/clock';
 import { CronSchedule, DEFAULT_TIMEZONE } from '../common/cron/cron-schedule';
 import { describeFireTime, FireTimeView } from '../common/cron/dst';
-import { AccountNotFoundError } from '../common/errors';
+import { AccountNotFoundError, ServiceUnavailableError } from '../common/errors';
 import { MinionSettings } from '../config/settings';
 import { JobLog } from '../job-log/job-log';
 import { RunLogInfo, RunRecord } from '../job-log/run-record';
@@ -11,9 +11,15 @@ import { JobChanges } from '../repository/job-changes';
 import { JobDocument } from '../repository/job-document';
 import { DeleteGroupResult, JobKey, JobsRepository, ListPage } from '../repository/jobs.repository';
 import { RunnerRegistry } from '../runners/runner-registry';
-import { SchedulerService } from '../scheduler/scheduler.service';
+import { TimeoutError, withTimeout } from '../common/timeout';
+import { JobQueue, QueueClosedError } from '../coordination/job-queue';
+import { manualOccurrence } from '../coordination/occurrence';
+import { MinionMetrics } from '../metrics/minion-metrics';
 import { JobRequestDto } from './dto/job-request.dto';
 import { JobView, toJobView } from './job-view';
+
+/** A manual run's enqueue answers within this, or the API answers 503. */
+const ENQUEUE_TIMEOUT_MS = 3000;
 
 export interface JobWithLog extends JobView {
   /** null when the job has no log yet (the original's create answer had `log: null`). */
@@ -54,7 +60,8 @@ export class JobsService {
     private readonly runners: RunnerRegistry,
     private readonly changes: JobChanges,
     private readonly jobLog: JobLog,
-    private readonly scheduler: SchedulerService,
+    private readonly queue: JobQueue,
+    private readonly metrics: MinionMetrics,
     private readonly clock: Clock,
   ) {}
 
@@ -118,7 +125,30 @@ export class JobsService {
     this.ensureAccount(key.account);
     const { document } = await this.repository.get(key);
     this.runners.resolve(key.account, document.details);
-    return { run_id: await this.scheduler.runNow(key) };
+    const occurrence = manualOccurrence(key, this.clock.now());
+    await this.enqueue(occurrence.id, () => this.queue.enqueue([occurrence]));
+    this.metrics.scheduled.inc({ trigger: 'manual' });
+    return { run_id: occurrence.id };
+  }
+
+  /**
+   * A queue that does not answer (Redis unreachable, or never reached since startup) is a 503
+   * within a few seconds, never a request that hangs.
+   */
+  private async enqueue(id: string, send: () => Promise<unknown>): Promise<void> {
+    try {
+      await withTimeout(send(), ENQUEUE_TIMEOUT_MS, 'the queue');
+    } catch (err) {
+      if (err instanceof QueueClosedError) {
+        throw new ServiceUnavailableError('minion is shutting down', 5);
+      }
+      if (err instanceof TimeoutError) {
+        throw new ServiceUnavailableError(
+          `the queue is not available (${err.message}); the run ${id} may still be queued when it answers`,
+        );
+      }
+      throw new ServiceUnavailableError(`the queue is not available: ${(err as Error).message}`);
+    }
   }
 
   async runs(key: JobKey, limit: number): Promise<RunRecord[]> {

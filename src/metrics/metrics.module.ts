@@ -1,4 +1,4 @@
-import { Global, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import {
   makeCounterProvider,
   makeHistogramProvider,
@@ -7,6 +7,7 @@ import {
 import { collectDefaultMetrics, register } from 'prom-client';
 import { HTTP_DURATION, HTTP_REQUESTS, HttpMetricsMiddleware } from './http-metrics.middleware';
 import { MetricsController } from './metrics.controller';
+import { MinionMetrics } from './minion-metrics';
 
 /**
  * Default Node metrics are registered once per process (not once per app instance, which
@@ -16,7 +17,6 @@ function collectDefaultMetricsOnce(): void {
   if (!register.getSingleMetric('process_cpu_user_seconds_total')) collectDefaultMetrics();
 }
 
-@Global()
 @Module({
   imports: [
     PrometheusModule.register({
@@ -38,8 +38,9 @@ function collectDefaultMetricsOnce(): void {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     }),
     HttpMetricsMiddleware,
+    MinionMetrics,
   ],
-  exports: [PrometheusModule],
+  exports: [PrometheusModule, MinionMetrics],
 })
 export class MetricsModule implements NestModule {
   constructor() {

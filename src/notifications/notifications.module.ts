@@ -1,4 +1,4 @@
-import { Global, Logger, Module } from '@nestjs/common';
+import { Logger, Module } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { REPLICA } from '../common/replica';
 import { MinionSettings } from '../config/settings';
@@ -30,7 +30,6 @@ export function createNotifications(settings: MinionSettings, clock: Clock): Not
   );
 }
 
-@Global()
 @Module({
   providers: [
     { provide: Notifications, useFactory: createNotifications, inject: [MinionSettings, Clock] },

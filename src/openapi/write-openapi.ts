@@ -10,7 +10,6 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AppModule } from '../app.module';
 import { loadConfig } from '../config/config.loader';
-import { useConfig } from '../config/config.module';
 import { configureApp } from '../app.setup';
 import { createOpenApiDocument } from './openapi-document';
 
@@ -22,8 +21,8 @@ async function main(): Promise<void> {
   const cwd = mkdtempSync(join(tmpdir(), 'minion-openapi-'));
   try {
     // The embedded default: the document does not depend on the configuration.
-    useConfig(loadConfig({ argv: [], env: {}, cwd }));
-    const app = await NestFactory.create<NestExpressApplication>(AppModule, {
+    const settings = loadConfig({ argv: [], env: {}, cwd });
+    const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(settings), {
       bodyParser: false,
       logger: false,
     });

@@ -1,4 +1,4 @@
-import { Global, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
+import { Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { MinionSettings } from '../config/settings';
 import { FileJobsRepository } from './file-jobs.repository';
 import { JobChanges } from './job-changes';
@@ -16,7 +16,6 @@ export function createJobsRepository(settings: MinionSettings): JobsRepository {
   }
 }
 
-@Global()
 @Module({
   providers: [
     { provide: JobsRepository, useFactory: createJobsRepository, inject: [MinionSettings] },

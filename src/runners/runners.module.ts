@@ -1,8 +1,7 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { MinionSettings } from '../config/settings';
 import { RunnerRegistry } from './runner-registry';
 
-@Global()
 @Module({
   providers: [
     {

@@ -5,15 +5,17 @@ import { mapWithConcurrency } from '../common/concurrency';
 import { CronSchedule, DEFAULT_TIMEZONE } from '../common/cron/cron-schedule';
 import { JobNotFoundError } from '../common/errors';
 import { MinionSettings } from '../config/settings';
+import { jobKeyString } from '../coordination/occurrence';
+import { MinionMetrics } from '../metrics/minion-metrics';
 import { JobChange, JobChanges } from '../repository/job-changes';
 import { CorruptJobError, JobDocument } from '../repository/job-document';
-import { JobsRepository } from '../repository/jobs.repository';
+import { JobKey, JobsRepository } from '../repository/jobs.repository';
 import { RunnerRegistry } from '../runners/runner-registry';
-import { jobKeyString, parseJobKey } from './occurrence';
-import { SchedulerMetrics } from './scheduler.metrics';
 
 export interface CachedJob {
   key: string;
+  /** Where the job lives, made once when it is cached. */
+  job: JobKey;
   doc: JobDocument;
   /** null when the stored expression cannot be parsed (data written by another tool). */
   schedule: CronSchedule | null;
@@ -53,7 +55,7 @@ export class JobCache implements OnModuleInit, OnModuleDestroy {
     private readonly config: MinionSettings,
     private readonly repository: JobsRepository,
     private readonly changes: JobChanges,
-    private readonly metrics: SchedulerMetrics,
+    private readonly metrics: MinionMetrics,
     private readonly clock: Clock,
     private readonly runners: RunnerRegistry,
   ) {}
@@ -97,16 +99,21 @@ export class JobCache implements OnModuleInit, OnModuleDestroy {
     const started = process.hrtime.bigint();
     this.touchedDuringLoad = new Set();
     try {
-      const keys = (
+      // Each listed `group/id` is split once, here; the job key travels as a value from then on.
+      const listed = (
         await Promise.all(
           Object.keys(this.config.accounts).map(async (account) =>
-            (await this.repository.listAccount(account)).map((groupId) => `${account}/${groupId}`),
+            (await this.repository.listAccount(account)).map((groupId) => {
+              const [group, id] = groupId.split('/');
+              return { key: `${account}/${groupId}`, job: { account, group, id } };
+            }),
           ),
         )
       ).flat();
-      const docs = await mapWithConcurrency(keys, this.config.scheduler.loadConcurrency, (key) =>
-        this.read(key),
+      const docs = await mapWithConcurrency(listed, this.config.scheduler.loadConcurrency, (l) =>
+        this.read(l.job),
       );
+      const keys = listed.map((l) => l.key);
       this.replaceAll(keys, docs);
       this.loaded = true;
       this.lastLoadAt = this.clock.now();
@@ -127,9 +134,9 @@ export class JobCache implements OnModuleInit, OnModuleDestroy {
   }
 
   /** A job's document, or null if it vanished; a corrupt document keeps the previous version. */
-  private async read(key: string): Promise<JobDocument | null | 'keep'> {
+  private async read(job: JobKey): Promise<JobDocument | null | 'keep'> {
     try {
-      return (await this.repository.get(parseJobKey(key))).document;
+      return (await this.repository.get(job)).document;
     } catch (err) {
       if (err instanceof JobNotFoundError) return null;
       if (err instanceof CorruptJobError) {
@@ -197,7 +204,12 @@ export class JobCache implements OnModuleInit, OnModuleDestroy {
       this.checkRunner(key, doc);
       return;
     }
-    const job: CachedJob = { key, doc, schedule: this.parse(key, doc) };
+    const job: CachedJob = {
+      key,
+      job: { account: doc.account, group: doc.group, id: doc.id },
+      doc,
+      schedule: this.parse(key, doc),
+    };
     this.jobs.set(key, job);
     this.checkRunner(key, doc);
     this.listeners.forEach((l) => l(key, job));

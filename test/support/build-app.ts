@@ -25,9 +25,7 @@ export async function buildMinionApp(
   config: MinionSettings,
   options: BuildOptions = {},
 ): Promise<NestExpressApplication> {
-  let builder = Test.createTestingModule({ imports: [AppModule] })
-    .overrideProvider(MinionSettings)
-    .useValue(config)
+  let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config)] })
     .overrideProvider(MinuteTicker)
     .useValue(new ManualTicker())
     .overrideProvider(RunnerRegistry)

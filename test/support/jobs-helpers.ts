@@ -2,8 +2,8 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { JobLog } from '../../src/job-log/job-log';
 import { RunRecord } from '../../src/job-log/run-record';
-import { Executor } from '../../src/scheduler/executor.service';
-import { JobQueue } from '../../src/scheduler/job-queue';
+import { RunRecorder } from '../../src/runs/run-recorder.service';
+import { JobQueue } from '../../src/coordination/job-queue';
 import { WAIT_DEADLINE_MS, waitFor } from './manual-clock';
 import { TestApp } from './test-app';
 
@@ -78,7 +78,7 @@ export async function drain(t: TestApp, timeoutMs = WAIT_DEADLINE_MS): Promise<v
     const c = await queue.counts();
     return c.waiting + c.active + c.delayed === 0;
   }, timeoutMs);
-  await t.app.get(Executor).flush();
+  await t.app.get(RunRecorder).flush();
 }
 
 /** Every run record of a job, oldest first (reads the run log directly: the API caps at 1000). */

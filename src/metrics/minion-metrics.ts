@@ -37,9 +37,12 @@ function liveGauge(
   });
 }
 
-/** Scheduling, queue and run metrics, in the default prom-client registry served at /metrics. */
+/**
+ * Scheduling, queue and run metrics, in the default prom-client registry served at /metrics
+ * (counters are shared by every app instance in a process, as the registry is).
+ */
 @Injectable()
-export class SchedulerMetrics {
+export class MinionMetrics {
   readonly scheduled = counter(
     'minion_occurrences_scheduled_total',
     'Occurrences enqueued, by trigger',
@@ -67,10 +70,6 @@ export class SchedulerMetrics {
     'minion_run_start_delay_seconds',
     'Fire lag: from the minute an occurrence was scheduled for to the start of its first attempt',
     [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15, 60, 300],
-  );
-  readonly runLogFailures = counter(
-    'minion_run_log_write_failures_total',
-    'Run records that could not be written',
   );
   readonly loadDuration = histogram(
     'minion_cache_load_duration_seconds',

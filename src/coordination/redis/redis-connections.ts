@@ -1,6 +1,6 @@
 import { Logger, OnApplicationShutdown } from '@nestjs/common';
 import Redis, { RedisOptions } from 'ioredis';
-import { RedisSettings } from '../../coordination/coordination.config';
+import { RedisSettings } from '../coordination.config';
 
 /**
  * The Redis clients minion itself uses (BullMQ opens its own): commands, pub/sub subscriber and

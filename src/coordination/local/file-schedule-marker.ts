@@ -1,8 +1,8 @@
 import { promises as fs } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { rfc3339 } from '../common/clock';
-import { boundedFileName } from '../common/safe-segment';
-import { ScheduleMarker } from './schedule-marker';
+import { rfc3339 } from '../../common/clock';
+import { boundedFileName } from '../../common/safe-segment';
+import { ScheduleMarker } from '../schedule-marker';
 
 /** The marker as a small JSON file, `<dataDir>/.scheduler/<org>.json`, replaced atomically. */
 export class FileScheduleMarker extends ScheduleMarker {

@@ -2,18 +2,21 @@ import { Logger } from '@nestjs/common';
 import { DelayedError, Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type Redis from 'ioredis';
 import { REPLICA } from '../../common/replica';
+import { settledWithin } from '../../common/timeout';
 import {
-  isPermanent,
-  JobBusyError,
+  Attempt,
   JobQueue,
   LostAttempt,
-  OccurrenceHandler,
+  OccurrenceConsumer,
+  Outcome,
   QueueClosedError,
   QueueCounts,
   RetryPolicy,
+  willRetry,
 } from '../job-queue';
-import { Occurrence } from '../occurrence';
+import { Occurrence, withKey } from '../occurrence';
 import { RedisConnections } from './redis-connections';
+import { RedisJobLock } from './redis-job-lock';
 
 const QUEUE = 'occurrences';
 /** Finished occurrence ids are kept this long, so a late duplicate enqueue is still refused. */
@@ -48,11 +51,16 @@ export class BullMqJobQueue extends JobQueue {
   private active = 0;
   private closing?: Promise<void>;
 
+  private readonly lock: RedisJobLock;
+
   constructor(
     private readonly redis: RedisConnections,
     private readonly policy: RetryPolicy,
+    /** An occurrence waiting this long for a previous run of its job is skipped. */
+    private readonly runTimeoutMs: number,
   ) {
     super();
+    this.lock = new RedisJobLock(redis);
     this.queue = new Queue<Occurrence>(QUEUE, {
       // Fail fast while Redis is down: the scheduler keeps the occurrences for its next tick.
       connection: redis.options({ enableOfflineQueue: false, connectionName: 'minion-queue' }),
@@ -80,28 +88,27 @@ export class BullMqJobQueue extends JobQueue {
     return occurrences.map((o) => o.id);
   }
 
-  async start(handler: OccurrenceHandler, concurrency: number): Promise<void> {
+  async start(consumer: OccurrenceConsumer, concurrency: number): Promise<void> {
     const s = this.redis.settings;
     // The producer connection has no offline queue: let it connect before the first enqueue
     // (bounded, so a Redis that is down at startup does not hold the app).
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      this.queue.waitUntilReady().catch(() => undefined),
-      new Promise((r) => (timer = setTimeout(r, READY_WAIT_MS))),
-    ]);
-    clearTimeout(timer);
-    this.worker = new Worker<Occurrence>(QUEUE, (job, token) => this.process(job, token, handler), {
-      connection: this.redis.options({
-        maxRetriesPerRequest: null,
-        connectionName: 'minion-worker',
-      }),
-      prefix: s.prefix,
-      skipVersionCheck: true,
-      concurrency,
-      lockDuration: s.lockDurationMs,
-      stalledInterval: s.stalledIntervalMs,
-      maxStalledCount: 2,
-    });
+    await settledWithin(this.queue.waitUntilReady(), READY_WAIT_MS);
+    this.worker = new Worker<Occurrence>(
+      QUEUE,
+      (job, token) => this.process(job, token, consumer),
+      {
+        connection: this.redis.options({
+          maxRetriesPerRequest: null,
+          connectionName: 'minion-worker',
+        }),
+        prefix: s.prefix,
+        skipVersionCheck: true,
+        concurrency,
+        lockDuration: s.lockDurationMs,
+        stalledInterval: s.stalledIntervalMs,
+        maxStalledCount: 2,
+      },
+    );
     this.worker.on('error', (err) => this.logger.warn(`worker: ${err.message}`));
   }
 
@@ -110,9 +117,7 @@ export class BullMqJobQueue extends JobQueue {
       await this.worker?.close();
       await this.queue.close();
     })();
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.closing, new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
-    clearTimeout(timer);
+    await settledWithin(this.closing, timeoutMs);
     // Nothing is dropped: occurrences not started stay in Redis for the other replicas.
     return { dropped: [], stillRunning: this.active };
   }
@@ -139,43 +144,69 @@ export class BullMqJobQueue extends JobQueue {
     };
   }
 
+  /**
+   * One attempt: note who runs it (so a replica recovering it after a crash knows), take the
+   * job's lock (another replica runs it: wait in the delayed set without using an attempt, or
+   * after a whole run timeout, skip), execute, report with the retry decision, and let BullMQ
+   * retry exactly when `willRetry` said so.
+   */
   private async process(
     job: Job<Occurrence>,
     token: string | undefined,
-    handler: OccurrenceHandler,
+    consumer: OccurrenceConsumer,
   ): Promise<void> {
     this.active++;
     try {
+      const occurrence = withKey(job.data);
       // Failed attempts + attempts lost with a dead replica; waiting for a busy job is no attempt.
-      const number = job.attemptsMade + job.stalledCounter + 1;
-      const previous =
-        typeof job.progress === 'object' ? (job.progress as unknown as AttemptMark) : undefined;
-      const lost: LostAttempt | undefined =
-        previous && job.stalledCounter > (previous.stalled ?? 0)
-          ? { number: previous.attempt, replica: previous.replica, startedAt: previous.startedAt }
-          : undefined;
-      const mark: AttemptMark = {
-        replica: REPLICA,
-        startedAt: new Date().toISOString(),
-        attempt: number,
-        stalled: job.stalledCounter,
-      };
-      await job.updateProgress(mark as unknown as object);
-      await handler(job.data, {
-        number,
-        retriesLeft: job.attemptsMade + 1 < this.policy.attempts,
-        lost,
-      });
-    } catch (err) {
-      if (err instanceof JobBusyError) {
-        // Another replica runs this job: wait without using up an attempt.
-        await job.moveToDelayed(Date.now() + this.policy.delayMs, token);
-        throw new DelayedError();
+      const attempt: Attempt = { number: job.attemptsMade + job.stalledCounter + 1 };
+      const lost = lostAttempt(job);
+      if (lost) await consumer.lost(occurrence, lost);
+      const lease = await this.lock.acquire(occurrence.key);
+      if (!lease) {
+        // Wall time since BullMQ took the occurrence (job.timestamp, the producer's clock), not
+        // the scheduler's clock: waiting is real time whatever clock planned the occurrence.
+        const waited = Date.now() - job.timestamp;
+        if (waited < this.runTimeoutMs) {
+          await job.moveToDelayed(Date.now() + this.policy.delayMs, token);
+          throw new DelayedError();
+        }
+        const outcome: Outcome = {
+          status: 'skipped',
+          reason: `a previous run of this job was still in progress after ${waited} ms`,
+          startedAt: new Date(),
+        };
+        await consumer.report({ occurrence, attempt, outcome, willRetry: false });
+        return;
       }
-      if (isPermanent(err)) throw new UnrecoverableError((err as Error).message);
-      throw err;
+      let outcome: Outcome;
+      try {
+        const mark: AttemptMark = {
+          replica: REPLICA,
+          startedAt: new Date().toISOString(),
+          attempt: attempt.number,
+          stalled: job.stalledCounter,
+        };
+        await job.updateProgress(mark as unknown as object);
+        outcome = await consumer.execute(occurrence, attempt);
+      } finally {
+        await lease.release().catch(() => undefined);
+      }
+      const retry = willRetry(this.policy, outcome, attempt);
+      await consumer.report({ occurrence, attempt, outcome, willRetry: retry });
+      if (outcome.status !== 'failed') return;
+      // BullMQ retries a plain error (with the policy's delay) and never an UnrecoverableError.
+      throw retry ? new Error(outcome.error) : new UnrecoverableError(outcome.error);
     } finally {
       this.active--;
     }
   }
+}
+
+/** The previous attempt, when the replica that started it died (the job was found stalled). */
+function lostAttempt(job: Job<Occurrence>): LostAttempt | undefined {
+  const previous =
+    typeof job.progress === 'object' ? (job.progress as unknown as AttemptMark) : undefined;
+  if (!previous || job.stalledCounter <= (previous.stalled ?? 0)) return undefined;
+  return { number: previous.attempt, replica: previous.replica, startedAt: previous.startedAt };
 }

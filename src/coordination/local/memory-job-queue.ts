@@ -1,14 +1,16 @@
-import { Clock } from '../common/clock';
+import { Logger } from '@nestjs/common';
+import { Clock } from '../../common/clock';
+import { settledWithin } from '../../common/timeout';
 import {
-  isPermanent,
-  JobBusyError,
   JobQueue,
-  OccurrenceHandler,
+  OccurrenceConsumer,
+  Outcome,
   QueueClosedError,
   QueueCounts,
   RetryPolicy,
-} from './job-queue';
-import { jobKeyString, Occurrence, occurrenceKey } from './occurrence';
+  willRetry,
+} from '../job-queue';
+import { Occurrence } from '../occurrence';
 
 interface Item {
   occurrence: Occurrence;
@@ -21,11 +23,12 @@ export const FINISHED_ID_RETENTION_MS = 60 * 60_000;
 /**
  * Default queue: in this process's memory. FIFO with bounded concurrency; occurrences of a job
  * that is running wait (parked) until it finishes, so one job never runs twice at once and a
- * catch-up batch runs in order; retries after a pause; permanent errors not retried; ids
- * deduplicated while queued or running and for an hour after. Occurrences accepted but not
- * started are lost if the process stops: shutdown reports them.
+ * catch-up batch runs in order (the only place that prevents overlap in this mode); retries
+ * after a pause as `willRetry` decides; ids deduplicated while queued or running and for an hour
+ * after. Occurrences accepted but not started are lost if the process stops: shutdown reports them.
  */
 export class MemoryJobQueue extends JobQueue {
+  private readonly logger = new Logger(MemoryJobQueue.name);
   private pending: (Item | undefined)[] = [];
   private head = 0;
   /** Occurrences released by a finished run of their job: they go before `pending`. */
@@ -36,7 +39,7 @@ export class MemoryJobQueue extends JobQueue {
   /** id -> epoch ms until which it is remembered (Infinity while queued, delayed or running). */
   private readonly known = new Map<string, number>();
   private readonly delayed = new Map<NodeJS.Timeout, Item>();
-  private handler?: OccurrenceHandler;
+  private consumer?: OccurrenceConsumer;
   private concurrency = 1;
   private active = 0;
   private failed = 0;
@@ -65,8 +68,8 @@ export class MemoryJobQueue extends JobQueue {
     return added;
   }
 
-  async start(handler: OccurrenceHandler, concurrency: number): Promise<void> {
-    this.handler = handler;
+  async start(consumer: OccurrenceConsumer, concurrency: number): Promise<void> {
+    this.consumer = consumer;
     this.concurrency = concurrency;
     this.pump();
   }
@@ -87,12 +90,7 @@ export class MemoryJobQueue extends JobQueue {
     this.parked.clear();
     this.parkedCount = 0;
     if (this.active > 0) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        new Promise<void>((r) => this.idleWaiters.push(r)),
-        new Promise<void>((r) => (timer = setTimeout(r, timeoutMs))),
-      ]);
-      clearTimeout(timer);
+      await settledWithin(new Promise<void>((r) => this.idleWaiters.push(r)), timeoutMs);
     }
     return { dropped: waiting.map((i) => i.occurrence.id), stillRunning: this.active };
   }
@@ -117,10 +115,10 @@ export class MemoryJobQueue extends JobQueue {
   }
 
   private pump(): void {
-    while (this.handler && !this.closed && this.active < this.concurrency) {
+    while (this.consumer && !this.closed && this.active < this.concurrency) {
       const item = this.next();
       if (!item) break;
-      const jobKey = jobKeyString(occurrenceKey(item.occurrence));
+      const jobKey = item.occurrence.key;
       if (this.activeJobs.has(jobKey)) {
         this.park(jobKey, item);
         continue;
@@ -150,32 +148,35 @@ export class MemoryJobQueue extends JobQueue {
   }
 
   private run(jobKey: string, item: Item): void {
-    const handler = this.handler as OccurrenceHandler;
     this.active++;
     this.activeJobs.add(jobKey);
-    handler(item.occurrence, {
-      number: item.attempt,
-      retriesLeft: item.attempt < this.policy.attempts,
-    })
-      .then(
-        () => this.finish(item.occurrence.id),
-        (err: unknown) => {
-          if (this.closed) return this.finish(item.occurrence.id);
-          if (err instanceof JobBusyError) return this.later(item);
-          if (!isPermanent(err) && item.attempt < this.policy.attempts) {
-            return this.later({ occurrence: item.occurrence, attempt: item.attempt + 1 });
-          }
-          this.failed++;
-          this.finish(item.occurrence.id);
-        },
-      )
-      .finally(() => {
-        this.active--;
-        this.activeJobs.delete(jobKey);
-        this.unpark(jobKey);
-        if (this.active === 0) this.idleWaiters.splice(0).forEach((r) => r());
-        this.pump();
-      });
+    void this.attempt(item).finally(() => {
+      this.active--;
+      this.activeJobs.delete(jobKey);
+      this.unpark(jobKey);
+      if (this.active === 0) this.idleWaiters.splice(0).forEach((r) => r());
+      this.pump();
+    });
+  }
+
+  private async attempt(item: Item): Promise<void> {
+    const consumer = this.consumer as OccurrenceConsumer;
+    const attempt = { number: item.attempt };
+    const outcome = await consumer
+      .execute(item.occurrence, attempt)
+      .catch((err: Error): Outcome => ({
+        status: 'failed',
+        error: err.message,
+        permanent: false,
+        startedAt: new Date(),
+      }));
+    const retry = !this.closed && willRetry(this.policy, outcome, attempt);
+    await consumer
+      .report({ occurrence: item.occurrence, attempt, outcome, willRetry: retry })
+      .catch((err: Error) => this.logger.error(`report of ${item.occurrence.id}: ${err.message}`));
+    if (retry) return this.later({ occurrence: item.occurrence, attempt: item.attempt + 1 });
+    if (outcome.status === 'failed') this.failed++;
+    this.finish(item.occurrence.id);
   }
 
   private later(item: Item): void {

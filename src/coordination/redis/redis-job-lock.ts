@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { JobLease, JobLock } from '../job-lock';
 import { RedisConnections } from './redis-connections';
+
+export interface JobLease {
+  release(): Promise<void>;
+}
 
 const RELEASE = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then
@@ -17,12 +20,11 @@ return 0`;
 /**
  * "This job is running" across replicas: SET NX, released only by its holder. The key lives
  * `lockDuration` and the holder renews it while the run goes on, so the lock of a replica that
- * died frees itself as quickly as BullMQ finds the dead run stalled.
+ * died frees itself as quickly as BullMQ finds the dead run stalled. Used by the BullMQ queue
+ * only: preventing overlap is the queue's job.
  */
-export class RedisJobLock extends JobLock {
-  constructor(private readonly redis: RedisConnections) {
-    super();
-  }
+export class RedisJobLock {
+  constructor(private readonly redis: RedisConnections) {}
 
   async acquire(jobKey: string): Promise<JobLease | null> {
     const key = `${this.redis.settings.prefix}:running:${jobKey}`;

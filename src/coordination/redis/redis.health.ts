@@ -1,0 +1,32 @@
+import { HealthIndicatorResult } from '@nestjs/terminus';
+import { withTimeout } from '../../common/timeout';
+import { CoordinationHealth } from '../coordination-health';
+import { JobQueue } from '../job-queue';
+import { RedisConnections } from './redis-connections';
+
+const PING_TIMEOUT_MS = 1000;
+
+/** Ready only while Redis answers PING on minion's connection and on the queue's own. */
+export class RedisHealth extends CoordinationHealth {
+  readonly check = async (): Promise<HealthIndicatorResult> => {
+    const where = this.redis.settings.describe;
+    try {
+      await withTimeout(
+        Promise.all([this.redis.commands.ping(), this.queue.ping()]),
+        PING_TIMEOUT_MS,
+        'redis',
+      );
+      return { redis: { status: 'up', where } };
+    } catch (err) {
+      const message = (err as Error).message.replace(/^redis: /, '');
+      return { redis: { status: 'down', where, message } };
+    }
+  };
+
+  constructor(
+    private readonly redis: RedisConnections,
+    private readonly queue: JobQueue,
+  ) {
+    super();
+  }
+}

@@ -1,0 +1,188 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Clock, rfc3339 } from '../common/clock';
+import { REPLICA } from '../common/replica';
+import { AttemptReport, LostAttempt, Outcome } from '../coordination/job-queue';
+import { Occurrence, occurrenceKey } from '../coordination/occurrence';
+import { JobLog } from '../job-log/job-log';
+import { RunRecord } from '../job-log/run-record';
+import { MinionMetrics } from '../metrics/minion-metrics';
+import { MinionEvent } from '../notifications/minion-event';
+import { Notifications } from '../notifications/notifications.service';
+import { JobKey } from '../repository/jobs.repository';
+import { JobCache } from '../scheduler/job-cache.service';
+
+/** Occurrences of one job older than the catch-up window, counted from `first` to `last`. */
+export interface Missed {
+  job: JobKey;
+  key: string;
+  first: number;
+  last: number;
+  count: number;
+  /** The count hit the cap: there were at least this many. */
+  capped: boolean;
+}
+
+/**
+ * The one place a run becomes history: it builds every `RunRecord` (attempts, attempts a dead
+ * replica lost, missed occurrences), stamps this replica on it, counts it, announces failures
+ * and skips to the notification channels, and hands it to the run log, which writes in the
+ * background (`flush` at shutdown).
+ */
+@Injectable()
+export class RunRecorder {
+  private readonly logger = new Logger(RunRecorder.name);
+
+  constructor(
+    private readonly jobLog: JobLog,
+    private readonly metrics: MinionMetrics,
+    private readonly notifications: Notifications,
+    private readonly cache: JobCache,
+    private readonly clock: Clock,
+  ) {}
+
+  /** An attempt's outcome, with the queue's retry decision. */
+  async record({ occurrence, attempt, outcome, willRetry }: AttemptReport): Promise<void> {
+    const runner = outcome.runner ?? '';
+    if (outcome.status === 'dropped') {
+      this.metrics.runs.inc({ runner: runner || 'unknown', status: 'skipped' });
+      this.logger.warn(`occurrence ${occurrence.id} dropped: ${outcome.reason}`);
+      return;
+    }
+    const finished = this.clock.now();
+    const record: RunRecord = {
+      ...base(occurrence, attempt.number, outcome.startedAt, finished, runner),
+      status: outcome.status,
+      ...detailsOf(outcome, willRetry),
+    };
+    this.metrics.runs.inc({ runner: runner || 'unknown', status: outcome.status });
+    if (outcome.status === 'succeeded' || outcome.status === 'failed') {
+      this.metrics.runDuration.observe({ runner }, record.duration_ms / 1000);
+    }
+    this.announce(record);
+    await this.jobLog.append(occurrenceKey(occurrence), record);
+  }
+
+  /** The attempt a dead replica started: its outcome is unknown, and it is on the record. */
+  async lost(occurrence: Occurrence, lost: LostAttempt): Promise<void> {
+    const started = new Date(lost.startedAt);
+    const at = Number.isNaN(started.getTime()) ? this.clock.now() : started;
+    // The dead replica's outcome never came; the runner is the job's, as far as we know it now.
+    const runner = this.cache.get(occurrence.key)?.doc.details.runner ?? '';
+    const record: RunRecord = {
+      ...base(occurrence, lost.number, at, this.clock.now(), runner),
+      status: 'failed',
+      error:
+        `replica ${lost.replica} stopped during this attempt (its run was found stalled); ` +
+        'whether the action took effect is unknown, so it runs again',
+      will_retry: true,
+      replica: lost.replica,
+    };
+    this.metrics.runs.inc({ runner: runner || 'unknown', status: 'failed' });
+    this.announce(record);
+    await this.jobLog.append(occurrenceKey(occurrence), record);
+  }
+
+  /** One `missed` record per job, saying how many occurrences were not run and between when. */
+  async missed(missed: Missed[], catchUpWindowMs: number): Promise<void> {
+    const now = this.clock.now();
+    this.metrics.missed.inc(missed.reduce((n, m) => n + m.count, 0));
+    const window = `${Math.round(catchUpWindowMs / 60_000)}m`;
+    for (const m of missed) {
+      const first = rfc3339(new Date(m.first));
+      const count = m.capped ? `at least ${m.count}` : String(m.count);
+      const text =
+        `${count} occurrence(s) between ${first} and ${rfc3339(new Date(m.last))} were not ` +
+        `run: minion was not scheduling then, and they are older than the ${window} catch-up window`;
+      const record: RunRecord = {
+        run_id: `${m.key}@${first}`,
+        trigger: 'schedule',
+        scheduled_for: first,
+        attempt: 0,
+        status: 'missed',
+        started_at: now.toISOString(),
+        finished_at: now.toISOString(),
+        duration_ms: 0,
+        error: text,
+        missed_count: m.count,
+        replica: REPLICA,
+      };
+      this.announce(record);
+      await this.jobLog.append(m.job, record);
+    }
+    if (missed.length > 0) {
+      this.logger.warn(
+        `catch-up: ${missed.length} job(s) had occurrences older than the catch-up window`,
+      );
+    }
+  }
+
+  /** Resolves when every record so far is written (shutdown). */
+  flush(): Promise<void> {
+    return this.jobLog.flush();
+  }
+
+  private announce(record: RunRecord): void {
+    const event = eventOf(record);
+    if (event) this.notifications.notify(event);
+  }
+}
+
+function base(
+  occurrence: Occurrence,
+  attempt: number,
+  started: Date,
+  finished: Date,
+  runner: string,
+): Omit<RunRecord, 'status'> {
+  return {
+    run_id: occurrence.id,
+    trigger: occurrence.trigger,
+    scheduled_for: occurrence.scheduledFor,
+    attempt,
+    started_at: started.toISOString(),
+    finished_at: finished.toISOString(),
+    duration_ms: finished.getTime() - started.getTime(),
+    runner,
+    replica: REPLICA,
+  };
+}
+
+function detailsOf(outcome: Outcome, willRetry: boolean): Partial<RunRecord> {
+  switch (outcome.status) {
+    case 'succeeded':
+      return { output: outcome.output, request_id: outcome.requestId };
+    case 'failed':
+      return { error: outcome.error, will_retry: willRetry, request_id: outcome.requestId };
+    default:
+      return { error: outcome.reason };
+  }
+}
+
+/** Failed attempts, skipped and missed occurrences go to the notification channels. */
+function eventOf(record: RunRecord): MinionEvent | null {
+  const job = record.run_id.slice(0, record.run_id.lastIndexOf('@'));
+  switch (record.status) {
+    case 'failed':
+      return {
+        type: 'run.failed',
+        job,
+        run_id: record.run_id,
+        attempt: record.attempt,
+        final: record.will_retry !== true,
+        runner: record.runner ?? '',
+        error: record.error ?? '',
+      };
+    case 'skipped':
+      return { type: 'occurrence.skipped', job, run_id: record.run_id, error: record.error ?? '' };
+    case 'missed':
+      return {
+        type: 'occurrence.missed',
+        job,
+        run_id: record.run_id,
+        count: record.missed_count ?? 0,
+        error: record.error ?? '',
+      };
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,24 @@
+import { Module } from '@nestjs/common';
+import { JobLogModule } from '../job-log/job-log.module';
+import { MetricsModule } from '../metrics/metrics.module';
+import { NotificationsModule } from '../notifications/notifications.module';
+import { RepositoryModule } from '../repository/repository.module';
+import { RunnersModule } from '../runners/runners.module';
+import { JobCacheModule } from '../scheduler/job-cache.module';
+import { Executor } from './executor.service';
+import { RunRecorder } from './run-recorder.service';
+
+/** The run path after the queue: the executor runs an attempt, the recorder writes its history. */
+@Module({
+  imports: [
+    JobCacheModule,
+    RepositoryModule,
+    RunnersModule,
+    JobLogModule,
+    NotificationsModule,
+    MetricsModule,
+  ],
+  providers: [Executor, RunRecorder],
+  exports: [Executor, RunRecorder],
+})
+export class RunsModule {}
