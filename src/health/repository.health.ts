@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
+import { withTimeout } from '../common/timeout';
 import { JobsRepository } from '../repository/jobs.repository';
 
 const CHECK_TIMEOUT_MS = 3000;
@@ -15,22 +16,10 @@ export class RepositoryHealthIndicator {
   async check(): Promise<HealthIndicatorResult> {
     const session = this.health.check('repository');
     try {
-      await withTimeout(this.repository.check(), CHECK_TIMEOUT_MS);
+      await withTimeout(this.repository.check(), CHECK_TIMEOUT_MS, 'repository check');
       return session.up({ location: this.repository.location });
     } catch (err) {
       return session.down({ location: this.repository.location, message: (err as Error).message });
     }
-  }
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }

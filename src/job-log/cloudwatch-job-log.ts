@@ -16,6 +16,7 @@ import {
 import { isThrottlingError, isTransientError } from '@smithy/core/retry';
 import { Logger } from '@nestjs/common';
 import { AwsClientSettings, sdkClientConfig } from '../common/aws-client-config';
+import { retryDelays, retrying } from '../common/backoff';
 import { rfc3339 } from '../common/clock';
 import { JobDocument, Tag } from '../repository/job-document';
 import { JobKey } from '../repository/jobs.repository';
@@ -28,6 +29,7 @@ export const MAX_BATCH_BYTES = 1_048_576;
 export const EVENT_OVERHEAD_BYTES = 26;
 export const MAX_BATCH_SPAN_MS = 24 * 3_600_000 - 1;
 const PUT_ATTEMPTS = 5;
+const MAX_RETRY_DELAY_MS = 10_000;
 
 interface Pending {
   event: InputLogEvent;
@@ -222,43 +224,53 @@ export class CloudWatchJobLog extends JobLog {
   /** PutLogEvents, retried on throttling and transient errors; creates a missing group or stream once. */
   private async put(stream: Stream, events: InputLogEvent[]): Promise<void> {
     let created = false;
-    for (let attempt = 1; ; attempt++) {
+    const send = async () => {
       try {
-        const res = await this.logs.send(
-          new PutLogEventsCommand({
+        return await this.sendEvents(stream, events);
+      } catch (err) {
+        // A job created by the original (or a group deleted by hand): create, then send again.
+        if ((err as Error).name !== 'ResourceNotFoundException' || created) throw err;
+        created = true;
+        await this.createGroup(stream.group, {});
+        await this.logs.send(
+          new PutRetentionPolicyCommand({
             logGroupName: stream.group,
-            logStreamName: stream.name,
-            logEvents: events,
+            retentionInDays: this.retentionDays,
           }),
         );
-        const rejected = res.rejectedLogEventsInfo;
-        if (rejected)
-          this.log.warn(
-            `CloudWatch rejected some run records of ${stream.group}/${stream.name}: ${JSON.stringify(rejected)}`,
-          );
-        return;
-      } catch (err) {
+        await this.createStream(stream.group, stream.name);
+        return this.sendEvents(stream, events);
+      }
+    };
+    await retrying(send, {
+      delays: retryDelays(PUT_ATTEMPTS - 1, {
+        baseMs: this.retryDelayMs,
+        maxMs: MAX_RETRY_DELAY_MS,
+      }),
+      retryable: (err) => {
         const e = err as Error;
-        if (e.name === 'ResourceNotFoundException' && !created) {
-          created = true;
-          await this.createGroup(stream.group, {});
-          await this.logs.send(
-            new PutRetentionPolicyCommand({
-              logGroupName: stream.group,
-              retentionInDays: this.retentionDays,
-            }),
-          );
-          await this.createStream(stream.group, stream.name);
-          continue;
-        }
-        const retryable =
+        return (
           isThrottlingError(e as never) ||
           isTransientError(e as never) ||
-          e.name === 'ServiceUnavailableException';
-        if (!retryable || attempt >= PUT_ATTEMPTS) throw err;
-        await new Promise((r) => setTimeout(r, this.retryDelayMs * 2 ** (attempt - 1)));
-      }
-    }
+          e.name === 'ServiceUnavailableException'
+        );
+      },
+    });
+  }
+
+  private async sendEvents(stream: Stream, events: InputLogEvent[]): Promise<void> {
+    const res = await this.logs.send(
+      new PutLogEventsCommand({
+        logGroupName: stream.group,
+        logStreamName: stream.name,
+        logEvents: events,
+      }),
+    );
+    const rejected = res.rejectedLogEventsInfo;
+    if (rejected)
+      this.log.warn(
+        `CloudWatch rejected some run records of ${stream.group}/${stream.name}: ${JSON.stringify(rejected)}`,
+      );
   }
 
   /** True when the group was created now; false when it existed. */

@@ -1,6 +1,8 @@
 import { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Counter, register } from 'prom-client';
+import { retrying, retryDelays } from '../common/backoff';
 import { Clock } from '../common/clock';
+import { settledWithin } from '../common/timeout';
 import { MinionEvent } from './minion-event';
 import { Delivery, NotificationChannel } from './notification-channel';
 
@@ -85,12 +87,7 @@ export class Notifications implements OnApplicationBootstrap, OnApplicationShutd
   /** Resolves when nothing is pending, or after `timeoutMs`. */
   async flush(timeoutMs: number): Promise<void> {
     if (this.lanes.every((l) => !l.busy)) return;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      new Promise<void>((r) => this.idle.push(r)),
-      new Promise<void>((r) => (timer = setTimeout(r, timeoutMs))),
-    ]);
-    clearTimeout(timer);
+    await settledWithin(new Promise<void>((r) => this.idle.push(r)), timeoutMs);
   }
 
   private async drain(lane: Lane): Promise<void> {
@@ -106,25 +103,26 @@ export class Notifications implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   private async deliver(channel: string, delivery: Delivery): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      const outcome = await this.send(delivery);
-      if (outcome === 'ok') {
-        this.counter.inc({ channel, result: 'sent' });
-        return;
-      }
-      const retryable = outcome.retryable && attempt < this.options.retries;
-      if (!retryable) {
-        this.counter.inc({ channel, result: 'failed' });
-        this.logger.warn(`${channel} delivery failed (${outcome.reason}); giving up`);
-        return;
-      }
-      this.counter.inc({ channel, result: 'retried' });
-      const delay = Math.min(this.options.baseDelayMs * 2 ** attempt, MAX_DELAY_MS);
-      await new Promise((r) => setTimeout(r, delay).unref());
+    try {
+      await retrying(() => this.send(delivery), {
+        delays: retryDelays(this.options.retries, {
+          baseMs: this.options.baseDelayMs,
+          maxMs: MAX_DELAY_MS,
+        }),
+        retryable: (err) => (err as DeliveryError).retryable,
+        onRetry: () => this.counter.inc({ channel, result: 'retried' }),
+        unref: true,
+      });
+      this.counter.inc({ channel, result: 'sent' });
+    } catch (err) {
+      this.counter.inc({ channel, result: 'failed' });
+      this.logger.warn(`${channel} delivery failed (${(err as Error).message}); giving up`);
     }
   }
 
-  private async send(d: Delivery): Promise<'ok' | { retryable: boolean; reason: string }> {
+  /** One request; throws a DeliveryError saying whether another try may help. */
+  private async send(d: Delivery): Promise<void> {
+    let response: number;
     try {
       const res = await fetch(d.url, {
         method: 'POST',
@@ -133,11 +131,22 @@ export class Notifications implements OnApplicationBootstrap, OnApplicationShutd
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
       await res.arrayBuffer().catch(() => undefined);
-      if (res.ok) return 'ok';
-      return { retryable: res.status === 429 || res.status >= 500, reason: `HTTP ${res.status}` };
+      if (res.ok) return;
+      response = res.status;
     } catch (err) {
       // The error's name only: undici's messages can carry the URL.
-      return { retryable: true, reason: (err as Error).name || 'network error' };
+      throw new DeliveryError((err as Error).name || 'network error', true);
     }
+    throw new DeliveryError(`HTTP ${response}`, response === 429 || response >= 500);
+  }
+}
+
+/** A failed delivery; its message never holds the URL (which can carry a secret). */
+class DeliveryError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+  ) {
+    super(message);
   }
 }

@@ -4,7 +4,7 @@ import {
   Logger,
   OnApplicationBootstrap,
 } from '@nestjs/common';
-import { backoffDelays } from '../common/backoff';
+import { backoffDelays, retrying } from '../common/backoff';
 import { Clock, minuteFloor } from '../common/clock';
 import { MinionSettings } from '../config/settings';
 import { SchedulerSettings } from './scheduler.config';
@@ -110,17 +110,13 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
   }
 
   /** Retries `step` with backoff (1 s doubling to 60 s) until it succeeds or minion stops. */
-  private async untilItWorks<T>(what: string, step: () => Promise<T>): Promise<T> {
-    for (const delay of backoffDelays({ baseMs: 1000, maxMs: 60_000 })) {
-      try {
-        return await step();
-      } catch (err) {
-        if (this.stopping) throw err;
-        this.logger.warn(`could not ${what}, retrying in ${delay} ms: ${(err as Error).message}`);
-        await new Promise((r) => setTimeout(r, delay));
-      }
-    }
-    throw new Error('unreachable');
+  private untilItWorks<T>(what: string, step: () => Promise<T>): Promise<T> {
+    return retrying(step, {
+      delays: backoffDelays({ baseMs: 1000, maxMs: 60_000 }),
+      retryable: () => !this.stopping,
+      onRetry: (err, delay) =>
+        this.logger.warn(`could not ${what}, retrying in ${delay} ms: ${(err as Error).message}`),
+    });
   }
 
   /** One scheduling pass up to the current minute. Returns null when there was nothing to do. */

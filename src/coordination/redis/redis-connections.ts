@@ -1,5 +1,6 @@
 import { Logger, OnApplicationShutdown } from '@nestjs/common';
 import Redis, { RedisOptions } from 'ioredis';
+import { settledWithin } from '../../common/timeout';
 import { RedisSettings } from '../coordination.config';
 
 /**
@@ -22,12 +23,7 @@ export class RedisConnections implements OnApplicationShutdown {
   /** Resolves once the command connection is ready, or after `timeoutMs`. */
   async ready(timeoutMs = 5000): Promise<void> {
     if (this.commands.status === 'ready') return;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      new Promise((r) => this.commands.once('ready', r)),
-      new Promise((r) => (timer = setTimeout(r, timeoutMs))),
-    ]);
-    clearTimeout(timer);
+    await settledWithin(new Promise((r) => this.commands.once('ready', r)), timeoutMs);
   }
 
   /** Options for a client of BullMQ's (workers need maxRetriesPerRequest: null). */

@@ -1,0 +1,35 @@
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FakeAws } from '../../test/support/fake-aws';
+import { CloudWatchJobLog } from './cloudwatch-job-log';
+import { FileJobLog } from './file-job-log';
+import { describeJobLogContract } from './job-log.contract';
+
+describeJobLogContract('FileJobLog', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'minion-log-contract-'));
+  return {
+    open: (o = {}) => new FileJobLog(dir, 'org', 1000, o.deleteLogs),
+    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+});
+
+// Over the wire, against the local CloudWatch Logs stand-in: the real SDK client, real requests.
+describeJobLogContract('CloudWatchJobLog', async () => {
+  const fake = new FakeAws();
+  const endpoint = await fake.start();
+  const client = new CloudWatchLogsClient({
+    region: 'us-east-1',
+    endpoint,
+    credentials: { accessKeyId: 'AKIACONTRACT0000', secretAccessKey: 'contract-secret' },
+    maxAttempts: 1,
+  });
+  return {
+    open: (o = {}) => new CloudWatchJobLog(client, 'org', 90, o.deleteLogs ?? false, 1),
+    cleanup: async () => {
+      client.destroy();
+      await fake.stop();
+    },
+  };
+});
