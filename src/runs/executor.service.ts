@@ -48,11 +48,14 @@ export class Executor {
   /** One attempt. Never throws: every failure is an outcome. */
   async execute(occurrence: Occurrence, attempt: Attempt): Promise<Outcome> {
     const startedAt = this.clock.now();
-    let doc: JobDocument | null;
-    try {
-      doc = await this.findJob(occurrence);
-    } catch (err) {
-      return failed(startedAt, undefined, err);
+    // The cache answers synchronously; only a job it does not hold costs a repository read.
+    let doc: JobDocument | null | undefined = this.cache.get(occurrence.key)?.doc;
+    if (!doc) {
+      try {
+        doc = await this.readJob(occurrence);
+      } catch (err) {
+        return failed(startedAt, undefined, err);
+      }
     }
     if (!doc) return { status: 'dropped', reason: 'the job no longer exists', startedAt };
     const runner = doc.details.runner ?? '';
@@ -78,9 +81,8 @@ export class Executor {
     }
   }
 
-  private async findJob(occurrence: Occurrence): Promise<JobDocument | null> {
-    const cached = this.cache.get(occurrence.key);
-    if (cached) return cached.doc;
+  /** A job the cache does not hold: created moments ago on another replica, or deleted. */
+  private async readJob(occurrence: Occurrence): Promise<JobDocument | null> {
     try {
       return (await this.repository.get(occurrenceKey(occurrence))).document;
     } catch (err) {

@@ -99,21 +99,19 @@ export class JobCache implements OnModuleInit, OnModuleDestroy {
     const started = process.hrtime.bigint();
     this.touchedDuringLoad = new Set();
     try {
-      // Each listed `group/id` is split once, here; the job key travels as a value from then on.
-      const listed = (
+      const keys = (
         await Promise.all(
           Object.keys(this.config.accounts).map(async (account) =>
-            (await this.repository.listAccount(account)).map((groupId) => {
-              const [group, id] = groupId.split('/');
-              return { key: `${account}/${groupId}`, job: { account, group, id } };
-            }),
+            (await this.repository.listAccount(account)).map((groupId) => `${account}/${groupId}`),
           ),
         )
       ).flat();
-      const docs = await mapWithConcurrency(listed, this.config.scheduler.loadConcurrency, (l) =>
-        this.read(l.job),
-      );
-      const keys = listed.map((l) => l.key);
+      // Each key is split once, for its read; the document read carries it from then on. (No
+      // array of 100k key objects held through the load: it showed in the RSS.)
+      const docs = await mapWithConcurrency(keys, this.config.scheduler.loadConcurrency, (key) => {
+        const [account, group, id] = key.split('/');
+        return this.read({ account, group, id });
+      });
       this.replaceAll(keys, docs);
       this.loaded = true;
       this.lastLoadAt = this.clock.now();
@@ -204,12 +202,8 @@ export class JobCache implements OnModuleInit, OnModuleDestroy {
       this.checkRunner(key, doc);
       return;
     }
-    const job: CachedJob = {
-      key,
-      job: { account: doc.account, group: doc.group, id: doc.id },
-      doc,
-      schedule: this.parse(key, doc),
-    };
+    // The document is its own JobKey (account, group, id): no second object per cached job.
+    const job: CachedJob = { key, job: doc, doc, schedule: this.parse(key, doc) };
     this.jobs.set(key, job);
     this.checkRunner(key, doc);
     this.listeners.forEach((l) => l(key, job));

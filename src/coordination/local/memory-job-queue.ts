@@ -162,18 +162,24 @@ export class MemoryJobQueue extends JobQueue {
   private async attempt(item: Item): Promise<void> {
     const consumer = this.consumer as OccurrenceConsumer;
     const attempt = { number: item.attempt };
-    const outcome = await consumer
-      .execute(item.occurrence, attempt)
-      .catch((err: Error): Outcome => ({
+    let outcome: Outcome;
+    try {
+      outcome = await consumer.execute(item.occurrence, attempt);
+    } catch (err) {
+      // The consumer promises outcomes, never errors; a bug there is one retryable failure.
+      outcome = {
         status: 'failed',
-        error: err.message,
+        error: (err as Error).message,
         permanent: false,
         startedAt: new Date(),
-      }));
+      };
+    }
     const retry = !this.closed && willRetry(this.policy, outcome, attempt);
-    await consumer
-      .report({ occurrence: item.occurrence, attempt, outcome, willRetry: retry })
-      .catch((err: Error) => this.logger.error(`report of ${item.occurrence.id}: ${err.message}`));
+    try {
+      await consumer.report({ occurrence: item.occurrence, attempt, outcome, willRetry: retry });
+    } catch (err) {
+      this.logger.error(`report of ${item.occurrence.id}: ${(err as Error).message}`);
+    }
     if (retry) return this.later({ occurrence: item.occurrence, attempt: item.attempt + 1 });
     if (outcome.status === 'failed') this.failed++;
     this.finish(item.occurrence.id);
