@@ -28,7 +28,15 @@ describeWithRedisServer(
       redis = await PrivateRedis.start();
       const dataDir = tempDir();
       const config = testConfig(dataDir, {
-        queueProvider: redisQueueProvider(uniquePrefix(), redis.port),
+        // A kill can land while BullMQ's moveToActive script has run but its answer is lost: the
+        // occurrence is then active in Redis with no worker, and only stall detection (lock
+        // expiry + the stalled check) gives it back. With the 30 s defaults that recovery takes
+        // up to a minute, longer than the test's deadlines; 10 s locks still outlive the outage
+        // (locks are renewed every 5 s), so the run in flight is not taken for a dead one.
+        queueProvider: redisQueueProvider(uniquePrefix(), redis.port, {
+          lockDuration: 10_000,
+          stalledInterval: 2_000,
+        }),
         // Short, so teardown does not wait long on a run a failed assertion left blocked.
         scheduler: { retryDelay: '10ms', shutdownTimeout: '1s' },
       });
