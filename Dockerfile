@@ -1,6 +1,9 @@
 # syntax=docker/dockerfile:1
 # Build stage: install everything, compile, then drop dev dependencies.
 FROM node:26-slim AS build
+# better-sqlite3 (the embedded run log) compiles its native addon when no prebuilt one fits.
+RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends python3 make g++ \
+  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci

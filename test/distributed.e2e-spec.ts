@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { MINUTE_MS, rfc3339 } from '../src/common/clock';
-import { FileJobLog } from '../src/job-log/file-job-log';
+import { SqliteJobLog } from '../src/job-log/sqlite-job-log';
 import { RunRecord } from '../src/job-log/run-record';
 import { RunRecorder } from '../src/runs/run-recorder.service';
 import { JobCache } from '../src/scheduler/job-cache.service';
@@ -51,10 +51,14 @@ function writeJob(
 }
 
 async function allRecords(dataDir: string, ids: string[]): Promise<RunRecord[]> {
-  const log = new FileJobLog(join(dataDir, '.runs'), ORG, 1000);
-  return (
-    await Promise.all(ids.map((id) => log.list({ account: 'acct1', group: 'g', id }, 100_000)))
-  ).flat();
+  const log = new SqliteJobLog(join(dataDir, '.runs'), ORG, 1000);
+  try {
+    return (
+      await Promise.all(ids.map((id) => log.list({ account: 'acct1', group: 'g', id }, 100_000)))
+    ).flat();
+  } finally {
+    await log.onApplicationShutdown();
+  }
 }
 
 /** Waits until the shared queue is empty and every replica wrote its run records. */

@@ -1,4 +1,4 @@
-import { FileJobLog } from '../src/job-log/file-job-log';
+import { SqliteJobLog } from '../src/job-log/sqlite-job-log';
 import { JobCache } from '../src/scheduler/job-cache.service';
 import { JobQueue } from '../src/coordination/job-queue';
 import { allRuns, BASE, createJob, drain, tickAt, writeJobFile } from './support/jobs-helpers';
@@ -259,8 +259,9 @@ describe('executor (e2e)', () => {
       expect(refused.body.message).toBe('minion is shutting down');
       ScriptedRunner.release();
       await closing;
-      const log = new FileJobLog(`${t.dataDir}/.runs`, 'test', 1000);
+      const log = new SqliteJobLog(`${t.dataDir}/.runs`, 'test', 1000);
       const runs = await log.list({ account: 'acct1', group: 'g', id }, 10);
+      await log.onApplicationShutdown();
       expect(runs).toEqual([expect.objectContaining({ status: 'succeeded', output: 'unblocked' })]);
       t = undefined as unknown as TestApp;
     });
@@ -277,8 +278,9 @@ describe('executor (e2e)', () => {
       const started = Date.now();
       await t.close();
       expect(Date.now() - started).toBeLessThan(3000);
-      const log = new FileJobLog(`${dataDir}/.runs`, 'test', 1000);
+      const log = new SqliteJobLog(`${dataDir}/.runs`, 'test', 1000);
       const runs = await log.list({ account: 'acct1', group: 'g', id }, 10);
+      await log.onApplicationShutdown();
       expect(runs[0]).toMatchObject({ status: 'failed', error: 'minion is shutting down' });
       removeDir(dataDir);
       t = undefined as unknown as TestApp;

@@ -22,7 +22,13 @@ const MAIN = resolve(__dirname, '..', '..', '..', 'dist', 'main.js');
  */
 export async function startRealApp(
   config: Record<string, unknown>,
-  options: { dataDir?: string; env?: Record<string, string>; timeoutMs?: number } = {},
+  options: {
+    dataDir?: string;
+    env?: Record<string, string>;
+    timeoutMs?: number;
+    /** Node options before the script (`--cpu-prof`, which NODE_OPTIONS does not take). */
+    nodeArgs?: string[];
+  } = {},
 ): Promise<RealApp> {
   const dir = mkdtempSync(join(tmpdir(), 'minion-bench-app-'));
   const dataDir = options.dataDir ?? join(dir, 'data');
@@ -39,10 +45,14 @@ export async function startRealApp(
   );
   const logFile = join(dir, 'app.log');
   const out = openSync(logFile, 'w');
-  const child: ChildProcess = spawn(process.execPath, [MAIN, '-config', file], {
-    stdio: ['ignore', out, out],
-    env: { ...process.env, NODE_ENV: 'production', ...options.env },
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...(options.nodeArgs ?? []), MAIN, '-config', file],
+    {
+      stdio: ['ignore', out, out],
+      env: { ...process.env, NODE_ENV: 'production', ...options.env },
+    },
+  );
   closeSync(out);
   const log = () => readFileSync(logFile, 'utf8');
   const deadline = Date.now() + (options.timeoutMs ?? 120_000);

@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeAws } from '../../test/support/fake-aws';
 import { CloudWatchJobLog } from './cloudwatch-job-log';
-import { FileJobLog } from './file-job-log';
+import { SqliteJobLog } from './sqlite-job-log';
 import { describeJobLogContract } from './job-log.contract';
 
-describeJobLogContract('FileJobLog', async () => {
+describeJobLogContract('SqliteJobLog', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'minion-log-contract-'));
   return {
-    open: (o = {}) => new FileJobLog(dir, 'org', 1000, o.deleteLogs),
+    open: (o = {}) => new SqliteJobLog(dir, 'org', 1000, o.deleteLogs),
     cleanup: async () => rmSync(dir, { recursive: true, force: true }),
   };
 });

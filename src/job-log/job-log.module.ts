@@ -1,7 +1,7 @@
 import { Logger, Module } from '@nestjs/common';
 import { MinionSettings } from '../config/settings';
 import { CloudWatchJobLog, createLogsClient } from './cloudwatch-job-log';
-import { FileJobLog } from './file-job-log';
+import { SqliteJobLog } from './sqlite-job-log';
 import { JobLog } from './job-log';
 
 /** Chooses the `JobLog` implementation from the run log settings (default: files under the data dir). */
@@ -15,7 +15,7 @@ export function createJobLog(settings: MinionSettings): JobLog {
             'unless all share the directory. Use logProvider "cloudwatch" for one history.',
         );
       }
-      return new FileJobLog(log.path, settings.org, log.keepRuns, log.deleteLogs);
+      return new SqliteJobLog(log.path, settings.org, log.keepRuns, log.deleteLogs);
     case 'cloudwatch':
       return new CloudWatchJobLog(
         createLogsClient(log.aws),

@@ -383,13 +383,13 @@ export interface components {
         /** @description Where a job's run log is and what it holds */
         RunLogInfo: {
             /**
-             * @description Run log implementation
+             * @description Run log implementation: `file` is the embedded default (a SQLite file under the data dir), `cloudwatch` CloudWatch Logs
              * @example cloudwatch
              * @enum {string}
              */
             type: "file" | "cloudwatch";
             /**
-             * @description File path, or CloudWatch log group `<org>-<group>` (the original `log.name`)
+             * @description Path of the embedded database, or CloudWatch log group `<org>-<group>` (the original `log.name`)
              * @example acme-space-xy
              */
             name: string;
@@ -410,7 +410,7 @@ export interface components {
              */
             retention?: number | null;
             /**
-             * @description Size of the log in bytes (CloudWatch: of the whole log group)
+             * @description Size of the job's records in bytes (CloudWatch: of the whole log group)
              * @example 12800
              */
             bytes: number;

@@ -81,14 +81,16 @@ export class LastRunDto {
 @ApiSchema({ name: 'RunLogInfo', description: "Where a job's run log is and what it holds" })
 export class RunLogInfoDto {
   @ApiProperty({
-    description: 'Run log implementation',
+    description:
+      'Run log implementation: `file` is the embedded default (a SQLite file under the data dir), `cloudwatch` CloudWatch Logs',
     enum: ['file', 'cloudwatch'],
     example: 'cloudwatch',
   })
   type: 'file' | 'cloudwatch';
 
   @ApiProperty({
-    description: 'File path, or CloudWatch log group `<org>-<group>` (the original `log.name`)',
+    description:
+      'Path of the embedded database, or CloudWatch log group `<org>-<group>` (the original `log.name`)',
     example: 'acme-space-xy',
   })
   name: string;
@@ -116,7 +118,7 @@ export class RunLogInfoDto {
   retention?: number | null;
 
   @ApiProperty({
-    description: 'Size of the log in bytes (CloudWatch: of the whole log group)',
+    description: "Size of the job's records in bytes (CloudWatch: of the whole log group)",
     type: 'integer',
     example: 12800,
   })
