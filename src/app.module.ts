@@ -1,6 +1,7 @@
-import { DynamicModule, Module, RequestMethod } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from './auth/auth.module';
+import { createRootLogger, ROOT_LOGGER } from './common/http/request-logging';
 import { ConfigModule } from './config/config.module';
 import { MinionSettings } from './config/settings';
 import { HealthModule } from './health/health.module';
@@ -25,9 +26,6 @@ function prettyOnTerminal() {
   };
 }
 
-/** Paths probed every few seconds: logging each request would drown everything else. */
-const QUIET_PATHS = /\/v1\/minion\/(health\/|metrics|ping)/;
-
 /**
  * The app, built for one configuration: the features it is made of, each importing what it uses
  * (ConfigModule, the settings and the clock, is the only global one).
@@ -35,30 +33,17 @@ const QUIET_PATHS = /\/v1\/minion\/(health\/|metrics|ping)/;
 @Module({})
 export class AppModule {
   static forRoot(settings: MinionSettings): DynamicModule {
+    const rootLogger = createRootLogger(settings.logLevel, prettyOnTerminal());
     return {
       module: AppModule,
+      providers: [{ provide: ROOT_LOGGER, useValue: rootLogger }],
       imports: [
         ConfigModule.forRoot(settings),
-        LoggerModule.forRootAsync({
-          inject: [MinionSettings],
-          useFactory: (config: MinionSettings) => ({
-            // Named wildcard: Express 5's path-to-regexp no longer accepts a bare "*".
-            forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
-            pinoHttp: {
-              level: config.logLevel,
-              // Secrets never reach the logs, whatever the level.
-              redact: {
-                paths: [
-                  'req.headers["x-auth-token"]',
-                  'req.headers.authorization',
-                  'req.headers.cookie',
-                ],
-                censor: '[redacted]',
-              },
-              autoLogging: { ignore: (req) => QUIET_PATHS.test(req.url ?? '') },
-              transport: prettyOnTerminal(),
-            },
-          }),
+        LoggerModule.forRoot({
+          // Nest's own logs only: the request lines come from `requestLogging` (app.setup.ts),
+          // without pino-http's child logger and async context per request.
+          forRoutes: [],
+          pinoHttp: { logger: rootLogger },
         }),
         MetricsModule,
         AuthModule,

@@ -1,10 +1,12 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
+import type { Logger as Pino } from 'pino';
 import { DomainExceptionFilter } from './common/filters/domain-exception.filter';
 import { AllowedMethods } from './common/http/allowed-methods';
 import { jsonBody } from './common/http/json-body.middleware';
 import { pathDecoding } from './common/http/path-decoding.middleware';
+import { requestLogging, ROOT_LOGGER } from './common/http/request-logging';
 import { LenientValidationPipe } from './common/pipes/lenient-validation.pipe';
 import { MinionSettings } from './config/settings';
 import { API_PREFIX, createOpenApiDocument } from './openapi/openapi-document';
@@ -18,6 +20,7 @@ export { API_PREFIX };
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
   app.useLogger(app.get(Logger));
   app.setGlobalPrefix(API_PREFIX);
+  app.use(requestLogging(app.get<Pino>(ROOT_LOGGER)));
   // Behind a load balancer, which X-Forwarded-For hops give the client address (auth throttling).
   app.set('trust proxy', app.get(MinionSettings).http.trustProxy);
   // As the original: any origin may call, with the token header.

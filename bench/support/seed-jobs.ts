@@ -3,7 +3,8 @@ import { join } from 'node:path';
 
 /**
  * Writes `count` enabled jobs straight into a file repository at `dataDir` for org `org`, in the
- * layout FileJobsRepository reads (`<org>/<account>/<group>/<id>`), 100 groups of one account.
+ * layout FileJobsRepository reads (`<org>/<account>/<group>/<id>`), `groups` groups (g0, g1, ...)
+ * of one account.
  * Faster than the API for 100k jobs (no fsync per file), and the app reads them the same way.
  */
 export function seedJobs(
@@ -11,10 +12,11 @@ export function seedJobs(
   org: string,
   count: number,
   schedule = '* * * * *',
+  groups = 100,
 ): void {
   const made = new Set<string>();
   for (let i = 0; i < count; i++) {
-    const group = `g${i % 100}`;
+    const group = `g${i % groups}`;
     const dir = join(dataDir, org, 'bench', group);
     if (!made.has(dir)) {
       mkdirSync(dir, { recursive: true });

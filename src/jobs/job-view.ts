@@ -10,15 +10,38 @@ export interface JobView {
   next: string | null;
 }
 
+/** Schedules remembered for `nextFireTime`; beyond this the oldest is forgotten. */
+const NEXT_CACHE_SIZE = 10_000;
+
+interface NextCacheEntry {
+  /** The answer holds for any `now` in [from, next). */
+  from: number;
+  next: Date | null;
+}
+
+/**
+ * The next fire time changes only when it passes, so it is computed once per schedule and fire
+ * time, not on each GET (parsing and luxon's zone arithmetic were a tenth of a GET's cost).
+ */
+const nextCache = new Map<string, NextCacheEntry>();
+
 /** The next fire time after `now`, or null when the stored expression cannot be parsed. */
 export function nextFireTime(doc: JobDocument, now: Date): Date | null {
+  const timezone = doc.timezone ?? DEFAULT_TIMEZONE;
+  const cacheKey = `${timezone}\n${doc.schedule_expression}`;
+  const t = now.getTime();
+  const hit = nextCache.get(cacheKey);
+  if (hit && hit.from <= t && (hit.next === null || t < hit.next.getTime())) return hit.next;
+  let next: Date | null;
   try {
-    return CronSchedule.parse(doc.schedule_expression, doc.timezone ?? DEFAULT_TIMEZONE).nextAfter(
-      now,
-    );
+    next = CronSchedule.parse(doc.schedule_expression, timezone).nextAfter(now);
   } catch {
-    return null;
+    next = null;
   }
+  // null (never fires again, or cannot be parsed) depends on the expression only: kept as is.
+  if (nextCache.size >= NEXT_CACHE_SIZE) nextCache.delete(nextCache.keys().next().value!);
+  nextCache.set(cacheKey, { from: t, next });
+  return next;
 }
 
 /** `{"job", "tags", "next"}`: the original's response shape; tags travel beside the job. */

@@ -1,5 +1,5 @@
 import { promises as fs } from 'node:fs';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileJobsRepository } from './file-jobs.repository';
@@ -25,6 +25,60 @@ describe('FileJobsRepository specifics', () => {
   afterEach(() => {
     rmSync(dir, { recursive: true, force: true });
     jest.restoreAllMocks();
+  });
+
+  describe('read cache', () => {
+    const key = () => ({ account: 'acct', group: 'grp', id: sampleJob().id });
+    const groupDir = () => join(dir, 'org', 'acct', 'grp');
+    const file = () => join(groupDir(), sampleJob().id);
+    /** As if written an hour ago: settled, so cached. */
+    const age = (path: string) => {
+      const old = new Date(Date.now() - 3_600_000);
+      utimesSync(path, old, old);
+    };
+
+    it('answers a file that did not change with one stat: no read, no listing', async () => {
+      await repo.create(sampleJob());
+      age(file());
+      age(groupDir());
+      const first = await repo.get(key());
+      expect(await repo.listGroup('acct', 'grp')).toEqual([sampleJob().id]);
+      const read = jest.spyOn(fs, 'readFile');
+      const readdir = jest.spyOn(fs, 'readdir');
+      expect((await repo.get(key())).version).toBe(first.version);
+      expect(await repo.listGroup('acct', 'grp')).toEqual([sampleJob().id]);
+      expect(read).not.toHaveBeenCalled();
+      expect(readdir).not.toHaveBeenCalled();
+    });
+
+    it('sees edits and new files made behind its back, even within the same second', async () => {
+      await repo.create(sampleJob({ name: 'aaaa' }));
+      age(file());
+      age(groupDir());
+      expect((await repo.get(key())).document.name).toBe('aaaa');
+      expect(await repo.listGroup('acct', 'grp')).toHaveLength(1);
+      // Same size, in place; and a second job file dropped in.
+      writeFileSync(file(), readFileSync(file(), 'utf8').replace('"aaaa"', '"bbbb"'));
+      writeFileSync(join(groupDir(), 'other'), JSON.stringify(sampleJob({ id: 'other' })));
+      expect((await repo.get(key())).document.name).toBe('bbbb');
+      expect(await repo.listGroup('acct', 'grp')).toHaveLength(2);
+      // Changed again at once: not cached while the clock tick may not have moved.
+      writeFileSync(file(), readFileSync(file(), 'utf8').replace('"bbbb"', '"cccc"'));
+      writeFileSync(join(groupDir(), 'third'), JSON.stringify(sampleJob({ id: 'third' })));
+      expect((await repo.get(key())).document.name).toBe('cccc');
+      expect(await repo.listGroup('acct', 'grp')).toHaveLength(3);
+    });
+
+    it('never hides its own writes', async () => {
+      const created = await repo.create(sampleJob({ name: 'first' }));
+      age(file());
+      await repo.get(key());
+      await repo.update(sampleJob({ name: 'second' }), created.version);
+      expect((await repo.get(key())).document.name).toBe('second');
+      await repo.delete(key());
+      await expect(repo.get(key())).rejects.toThrow('job not found');
+      expect(await repo.listGroup('acct', 'grp')).toEqual([]);
+    });
   });
 
   it('writes pretty JSON at <path>/<org>/<account>/<group>/<id> and no temp files remain', async () => {

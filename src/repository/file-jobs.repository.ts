@@ -20,6 +20,28 @@ const TEMP_FILE = /^\..*[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]
 const STALE_TEMP_MS = 60_000;
 /** A group directory removed by a concurrent group delete is made again, this many times. */
 const WRITE_ATTEMPTS = 5;
+/** Job texts kept for reads (about 1 KB each). */
+const TEXT_CACHE_SIZE = 10_000;
+/** Directory listings kept (groups and accounts). */
+const LISTING_CACHE_SIZE = 1000;
+
+interface CachedText {
+  /** inode, size, mtime, ctime of the file the text was read from. */
+  identity: string;
+  text: string;
+  version: string;
+}
+
+/**
+ * File systems stamp times from a coarse clock (a few ms): two changes within one tick can leave
+ * the same modification time. What changed this recently is not cached, so a later change
+ * always shows as a new identity.
+ */
+const SETTLED_MS = 1000;
+
+function settled(mtimeMs: number): boolean {
+  return Date.now() - mtimeMs > SETTLED_MS;
+}
 
 /**
  * Embedded default: one JSON file per job at `<path>/<org>/<account>/<group>/<id>`, the same
@@ -35,6 +57,12 @@ export class FileJobsRepository extends JobsRepository {
   private readonly logger = new Logger(FileJobsRepository.name);
   private readonly base: string;
   private readonly locks = new KeyedMutex();
+  /** Recently read job texts by file, with the identity of the file they were read from. */
+  private readonly texts = new Map<string, CachedText>();
+  /** Moves with every change minion makes (see `changed`). */
+  private generation = 0;
+  /** Recently listed directories (see `segments`). */
+  private readonly listings = new Map<string, { identity: string; names: string[] }>();
 
   constructor(path: string, org: string) {
     super();
@@ -60,9 +88,9 @@ export class FileJobsRepository extends JobsRepository {
   }
 
   async get(key: JobKey): Promise<StoredJob> {
-    const text = await this.read(key);
-    if (text === null) throw new JobNotFoundError(key.account, key.group, key.id);
-    return { document: parseJob(text, key), version: hash(text) };
+    const stored = await this.read(key);
+    if (stored === null) throw new JobNotFoundError(key.account, key.group, key.id);
+    return { document: parseJob(stored.text, key), version: stored.version };
   }
 
   async create(doc: JobDocument): Promise<StoredJob> {
@@ -78,7 +106,7 @@ export class FileJobsRepository extends JobsRepository {
     return this.locks.run(this.file(doc), async () => {
       const current = await this.read(doc);
       if (current === null) throw new JobNotFoundError(doc.account, doc.group, doc.id);
-      if (hash(current) !== expectedVersion) {
+      if (current.version !== expectedVersion) {
         throw new ConflictError(
           `job ${doc.group}/${doc.id} was modified concurrently; read it again and retry`,
         );
@@ -91,6 +119,7 @@ export class FileJobsRepository extends JobsRepository {
     await this.locks.run(this.file(key), async () => {
       try {
         await fs.unlink(this.file(key));
+        this.changed(this.file(key));
       } catch (err) {
         if (isNotFound(err)) throw new JobNotFoundError(key.account, key.group, key.id);
         throw err;
@@ -114,6 +143,7 @@ export class FileJobsRepository extends JobsRepository {
     await fs.rmdir(dir).catch((err: NodeJS.ErrnoException) => {
       if (!['ENOENT', 'ENOTEMPTY', 'EEXIST'].includes(err.code ?? '')) throw err;
     });
+    this.changed();
     return result;
   }
 
@@ -157,8 +187,28 @@ export class FileJobsRepository extends JobsRepository {
     return join(this.dir(key.account, key.group), fileName(key.id, 'id'));
   }
 
-  /** The decoded names of the visible entries of `dir`; undecodable ones are reported. */
+  /**
+   * The decoded names of the visible entries of `dir`, kept like texts (see `read`) by the
+   * directory's identity: its modification time moves with every entry added, removed or renamed.
+   */
   private async segments(dir: string, kind: 'dir' | 'file'): Promise<string[]> {
+    const cacheKey = `${kind}:${dir}`;
+    const cached = this.listings.get(cacheKey);
+    const generation = this.generation;
+    const stat = await fs.stat(dir).catch(() => null);
+    const identity = stat ? `${stat.ino}:${stat.mtimeMs}:${stat.ctimeMs}` : 'none';
+    if (cached?.identity === identity) return [...cached.names];
+    const names = await this.readSegments(dir, kind);
+    if (stat && settled(stat.mtimeMs) && generation === this.generation) {
+      if (this.listings.size >= LISTING_CACHE_SIZE) {
+        this.listings.delete(this.listings.keys().next().value!);
+      }
+      this.listings.set(cacheKey, { identity, names });
+    }
+    return [...names];
+  }
+
+  private async readSegments(dir: string, kind: 'dir' | 'file'): Promise<string[]> {
     const out: string[] = [];
     for (const name of await entries(dir, kind)) {
       const segment = segmentFromFileName(name);
@@ -171,13 +221,48 @@ export class FileJobsRepository extends JobsRepository {
     return out;
   }
 
-  private async read(key: JobKey): Promise<string | null> {
+  /**
+   * A job file's text and version. Texts read before are kept with the file's identity (inode,
+   * size, modification and change times): one stat then answers instead of open, read, close and
+   * hash, and a file replaced or edited by anyone (our writes rename a new file in) is read again.
+   */
+  private async read(key: JobKey): Promise<CachedText | null> {
+    const file = this.file(key);
+    const cached = this.texts.get(file);
+    const generation = this.generation;
     try {
-      return await fs.readFile(this.file(key), 'utf8');
+      const stat = await fs.stat(file);
+      const identity = `${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`;
+      if (cached?.identity === identity) return cached;
+      const text = await fs.readFile(file, 'utf8');
+      const entry: CachedText = { identity, text, version: hash(text) };
+      // Kept only if the file did not change while it was read, nor can without a new identity.
+      if (Buffer.byteLength(text) === stat.size && settled(stat.mtimeMs)) {
+        this.remember(file, entry, generation);
+      }
+      return entry;
     } catch (err) {
+      this.texts.delete(file);
       if (isNotFound(err)) return null;
       throw err;
     }
+  }
+
+  /**
+   * After minion changed a file or directory: what was cached is forgotten, and reads that began
+   * before the change do not store what they read (the generation moved on).
+   */
+  private changed(file?: string): void {
+    this.generation++;
+    if (file) this.texts.delete(file);
+    this.listings.clear();
+  }
+
+  private remember(file: string, entry: CachedText, generation: number): void {
+    if (generation !== this.generation) return;
+    this.texts.delete(file);
+    if (this.texts.size >= TEXT_CACHE_SIZE) this.texts.delete(this.texts.keys().next().value!);
+    this.texts.set(file, entry);
   }
 
   private async write(doc: JobDocument): Promise<StoredJob> {
@@ -196,6 +281,7 @@ export class FileJobsRepository extends JobsRepository {
           await handle.close();
         }
         await fs.rename(temp, target);
+        this.changed(target);
         return { document: doc, version: hash(text) };
       } catch (err) {
         await fs.rm(temp, { force: true });

@@ -2,11 +2,23 @@ import { Logger } from '@nestjs/common';
 import { Counter, register } from 'prom-client';
 import { ListPage } from './jobs.repository';
 
-/** Code-point order, which is also UTF-8 byte order: the order S3 lists keys in. */
+/**
+ * Code-point order, which is also UTF-8 byte order: the order S3 lists keys in. Compared on
+ * UTF-16 units without allocating: the two orders differ only where a surrogate (a code point
+ * above U+FFFF) meets a unit in U+E000..U+FFFF, and then the surrogate sorts after.
+ */
 export function compareCodePoints(a: string, b: string): number {
-  const x = Buffer.from(a, 'utf8');
-  const y = Buffer.from(b, 'utf8');
-  return Buffer.compare(x, y);
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    const xSurrogate = x >= 0xd800 && x <= 0xdfff;
+    const ySurrogate = y >= 0xd800 && y <= 0xdfff;
+    if (xSurrogate !== ySurrogate) return xSurrogate ? 1 : -1;
+    return x - y;
+  }
+  return a.length - b.length;
 }
 
 /** Sorts names in listing order and keeps one page of them. */
