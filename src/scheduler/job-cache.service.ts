@@ -12,6 +12,9 @@ import { CorruptJobError, JobDocument } from '../repository/job-document';
 import { JobKey, JobsRepository } from '../repository/jobs.repository';
 import { RunnerRegistry } from '../runners/runner-registry';
 
+/** Reads between two turns of the event loop during a load. */
+const YIELD_EVERY_READS = 256;
+
 export interface CachedJob {
   key: string;
   /** Where the job lives, made once when it is cached. */
@@ -108,10 +111,18 @@ export class JobCache implements OnModuleInit, OnModuleDestroy {
       ).flat();
       // Each key is split once, for its read; the document read carries it from then on. (No
       // array of 100k key objects held through the load: it showed in the RSS.)
-      const docs = await mapWithConcurrency(keys, this.config.scheduler.loadConcurrency, (key) => {
-        const [account, group, id] = key.split('/');
-        return this.read({ account, group, id });
-      });
+      let reads = 0;
+      const docs = await mapWithConcurrency(
+        keys,
+        this.config.scheduler.loadConcurrency,
+        async (key) => {
+          // A repository answering from memory or a local disk resolves at once: let the event
+          // loop serve requests (probes) between chunks of a large load.
+          if (++reads % YIELD_EVERY_READS === 0) await new Promise((r) => setImmediate(r));
+          const [account, group, id] = key.split('/');
+          return this.read({ account, group, id });
+        },
+      );
       this.replaceAll(keys, docs);
       this.loaded = true;
       this.lastLoadAt = this.clock.now();
