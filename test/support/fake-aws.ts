@@ -30,6 +30,16 @@ export class FakeAws {
   private readonly handlers = new Map<string, Handler>();
   private server?: Server;
   private counter = 0;
+  /** Each answer waits this long (network and service time, for benchmarks). */
+  latencyMs = 0;
+  /** PutLogEvents beyond this many in one second are refused with ThrottlingException. */
+  putLogEventsPerSecond = Infinity;
+  /** Requests refused by that limit. */
+  throttled = 0;
+  private putWindow = { second: 0, count: 0 };
+  /** With `recordRequests` false, requests are only counted (benchmarks send 10k and more). */
+  recordRequests = true;
+  readonly counts = new Map<string, number>();
 
   /** Forgets recorded requests and overridden answers. */
   reset(): void {
@@ -77,6 +87,15 @@ export class FakeAws {
     };
   }
 
+  private overQuota(name: string): boolean {
+    if (name !== 'logs:PutLogEvents' || this.putLogEventsPerSecond === Infinity) return false;
+    const second = Math.floor(Date.now() / 1000);
+    if (this.putWindow.second !== second) this.putWindow = { second, count: 0 };
+    if (++this.putWindow.count <= this.putLogEventsPerSecond) return false;
+    this.throttled++;
+    return true;
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -101,13 +120,19 @@ export class FakeAws {
         headers: req.headers,
       };
     }
-    this.requests.push(recorded);
+    if (this.recordRequests) this.requests.push(recorded);
+    const name = `${recorded.service}:${recorded.action}`;
+    this.counts.set(name, (this.counts.get(name) ?? 0) + 1);
     const requestId = `req-${recorded.service}-${++this.counter}`;
     const fallback: Handler =
       recorded.service === 'logs' ? (r: RecordedRequest) => this.logs.handle(r) : defaultReply;
-    const reply = (this.handlers.get(`${recorded.service}:${recorded.action}`) ?? fallback)(
-      recorded,
-    );
+    const reply = this.overQuota(name)
+      ? {
+          status: 400,
+          body: JSON.stringify({ __type: 'ThrottlingException', message: 'Rate exceeded' }),
+        }
+      : (this.handlers.get(name) ?? fallback)(recorded);
+    if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
     const isJson = recorded.service === 'ecs' || recorded.service === 'logs';
     res.writeHead(reply.status ?? 200, {
       'content-type': reply.contentType ?? (isJson ? 'application/x-amz-json-1.1' : 'text/xml'),

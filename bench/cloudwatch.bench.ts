@@ -1,0 +1,126 @@
+/**
+ * npm run bench:cloudwatch
+ *
+ * Throughput of the CloudWatch Logs run log: BENCH_JOBS jobs (default 10,000, 100 log groups of
+ * 100 streams) each finishing a run in the same instant, BENCH_MINUTES times (default 3), against
+ * the local CloudWatch Logs stand-in in its own process, answering each call after 20 ms and
+ * refusing PutLogEvents beyond 5,000 per second (the account quota) with ThrottlingException.
+ * Real SDK client, real HTTP. Reports per burst: the time until every record is stored, the
+ * PutLogEvents calls, the throttled ones, and records that could not be written.
+ */
+import { fork } from 'node:child_process';
+import { cpus } from 'node:os';
+import { resolve } from 'node:path';
+import { register } from 'prom-client';
+import { CloudWatchJobLog, createLogsClient } from '../src/job-log/cloudwatch-job-log';
+import { RunRecord } from '../src/job-log/run-record';
+import { JobKey } from '../src/repository/jobs.repository';
+
+const JOBS = Number(process.env.BENCH_JOBS ?? 10_000);
+const MINUTES = Number(process.env.BENCH_MINUTES ?? 3);
+const LATENCY_MS = 20;
+const QUOTA = 5000;
+
+interface Stats {
+  counts: Record<string, number>;
+  throttled: number;
+  events: number;
+}
+
+function record(key: JobKey, minute: number): RunRecord {
+  const at = new Date(Date.UTC(2026, 0, 5, 10, minute)).toISOString();
+  return {
+    run_id: `${key.account}/${key.group}/${key.id}@${at}`,
+    trigger: 'schedule',
+    scheduled_for: at,
+    attempt: 1,
+    status: 'succeeded',
+    started_at: at,
+    finished_at: at,
+    duration_ms: 12,
+    runner: 'dummyRunner',
+    output: 'dummy run',
+  };
+}
+
+async function failures(): Promise<number> {
+  const metric = register.getSingleMetric('minion_run_log_write_failures_total');
+  return ((await metric?.get())?.values[0]?.value as number | undefined) ?? 0;
+}
+
+async function main(): Promise<void> {
+  console.log(
+    `node ${process.version}, ${cpus().length} cpus; ${JOBS} jobs, ${MINUTES} bursts, ` +
+      `${LATENCY_MS} ms per call, PutLogEvents quota ${QUOTA}/s`,
+  );
+  const child = fork(resolve(__dirname, 'support', 'fake-aws-process.js'), [], {
+    env: {
+      ...process.env,
+      FAKE_AWS_LATENCY_MS: String(LATENCY_MS),
+      FAKE_AWS_PUT_LOG_EVENTS_PER_SECOND: String(QUOTA),
+    },
+  });
+  const next = () => new Promise<unknown>((r) => child.once('message', r));
+  const { url } = (await next()) as { url: string };
+  const stats = async () => {
+    const answer = next();
+    child.send('stats');
+    return (await answer) as Stats;
+  };
+  // The client the app makes for `logProvider: cloudwatch` (its connection settings included).
+  const client = createLogsClient({
+    region: 'us-east-1',
+    endpoint: url,
+    credentials: { accessKeyId: 'AKIABENCH0000000', secretAccessKey: 'bench-secret' },
+  });
+  const log = new CloudWatchJobLog(client, 'bench', 90, false);
+  const keys: JobKey[] = Array.from({ length: JOBS }, (_, i) => ({
+    account: 'bench',
+    group: `g${i % 100}`,
+    id: `job-${i}`,
+  }));
+  try {
+    const setup = Date.now();
+    // Each job's group and stream, as creating the jobs through the API does.
+    for (let i = 0; i < keys.length; i += 500) {
+      await Promise.all(
+        keys.slice(i, i + 500).map((k) =>
+          log.jobSaved({
+            ...k,
+            name: k.id,
+            description: '',
+            details: { runner: 'dummyRunner' },
+            schedule_expression: '* * * * *',
+            enabled: true,
+            modified_at: '',
+            modified_by: '',
+          }),
+        ),
+      );
+    }
+    console.log(`created ${JOBS} streams in ${Date.now() - setup} ms`);
+    for (let minute = 1; minute <= MINUTES; minute++) {
+      const before = await stats();
+      const failedBefore = await failures();
+      const started = Date.now();
+      for (const k of keys) void log.append(k, record(k, minute));
+      await log.flush();
+      const ms = Date.now() - started;
+      const after = await stats();
+      const puts = after.counts['logs:PutLogEvents'] - (before.counts['logs:PutLogEvents'] ?? 0);
+      console.log(
+        `burst ${minute}: ${JOBS} records stored in ${ms} ms (${(ms / 60_000).toFixed(3)} of the minute), ` +
+          `${puts} PutLogEvents, ${after.throttled - before.throttled} throttled, ` +
+          `${(await failures()) - failedBefore} not written, ${after.events - before.events} events arrived`,
+      );
+    }
+  } finally {
+    client.destroy();
+    child.kill();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

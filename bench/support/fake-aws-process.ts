@@ -1,0 +1,24 @@
+/**
+ * FakeAws in its own process (so its CPU is not the benchmark's): started with fork(), it sends
+ * `{ url }` once listening, and answers `'stats'` with request counts and throttled requests.
+ * Env: FAKE_AWS_LATENCY_MS, FAKE_AWS_PUT_LOG_EVENTS_PER_SECOND.
+ */
+import { FakeAws } from '../../test/support/fake-aws';
+
+async function main(): Promise<void> {
+  const fake = new FakeAws();
+  fake.recordRequests = false;
+  fake.latencyMs = Number(process.env.FAKE_AWS_LATENCY_MS ?? 0);
+  fake.putLogEventsPerSecond = Number(process.env.FAKE_AWS_PUT_LOG_EVENTS_PER_SECOND ?? Infinity);
+  const url = await fake.start();
+  process.on('message', (m) => {
+    if (m !== 'stats') return;
+    const events = [...fake.logs.groups.values()]
+      .flatMap((g) => [...g.streams.values()])
+      .reduce((n, s) => n + s.length, 0);
+    process.send?.({ counts: Object.fromEntries(fake.counts), throttled: fake.throttled, events });
+  });
+  process.send?.({ url });
+}
+
+void main();
