@@ -5,7 +5,10 @@
  * Redis at 127.0.0.1:6379 (own key prefix, deleted afterwards), dummy runner, default settings
  * (concurrency 16 per replica, file run log). Both replicas tick the same minute boundary, as
  * they would in production. Reports the time from the boundary to the last run start,
- * duplicates, misses, and Redis commands per occurrence (INFO stats, whole server).
+ * duplicates, misses, and Redis commands per occurrence (INFO stats, whole server). Then, in the
+ * same run on the same Redis, the reference: BullMQ's own job schedulers (10k `* * * * *`, two
+ * worker processes of concurrency 16) at real minute boundaries, measured the same way
+ * (BENCH_SKIP_REFERENCE=1 leaves it out, for quick iterations).
  */
 import { ChildProcess, fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +16,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { deleteKeys } from '../test/support/redis';
+import { measureBullmqSchedulers } from './support/bullmq-reference';
 
 const JOBS = 10_000;
 const ORG = 'bench';
@@ -88,14 +92,30 @@ async function measureMinute(
   const p = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
   return {
     startsSoFar: all.length - previousStarts,
+    lastMs: sorted[sorted.length - 1],
+    perOccurrence: (after - before) / JOBS,
     lines: [
-      `both ticks done after ${tickMs} ms (each replica enqueued ${ticked.map((t) => t.ticked).join(' / ')}; Redis kept one of each)`,
+      `both ticks done after ${tickMs} ms (enqueued by each replica: ${ticked.map((t) => t.ticked).join(' / ')}; one claims the tick, the other stands by)`,
       `runs started: ${starts.length}`,
       `last run started ${sorted[sorted.length - 1]} ms after the boundary (p50 ${p(0.5)} ms, p90 ${p(0.9)} ms, p99 ${p(0.99)} ms)`,
       `duplicates: ${duplicates}; misses: ${JOBS - counts.size}`,
       `Redis commands: ${after - before}, ${((after - before) / JOBS).toFixed(1)} per occurrence; by command: ${top}`,
     ],
   };
+}
+
+function closeReplicas(replicas: ChildProcess[]): Promise<unknown> {
+  return Promise.all(
+    replicas.map(
+      (c) =>
+        new Promise((r) => {
+          if (c.exitCode !== null) return r(undefined);
+          c.once('exit', r);
+          c.send({ close: true });
+          setTimeout(() => c.kill('SIGKILL'), 15000).unref();
+        }),
+    ),
+  );
 }
 
 async function main(): Promise<void> {
@@ -146,29 +166,46 @@ async function main(): Promise<void> {
     const ready = await Promise.all(replicas.map((c) => next(c, 'ready')));
     console.log(`replicas ready, each indexing ${ready.map((r) => r.jobs).join(' and ')} jobs`);
 
-    // First minute: every job's run-log file is created. Second minute: steady state.
+    // First minute: every job's first run. Second minute: steady state.
     const minutes = ['2026-01-05T10:00:00.000Z', '2026-01-05T10:01:00.000Z'];
     let previous = 0;
+    const minion: { lastMs: number; perOccurrence: number }[] = [];
     for (const [i, minute] of minutes.entries()) {
       const result = await measureMinute(redis, replicas, keyPrefix, minute, previous);
       previous += result.startsSoFar;
+      minion.push(result);
       console.log(
-        `\n10k occurrences due at one boundary, 2 replicas, ${i === 0 ? 'first minute (run-log files created)' : 'second minute (steady state)'}:`,
+        `\n10k occurrences due at one boundary, 2 replicas, ${i === 0 ? 'first minute' : 'second minute (steady state)'}:`,
       );
       for (const line of result.lines) console.log(`  ${line}`);
     }
-  } finally {
-    await Promise.all(
-      replicas.map(
-        (c) =>
-          new Promise((r) => {
-            c.once('exit', r);
-            c.send({ close: true });
-            setTimeout(() => c.kill('SIGKILL'), 15000).unref();
-          }),
-      ),
+    await closeReplicas(replicas);
+    replicas.length = 0;
+
+    // The reference, same run, same Redis: BullMQ's own job schedulers on 2 worker processes.
+    if (process.env.BENCH_SKIP_REFERENCE) return;
+    console.log(
+      '\nreference: BullMQ job schedulers, 10k `* * * * *`, 2 worker processes (real minutes)',
     );
+    const reference = await measureBullmqSchedulers(redis, `${keyPrefix}-ref`, JOBS);
+    for (const [i, m] of reference.entries()) {
+      console.log(
+        `  ${i === 0 ? 'first minute' : 'second minute'}: ${m.starts} runs, last start ${m.lastMs} ms ` +
+          `(p50 ${m.p50Ms} ms), duplicates ${m.duplicates}, misses ${m.misses}, ` +
+          `${m.commandsPerOccurrence.toFixed(1)} Redis commands per occurrence`,
+      );
+    }
+    console.log('\nminion / BullMQ schedulers, same run:');
+    for (const i of [0, 1]) {
+      console.log(
+        `  ${i === 0 ? 'first minute' : 'steady'}: last start ${(minion[i].lastMs / reference[i].lastMs).toFixed(2)}x, ` +
+          `Redis commands per occurrence ${minion[i].perOccurrence.toFixed(1)} vs ${reference[i].commandsPerOccurrence.toFixed(1)}`,
+      );
+    }
+  } finally {
+    await closeReplicas(replicas);
     await deleteKeys(keyPrefix);
+    await deleteKeys(`${keyPrefix}-ref`);
     redis.disconnect();
     rmSync(dataDir, { recursive: true, force: true });
   }

@@ -12,7 +12,15 @@ import { manualOccurrence } from '../src/coordination/occurrence';
 import { BullMqJobQueue } from '../src/coordination/redis/bullmq-job-queue';
 import { RedisConnections } from '../src/coordination/redis/redis-connections';
 import { ManualClock, waitFor } from './support/manual-clock';
-import { deleteKeys, describeWithRedis, redisQueueProvider, uniquePrefix } from './support/redis';
+import Redis from 'ioredis';
+import {
+  deleteKeys,
+  describeWithRedis,
+  REDIS_HOST,
+  REDIS_PORT,
+  redisQueueProvider,
+  uniquePrefix,
+} from './support/redis';
 import {
   createTestApp,
   rawTestConfig,
@@ -134,6 +142,37 @@ describeWithRedis('distributed mode: replicas on one Redis (BullMQ)', () => {
     expect(new Set(runIds).size).toBe(runIds.length);
     expect(new Set(runIds)).toEqual(expected);
     expect(records.every((r) => r.status === 'succeeded' && r.attempt === 1)).toBe(true);
+  });
+
+  it('one replica enqueues each tick; a tick whose enqueuer died is enqueued by another after enqueueTakeover', async () => {
+    const ids = Array.from({ length: 10 }, (_, i) => `every-${i}`);
+    ids.forEach((id) => writeJob(dataDir, id, '* * * * *'));
+    const [a, b] = await startReplicas(2, '2026-01-05T10:00:10Z', {
+      scheduler: { retryDelay: '10ms', enqueueTakeover: '200ms' },
+    });
+    for (const r of [a, b]) r.clock.set('2026-01-05T10:01:00Z');
+    const reports = await Promise.all([a, b].map((r) => r.scheduler.tick()));
+    expect(reports.map((r) => r?.enqueued).sort()).toEqual([0, 10]);
+    await drainAll([a, b]);
+
+    // The replica that claims the next tick dies before it enqueues anything.
+    const redis = new Redis({ host: REDIS_HOST, port: REDIS_PORT });
+    try {
+      const from = Date.parse('2026-01-05T10:01:00Z');
+      const to = Date.parse('2026-01-05T10:02:00Z');
+      await redis.set(`${prefix}:${ORG}:scheduler:enqueue:${from}-${to}`, 'dead-replica');
+    } finally {
+      redis.disconnect();
+    }
+    b.clock.set('2026-01-05T10:02:00Z');
+    expect((await b.scheduler.tick())?.enqueued).toBe(0);
+    const atTwo = async () =>
+      (await allRecords(dataDir, ids)).filter((r) => r.scheduled_for === '2026-01-05T10:02:00Z');
+    await waitFor(async () => (await atTwo()).length === ids.length);
+    await drainAll([a, b]);
+    const runIds = (await atTwo()).map((r) => r.run_id);
+    expect(new Set(runIds).size).toBe(ids.length);
+    expect(runIds).toHaveLength(ids.length);
   });
 
   it('a write on one replica reaches the caches of the others at once, not at the next refresh', async () => {

@@ -20,7 +20,7 @@ export function lenientValues(raw: Raw, notes: string[]): void {
   if (lock) {
     notes.push(
       `lockProvider${typeof lock.ttl === 'string' ? ` (ttl ${lock.ttl})` : ''} is not used: ` +
-        'every replica schedules each minute and an occurrence is enqueued once, so no per-minute lock is needed',
+        'with queueProvider redis, the replica that claims a tick enqueues it (the claim lives in that Redis), so no separate lock is needed',
     );
   }
   if (raw.version !== undefined) {

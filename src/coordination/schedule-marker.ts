@@ -17,4 +17,14 @@ export abstract class ScheduleMarker {
   async claimCatchUp(_fromMinuteMs: number): Promise<boolean> {
     return true;
   }
+
+  /**
+   * Whether this process enqueues the occurrences of the minutes after `fromMinuteMs` up to
+   * `toMinuteMs`. With one process, always; with many, the first to ask. The others check
+   * later that the marker reached `toMinuteMs`, and enqueue themselves if it did not (the
+   * enqueuer died), so a dead enqueuer delays occurrences but loses none.
+   */
+  async claimEnqueue(_fromMinuteMs: number, _toMinuteMs: number): Promise<boolean> {
+    return true;
+  }
 }

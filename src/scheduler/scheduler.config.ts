@@ -53,6 +53,14 @@ export class SchedulerOptions {
   @Max(1000)
   loadConcurrency?: number;
 
+  /**
+   * With several replicas, one enqueues each tick's occurrences; the others check this much
+   * later that it did, and enqueue them themselves if not (the enqueuer died). Default "5s".
+   */
+  @IsOptional()
+  @IsDuration()
+  enqueueTakeover?: string;
+
   /** How many runs each job's file run log keeps at least (older ones are trimmed). */
   @IsOptional()
   @IsInt()
@@ -72,6 +80,7 @@ export interface SchedulerSettings {
   readonly drainDelayMs: number;
   readonly loadConcurrency: number;
   readonly keepRuns: number;
+  readonly enqueueTakeoverMs: number;
   /** How often every job is reloaded from the repository (its `refreshInterval`). */
   readonly refreshIntervalMs: number;
 }
@@ -93,6 +102,7 @@ export function schedulerSettings(
     drainDelayMs: s.drainDelay === undefined ? 5_000 : (parseDuration(s.drainDelay) ?? 5_000),
     loadConcurrency: s.loadConcurrency ?? 32,
     keepRuns: s.keepRuns ?? 1000,
+    enqueueTakeoverMs: ms(s.enqueueTakeover, 5_000),
     refreshIntervalMs,
   };
 }

@@ -41,6 +41,8 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
   private readonly planner: TickPlanner;
   /** Occurrences a failed enqueue left behind: sent first with the next tick (ids are stable). */
   private unsent: Occurrence[] = [];
+  /** Stand-by checks of ticks another replica claimed (see `standBy`). */
+  private readonly takeovers = new Set<NodeJS.Timeout>();
   private ticking = false;
   private stopping = false;
   private refreshTimer?: NodeJS.Timeout;
@@ -119,6 +121,39 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     });
   }
 
+  /** Whether this replica enqueues the tick; when Redis cannot say, it does (copies are refused). */
+  private async claimEnqueue(fromMs: number, toMs: number): Promise<boolean> {
+    return this.marker.claimEnqueue(fromMs, toMs).catch(() => true);
+  }
+
+  /**
+   * Another replica claimed the tick up to `toMs`: after `enqueueTakeover`, if the marker did
+   * not reach that minute (the enqueuer died before it finished), enqueue the occurrences here;
+   * the queue refuses any the enqueuer did add. What cannot be enqueued waits for the next tick.
+   */
+  private standBy(toMs: number, occurrences: Occurrence[]): void {
+    const timer = setTimeout(() => {
+      this.takeovers.delete(timer);
+      if (this.stopping) return;
+      void (async () => {
+        const marker = await this.marker.get().catch(() => null);
+        if (marker !== null && marker >= toMs) return;
+        this.logger.warn(
+          `the replica that claimed the tick up to ${new Date(toMs).toISOString()} did not finish it: enqueuing its ${occurrences.length} occurrence(s) here`,
+        );
+        try {
+          const added = await this.queue.enqueue(occurrences);
+          this.metrics.scheduled.inc({ trigger: 'schedule' }, added.length);
+          await this.marker.advance(toMs).catch(() => undefined);
+        } catch {
+          this.unsent.push(...occurrences);
+        }
+      })();
+    }, this.settings.enqueueTakeoverMs);
+    timer.unref();
+    this.takeovers.add(timer);
+  }
+
   /** One scheduling pass up to the current minute. Returns null when there was nothing to do. */
   async tick(): Promise<TickReport | null> {
     if (this.ticking || this.stopping) return null;
@@ -131,6 +166,18 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
       // Missed records first, so each job's history reads in order; one replica records them.
       if (plan.missed.length > 0 && (await this.marker.claimCatchUp(plan.from))) {
         await this.recorder.missed(plan.missed, this.settings.catchUpWindowMs);
+      }
+      // With several replicas one enqueues the tick (Redis would refuse the others' copies, at
+      // the cost of a second add of every occurrence); the others stand by to take over.
+      if (this.unsent.length === 0 && !(await this.claimEnqueue(plan.from, plan.to))) {
+        this.standBy(plan.to, plan.occurrences);
+        return {
+          minutes: plan.minutes,
+          enqueued: 0,
+          duplicates: 0,
+          missedJobs: plan.missed.length,
+          missedOccurrences: plan.missed.reduce((n, m) => n + m.count, 0),
+        };
       }
       const occurrences = [...this.unsent.splice(0), ...plan.occurrences];
       let added: string[];
@@ -171,6 +218,9 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     this.stopping = true;
     this.ticker.stop();
     clearInterval(this.refreshTimer);
+    // A replica still up takes over what this one stood by for.
+    for (const timer of this.takeovers) clearTimeout(timer);
+    this.takeovers.clear();
     const deadline = setTimeout(
       () => this.executor.abortAll('minion is shutting down'),
       this.settings.shutdownTimeoutMs,

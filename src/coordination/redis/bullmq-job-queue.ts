@@ -145,10 +145,22 @@ export class BullMqJobQueue extends JobQueue {
   }
 
   /**
-   * One attempt: note who runs it (so a replica recovering it after a crash knows), take the
-   * job's lock (another replica runs it: wait in the delayed set without using an attempt, or
-   * after a whole run timeout, skip), execute, report with the retry decision, and let BullMQ
-   * retry exactly when `willRetry` said so.
+   * The previous attempt, when the replica that started it died (BullMQ found the run stalled):
+   * read from the mark its lock wrote, only in that case.
+   */
+  private async lostAttempt(job: Job<Occurrence>): Promise<LostAttempt | undefined> {
+    if (job.stalledCounter === 0) return undefined;
+    const raw = await this.redis.commands.hget(this.queue.toKey(job.id ?? ''), MARK_FIELD);
+    const previous = raw ? (JSON.parse(raw) as AttemptMark) : undefined;
+    if (!previous || job.stalledCounter <= (previous.stalled ?? 0)) return undefined;
+    return { number: previous.attempt, replica: previous.replica, startedAt: previous.startedAt };
+  }
+
+  /**
+   * One attempt: take the job's lock and, in the same round trip, note who runs it (so a
+   * replica recovering it after a crash knows); another replica runs the job: wait in the
+   * delayed set without using an attempt, or after a whole run timeout, skip. Then execute,
+   * report with the retry decision, and let BullMQ retry exactly when `willRetry` said so.
    */
   private async process(
     job: Job<Occurrence>,
@@ -160,9 +172,19 @@ export class BullMqJobQueue extends JobQueue {
       const occurrence = withKey(job.data);
       // Failed attempts + attempts lost with a dead replica; waiting for a busy job is no attempt.
       const attempt: Attempt = { number: job.attemptsMade + job.stalledCounter + 1 };
-      const lost = lostAttempt(job);
+      const lost = await this.lostAttempt(job);
       if (lost) await consumer.lost(occurrence, lost);
-      const lease = await this.lock.acquire(occurrence.key);
+      const mark: AttemptMark = {
+        replica: REPLICA,
+        startedAt: new Date().toISOString(),
+        attempt: attempt.number,
+        stalled: job.stalledCounter,
+      };
+      const lease = await this.lock.acquire(occurrence.key, {
+        hash: this.queue.toKey(job.id ?? ''),
+        field: MARK_FIELD,
+        value: JSON.stringify(mark),
+      });
       if (!lease) {
         // Wall time since BullMQ took the occurrence (job.timestamp, the producer's clock), not
         // the scheduler's clock: waiting is real time whatever clock planned the occurrence.
@@ -181,13 +203,6 @@ export class BullMqJobQueue extends JobQueue {
       }
       let outcome: Outcome;
       try {
-        const mark: AttemptMark = {
-          replica: REPLICA,
-          startedAt: new Date().toISOString(),
-          attempt: attempt.number,
-          stalled: job.stalledCounter,
-        };
-        await job.updateProgress(mark as unknown as object);
         outcome = await consumer.execute(occurrence, attempt);
       } finally {
         await lease.release().catch(() => undefined);
@@ -203,10 +218,5 @@ export class BullMqJobQueue extends JobQueue {
   }
 }
 
-/** The previous attempt, when the replica that started it died (the job was found stalled). */
-function lostAttempt(job: Job<Occurrence>): LostAttempt | undefined {
-  const previous =
-    typeof job.progress === 'object' ? (job.progress as unknown as AttemptMark) : undefined;
-  if (!previous || job.stalledCounter <= (previous.stalled ?? 0)) return undefined;
-  return { number: previous.attempt, replica: previous.replica, startedAt: previous.startedAt };
-}
+/** Field of the BullMQ job's hash holding the AttemptMark of the attempt that took the lock. */
+const MARK_FIELD = 'minion:attempt';

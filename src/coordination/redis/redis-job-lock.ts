@@ -11,6 +11,17 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return 0`;
 
+/**
+ * Takes the lock and, in the same round trip, writes who runs the attempt into a hash field
+ * (the BullMQ job's hash), read back only if that run is found stalled.
+ */
+const ACQUIRE_AND_MARK = `
+if redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then
+  redis.call('HSET', KEYS[2], ARGV[3], ARGV[4])
+  return 1
+end
+return 0`;
+
 const RENEW = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   return redis.call('PEXPIRE', KEYS[1], ARGV[2])
@@ -26,12 +37,30 @@ return 0`;
 export class RedisJobLock {
   constructor(private readonly redis: RedisConnections) {}
 
-  async acquire(jobKey: string): Promise<JobLease | null> {
+  /**
+   * The job's lock, or null while another run holds it. With `mark`, the lock taken also writes
+   * `mark.value` to field `mark.field` of hash `mark.hash`, in one round trip.
+   */
+  async acquire(
+    jobKey: string,
+    mark?: { hash: string; field: string; value: string },
+  ): Promise<JobLease | null> {
     const key = `${this.redis.settings.prefix}:running:${jobKey}`;
     const ttl = this.redis.settings.lockDurationMs;
     const token = randomUUID();
-    const ok = await this.redis.commands.set(key, token, 'PX', ttl, 'NX');
-    if (ok !== 'OK') return null;
+    const ok = mark
+      ? (await this.redis.commands.eval(
+          ACQUIRE_AND_MARK,
+          2,
+          key,
+          mark.hash,
+          token,
+          String(ttl),
+          mark.field,
+          mark.value,
+        )) === 1
+      : (await this.redis.commands.set(key, token, 'PX', ttl, 'NX')) === 'OK';
+    if (!ok) return null;
     const heartbeat = setInterval(
       () => {
         this.redis.commands.eval(RENEW, 1, key, token, String(ttl)).catch(() => undefined);

@@ -1,4 +1,8 @@
+import { REPLICA } from '../../common/replica';
 import { ScheduleMarker } from '../schedule-marker';
+
+/** Claims outlive any tick they are about. */
+const CLAIM_TTL_MS = 3_600_000;
 import { RedisConnections } from './redis-connections';
 
 /** Moves the marker forward only: concurrent replicas cannot move it back. */
@@ -33,13 +37,16 @@ export class RedisScheduleMarker extends ScheduleMarker {
 
   /** One replica records the missed occurrences of a catch-up; the others skip it. */
   override async claimCatchUp(fromMinuteMs: number): Promise<boolean> {
-    const ok = await this.redis.commands.set(
-      `${this.redis.settings.prefix}:scheduler:catch-up:${fromMinuteMs}`,
-      '1',
-      'PX',
-      3_600_000,
-      'NX',
-    );
-    return ok === 'OK';
+    return this.claim(`catch-up:${fromMinuteMs}`);
+  }
+
+  /** One replica enqueues a tick's occurrences (the original's `lockProvider` lock, per tick). */
+  override async claimEnqueue(fromMinuteMs: number, toMinuteMs: number): Promise<boolean> {
+    return this.claim(`enqueue:${fromMinuteMs}-${toMinuteMs}`);
+  }
+
+  private async claim(what: string): Promise<boolean> {
+    const key = `${this.redis.settings.prefix}:scheduler:${what}`;
+    return (await this.redis.commands.set(key, REPLICA, 'PX', CLAIM_TTL_MS, 'NX')) === 'OK';
   }
 }

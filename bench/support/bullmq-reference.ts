@@ -1,0 +1,118 @@
+import { ChildProcess, fork } from 'node:child_process';
+import { join } from 'node:path';
+import { Queue } from 'bullmq';
+import Redis from 'ioredis';
+
+const QUEUE = 'reference';
+
+export interface ReferenceMinute {
+  starts: number;
+  lastMs: number;
+  p50Ms: number;
+  duplicates: number;
+  misses: number;
+  commandsPerOccurrence: number;
+}
+
+function message<T>(child: ChildProcess, key: string): Promise<T> {
+  return new Promise((resolve) => {
+    const on = (m: Record<string, unknown>) => {
+      if (m[key] === undefined) return;
+      child.off('message', on);
+      resolve(m as T);
+    };
+    child.on('message', on);
+  });
+}
+
+async function commandsProcessed(redis: Redis): Promise<number> {
+  const info = await redis.info('stats');
+  return Number(/total_commands_processed:(\d+)/.exec(info)?.[1] ?? 0);
+}
+
+const sleepUntil = (t: number) => new Promise((r) => setTimeout(r, Math.max(0, t - Date.now())));
+
+/**
+ * The reference of bench:distributed: BullMQ's own job schedulers, `jobs` of them with the pattern
+ * `* * * * *`, run by 2 worker processes of concurrency 16, at real minute boundaries (BullMQ's
+ * clock cannot be injected). Measures the first 2 whole minutes after the schedulers exist: last
+ * start after the boundary, duplicates, misses, Redis commands per occurrence (whole server,
+ * idle polling included).
+ */
+export async function measureBullmqSchedulers(
+  redis: Redis,
+  prefix: string,
+  jobs: number,
+): Promise<ReferenceMinute[]> {
+  const queue = new Queue(QUEUE, { connection: { host: '127.0.0.1', port: 6379 }, prefix });
+  const workers = [0, 1].map(() =>
+    fork(join(__dirname, 'bullmq-worker.js'), {
+      env: { ...process.env, REF_PREFIX: prefix, REF_QUEUE: QUEUE },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    }),
+  );
+  try {
+    await Promise.all(workers.map((w) => message(w, 'ready')));
+    for (let i = 0; i < jobs; i += 500) {
+      await Promise.all(
+        Array.from({ length: Math.min(500, jobs - i) }, (_, k) =>
+          queue.upsertJobScheduler(
+            `job-${i + k}`,
+            { pattern: '* * * * *' },
+            { name: 'occurrence', opts: { removeOnComplete: { age: 3600 } } },
+          ),
+        ),
+      );
+    }
+    // Whole minutes only: the first boundary at least 5 s after the schedulers exist.
+    let boundary = (Math.floor((Date.now() + 5000) / 60_000) + 1) * 60_000;
+    const minutes: ReferenceMinute[] = [];
+    for (let m = 0; m < 2; m++, boundary += 60_000) {
+      await sleepUntil(boundary - 1000);
+      const before = await commandsProcessed(redis);
+      // The minute is over when its runs stopped coming for 2 s (or after 50 s).
+      await sleepUntil(boundary + 2000);
+      let last = -1;
+      let starts: [string, number, number][] = [];
+      for (;;) {
+        const reports = await Promise.all(
+          workers.map((w) => {
+            const answer = message<{ starts: [string, number, number][] }>(w, 'starts');
+            w.send({ report: true });
+            return answer;
+          }),
+        );
+        starts = reports.flatMap((r) => r.starts).filter(([, at]) => at === boundary);
+        if (starts.length === last || Date.now() > boundary + 50_000) break;
+        last = starts.length;
+        await new Promise((r) => setTimeout(r, 2000));
+      }
+      const after = await commandsProcessed(redis);
+      const ids = new Set(starts.map(([id]) => id));
+      const lags = starts.map(([, at, t]) => t - at).sort((a, b) => a - b);
+      minutes.push({
+        starts: starts.length,
+        lastMs: lags[lags.length - 1],
+        p50Ms: lags[Math.floor(lags.length / 2)],
+        duplicates: starts.length - ids.size,
+        misses: jobs - ids.size,
+        // From 1 s before the boundary to the end of the window (about 5 s after it).
+        commandsPerOccurrence: (after - before) / jobs,
+      });
+    }
+    return minutes;
+  } finally {
+    await Promise.all(
+      workers.map(
+        (w) =>
+          new Promise((r) => {
+            w.once('exit', r);
+            w.send({ close: true });
+            setTimeout(() => w.kill('SIGKILL'), 10_000).unref();
+          }),
+      ),
+    );
+    await queue.obliterate({ force: true }).catch(() => undefined);
+    await queue.close();
+  }
+}
