@@ -23,6 +23,8 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.use(requestLogging(app.get<Pino>(ROOT_LOGGER)));
   // Behind a load balancer, which X-Forwarded-For hops give the client address (auth throttling).
   app.set('trust proxy', app.get(MinionSettings).http.trustProxy);
+  // No ETag on answers, as the original sent none: Express would hash every body to make one.
+  app.set('etag', false);
   // As the original: any origin may call, with the token header.
   app.enableCors({
     origin: '*',

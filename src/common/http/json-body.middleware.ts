@@ -30,6 +30,8 @@ export function jsonBody(): RequestHandler {
     },
   });
   return (req: Request, res: Response, next: NextFunction) => {
+    // No route reads the body of a GET.
+    if (req.method === 'GET' || req.method === 'HEAD') return next();
     parse(req, res, (err?: unknown) => {
       if (!err) return next();
       const e = err as { status?: number; type?: string };

@@ -15,6 +15,8 @@ const SEGMENT_NAMES: Record<string, string[]> = {
 export function pathDecoding(prefix: string): RequestHandler {
   const root = `/${prefix}/`;
   return (req: Request, res: Response, next: NextFunction) => {
+    // Nothing percent-encoded, nothing to check (most requests).
+    if (!req.url.includes('%')) return next();
     const path = req.path;
     if (!path.startsWith(root)) return next();
     const segments = path.slice(root.length).split('/');
