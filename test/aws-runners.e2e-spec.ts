@@ -95,6 +95,7 @@ describe('AWS runners end to end (API -> queue -> runner -> fake AWS -> run hist
             'databaseRunner',
             'serviceRunner',
             'taskRunner',
+            'autoScalingRunner',
           ],
           region: 'us-east-1',
         },
@@ -105,6 +106,7 @@ describe('AWS runners end to end (API -> queue -> runner -> fake AWS -> run hist
         databaseRunner: { type: 'database' },
         serviceRunner: { type: 'service' },
         taskRunner: { type: 'task' },
+        autoScalingRunner: { type: 'autoscaling' },
       },
     });
     t = await createTestApp({ dataDir, config });
@@ -156,6 +158,36 @@ describe('AWS runners end to end (API -> queue -> runner -> fake AWS -> run hist
       status: 'succeeded',
       output: 'scaled spindev-cluster-123/spindev-svc-123 to 0 (running 2, pending 0)',
     });
+  });
+
+  it('autoscaling (README example): scales the group to 0 with its minimum, over the wire', async () => {
+    const job = {
+      name: 'asg-nightly-off',
+      schedule_expression: '0 20 * * MON-FRI',
+      enabled: true,
+      details: {
+        runner: 'autoScalingRunner',
+        autoscaling_action: 'scale',
+        group_name: 'web-asg',
+        desired_capacity: '0',
+        min_size: '0',
+      },
+    };
+    const refused = await t.authed
+      .post(`${BASE}/spinup/jobs/asg`)
+      .send({ job: { ...job, details: { ...job.details, min_size: '2' } } })
+      .expect(400);
+    expect(refused.body.message).toContain('job.details.min_size');
+    const runs = await createRunAndRead('asg', { job });
+    expect(runs[0]).toMatchObject({ status: 'succeeded', output: 'scaled web-asg to 0 (min 0)' });
+    expect(runs[0].request_id).toMatch(/^req-autoscaling-/);
+    const call = fake.requests.find((r) => r.action === 'UpdateAutoScalingGroup');
+    expect(call?.params).toMatchObject({
+      AutoScalingGroupName: 'web-asg',
+      DesiredCapacity: '0',
+      MinSize: '0',
+    });
+    expect(call?.params.MaxSize).toBeUndefined();
   });
 
   it('task example: its count "0" is refused (1-10), and with 3 it starts 3 tasks', async () => {

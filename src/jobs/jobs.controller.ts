@@ -32,7 +32,7 @@ import { AccountParams, GroupParams, JobParams } from './dto/job-path.params';
 import { JobRequestDto } from './dto/job-request.dto';
 import { JobResponseDto, NextFireTimesDto, RunAcceptedDto } from './dto/job-response.dto';
 import { ListQuery, NextQuery, RunsQuery } from './dto/list-query.dto';
-import { CREATE_EXAMPLE, UPDATE_EXAMPLE } from './jobs.examples';
+import { CREATE_EXAMPLE, RUNNER_EXAMPLES, UPDATE_EXAMPLE } from './jobs.examples';
 import { JobsService, Page } from './jobs.service';
 
 const TEXT = 'text/plain; charset=utf-8';
@@ -113,7 +113,10 @@ export class JobsController {
       'Keys match case-insensitively and unknown keys are ignored, as the original read bodies; ' +
       'the body is read as JSON whatever its Content-Type.',
   })
-  @ApiBody({ type: JobRequestDto, examples: { dummy: { value: CREATE_EXAMPLE } } })
+  @ApiBody({
+    type: JobRequestDto,
+    examples: { dummy: { value: CREATE_EXAMPLE }, ...RUNNER_EXAMPLES },
+  })
   @ApiOkResponse({ description: 'The stored job', type: JobResponseDto })
   @ApiErrorResponses(413)
   create(

@@ -19,3 +19,88 @@ export const UPDATE_EXAMPLE = {
   ...CREATE_EXAMPLE,
   job: { ...CREATE_EXAMPLE.job, id: '6bcfa79f-615e-470d-97c1-687f3357497d', enabled: false },
 };
+
+/** One create body per runner type (the seed README's examples, and the Auto Scaling one's). */
+export const RUNNER_EXAMPLES = {
+  instance: {
+    summary: 'EC2: start an instance on weekday mornings',
+    value: {
+      job: {
+        name: 'start-spinaaaabbbb11112222',
+        schedule_expression: '0 8 * * MON-FRI',
+        enabled: true,
+        details: {
+          runner: 'instanceRunner',
+          instance_action: 'start',
+          instance_id: 'i-aaaabbbb11112222',
+        },
+      },
+    },
+  },
+  database: {
+    summary: 'RDS: stop a database every evening',
+    value: {
+      job: {
+        name: 'stop-tst',
+        schedule_expression: '0 19 * * *',
+        enabled: true,
+        details: {
+          runner: 'databaseRunner',
+          database_action: 'stop',
+          instance_id: 'spintst-db000b36',
+        },
+      },
+    },
+  },
+  service: {
+    summary: 'ECS: scale a service to zero',
+    value: {
+      job: {
+        name: 'service-scale-job-test',
+        schedule_expression: '00 18 * * *',
+        enabled: true,
+        details: {
+          runner: 'serviceRunner',
+          service_action: 'scale',
+          service_cluster: 'spindev-cluster-123',
+          service_name: 'spindev-svc-123',
+          desired_count: '0',
+        },
+      },
+    },
+  },
+  task: {
+    summary: 'ECS: run 3 tasks of a task definition',
+    value: {
+      job: {
+        name: 'task-run-job-test',
+        schedule_expression: '00 18 * * *',
+        enabled: true,
+        details: {
+          runner: 'taskRunner',
+          task_action: 'run',
+          task_cluster: 'spindev-cluster-123',
+          task_name: 'spindev-svc-123',
+          count: '3',
+        },
+      },
+    },
+  },
+  autoscaling: {
+    summary: 'Auto Scaling: scale a group to 0 (and its minimum) on weekday evenings',
+    value: {
+      job: {
+        name: 'asg-nightly-off',
+        schedule_expression: '0 20 * * MON-FRI',
+        enabled: true,
+        details: {
+          runner: 'autoScalingRunner',
+          autoscaling_action: 'scale',
+          group_name: 'web-asg',
+          desired_capacity: '0',
+          min_size: '0',
+        },
+      },
+    },
+  },
+};

@@ -5,6 +5,7 @@ import { AwsClients } from './aws/aws-clients';
 import { DatabaseRunner } from './aws/database.runner';
 import { InstanceRunner } from './aws/instance.runner';
 import { ServiceRunner } from './aws/service.runner';
+import { AutoScalingRunner } from './aws/autoscaling.runner';
 import { TaskRunner } from './aws/task.runner';
 import { DummyRunner } from './dummy.runner';
 import { ParsedRun, Runner } from './runner';
@@ -23,6 +24,7 @@ export const RUNNER_TYPES: Record<string, RunnerFactory> = {
   database: (name, def, deps) => new DatabaseRunner(name, def.config, deps.aws),
   service: (name, def, deps) => new ServiceRunner(name, def.config, deps.aws),
   task: (name, def, deps) => new TaskRunner(name, def.config, deps.aws),
+  autoscaling: (name, def, deps) => new AutoScalingRunner(name, def.config, deps.aws),
 };
 
 export class RunnerConfigError extends Error {}

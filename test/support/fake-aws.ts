@@ -2,7 +2,7 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import { AddressInfo } from 'node:net';
 
 export interface RecordedRequest {
-  service: 'ec2' | 'rds' | 'ecs' | 'sts' | 'logs' | 'unknown';
+  service: 'ec2' | 'rds' | 'ecs' | 'sts' | 'logs' | 'autoscaling' | 'unknown';
   action: string;
   params: Record<string, string>;
   json: Record<string, unknown> | null;
@@ -16,11 +16,12 @@ const QUERY_VERSIONS: Record<string, RecordedRequest['service']> = {
   '2016-11-15': 'ec2',
   '2014-10-31': 'rds',
   '2011-06-15': 'sts',
+  '2011-01-01': 'autoscaling',
 };
 
 /**
- * A local stand-in for the AWS APIs the runners call, speaking their real wire protocols: EC2 and
- * RDS and STS query (form-encoded in, XML out), ECS JSON 1.1 (X-Amz-Target). Tests point the SDK
+ * A local stand-in for the AWS APIs the runners call, speaking their real wire protocols: EC2,
+ * RDS, Auto Scaling and STS query (form-encoded in, XML out), ECS JSON 1.1 (X-Amz-Target). Tests point the SDK
  * at it with AWS_ENDPOINT_URL_<SERVICE> and read back every request it received.
  */
 export class FakeAws {
@@ -70,6 +71,7 @@ export class FakeAws {
       AWS_ENDPOINT_URL_RDS: url,
       AWS_ENDPOINT_URL_ECS: url,
       AWS_ENDPOINT_URL_STS: url,
+      AWS_ENDPOINT_URL_AUTO_SCALING: url,
       AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: url,
       AWS_ACCESS_KEY_ID: 'AKIAWIRETEST0000',
       AWS_SECRET_ACCESS_KEY: 'wire-test-secret',
@@ -160,6 +162,14 @@ function rds(action: string, inner: string): string {
 /** Realistic happy-path answers: a stopped instance and database, an ECS service to copy from. */
 function defaultReply(r: RecordedRequest): Reply {
   switch (`${r.service}:${r.action}`) {
+    case 'autoscaling:UpdateAutoScalingGroup':
+    case 'autoscaling:SuspendProcesses':
+    case 'autoscaling:ResumeProcesses':
+      return {
+        body:
+          `<${r.action}Response xmlns="http://autoscaling.amazonaws.com/doc/2011-01-01/">` +
+          `<ResponseMetadata><RequestId>{{requestId}}</RequestId></ResponseMetadata></${r.action}Response>`,
+      };
     case 'ec2:StartInstances':
       return { body: ec2Change('StartInstances', r.params['InstanceId.1'], 'stopped', 'pending') };
     case 'ec2:StopInstances':

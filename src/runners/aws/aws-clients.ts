@@ -1,5 +1,6 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
@@ -32,6 +33,10 @@ export class AwsClients {
 
   ecs(account: string): ECSClient {
     return this.client(account, 'ecs', ECSClient);
+  }
+
+  autoScaling(account: string): AutoScalingClient {
+    return this.client(account, 'autoscaling', AutoScalingClient);
   }
 
   /** Who calls AWS for this account, for error messages (never a secret). */

@@ -21,6 +21,9 @@ const TRANSIENT_STATE = new Set([
   'InvalidDBInstanceStateFault',
   'InvalidDBClusterStateFault',
   'ServerException',
+  // Auto Scaling: another scaling activity or update is in progress.
+  'ScalingActivityInProgressFault',
+  'ResourceContentionFault',
 ]);
 
 interface SdkError extends Error {
