@@ -15,6 +15,8 @@ const BATCH_MAX = 1000;
 const BATCH_DELAY_MS = 20;
 /** `log` of a job is read from the database again after this long (another process may write). */
 const INFO_TTL_MS = 10_000;
+/** Jobs whose `log` info is kept. */
+const INFO_CACHE_SIZE = 100_000;
 
 interface Batch {
   jobs: string[];
@@ -180,6 +182,8 @@ export class SqliteJobLog extends JobLog implements OnApplicationShutdown {
     const [newest] = store?.recent(job, 1) ?? [];
     const last = newest ? parseRecord(newest) : null;
     const info: CachedInfo = { ...stats, last: last ? lastRun(last) : null, readAt: Date.now() };
+    // Bounded: past this many jobs described, start again (each entry is read back on demand).
+    if (this.info.size >= INFO_CACHE_SIZE) this.info.clear();
     this.info.set(job, info);
     return info;
   }
