@@ -190,6 +190,59 @@ describe('AWS runners end to end (API -> queue -> runner -> fake AWS -> run hist
     expect(call?.params.MaxSize).toBeUndefined();
   });
 
+  it('dry run of a saved job: describes, checks with EC2 DryRun, acts on nothing, records nothing', async () => {
+    const job = {
+      ...SEED.instance,
+      details: { ...SEED.instance.details, instance_action: 'stop' },
+    };
+    const created = await t.authed.post(`${BASE}/spinup/jobs/space-xy`).send({ job }).expect(200);
+    const id = created.body.job.id;
+    fake.reset();
+    const { body } = await t.authed.post(`${BASE}/spinup/jobs/space-xy/${id}/dry-run`).expect(200);
+    expect(body).toEqual({
+      runner: 'instanceRunner',
+      type: 'instance',
+      state: 'running',
+      would: 'i-aaaabbbb11112222 is running; stop would stop it',
+      checks: [
+        { permission: 'ec2:DescribeInstances', result: 'allowed' },
+        { permission: 'ec2:StopInstances', result: 'allowed' },
+      ],
+    });
+    // Only the describe and the dry-run call reached AWS; nothing was run or recorded.
+    expect(fake.requests.map((r) => `${r.action}:${r.params.DryRun ?? '-'}`)).toEqual([
+      'DescribeInstances:-',
+      'StopInstances:true',
+    ]);
+    await drain(t);
+    const runs = await t.authed.get(`${BASE}/spinup/jobs/space-xy/${id}/runs`).expect(200);
+    expect(runs.body).toEqual([]);
+  });
+
+  it('dry run of an unsaved body: validated as a create, a denied permission named with the role', async () => {
+    fake.on('ec2:StartInstances', () => ({
+      status: 403,
+      body: '<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>You are not authorized to perform this operation.</Message></Error></Errors><RequestID>r</RequestID></Response>',
+    }));
+    const { body } = await t.authed
+      .post(`${BASE}/spinup/jobs/space-xy/dry-run`)
+      .send({ job: SEED.instance })
+      .expect(200);
+    expect(body.would).toBe(
+      'i-aaaabbbb11112222 is running; start would change nothing (already running)',
+    );
+    expect(body.checks[1]).toMatchObject({ permission: 'ec2:StartInstances', result: 'denied' });
+    expect(body.checks[1].detail).toContain('account "spinup" via the default credential chain');
+    const bad = await t.authed
+      .post(`${BASE}/spinup/jobs/space-xy/dry-run`)
+      .send({
+        job: { ...SEED.instance, details: { runner: 'instanceRunner', instance_action: 'nap' } },
+      })
+      .expect(400);
+    expect(bad.body.message).toContain('job.details.instance_action');
+    expect((await t.authed.get(`${BASE}/spinup/jobs/space-xy`).expect(200)).body).toEqual([]);
+  });
+
   it('task example: its count "0" is refused (1-10), and with 3 it starts 3 tasks', async () => {
     const refused = await t.authed
       .post(`${BASE}/spinup/jobs/space-xy`)

@@ -512,6 +512,8 @@ describe('jobs API (e2e)', () => {
           'PUT /v1/minion/{account}/jobs/{group}/{id}',
           'DELETE /v1/minion/{account}/jobs/{group}/{id}',
           'PATCH /v1/minion/{account}/jobs/{group}/{id}',
+          'POST /v1/minion/{account}/jobs/{group}/dry-run',
+          'POST /v1/minion/{account}/jobs/{group}/{id}/dry-run',
         ].sort(),
       );
       expect(res.body.components.securitySchemes['X-Auth-Token']).toMatchObject({

@@ -115,9 +115,16 @@ describe('OpenAPI contract (e2e)', () => {
       output: 'Hello, acct1!',
     });
     expect(result.next).toHaveLength(3);
+    expect(result.dryRun).toEqual({
+      runner: 'dummyRunner',
+      type: 'dummy',
+      state: null,
+      would: 'output "Hello, acct1!"',
+      checks: [],
+    });
     expect(result.deleted).toBe('OK');
     expect(result.missingStatus).toBe(404);
-    expect(validator.checked).toHaveLength(10);
+    expect(validator.checked).toHaveLength(11);
 
     // Error answers and the public routes match the document too.
     const raw = async (

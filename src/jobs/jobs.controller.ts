@@ -29,6 +29,7 @@ import {
 } from '../common/http/api-docs.decorators';
 import { RunRecord } from '../job-log/run-record';
 import { AccountParams, GroupParams, JobParams } from './dto/job-path.params';
+import { DryRunResponseDto } from './dto/dry-run-response.dto';
 import { JobRequestDto } from './dto/job-request.dto';
 import { JobResponseDto, NextFireTimesDto, RunAcceptedDto } from './dto/job-response.dto';
 import { ListQuery, NextQuery, RunsQuery } from './dto/list-query.dto';
@@ -186,6 +187,40 @@ export class JobsController {
   @ApiAcceptedResponse({ description: 'Queued', type: RunAcceptedDto })
   run(@Param() params: JobParams): Promise<RunAcceptedDto> {
     return this.jobs.run(params);
+  }
+
+  @Post(':group/dry-run')
+  @HttpCode(200)
+  @ApiOperation({
+    operationId: 'dryRunUnsaved',
+    summary: 'What a job body would do if it ran now, before creating it',
+    description:
+      'Validated as a create is; then its runner describes the resource and checks what it can ' +
+      '(EC2 with `DryRun`); nothing is stored, run or recorded.',
+  })
+  @ApiBody({ type: JobRequestDto, examples: RUNNER_EXAMPLES })
+  @ApiOkResponse({ description: 'What the run would do', type: DryRunResponseDto })
+  @ApiErrorResponses(413, 503)
+  dryRunUnsaved(
+    @Param() { account, group }: GroupParams,
+    @Body() body: JobRequestDto,
+  ): Promise<DryRunResponseDto> {
+    return this.jobs.dryRunUnsaved(account, group, body);
+  }
+
+  @Post(':group/:id/dry-run')
+  @HttpCode(200)
+  @ApiOperation({
+    operationId: 'dryRunJob',
+    summary: 'What the job would do if it ran now, without running it',
+    description:
+      'Resolves the account credentials, describes the resource and checks the permissions the ' +
+      'service can check without acting (EC2 `DryRun`); nothing is run or recorded.',
+  })
+  @ApiOkResponse({ description: 'What the run would do', type: DryRunResponseDto })
+  @ApiErrorResponses(503)
+  dryRun(@Param() params: JobParams): Promise<DryRunResponseDto> {
+    return this.jobs.dryRun(params);
   }
 
   @Get(':group/:id/runs')

@@ -11,12 +11,22 @@ import { JobChanges } from '../repository/job-changes';
 import { JobDocument } from '../repository/job-document';
 import { DeleteGroupResult, JobKey, JobsRepository, ListPage } from '../repository/jobs.repository';
 import { RunnerRegistry } from '../runners/runner-registry';
-import { TimeoutError, withTimeout } from '../common/timeout';
+import { TimeoutError, withDeadline, withTimeout } from '../common/timeout';
+import { DryRunReport } from '../runners/dry-run';
 import { JobQueue, QueueClosedError } from '../coordination/job-queue';
 import { manualOccurrence } from '../coordination/occurrence';
 import { MinionMetrics } from '../metrics/minion-metrics';
 import { JobRequestDto } from './dto/job-request.dto';
 import { JobView, toJobView } from './job-view';
+
+/** A dry run's describe calls answer within this, or the API answers 503. */
+const DRY_RUN_TIMEOUT_MS = 20_000;
+
+export interface DryRunAnswer extends DryRunReport {
+  /** The job's runner (`details.runner`) and its type. */
+  runner: string;
+  type: string;
+}
 
 /** A manual run's enqueue answers within this, or the API answers 503. */
 const ENQUEUE_TIMEOUT_MS = 3000;
@@ -148,6 +158,38 @@ export class JobsService {
         );
       }
       throw new ServiceUnavailableError(`the queue is not available: ${(err as Error).message}`);
+    }
+  }
+
+  /** What running the stored job now would do, without doing it (nothing is recorded). */
+  async dryRun(key: JobKey): Promise<DryRunAnswer> {
+    this.ensureAccount(key.account);
+    const { document } = await this.repository.get(key);
+    return this.dryRunDocument(document);
+  }
+
+  /** The same for a job body not saved: validated as a create would validate it. */
+  async dryRunUnsaved(
+    account: string,
+    group: string,
+    request: JobRequestDto,
+  ): Promise<DryRunAnswer> {
+    this.ensureAccount(account);
+    return this.dryRunDocument(this.buildDocument({ account, group, id: 'unsaved' }, request));
+  }
+
+  private async dryRunDocument(doc: JobDocument): Promise<DryRunAnswer> {
+    const { runner, details } = this.runners.parse(doc.account, doc.details);
+    try {
+      const report = await withDeadline(
+        (signal) => runner.dryRun({ account: doc.account, job: doc, signal }, details),
+        DRY_RUN_TIMEOUT_MS,
+        'the dry run',
+      );
+      return { runner: runner.name, type: runner.type, ...report };
+    } catch (err) {
+      if (err instanceof TimeoutError) throw new ServiceUnavailableError(err.message);
+      throw err;
     }
   }
 

@@ -1,4 +1,5 @@
 import { CompiledTemplate, compileTemplate } from './template';
+import { DryRunReport } from './dry-run';
 import { RunContext, Runner } from './runner';
 
 export const DUMMY_FIELDS = ['Account', 'Group', 'ID', 'Name'] as const;
@@ -21,6 +22,10 @@ export class DummyRunner extends Runner<void> {
 
   parseDetails(): void {
     // The dummy runner needs nothing beyond `details.runner`.
+  }
+
+  override async dryRun(ctx: RunContext): Promise<DryRunReport> {
+    return { state: null, would: `output "${await this.run(ctx)}"`, checks: [] };
   }
 
   async run(ctx: RunContext): Promise<string> {

@@ -1,4 +1,5 @@
 import { JobDocument } from '../repository/job-document';
+import { DryRunReport } from './dry-run';
 
 /** What a run produced: text for the run history, and the cloud request id when there is one. */
 export interface RunResult {
@@ -30,6 +31,14 @@ export abstract class Runner<D = unknown> {
   abstract parseDetails(details: Record<string, string>): D;
 
   abstract run(ctx: RunContext, details: D): Promise<string | RunResult>;
+
+  /**
+   * What `run` would do now, found without doing it: the resource described, the permissions
+   * checked where the service allows it. No side effect. Runner types that touch nothing say so.
+   */
+  async dryRun(_ctx: RunContext, _details: D): Promise<DryRunReport> {
+    return { state: null, would: `run the ${this.type} runner ${this.name}`, checks: [] };
+  }
 }
 
 /** A runner with the parameters it parsed from one job's details, ready to run. */

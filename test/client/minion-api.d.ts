@@ -69,6 +69,46 @@ export interface paths {
         patch: operations["runJob"];
         trace?: never;
     };
+    "/v1/minion/{account}/jobs/{group}/dry-run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * What a job body would do if it ran now, before creating it
+         * @description Validated as a create is; then its runner describes the resource and checks what it can (EC2 with `DryRun`); nothing is stored, run or recorded.
+         */
+        post: operations["dryRunUnsaved"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/minion/{account}/jobs/{group}/{id}/dry-run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * What the job would do if it ran now, without running it
+         * @description Resolves the account credentials, describes the resource and checks the permissions the service can check without acting (EC2 `DryRun`); nothing is run or recorded.
+         */
+        post: operations["dryRunJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/minion/{account}/jobs/{group}/{id}/runs": {
         parameters: {
             query?: never;
@@ -456,6 +496,50 @@ export interface components {
              * @example local/space-xy/6bcfa79f-615e-470d-97c1-687f3357497d@manual-0f8fad5b-d9cb-469f-a165-70867728950e
              */
             run_id: string;
+        };
+        /** @description One permission the action needs, as checked */
+        PermissionCheck: {
+            /**
+             * @description IAM action
+             * @example ec2:StopInstances
+             */
+            permission: string;
+            /**
+             * @description `allowed` or `denied` by AWS; `not checked` where the service cannot try an action without doing it
+             * @example allowed
+             * @enum {string}
+             */
+            result: "allowed" | "denied" | "not checked";
+            /**
+             * @description Why denied (naming the account and the role used), or why not checked
+             * @example refused for account "spinup" via role arn:aws:iam::123456789012:role/minion-runner: UnauthorizedOperation: ...
+             */
+            detail?: string;
+        };
+        /** @description What running the job now would do, found without doing it (nothing is recorded) */
+        DryRun: {
+            /**
+             * @description The job's runner (`details.runner`)
+             * @example instanceRunner
+             */
+            runner: string;
+            /**
+             * @description Its type
+             * @example instance
+             */
+            type: string;
+            /**
+             * @description The resource's state now, as described; null when it could not be described
+             * @example running
+             */
+            state: string | null;
+            /**
+             * @description What the run would do
+             * @example i-aaaabbbb11112222 is running; stop would stop it
+             */
+            would: string;
+            /** @description Permissions the action needs, as checked */
+            checks: components["schemas"]["PermissionCheck"][];
         };
         /** @description One attempt of one occurrence, as the run log keeps it */
         RunRecord: {
@@ -1770,6 +1854,278 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RunAccepted"];
+                };
+            };
+            /** @description A path segment, query parameter or body field is invalid (named in `message`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "job.schedule_expression is not a valid cron expression: expected 5 fields"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The X-Auth-Token header is missing */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "missing X-Auth-Token header"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token is wrong */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "invalid token"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown account, or unknown job */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "error": "Not Found",
+                     *       "message": "account not found: acme"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or too many bcrypt checks at once (see `Retry-After`) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "too many failed authentications from this address"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (jobs repository, queue, run log) cannot be reached now, or minion is shutting down (see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "read space-xy/6bcfa79f: S3 bucket minion-dev-bucket cannot be reached (TimeoutError); retry later"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    dryRunUnsaved: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Account name from the configuration; must be 1-256 bytes, without "/" or control characters, and not "." or ".." */
+                account: string;
+                /** @description Job group (a space); must be 1-256 bytes, without "/" or control characters, and not "." or ".." */
+                group: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JobRequest"];
+            };
+        };
+        responses: {
+            /** @description What the run would do */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DryRun"];
+                };
+            };
+            /** @description A path segment, query parameter or body field is invalid (named in `message`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "job.schedule_expression is not a valid cron expression: expected 5 fields"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The X-Auth-Token header is missing */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "missing X-Auth-Token header"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token is wrong */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "invalid token"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown account, or unknown job */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "error": "Not Found",
+                     *       "message": "account not found: acme"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 413,
+                     *       "error": "Payload Too Large",
+                     *       "message": "request body is larger than 1 MiB"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or too many bcrypt checks at once (see `Retry-After`) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "too many failed authentications from this address"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (jobs repository, queue, run log) cannot be reached now, or minion is shutting down (see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "read space-xy/6bcfa79f: S3 bucket minion-dev-bucket cannot be reached (TimeoutError); retry later"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    dryRunJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Account name from the configuration; must be 1-256 bytes, without "/" or control characters, and not "." or ".." */
+                account: string;
+                /** @description Job group (a space); must be 1-256 bytes, without "/" or control characters, and not "." or ".." */
+                group: string;
+                /** @description Job id (a UUID assigned at creation); must be 1-256 bytes, without "/" or control characters, and not "." or ".." */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What the run would do */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DryRun"];
                 };
             };
             /** @description A path segment, query parameter or body field is invalid (named in `message`) */

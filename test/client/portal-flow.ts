@@ -25,6 +25,7 @@ export interface FlowResult {
   runId: string;
   runs: RunRecord[];
   next: string[];
+  dryRun: components['schemas']['DryRun'];
   deleted: string;
   missingStatus: number;
 }
@@ -106,6 +107,12 @@ export async function portalFlow(
     }),
     'next',
   );
+  const dryRun = must(
+    await client.POST('/v1/minion/{account}/jobs/{group}/{id}/dry-run', {
+      params: { path: { account, group, id } },
+    }),
+    'dry run',
+  );
   const deleted = must(
     await client.DELETE('/v1/minion/{account}/jobs/{group}/{id}', {
       params: { path: { account, group, id } },
@@ -125,6 +132,7 @@ export async function portalFlow(
     runId: run.run_id,
     runs,
     next: next.next.map((t) => t.utc),
+    dryRun,
     deleted,
     missingStatus: missing.error ? missing.error.statusCode : missing.response.status,
   };

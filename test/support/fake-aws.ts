@@ -161,7 +161,25 @@ function rds(action: string, inner: string): string {
 
 /** Realistic happy-path answers: a stopped instance and database, an ECS service to copy from. */
 function defaultReply(r: RecordedRequest): Reply {
+  // EC2 answers a permitted dry run with this error (HTTP 412).
+  if (r.service === 'ec2' && r.params.DryRun === 'true') {
+    return {
+      status: 412,
+      body:
+        '<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>DryRunOperation</Code>' +
+        '<Message>Request would have succeeded, but DryRun flag is set.</Message></Error></Errors>' +
+        '<RequestID>{{requestId}}</RequestID></Response>',
+    };
+  }
   switch (`${r.service}:${r.action}`) {
+    case 'ec2:DescribeInstances':
+      return {
+        body:
+          `<DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>{{requestId}}</requestId>` +
+          `<reservationSet><item><reservationId>r-0aaa</reservationId><instancesSet><item>` +
+          `<instanceId>${r.params['InstanceId.1']}</instanceId><instanceState><code>16</code><name>running</name></instanceState>` +
+          `</item></instancesSet></item></reservationSet></DescribeInstancesResponse>`,
+      };
     case 'autoscaling:UpdateAutoScalingGroup':
     case 'autoscaling:SuspendProcesses':
     case 'autoscaling:ResumeProcesses':

@@ -1,9 +1,11 @@
 import {
+  DescribeAutoScalingGroupsCommand,
   ResumeProcessesCommand,
   SuspendProcessesCommand,
   UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { InvalidFieldError } from '../../common/errors';
+import { describeChecked, DryRunReport, notChecked, PermissionCheck, sentence } from '../dry-run';
 import { RunContext, RunResult } from '../runner';
 import { AwsRunner } from './aws-runner';
 import { awsRunnerError } from './aws-errors';
@@ -70,6 +72,53 @@ export class AutoScalingRunner extends AwsRunner<AutoScalingDetails> {
       );
     }
     return { action, group, desired, min, max };
+  }
+
+  /** Describes the group; Auto Scaling has no dry run for the action. */
+  override async dryRun(
+    { account, signal }: RunContext,
+    d: AutoScalingDetails,
+  ): Promise<DryRunReport> {
+    const checks: PermissionCheck[] = [];
+    const described = await describeChecked(
+      'autoscaling:DescribeAutoScalingGroups',
+      this.aws.identity(account),
+      checks,
+      async () => {
+        const res = await this.aws
+          .autoScaling(account)
+          .send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [d.group] }), {
+            abortSignal: signal,
+          });
+        const group = res.AutoScalingGroups?.[0];
+        if (!group)
+          throw Object.assign(new Error('no such group'), {
+            name: 'GroupNotFound',
+            $fault: 'client',
+          });
+        return group;
+      },
+    );
+    const g = described.value;
+    const suspended = (g?.SuspendedProcesses ?? []).map((p) => p.ProcessName).filter(Boolean);
+    const state = g
+      ? `${g.Instances?.length ?? 0} instance(s), desired ${g.DesiredCapacity}, min ${g.MinSize}, max ${g.MaxSize}` +
+        (suspended.length > 0 ? `, suspended: ${suspended.join(', ')}` : '')
+      : null;
+    let effect: string;
+    if (d.action === 'scale') {
+      checks.push(notChecked('autoscaling:UpdateAutoScalingGroup', 'Auto Scaling'));
+      effect =
+        `set desired ${d.desired}` +
+        (d.min !== undefined ? `, min ${d.min}` : '') +
+        (d.max !== undefined ? `, max ${d.max}` : '');
+    } else {
+      const verb = d.action === 'suspend' ? 'Suspend' : 'Resume';
+      checks.push(notChecked(`autoscaling:${verb}Processes`, 'Auto Scaling'));
+      effect = `${d.action} ${d.processes.length > 0 ? d.processes.join(', ') : 'all processes'}`;
+    }
+    const would = sentence(`group ${d.group}`, d.action, state, described, checks[0], effect);
+    return { state, would, checks };
   }
 
   async run({ account, signal }: RunContext, d: AutoScalingDetails): Promise<RunResult> {

@@ -8,6 +8,7 @@ import {
   StopDBInstanceCommand,
 } from '@aws-sdk/client-rds';
 import { RunnerError } from '../../common/errors';
+import { describeChecked, DryRunReport, notChecked, PermissionCheck, sentence } from '../dry-run';
 import { RunContext, RunResult } from '../runner';
 import { AwsRunner } from './aws-runner';
 import { awsRunnerError } from './aws-errors';
@@ -57,6 +58,33 @@ export class DatabaseRunner extends AwsRunner<DatabaseDetails> {
       kind:
         details.database_type === undefined ? undefined : oneOf(details, 'database_type', TYPES),
     };
+  }
+
+  /** Describes the database (instance or Aurora cluster); RDS has no dry run for the action. */
+  override async dryRun(
+    { account, signal }: RunContext,
+    { action, id, kind }: DatabaseDetails,
+  ): Promise<DryRunReport> {
+    const rds = this.aws.rds(account);
+    const checks: PermissionCheck[] = [];
+    const described = await describeChecked(
+      kind === 'cluster' ? 'rds:DescribeDBClusters' : 'rds:DescribeDBInstances',
+      this.aws.identity(account),
+      checks,
+      () => this.find(rds, id, kind, signal),
+    );
+    const target = described.value;
+    const verb = action === 'start' ? 'Start' : 'Stop';
+    checks.push(
+      notChecked(`rds:${verb}DB${target?.kind === 'cluster' ? 'Cluster' : 'Instance'}`, 'RDS'),
+    );
+    let effect = `${action} it`;
+    if (target?.cluster)
+      effect = `fail (an instance of Aurora cluster ${target.cluster}: ${action} the cluster)`;
+    else if (target && DONE[action].includes(target.status)) effect = 'change nothing (already)';
+    const subject = target ? `${target.kind} ${id}` : id;
+    const would = sentence(subject, action, target?.status ?? null, described, checks[0], effect);
+    return { state: target?.status ?? null, would, checks };
   }
 
   async run(

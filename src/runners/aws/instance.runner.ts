@@ -1,9 +1,11 @@
 import {
+  DescribeInstancesCommand,
   InstanceStateChange,
   RebootInstancesCommand,
   StartInstancesCommand,
   StopInstancesCommand,
 } from '@aws-sdk/client-ec2';
+import { describeChecked, DryRunReport, isDenied, PermissionCheck, sentence } from '../dry-run';
 import { RunContext, RunResult } from '../runner';
 import { AwsRunner } from './aws-runner';
 import { awsRunnerError } from './aws-errors';
@@ -41,6 +43,45 @@ export class InstanceRunner extends AwsRunner<InstanceDetails> {
     return { action, id, hibernate: details.hibernate === 'true' };
   }
 
+  /** DescribeInstances for the state; the action itself with EC2's `DryRun: true`. */
+  override async dryRun(
+    { account, signal }: RunContext,
+    { action, id, hibernate }: InstanceDetails,
+  ): Promise<DryRunReport> {
+    const ec2 = this.aws.ec2(account);
+    const identity = this.aws.identity(account);
+    const checks: PermissionCheck[] = [];
+    const described = await describeChecked('ec2:DescribeInstances', identity, checks, () =>
+      ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }), { abortSignal: signal }),
+    );
+    const state = described.value?.Reservations?.[0]?.Instances?.[0]?.State?.Name ?? null;
+    const input = { InstanceIds: [id], DryRun: true };
+    const permission = `ec2:${{ start: 'Start', stop: 'Stop', reboot: 'Reboot' }[action]}Instances`;
+    try {
+      await ec2.send(
+        action === 'start'
+          ? new StartInstancesCommand(input)
+          : action === 'stop'
+            ? new StopInstancesCommand({ ...input, ...(hibernate ? { Hibernate: true } : {}) })
+            : new RebootInstancesCommand(input),
+        { abortSignal: signal },
+      );
+      checks.push({ permission, result: 'allowed' });
+    } catch (err) {
+      const e = err as Error;
+      if (e.name === 'DryRunOperation') checks.push({ permission, result: 'allowed' });
+      else if (isDenied(err)) {
+        checks.push({
+          permission,
+          result: 'denied',
+          detail: `refused for ${identity}: ${e.name}: ${e.message}`,
+        });
+      } else checks.push({ permission, result: 'not checked', detail: `${e.name}: ${e.message}` });
+    }
+    const would = sentence(id, action, state, described, checks[0], wouldDo(action, state));
+    return { state, would, checks };
+  }
+
   async run(
     { account, signal }: RunContext,
     { action, id, hibernate }: InstanceDetails,
@@ -74,6 +115,18 @@ export class InstanceRunner extends AwsRunner<InstanceDetails> {
       throw awsRunnerError(err, `EC2 ${action} of ${id}`, this.aws.identity(account));
     }
   }
+}
+
+/** What each action does to an instance in each state, for the dry run's sentence. */
+function wouldDo(action: InstanceDetails['action'], state: string | null): string {
+  if (state === null) return `${action} it`;
+  if (action === 'start' && ['running', 'pending'].includes(state))
+    return 'change nothing (already running)';
+  if (action === 'stop' && ['stopped', 'stopping'].includes(state))
+    return 'change nothing (already stopped)';
+  if (action === 'reboot' && state !== 'running')
+    return `fail (a ${state} instance cannot be rebooted)`;
+  return { start: 'start it', stop: 'stop it', reboot: 'reboot it' }[action];
 }
 
 function describe(action: string, id: string, changes: InstanceStateChange[] | undefined): string {

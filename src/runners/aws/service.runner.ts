@@ -1,4 +1,5 @@
-import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { DescribeServicesCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { describeChecked, DryRunReport, notChecked, PermissionCheck, sentence } from '../dry-run';
 import { RunContext, RunResult } from '../runner';
 import { AwsRunner } from './aws-runner';
 import { awsRunnerError } from './aws-errors';
@@ -24,6 +25,51 @@ export class ServiceRunner extends AwsRunner<ServiceDetails> {
       service: required(details, 'service_name', NAME, 'an ECS service name or ARN'),
       desiredCount: integer(details, 'desired_count', 0, MAX_DESIRED),
     };
+  }
+
+  /** Describes the service; ECS has no dry run for UpdateService. */
+  override async dryRun(
+    { account, signal }: RunContext,
+    { cluster, service, desiredCount }: ServiceDetails,
+  ): Promise<DryRunReport> {
+    const checks: PermissionCheck[] = [];
+    const described = await describeChecked(
+      'ecs:DescribeServices',
+      this.aws.identity(account),
+      checks,
+      async () => {
+        const res = await this.aws
+          .ecs(account)
+          .send(new DescribeServicesCommand({ cluster, services: [service] }), {
+            abortSignal: signal,
+          });
+        const found = res.services?.[0];
+        if (!found)
+          throw Object.assign(new Error(res.failures?.[0]?.reason ?? 'MISSING'), {
+            name: 'ServiceNotFound',
+            $fault: 'client',
+          });
+        return found;
+      },
+    );
+    checks.push(notChecked('ecs:UpdateService', 'ECS'));
+    const s = described.value;
+    const state = s
+      ? `${s.status ?? 'unknown'}, ${s.runningCount ?? 0} running (desired ${s.desiredCount ?? 0})`
+      : null;
+    const effect =
+      s?.desiredCount === desiredCount
+        ? `change nothing (desired is already ${desiredCount})`
+        : `set the desired count to ${desiredCount}`;
+    const would = sentence(
+      `service ${cluster}/${service}`,
+      'scale',
+      state,
+      described,
+      checks[0],
+      effect,
+    );
+    return { state, would, checks };
   }
 
   async run(

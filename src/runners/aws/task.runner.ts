@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { createHash } from 'node:crypto';
 import { RunnerError } from '../../common/errors';
+import { DryRunReport, notChecked } from '../dry-run';
 import { RunContext, RunResult } from '../runner';
 import { AwsRunner } from './aws-runner';
 import { awsRunnerError } from './aws-errors';
@@ -78,6 +79,19 @@ export class TaskRunner extends AwsRunner<TaskDetails> {
       ),
       assignPublicIp:
         publicIp === undefined ? undefined : publicIp === 'true' || publicIp === 'ENABLED',
+    };
+  }
+
+  /** RunTask has no dry run: says what would run, where; nothing is described. */
+  override async dryRun(_ctx: RunContext, d: TaskDetails): Promise<DryRunReport> {
+    const network =
+      d.subnets.length > 0
+        ? `in subnets ${d.subnets.join(', ')}`
+        : `with the network configuration of service ${d.taskDefinition.split(':')[0]} in that cluster`;
+    return {
+      state: null,
+      would: `run ${d.count} task(s) of ${d.taskDefinition} in cluster ${d.cluster} ${network}`,
+      checks: [notChecked('ecs:RunTask', 'ECS')],
     };
   }
 

@@ -1,0 +1,54 @@
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
+
+@ApiSchema({ name: 'PermissionCheck', description: 'One permission the action needs, as checked' })
+export class PermissionCheckDto {
+  @ApiProperty({ description: 'IAM action', example: 'ec2:StopInstances' })
+  permission: string;
+
+  @ApiProperty({
+    description:
+      '`allowed` or `denied` by AWS; `not checked` where the service cannot try an action without doing it',
+    enum: ['allowed', 'denied', 'not checked'],
+    example: 'allowed',
+  })
+  result: 'allowed' | 'denied' | 'not checked';
+
+  @ApiPropertyOptional({
+    description: 'Why denied (naming the account and the role used), or why not checked',
+    example:
+      'refused for account "spinup" via role arn:aws:iam::123456789012:role/minion-runner: UnauthorizedOperation: ...',
+  })
+  detail?: string;
+}
+
+@ApiSchema({
+  name: 'DryRun',
+  description: 'What running the job now would do, found without doing it (nothing is recorded)',
+})
+export class DryRunResponseDto {
+  @ApiProperty({ description: "The job's runner (`details.runner`)", example: 'instanceRunner' })
+  runner: string;
+
+  @ApiProperty({ description: 'Its type', example: 'instance' })
+  type: string;
+
+  @ApiProperty({
+    description: "The resource's state now, as described; null when it could not be described",
+    type: 'string',
+    nullable: true,
+    example: 'running',
+  })
+  state: string | null;
+
+  @ApiProperty({
+    description: 'What the run would do',
+    example: 'i-aaaabbbb11112222 is running; stop would stop it',
+  })
+  would: string;
+
+  @ApiProperty({
+    description: 'Permissions the action needs, as checked',
+    type: [PermissionCheckDto],
+  })
+  checks: PermissionCheckDto[];
+}
