@@ -1,3 +1,4 @@
+import { RUNNER_EXAMPLES } from '../src/jobs/jobs.examples';
 import { drain } from './support/jobs-helpers';
 import { FakeAws } from './support/fake-aws';
 import { createTestApp, removeDir, tempDir, testConfig, TestApp } from './support/test-app';
@@ -160,19 +161,8 @@ describe('AWS runners end to end (API -> queue -> runner -> fake AWS -> run hist
     });
   });
 
-  it('autoscaling (README example): scales the group to 0 with its minimum, over the wire', async () => {
-    const job = {
-      name: 'asg-nightly-off',
-      schedule_expression: '0 20 * * MON-FRI',
-      enabled: true,
-      details: {
-        runner: 'autoScalingRunner',
-        autoscaling_action: 'scale',
-        group_name: 'web-asg',
-        desired_capacity: '0',
-        min_size: '0',
-      },
-    };
+  it('autoscaling (README and Swagger example): scales the group to 0 with its minimum, over the wire', async () => {
+    const { job } = RUNNER_EXAMPLES.autoscaling.value;
     const refused = await t.authed
       .post(`${BASE}/spinup/jobs/asg`)
       .send({ job: { ...job, details: { ...job.details, min_size: '2' } } })

@@ -5,7 +5,8 @@ import {
   UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { InvalidFieldError } from '../../common/errors';
-import { describeChecked, DryRunReport, notChecked, PermissionCheck, sentence } from '../dry-run';
+import { DryRunReport, PermissionCheck } from '../dry-run';
+import { describeChecked, notChecked, sentence } from './dry-run-checks';
 import { RunContext, RunResult } from '../runner';
 import { AwsRunner } from './aws-runner';
 import { awsRunnerError } from './aws-errors';

@@ -26,6 +26,12 @@ const TRANSIENT_STATE = new Set([
   'ResourceContentionFault',
 ]);
 
+/** AWS refused the call for lack of permission (credentials or policy). */
+export function isAccessDenied(err: unknown): boolean {
+  const e = err as SdkError;
+  return ACCESS_DENIED.has(e?.name) || e?.$metadata?.httpStatusCode === 403;
+}
+
 interface SdkError extends Error {
   $fault?: 'client' | 'server';
   $metadata?: { requestId?: string; httpStatusCode?: number };
@@ -41,7 +47,7 @@ export function awsRunnerError(err: unknown, action: string, identity: string): 
   const e = err as SdkError;
   const requestId = e?.$metadata?.requestId;
   const detail = `${e?.name ?? 'Error'}: ${e?.message ?? String(err)}`;
-  if (ACCESS_DENIED.has(e?.name) || e?.$metadata?.httpStatusCode === 403) {
+  if (isAccessDenied(e)) {
     return new RunnerError(`${action} was refused for ${identity}: ${detail}`, true, requestId);
   }
   if (

@@ -8,7 +8,8 @@ import {
   StopDBInstanceCommand,
 } from '@aws-sdk/client-rds';
 import { RunnerError } from '../../common/errors';
-import { describeChecked, DryRunReport, notChecked, PermissionCheck, sentence } from '../dry-run';
+import { DryRunReport, PermissionCheck } from '../dry-run';
+import { describeChecked, notChecked, sentence } from './dry-run-checks';
 import { RunContext, RunResult } from '../runner';
 import { AwsRunner } from './aws-runner';
 import { awsRunnerError } from './aws-errors';

@@ -5,10 +5,11 @@ import {
   StartInstancesCommand,
   StopInstancesCommand,
 } from '@aws-sdk/client-ec2';
-import { describeChecked, DryRunReport, isDenied, PermissionCheck, sentence } from '../dry-run';
+import { DryRunReport, PermissionCheck } from '../dry-run';
+import { describeChecked, sentence } from './dry-run-checks';
 import { RunContext, RunResult } from '../runner';
 import { AwsRunner } from './aws-runner';
-import { awsRunnerError } from './aws-errors';
+import { awsRunnerError, isAccessDenied } from './aws-errors';
 import { oneOf, required } from './details';
 
 const ACTIONS = ['start', 'stop', 'reboot'] as const;
@@ -70,7 +71,7 @@ export class InstanceRunner extends AwsRunner<InstanceDetails> {
     } catch (err) {
       const e = err as Error;
       if (e.name === 'DryRunOperation') checks.push({ permission, result: 'allowed' });
-      else if (isDenied(err)) {
+      else if (isAccessDenied(err)) {
         checks.push({
           permission,
           result: 'denied',

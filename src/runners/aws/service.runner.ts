@@ -1,5 +1,6 @@
 import { DescribeServicesCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
-import { describeChecked, DryRunReport, notChecked, PermissionCheck, sentence } from '../dry-run';
+import { DryRunReport, PermissionCheck } from '../dry-run';
+import { describeChecked, notChecked, sentence } from './dry-run-checks';
 import { RunContext, RunResult } from '../runner';
 import { AwsRunner } from './aws-runner';
 import { awsRunnerError } from './aws-errors';

@@ -9,7 +9,8 @@ import {
 } from '@aws-sdk/client-ecs';
 import { createHash } from 'node:crypto';
 import { RunnerError } from '../../common/errors';
-import { DryRunReport, notChecked } from '../dry-run';
+import { DryRunReport } from '../dry-run';
+import { notChecked } from './dry-run-checks';
 import { RunContext, RunResult } from '../runner';
 import { AwsRunner } from './aws-runner';
 import { awsRunnerError } from './aws-errors';
