@@ -2,6 +2,7 @@ import { ArgumentMetadata, BadRequestException, ValidationPipe } from '@nestjs/c
 import { validationMessages } from '../validation-messages';
 import { canonicalKeys, isPlainObject } from '../validators/canonical-keys';
 import { Ctor } from '../validators/shape';
+import { validSegmentParams } from './segment-params';
 
 /**
  * The global validation pipe. Bodies and query strings first get the original's lenient key
@@ -21,6 +22,10 @@ export class LenientValidationPipe extends ValidationPipe {
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const cls = metadata.metatype as Ctor | undefined;
+    if (metadata.type === 'param' && cls) {
+      const valid = validSegmentParams(cls, value);
+      if (valid) return valid;
+    }
     if ((metadata.type === 'body' || metadata.type === 'query') && cls && this.isClass(cls)) {
       if (!isPlainObject(value)) {
         throw new BadRequestException(`${metadata.type} must be a JSON object`);

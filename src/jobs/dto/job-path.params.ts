@@ -1,10 +1,12 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { SAFE_SEGMENT_PATTERN, SAFE_SEGMENT_RULE } from '../../common/safe-segment';
+import { SegmentParams } from '../../common/pipes/segment-params';
 import { IsSafeSegment } from '../../common/validators/is-safe-segment.validator';
 
 /** The same rule as the validator, for the OpenAPI document (the 256-byte limit is in words). */
 const SEGMENT = { pattern: SAFE_SEGMENT_PATTERN.source, minLength: 1, maxLength: 256 };
 
+@SegmentParams('account')
 export class AccountParams {
   @ApiProperty({
     description: `Account name from the configuration; ${SAFE_SEGMENT_RULE}`,
@@ -15,6 +17,7 @@ export class AccountParams {
   account: string;
 }
 
+@SegmentParams('account', 'group')
 export class GroupParams extends AccountParams {
   @ApiProperty({
     description: `Job group (a space); ${SAFE_SEGMENT_RULE}`,
@@ -25,6 +28,7 @@ export class GroupParams extends AccountParams {
   group: string;
 }
 
+@SegmentParams('account', 'group', 'id')
 export class JobParams extends GroupParams {
   @ApiProperty({
     description: `Job id (a UUID assigned at creation); ${SAFE_SEGMENT_RULE}`,
