@@ -15,6 +15,7 @@ import { register } from 'prom-client';
 import { CloudWatchJobLog, createLogsClient } from '../src/job-log/cloudwatch-job-log';
 import { RunRecord } from '../src/job-log/run-record';
 import { JobKey } from '../src/repository/jobs.repository';
+import { sampleJob } from '../src/job-log/job-log.contract';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 10_000);
 const MINUTES = Number(process.env.BENCH_MINUTES ?? 3);
@@ -83,20 +84,7 @@ async function main(): Promise<void> {
     const setup = Date.now();
     // Each job's group and stream, as creating the jobs through the API does.
     for (let i = 0; i < keys.length; i += 500) {
-      await Promise.all(
-        keys.slice(i, i + 500).map((k) =>
-          log.jobSaved({
-            ...k,
-            name: k.id,
-            description: '',
-            details: { runner: 'dummyRunner' },
-            schedule_expression: '* * * * *',
-            enabled: true,
-            modified_at: '',
-            modified_by: '',
-          }),
-        ),
-      );
+      await Promise.all(keys.slice(i, i + 500).map((k) => log.jobSaved(sampleJob(k))));
     }
     console.log(`created ${JOBS} streams in ${Date.now() - setup} ms`);
     for (let minute = 1; minute <= MINUTES; minute++) {

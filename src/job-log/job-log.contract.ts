@@ -1,3 +1,4 @@
+import { JobDocument } from '../repository/job-document';
 import { JobKey } from '../repository/jobs.repository';
 import { JobLog } from './job-log';
 import { RunRecord } from './run-record';
@@ -21,6 +22,20 @@ export function sampleRecord(
     finished_at: at,
     duration_ms: 0,
     runner: 'dummyRunner',
+  };
+}
+
+/** An every-minute dummy job at `key`, as `jobSaved` receives it. */
+export function sampleJob(key: JobKey): JobDocument {
+  return {
+    ...key,
+    name: key.id,
+    description: '',
+    details: { runner: 'dummyRunner' },
+    schedule_expression: '* * * * *',
+    enabled: true,
+    modified_at: '',
+    modified_by: '',
   };
 }
 
@@ -50,17 +65,7 @@ export function describeJobLogContract(name: string, setup: () => Promise<JobLog
       await fixture.cleanup();
     });
 
-    const created = async (l: JobLog, k: JobKey) =>
-      l.jobSaved({
-        ...k,
-        name: 'n',
-        description: '',
-        details: { runner: 'dummyRunner' },
-        schedule_expression: '* * * * *',
-        enabled: true,
-        modified_at: '',
-        modified_by: '',
-      });
+    const created = async (l: JobLog, k: JobKey) => l.jobSaved(sampleJob(k));
 
     it('a job with no runs has an empty history', async () => {
       expect(await log.list(key, 10)).toEqual([]);
