@@ -71,6 +71,8 @@ const SEED = {
   },
 };
 
+const FAST_WAIT = { waitTimeout: '20s', waitPollMin: '10ms', waitPollMax: '20ms' };
+
 describe('AWS runners end to end (API -> queue -> runner -> fake AWS -> run history)', () => {
   const fake = new FakeAws();
   let restoreEnv: () => void;
@@ -101,13 +103,14 @@ describe('AWS runners end to end (API -> queue -> runner -> fake AWS -> run hist
           region: 'us-east-1',
         },
       },
+      // Waits polled every few milliseconds: the fake resources settle after one describe.
       jobRunners: {
         dummyRunner: { type: 'dummy' },
-        instanceRunner: { type: 'instance' },
-        databaseRunner: { type: 'database' },
-        serviceRunner: { type: 'service' },
-        taskRunner: { type: 'task' },
-        autoScalingRunner: { type: 'autoscaling' },
+        instanceRunner: { type: 'instance', config: FAST_WAIT },
+        databaseRunner: { type: 'database', config: FAST_WAIT },
+        serviceRunner: { type: 'service', config: FAST_WAIT },
+        taskRunner: { type: 'task', config: FAST_WAIT },
+        autoScalingRunner: { type: 'autoscaling', config: FAST_WAIT },
       },
     });
     t = await createTestApp({ dataDir, config });
@@ -131,7 +134,8 @@ describe('AWS runners end to end (API -> queue -> runner -> fake AWS -> run hist
     return runs.body;
   }
 
-  it('instance example: starts the instance', async () => {
+  it('instance example: starts the instance and records that it reached running (outcome in /runs)', async () => {
+    fake.resources.setInstance('i-aaaabbbb11112222', 'stopped');
     const runs = await createRunAndRead('space-xy', { job: SEED.instance });
     expect(runs).toEqual([
       expect.objectContaining({
@@ -139,9 +143,73 @@ describe('AWS runners end to end (API -> queue -> runner -> fake AWS -> run hist
         runner: 'instanceRunner',
         output: 'start i-aaaabbbb11112222: stopped -> pending',
         request_id: expect.stringMatching(/^req-ec2-/),
+        outcome: {
+          result: 'reached',
+          resource: 'instance i-aaaabbbb11112222',
+          target: 'running',
+          before: 'stopped',
+          state: 'running',
+          reached_at: expect.any(String),
+          waited_ms: expect.any(Number),
+        },
       }),
     ]);
-    expect(fake.requests.map((r) => r.action)).toEqual(['StartInstances']);
+    // Described before, acted, then the SDK waiter described until running.
+    expect(fake.requests.map((r) => r.action)).toEqual([
+      'DescribeInstances',
+      'StartInstances',
+      'DescribeInstances',
+      'DescribeInstances',
+    ]);
+  });
+
+  it('an instance already running: success that says so, no StartInstances', async () => {
+    const runs = await createRunAndRead('space-xy', { job: SEED.instance });
+    expect(runs[0]).toMatchObject({
+      status: 'succeeded',
+      output: 'start i-aaaabbbb11112222: already running',
+      outcome: { result: 'already', before: 'running', state: 'running', waited_ms: 0 },
+    });
+    expect(fake.requests.map((r) => r.action)).toEqual(['DescribeInstances']);
+  });
+
+  it('a start the instance does not keep (it goes stopping) fails saying where it went, and is retried', async () => {
+    fake.resources.setInstance('i-aaaabbbb11112222', 'stopped');
+    fake.resources.endIn.set('ec2:StartInstances', 'stopping');
+    const runs = await createRunAndRead('space-xy', { job: SEED.instance });
+    const first = runs.find((r: { attempt: number }) => r.attempt === 1);
+    expect(first).toMatchObject({
+      status: 'failed',
+      will_retry: true,
+      error: 'instance i-aaaabbbb11112222 went to stopping instead of running',
+      outcome: { result: 'elsewhere', before: 'stopped', target: 'running', state: 'stopping' },
+    });
+    expect(runs.every((r: { status: string }) => r.status === 'failed')).toBe(true);
+  });
+
+  it('wait "false": the call is recorded as not waited for, no describe after it', async () => {
+    fake.resources.setInstance('i-aaaabbbb11112222', 'stopped');
+    const job = { ...SEED.instance, details: { ...SEED.instance.details, wait: 'false' } };
+    const runs = await createRunAndRead('space-xy', { job });
+    expect(runs[0]).toMatchObject({
+      status: 'succeeded',
+      outcome: { result: 'not waited', target: 'running', before: 'stopped', state: null },
+    });
+    expect(fake.requests.map((r) => r.action)).toEqual(['DescribeInstances', 'StartInstances']);
+  });
+
+  it('wait details are validated at create time, naming the field', async () => {
+    for (const [details, field] of [
+      [{ wait: 'maybe' }, 'job.details.wait'],
+      [{ wait_timeout: '10 minutes' }, 'job.details.wait_timeout'],
+      [{ wait_timeout: '7h' }, 'job.details.wait_timeout'],
+    ] as const) {
+      const res = await t.authed
+        .post(`${BASE}/spinup/jobs/space-xy`)
+        .send({ job: { ...SEED.instance, details: { ...SEED.instance.details, ...details } } })
+        .expect(400);
+      expect(res.body.message).toContain(field);
+    }
   });
 
   it('database example: stops the database', async () => {
@@ -149,6 +217,7 @@ describe('AWS runners end to end (API -> queue -> runner -> fake AWS -> run hist
     expect(runs[0]).toMatchObject({
       status: 'succeeded',
       output: 'stop instance spintst-db000b36: available -> stopping',
+      outcome: { result: 'reached', before: 'available', state: 'stopped' },
     });
     expect(runs[0].request_id).toMatch(/^req-rds-/);
   });
@@ -158,6 +227,11 @@ describe('AWS runners end to end (API -> queue -> runner -> fake AWS -> run hist
     expect(runs[0]).toMatchObject({
       status: 'succeeded',
       output: 'scaled spindev-cluster-123/spindev-svc-123 to 0 (running 2, pending 0)',
+      outcome: {
+        result: 'reached',
+        target: '0 running',
+        state: expect.stringMatching(/^0 running of 0/),
+      },
     });
   });
 
@@ -169,7 +243,15 @@ describe('AWS runners end to end (API -> queue -> runner -> fake AWS -> run hist
       .expect(400);
     expect(refused.body.message).toContain('job.details.min_size');
     const runs = await createRunAndRead('asg', { job });
-    expect(runs[0]).toMatchObject({ status: 'succeeded', output: 'scaled web-asg to 0 (min 0)' });
+    expect(runs[0]).toMatchObject({
+      status: 'succeeded',
+      output: 'scaled web-asg to 0 (min 0)',
+      outcome: {
+        result: 'reached',
+        target: '0 in service',
+        before: expect.stringMatching(/^2 in service/),
+      },
+    });
     expect(runs[0].request_id).toMatch(/^req-autoscaling-/);
     const call = fake.requests.find((r) => r.action === 'UpdateAutoScalingGroup');
     expect(call?.params).toMatchObject({
@@ -245,9 +327,15 @@ describe('AWS runners end to end (API -> queue -> runner -> fake AWS -> run hist
     expect(runs[0].output).toMatch(
       /^started 3 of 3 task\(s\) of spindev-svc-123 in spindev-cluster-123/,
     );
+    expect(runs[0].outcome).toMatchObject({
+      result: 'reached',
+      target: 'RUNNING',
+      state: 'RUNNING',
+    });
   });
 
   it('a failing AWS call is recorded with its error and request id; access denied is not retried', async () => {
+    fake.resources.setInstance('i-aaaabbbb11112222', 'stopped');
     fake.on('ec2:StartInstances', () => ({
       status: 403,
       body: '<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>no</Message></Error></Errors><RequestID>{{requestId}}</RequestID></Response>',

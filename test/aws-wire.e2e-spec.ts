@@ -7,6 +7,7 @@ import { InstanceRunner } from '../src/runners/aws/instance.runner';
 import { ServiceRunner } from '../src/runners/aws/service.runner';
 import { TaskRunner } from '../src/runners/aws/task.runner';
 import { RunContext, RunResult } from '../src/runners/runner';
+import { WaitLimits } from '../src/runners/outcome';
 import { ec2Error, FakeAws } from './support/fake-aws';
 
 /** Wire level: the real SDK, signing real requests, against a local endpoint. */
@@ -54,11 +55,13 @@ describe('AWS runners on the wire (local endpoint via AWS_ENDPOINT_URL_*)', () =
 
   it('instance start: EC2 query StartInstances, SigV4 with the default chain key, XML parsed', async () => {
     const runner = new InstanceRunner('instanceRunner', undefined, new AwsClients(accounts));
+    fake.resources.setInstance('i-aaaabbbb11112222', 'stopped');
     const result = (await runParsed(
       runner,
       ctx('plain', { instance_action: 'start', instance_id: 'i-aaaabbbb11112222' }),
     )) as RunResult;
-    const [req] = fake.requests;
+    const [describe, req] = fake.requests;
+    expect(describe).toMatchObject({ service: 'ec2', action: 'DescribeInstances' });
     expect(req).toMatchObject({ service: 'ec2', action: 'StartInstances' });
     expect(req.params).toMatchObject({
       Action: 'StartInstances',
@@ -67,10 +70,34 @@ describe('AWS runners on the wire (local endpoint via AWS_ENDPOINT_URL_*)', () =
     expect(req.headers.authorization).toMatch(
       /^AWS4-HMAC-SHA256 Credential=AKIAWIRETEST0000\/\d{8}\/us-east-1\/ec2\/aws4_request, SignedHeaders=.*, Signature=[0-9a-f]{64}$/,
     );
-    expect(result).toEqual({
+    expect(result).toMatchObject({
       output: 'start i-aaaabbbb11112222: stopped -> pending',
-      requestId: 'req-ec2-1',
+      requestId: 'req-ec2-2',
+      target: { before: 'stopped', state: 'running' },
     });
+  });
+
+  it('the wait on the wire: the SDK InstanceRunning waiter polls DescribeInstances until running', async () => {
+    const runner = new InstanceRunner(
+      'instanceRunner',
+      { waitTimeout: '20s', waitPollMin: '10ms', waitPollMax: '20ms' },
+      new AwsClients(accounts),
+    );
+    fake.resources.setInstance('i-aaaabbbb11112222', 'stopped');
+    fake.resources.settleAfter = 3; // pending for three describes
+    const result = (await runParsed(
+      runner,
+      ctx('plain', { instance_action: 'start', instance_id: 'i-aaaabbbb11112222' }),
+    )) as RunResult;
+    const limits = runner.waitLimits({}) as WaitLimits;
+    const end = await result.target?.wait?.(limits, new AbortController().signal);
+    expect(end).toEqual({ result: 'reached', state: 'running' });
+    const polls = fake.requests.slice(2);
+    expect(polls.map((r) => r.action)).toEqual(Array(4).fill('DescribeInstances'));
+    for (const poll of polls) {
+      expect(poll.params['InstanceId.1']).toBe('i-aaaabbbb11112222');
+      expect(poll.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIAWIRETEST0000\//);
+    }
   });
 
   it('with a role: AssumeRole on STS first, then EC2 signed with the temporary credentials', async () => {
@@ -83,8 +110,9 @@ describe('AWS runners on the wire (local endpoint via AWS_ENDPOINT_URL_*)', () =
         hibernate: 'true',
       }),
     );
-    const [sts, ec2] = fake.requests;
+    const [sts, describe, ec2] = fake.requests;
     expect(sts).toMatchObject({ service: 'sts', action: 'AssumeRole' });
+    expect(describe.headers['x-amz-security-token']).toBe('assumed-session-token');
     expect(sts.params).toMatchObject({
       RoleArn: 'arn:aws:iam::123456789012:role/minion',
       ExternalId: 'ext-42',
@@ -147,7 +175,10 @@ describe('AWS runners on the wire (local endpoint via AWS_ENDPOINT_URL_*)', () =
         desired_count: '0',
       }),
     )) as RunResult;
-    const [req] = fake.requests;
+    const [describe, req] = fake.requests;
+    expect(describe.headers['x-amz-target']).toBe(
+      'AmazonEC2ContainerServiceV20141113.DescribeServices',
+    );
     expect(req.headers['x-amz-target']).toBe('AmazonEC2ContainerServiceV20141113.UpdateService');
     expect(req.json).toEqual({
       cluster: 'spindev-cluster-123',

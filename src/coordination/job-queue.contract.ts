@@ -133,6 +133,49 @@ export function describeJobQueueContract(
       expect(consumer.executed.filter((e) => e.id.includes('/same@'))).toHaveLength(3);
     });
 
+    it('an attempt waiting for its outcome gives its slot to the next job, not to its own job', async () => {
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      const consumer = new ScriptConsumer(async (o, attempt) => {
+        if (!o.id.includes('/waits@')) return succeeded();
+        attempt.releaseSlot?.(); // acted; now only waits for the resource's state
+        await gate;
+        return succeeded();
+      });
+      await queue.start(consumer, 1, 4);
+      await queue.enqueue([
+        occurrenceOf('waits', 1),
+        occurrenceOf('next'),
+        occurrenceOf('waits', 2),
+      ]);
+      // With one slot, `next` runs only because the waiting attempt gave its slot back.
+      await waitFor(() => consumer.reports.some((r) => r.occurrence.id.includes('/next@')));
+      // The same job's next occurrence still waits for the first to end.
+      expect(consumer.executed.filter((e) => e.id.includes('/waits@'))).toHaveLength(1);
+      release();
+      await settled(consumer, 3);
+      expect(consumer.peakPerJob).toBe(1);
+    });
+
+    it('without room to wait (maxWaiting 0), a waiting attempt keeps its slot', async () => {
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      const consumer = new ScriptConsumer(async (o, attempt) => {
+        if (!o.id.includes('/waits@')) return succeeded();
+        attempt.releaseSlot?.();
+        await gate;
+        return succeeded();
+      });
+      await queue.start(consumer, 1, 0);
+      await queue.enqueue([occurrenceOf('waits'), occurrenceOf('next')]);
+      await waitFor(() => consumer.executed.length === 1);
+      // Give the queue a chance to (wrongly) start `next`: the waiting attempt holds the slot.
+      await new Promise((r) => setTimeout(r, 200));
+      expect(consumer.executed).toHaveLength(1);
+      release();
+      await settled(consumer, 2);
+    });
+
     it('counts what it holds, and refuses work once stopped', async () => {
       let release!: () => void;
       const gate = new Promise<void>((r) => (release = r));

@@ -1,3 +1,4 @@
+import { OutcomeRecord } from '../runners/outcome';
 import { Occurrence } from './occurrence';
 
 export interface RetryPolicy {
@@ -16,6 +17,11 @@ export interface LostAttempt {
 export interface Attempt {
   /** 1 for the first attempt; every start counts, including one a dead replica lost. */
   number: number;
+  /**
+   * The attempt has acted and now only waits for its resource's target state: its concurrency
+   * slot may go to the next occurrence (within the queue's `maxWaiting`). Idempotent.
+   */
+  releaseSlot?: () => void;
 }
 
 interface OutcomeBase {
@@ -28,8 +34,14 @@ interface OutcomeBase {
 /** What one attempt came to. The executor says what happened; the queue decides what follows. */
 export type Outcome = OutcomeBase &
   (
-    | { status: 'succeeded'; output: string; requestId?: string }
-    | { status: 'failed'; error: string; permanent: boolean; requestId?: string }
+    | { status: 'succeeded'; output: string; requestId?: string; outcome?: OutcomeRecord }
+    | {
+        status: 'failed';
+        error: string;
+        permanent: boolean;
+        requestId?: string;
+        outcome?: OutcomeRecord;
+      }
     | { status: 'skipped'; reason: string }
     /** The job no longer exists: nothing to run, nothing to record. */
     | { status: 'dropped'; reason: string }
@@ -83,8 +95,15 @@ export abstract class JobQueue {
   /** Returns the ids actually added (duplicates are left out where the queue can tell). */
   abstract enqueue(occurrences: Occurrence[]): Promise<string[]>;
 
-  /** Starts consuming with at most `concurrency` attempts at once. */
-  abstract start(consumer: OccurrenceConsumer, concurrency: number): Promise<void>;
+  /**
+   * Starts consuming with at most `concurrency` attempts acting at once, and up to `maxWaiting`
+   * more that released their slot to wait for an outcome (`Attempt.releaseSlot`).
+   */
+  abstract start(
+    consumer: OccurrenceConsumer,
+    concurrency: number,
+    maxWaiting?: number,
+  ): Promise<void>;
 
   /**
    * Stops taking work and waits up to `timeoutMs` for running attempts. Returns the

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
+import { RunOutcome } from './run-outcome';
 
 const DATE_TIME = { type: 'string', format: 'date-time' } as const;
 
@@ -89,6 +90,13 @@ export class RunRecord {
     example: '7d3c9a6e-8f1b-4c2a-9e4d-1a2b3c4d5e6f',
   })
   request_id?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'For runners acting on a cloud resource: the state it reached after the action, or why not',
+    type: () => RunOutcome,
+  })
+  outcome?: RunOutcome;
 
   @ApiPropertyOptional({
     description: 'For `missed`: how many occurrences were not run',

@@ -66,6 +66,17 @@ export class MinionMetrics {
     [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300],
     ['runner'],
   );
+  readonly outcomes = counter(
+    'minion_run_outcomes_total',
+    "Actions' outcomes (reached, already, not waited, timeout, elsewhere, refused, interrupted), by runner type",
+    ['type', 'result'],
+  );
+  readonly timeToState = histogram(
+    'minion_time_to_target_state_seconds',
+    'From the end of the action to the resource seen in its target state, by runner type',
+    [1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600],
+    ['type'],
+  );
   readonly startDelay = histogram(
     'minion_run_start_delay_seconds',
     'Fire lag: from the minute an occurrence was scheduled for to the start of its first attempt',

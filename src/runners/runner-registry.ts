@@ -94,7 +94,11 @@ export class RunnerRegistry {
    */
   parse(account: string, details: Record<string, string>): ParsedRun {
     const runner = this.resolve(account, details);
-    return { runner, details: runner.parseDetails(details) };
+    return {
+      runner,
+      details: runner.parseDetails(details),
+      wait: runner.waitLimits(details),
+    };
   }
 
   get(name: string): Runner | undefined {

@@ -1,10 +1,15 @@
 import { JobDocument } from '../repository/job-document';
 import { DryRunReport } from './dry-run';
+import { TargetState, WaitLimits } from './outcome';
 
-/** What a run produced: text for the run history, and the cloud request id when there is one. */
+/**
+ * What a run produced: text for the run history, the cloud request id when there is one, and
+ * for a runner acting on a cloud resource the state it aimed at (the executor waits for it).
+ */
 export interface RunResult {
   output: string;
   requestId?: string;
+  target?: TargetState;
 }
 
 export interface RunContext {
@@ -33,6 +38,15 @@ export abstract class Runner<D = unknown> {
   abstract run(ctx: RunContext, details: D): Promise<string | RunResult>;
 
   /**
+   * How long to wait for the target state after `run`, read from the job's details (`wait`,
+   * `wait_timeout`) and the runner's config; null: no wait. Runner types that change no cloud
+   * resource have nothing to wait for.
+   */
+  waitLimits(_details: Record<string, string>): WaitLimits | null {
+    return null;
+  }
+
+  /**
    * What `run` would do now, found without doing it: the resource described, the permissions
    * checked where the service allows it. No side effect. Runner types that touch nothing say so.
    */
@@ -45,4 +59,6 @@ export abstract class Runner<D = unknown> {
 export interface ParsedRun<D = unknown> {
   runner: Runner<D>;
   details: D;
+  /** Bounds of the wait for the target state; null when the job or its runner waits for none. */
+  wait: WaitLimits | null;
 }

@@ -5,7 +5,8 @@ import { manualOccurrence, scheduledOccurrence } from '../coordination/occurrenc
 import { MinionMetrics } from '../metrics/minion-metrics';
 import { JobDocument } from '../repository/job-document';
 import { JobsRepository } from '../repository/jobs.repository';
-import { RunContext, Runner } from '../runners/runner';
+import { TargetState, WaitEnd, WaitLimits } from '../runners/outcome';
+import { RunContext, RunResult, Runner } from '../runners/runner';
 import { RunnerRegistry } from '../runners/runner-registry';
 import { JobCache } from '../scheduler/job-cache.service';
 import { Executor } from './executor.service';
@@ -27,14 +28,14 @@ const doc = (overrides: Partial<JobDocument> = {}): JobDocument => ({
 class ScriptedRunner extends Runner<Record<string, string>> {
   readonly type = 'scripted';
   signal?: AbortSignal;
-  constructor(private readonly behaviour: (ctx: RunContext) => Promise<string>) {
+  constructor(private readonly behaviour: (ctx: RunContext) => Promise<string | RunResult>) {
     super('scripted');
   }
   parseDetails(details: Record<string, string>): Record<string, string> {
     if (details.bad) throw new InvalidFieldError('job.details.bad', 'is not allowed');
     return details;
   }
-  run(ctx: RunContext): Promise<string> {
+  run(ctx: RunContext): Promise<string | RunResult> {
     this.signal = ctx.signal;
     return this.behaviour(ctx);
   }
@@ -43,8 +44,9 @@ class ScriptedRunner extends Runner<Record<string, string>> {
 function executor(options: {
   cached?: JobDocument | null;
   stored?: () => Promise<JobDocument>;
-  run?: (ctx: RunContext) => Promise<string>;
+  run?: (ctx: RunContext) => Promise<string | RunResult>;
   runTimeoutMs?: number;
+  wait?: WaitLimits | null;
 }) {
   const runner = new ScriptedRunner(options.run ?? (async () => 'done'));
   const cache = {
@@ -62,12 +64,14 @@ function executor(options: {
     parse: (_account: string, details: Record<string, string>) => ({
       runner,
       details: runner.parseDetails(details),
+      wait: options.wait ?? null,
     }),
   } as unknown as RunnerRegistry;
   const settings = { scheduler: { runTimeoutMs: options.runTimeoutMs ?? 5000 } } as MinionSettings;
   const clock = new ManualClock('2026-01-05T10:00:03Z');
-  const ex = new Executor(settings, cache, repository, registry, new MinionMetrics(), clock);
-  return { ex, runner, clock };
+  const metrics = new MinionMetrics();
+  const ex = new Executor(settings, cache, repository, registry, metrics, clock);
+  return { ex, runner, clock, metrics };
 }
 
 const scheduled = scheduledOccurrence(
@@ -178,3 +182,201 @@ describe('Executor outcomes', () => {
     expect(runner.signal?.aborted).toBe(true);
   });
 });
+
+describe('Executor: the outcome of an action decides the status', () => {
+  const LIMITS: WaitLimits = { timeoutMs: 600_000, minDelayMs: 15_000, maxDelayMs: 60_000 };
+  /** A runner result aiming at `running`, whose wait ends as `end` (after advancing the clock). */
+  const acting = (end: WaitEnd | (() => Promise<WaitEnd>), target: Partial<TargetState> = {}) => {
+    let waitedWith: WaitLimits | undefined;
+    const result = async (clock: ManualClock): Promise<RunResult> => ({
+      output: 'start i-0abc: stopped -> pending',
+      requestId: 'req-1',
+      target: {
+        resource: 'instance i-0abc',
+        state: 'running',
+        before: 'stopped',
+        wait: async (limits) => {
+          waitedWith = limits;
+          if (typeof end === 'function') return end();
+          clock.advance(71_000);
+          return end;
+        },
+        ...target,
+      },
+    });
+    return { result, limits: () => waitedWith };
+  };
+
+  it('reached: succeeded, with before, state, when, and how long it waited; the slot was released', async () => {
+    const a = acting({ result: 'reached', state: 'running' });
+    const box: { clock?: ManualClock } = {};
+    const { ex, clock } = executor({
+      cached: doc(),
+      wait: LIMITS,
+      run: () => a.result(box.clock as ManualClock),
+    });
+    box.clock = clock;
+    const releaseSlot = jest.fn();
+    const outcome = await ex.execute(scheduled, { number: 1, releaseSlot });
+    expect(outcome).toMatchObject({
+      status: 'succeeded',
+      requestId: 'req-1',
+      outcome: {
+        result: 'reached',
+        resource: 'instance i-0abc',
+        target: 'running',
+        before: 'stopped',
+        state: 'running',
+        reached_at: '2026-01-05T10:01:14.000Z',
+        waited_ms: 71_000,
+      },
+    });
+    expect(releaseSlot).toHaveBeenCalledTimes(1);
+    expect(a.limits()).toEqual(LIMITS);
+  });
+
+  it.each([
+    [
+      { result: 'timeout', state: 'pending' },
+      false,
+      'did not reach running within 10m (last seen: pending)',
+    ],
+    [{ result: 'elsewhere', state: 'stopping' }, false, 'went to stopping instead of running'],
+    [
+      { result: 'refused', state: null, detail: 'UnauthorizedOperation: no' },
+      true,
+      'could not be checked: UnauthorizedOperation: no. Allow the describe call, or set details.wait to "false"',
+    ],
+  ] as [WaitEnd, boolean, string][])(
+    'a wait ending %j fails (permanent: %s) saying why, and keeps the outcome',
+    async (end, permanent, text) => {
+      const a = acting(end);
+      const box: { clock?: ManualClock } = {};
+      const { ex, clock } = executor({
+        cached: doc(),
+        wait: LIMITS,
+        run: () => a.result(box.clock as ManualClock),
+      });
+      box.clock = clock;
+      const outcome = await ex.execute(scheduled, first);
+      expect(outcome).toMatchObject({
+        status: 'failed',
+        permanent,
+        outcome: { result: end.result },
+      });
+      expect(outcome.status === 'failed' && outcome.error).toContain(text);
+    },
+  );
+
+  it('already in the target state: succeeded, no wait, no slot released', async () => {
+    const wait = jest.fn();
+    const { ex } = executor({
+      cached: doc(),
+      wait: LIMITS,
+      run: async () => ({
+        output: 'start i-0abc: already running',
+        target: {
+          resource: 'instance i-0abc',
+          state: 'running',
+          before: 'running',
+          already: true,
+          wait,
+        },
+      }),
+    });
+    const releaseSlot = jest.fn();
+    expect(await ex.execute(scheduled, { number: 1, releaseSlot })).toMatchObject({
+      status: 'succeeded',
+      outcome: { result: 'already', state: 'running', waited_ms: 0 },
+    });
+    expect(wait).not.toHaveBeenCalled();
+    expect(releaseSlot).not.toHaveBeenCalled();
+  });
+
+  it('wait "false" (no limits): succeeded as "not waited", the waiter never called', async () => {
+    const wait = jest.fn();
+    const { ex } = executor({
+      cached: doc(),
+      wait: null,
+      run: async () => ({
+        output: 'stop requested',
+        target: { resource: 'instance i-0abc', state: 'stopped', before: 'running', wait },
+      }),
+    });
+    expect(await ex.execute(scheduled, first)).toMatchObject({
+      status: 'succeeded',
+      outcome: { result: 'not waited', target: 'stopped', before: 'running', state: null },
+    });
+    expect(wait).not.toHaveBeenCalled();
+  });
+
+  it('interruptWaits (shutdown) ends a wait: failed, retryable, the action said to be taken', async () => {
+    let seen: AbortSignal | undefined;
+    const { ex } = executor({
+      cached: doc(),
+      wait: LIMITS,
+      run: async () => ({
+        output: 'start requested',
+        target: {
+          resource: 'instance i-0abc',
+          state: 'running',
+          before: 'stopped',
+          wait: (_limits, signal) =>
+            new Promise<WaitEnd>((resolve) => {
+              seen = signal;
+              signal.addEventListener('abort', () =>
+                resolve({
+                  result: 'interrupted',
+                  state: 'pending',
+                  detail: (signal.reason as Error).message,
+                }),
+              );
+            }),
+        },
+      }),
+    });
+    const running = ex.execute(scheduled, first);
+    await until(() => seen !== undefined);
+    ex.interruptWaits('minion is shutting down');
+    const outcome = await running;
+    expect(outcome).toMatchObject({
+      status: 'failed',
+      permanent: false,
+      outcome: { result: 'interrupted', state: 'pending' },
+    });
+    expect(outcome.status === 'failed' && outcome.error).toBe(
+      'stopped waiting for instance i-0abc to reach running (last seen: pending): minion is shutting down; the action was taken',
+    );
+  });
+
+  it('counts outcomes by runner type, and the time to the target state', async () => {
+    const a = acting({ result: 'reached', state: 'running' });
+    const box: { clock?: ManualClock } = {};
+    const { ex, clock, metrics } = executor({
+      cached: doc(),
+      wait: LIMITS,
+      run: () => a.result(box.clock as ManualClock),
+    });
+    box.clock = clock;
+    const reached = async () =>
+      (await metrics.outcomes.get()).values.find(
+        (v) => v.labels.type === 'scripted' && v.labels.result === 'reached',
+      )?.value ?? 0;
+    const before = await reached();
+    await ex.execute(scheduled, first);
+    expect(await reached()).toBe(before + 1);
+    const sum = (await metrics.timeToState.get()).values.find(
+      (v) =>
+        v.metricName === 'minion_time_to_target_state_seconds_sum' && v.labels.type === 'scripted',
+    );
+    expect(sum?.value).toBeGreaterThanOrEqual(71);
+  });
+});
+
+async function until(condition: () => boolean, deadlineMs = 10_000): Promise<void> {
+  const end = Date.now() + deadlineMs;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}

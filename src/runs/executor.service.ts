@@ -9,9 +9,11 @@ import { Occurrence, occurrenceKey } from '../coordination/occurrence';
 import { MinionMetrics } from '../metrics/minion-metrics';
 import { JobDocument } from '../repository/job-document';
 import { JobsRepository } from '../repository/jobs.repository';
-import { RunResult } from '../runners/runner';
+import { OutcomeRecord, SUCCESSFUL_RESULTS } from '../runners/outcome';
+import { ParsedRun, RunResult } from '../runners/runner';
 import { RunnerRegistry } from '../runners/runner-registry';
 import { JobCache } from '../scheduler/job-cache.service';
+import { awaitTarget, outcomeError } from './await-target';
 
 const MAX_OUTPUT = 64 * 1024;
 
@@ -21,10 +23,15 @@ const MAX_OUTPUT = 64 * 1024;
  * else repository, so a job created moments ago on another replica still runs), skips an
  * occurrence scheduled before its job was disabled, parses the details with the account's
  * runner (so the allow-list is checked again), and runs with a timeout and an abort signal.
+ * When the runner names the state its action aims at, the executor then waits for it (having
+ * given its queue slot back) and the outcome decides the status: `succeeded` only when the
+ * resource reached the state, or was there already.
  */
 @Injectable()
 export class Executor {
   private readonly shutdown = new AbortController();
+  /** Ends the waits for target states: at shutdown, before anything else. */
+  private readonly waits = new AbortController();
   private readonly runTimeoutMs: number;
 
   constructor(
@@ -38,11 +45,18 @@ export class Executor {
     this.runTimeoutMs = settings.scheduler.runTimeoutMs;
     // One abort listener per run in flight: as many as the concurrency allows.
     setMaxListeners(0, this.shutdown.signal);
+    setMaxListeners(0, this.waits.signal);
   }
 
   /** Aborts every run in flight (the shutdown timeout was reached). */
   abortAll(reason: string): void {
+    this.interruptWaits(reason);
     this.shutdown.abort(new Error(reason));
+  }
+
+  /** Ends every wait for a target state; those runs are recorded as interrupted. */
+  interruptWaits(reason: string): void {
+    if (!this.waits.signal.aborted) this.waits.abort(new Error(reason));
   }
 
   /** One attempt. Never throws: every failure is an outcome. */
@@ -71,14 +85,41 @@ export class Executor {
       const lag = startedAt.getTime() - Date.parse(occurrence.scheduledFor);
       this.metrics.startDelay.observe(Math.max(0, lag) / 1000);
     }
+    let parsed: ParsedRun;
+    let result: RunResult;
     try {
-      const result = await this.run(doc, occurrence.id);
-      const { output, requestId } =
-        typeof result === 'string' ? { output: result, requestId: undefined } : result;
-      return { status: 'succeeded', output: truncate(output), requestId, startedAt, runner };
+      parsed = this.runners.parse(doc.account, doc.details);
+      const raw = await this.run(parsed, doc, occurrence.id);
+      result = typeof raw === 'string' ? { output: raw } : raw;
     } catch (err) {
       return failed(startedAt, runner, err);
     }
+    const output = truncate(result.output);
+    const { requestId, target } = result;
+    if (!target) return { status: 'succeeded', output, requestId, startedAt, runner };
+    // The action is done: waiting needs no slot the next occurrences could use.
+    if (!target.already && parsed.wait) attempt.releaseSlot?.();
+    const outcome = await awaitTarget(target, parsed.wait, this.waits.signal, this.clock);
+    this.count(parsed.runner.type, outcome);
+    if (SUCCESSFUL_RESULTS.includes(outcome.result)) {
+      return { status: 'succeeded', output, requestId, outcome, startedAt, runner };
+    }
+    return {
+      status: 'failed',
+      error: outcomeError(outcome, parsed.wait),
+      // No permission to check cannot be fixed by acting again; any other miss may be.
+      permanent: outcome.result === 'refused',
+      requestId,
+      outcome,
+      startedAt,
+      runner,
+    };
+  }
+
+  private count(type: string, outcome: OutcomeRecord): void {
+    this.metrics.outcomes.inc({ type, result: outcome.result });
+    if (outcome.result === 'reached')
+      this.metrics.timeToState.observe({ type }, outcome.waited_ms / 1000);
   }
 
   /** A job the cache does not hold: created moments ago on another replica, or deleted. */
@@ -91,9 +132,12 @@ export class Executor {
     }
   }
 
-  /** Runs until done, the run timeout, or shutdown, whichever comes first. */
-  private run(doc: JobDocument, runId: string): Promise<string | RunResult> {
-    const { runner, details } = this.runners.parse(doc.account, doc.details);
+  /** The action: until done, the run timeout, or shutdown, whichever comes first. */
+  private run(
+    { runner, details }: ParsedRun,
+    doc: JobDocument,
+    runId: string,
+  ): Promise<string | RunResult> {
     return withDeadline(
       (signal) => runner.run({ account: doc.account, job: doc, signal, runId }, details),
       this.runTimeoutMs,

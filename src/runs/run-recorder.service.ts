@@ -150,9 +150,14 @@ function base(
 function detailsOf(outcome: Outcome, willRetry: boolean): Partial<RunRecord> {
   switch (outcome.status) {
     case 'succeeded':
-      return { output: outcome.output, request_id: outcome.requestId };
+      return { output: outcome.output, request_id: outcome.requestId, outcome: outcome.outcome };
     case 'failed':
-      return { error: outcome.error, will_retry: willRetry, request_id: outcome.requestId };
+      return {
+        error: outcome.error,
+        will_retry: willRetry,
+        request_id: outcome.requestId,
+        outcome: outcome.outcome,
+      };
     default:
       return { error: outcome.reason };
   }

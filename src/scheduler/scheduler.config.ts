@@ -16,6 +16,16 @@ export class SchedulerOptions {
   @Max(1000)
   concurrency?: number;
 
+  /**
+   * Runs waiting for their resource's target state (after the action) at once in this process.
+   * They hold none of the `concurrency` slots; past this many, a wait holds its slot. Default 256.
+   */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(10_000)
+  maxWaiting?: number;
+
   /** Attempts per occurrence, the first included. */
   @IsOptional()
   @IsInt()
@@ -73,6 +83,7 @@ export class SchedulerOptions {
 export interface SchedulerSettings {
   readonly catchUpWindowMs: number;
   readonly concurrency: number;
+  readonly maxWaiting: number;
   readonly attempts: number;
   readonly retryDelayMs: number;
   readonly runTimeoutMs: number;
@@ -95,6 +106,7 @@ export function schedulerSettings(
   return {
     catchUpWindowMs: ms(s.catchUpWindow, 15 * 60_000),
     concurrency: s.concurrency ?? 16,
+    maxWaiting: s.maxWaiting ?? 256,
     attempts: s.attempts ?? 3,
     retryDelayMs: ms(s.retryDelay, 5_000),
     runTimeoutMs: ms(s.runTimeout, 5 * 60_000),

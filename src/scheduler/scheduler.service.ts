@@ -97,6 +97,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
         lost: (occurrence, lost) => this.recorder.lost(occurrence, lost),
       },
       this.settings.concurrency,
+      this.settings.maxWaiting,
     );
     // Never scheduled before (first start, or a migration from the Go service): begin with the
     // next minute rather than re-running the current one.
@@ -211,8 +212,8 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
   }
 
   /**
-   * Stops ticking and taking work; runs in flight get `shutdownTimeout`, then are aborted;
-   * the history is flushed last.
+   * Stops ticking and taking work; runs waiting for an outcome end at once, recorded as
+   * interrupted; runs in flight get `shutdownTimeout`, then are aborted; the history is flushed last.
    */
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
@@ -221,6 +222,9 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     // A replica still up takes over what this one stood by for.
     for (const timer of this.takeovers) clearTimeout(timer);
     this.takeovers.clear();
+    // Waits for a target state can last half an hour: they end now, each recorded as
+    // interrupted (the action was taken; a retry, on a replica still up, checks the state again).
+    this.executor.interruptWaits('minion is shutting down');
     const deadline = setTimeout(
       () => this.executor.abortAll('minion is shutting down'),
       this.settings.shutdownTimeoutMs,

@@ -541,6 +541,51 @@ export interface components {
             /** @description Permissions the action needs, as checked */
             checks: components["schemas"]["PermissionCheck"][];
         };
+        /** @description What the action did to its resource: the state before, the state aimed at, and the state reached (or why not). The record's `status` is `succeeded` only for reached, already and not waited. */
+        RunOutcome: {
+            /**
+             * @description reached: the target state was seen; already: it was there before, so no call was made; not waited: the job set `wait: "false"`; timeout: not reached within the wait limit; elsewhere: the resource went to another state (or vanished); refused: the role may not describe it; interrupted: minion shut down while waiting
+             * @example reached
+             * @enum {string}
+             */
+            result: "reached" | "already" | "not waited" | "timeout" | "elsewhere" | "refused" | "interrupted";
+            /**
+             * @description The resource acted on
+             * @example instance i-0123456789abcdef0
+             */
+            resource: string;
+            /**
+             * @description The state the action aims at
+             * @example running
+             */
+            target: string;
+            /**
+             * @description The state before the action; null when it could not be described
+             * @example stopped
+             */
+            before: string | null;
+            /**
+             * @description The state last seen (the target, when reached); null when never described
+             * @example running
+             */
+            state: string | null;
+            /**
+             * Format: date-time
+             * @description When the target state was seen
+             * @example 2026-11-24T07:01:12.840Z
+             */
+            reached_at?: string;
+            /**
+             * @description Time spent waiting after the action, in milliseconds
+             * @example 71204
+             */
+            waited_ms: number;
+            /**
+             * @description Why the wait ended otherwise (the refusal, the shutdown)
+             * @example minion is shutting down
+             */
+            detail?: string;
+        };
         /** @description One attempt of one occurrence, as the run log keeps it */
         RunRecord: {
             /**
@@ -613,6 +658,8 @@ export interface components {
              * @example 7d3c9a6e-8f1b-4c2a-9e4d-1a2b3c4d5e6f
              */
             request_id?: string;
+            /** @description For runners acting on a cloud resource: the state it reached after the action, or why not */
+            outcome?: components["schemas"]["RunOutcome"];
             /**
              * @description For `missed`: how many occurrences were not run
              * @example 113

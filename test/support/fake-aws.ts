@@ -1,5 +1,6 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { FakeResources } from './fake-aws-resources';
 
 export interface RecordedRequest {
   service: 'ec2' | 'rds' | 'ecs' | 'sts' | 'logs' | 'autoscaling' | 'unknown';
@@ -28,6 +29,8 @@ export class FakeAws {
   readonly requests: RecordedRequest[] = [];
   /** CloudWatch Logs state: what minion has stored there. */
   readonly logs = new FakeCloudWatchLogs();
+  /** EC2, RDS, ECS and Auto Scaling resources, whose state the actions change. */
+  readonly resources = new FakeResources();
   private readonly handlers = new Map<string, Handler>();
   private server?: Server;
   private counter = 0;
@@ -42,9 +45,10 @@ export class FakeAws {
   recordRequests = true;
   readonly counts = new Map<string, number>();
 
-  /** Forgets recorded requests and overridden answers. */
+  /** Forgets recorded requests, overridden answers and the resources' states. */
   reset(): void {
     this.requests.length = 0;
+    this.resources.reset();
     this.handlers.clear();
     this.logs.groups.clear();
   }
@@ -127,7 +131,9 @@ export class FakeAws {
     this.counts.set(name, (this.counts.get(name) ?? 0) + 1);
     const requestId = `req-${recorded.service}-${++this.counter}`;
     const fallback: Handler =
-      recorded.service === 'logs' ? (r: RecordedRequest) => this.logs.handle(r) : defaultReply;
+      recorded.service === 'logs'
+        ? (r: RecordedRequest) => this.logs.handle(r)
+        : (r: RecordedRequest) => this.resources.reply(r) ?? defaultReply(r);
     const reply = this.overQuota(name)
       ? {
           status: 400,
@@ -144,22 +150,7 @@ export class FakeAws {
   }
 }
 
-function ec2Change(action: string, id: string, before: string, after: string): string {
-  return (
-    `<${action}Response xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>{{requestId}}</requestId>` +
-    `<instancesSet><item><instanceId>${id}</instanceId><currentState><code>0</code><name>${after}</name></currentState>` +
-    `<previousState><code>80</code><name>${before}</name></previousState></item></instancesSet></${action}Response>`
-  );
-}
-
-function rds(action: string, inner: string): string {
-  return (
-    `<${action}Response xmlns="http://rds.amazonaws.com/doc/2014-10-31/"><${action}Result>${inner}</${action}Result>` +
-    `<ResponseMetadata><RequestId>{{requestId}}</RequestId></ResponseMetadata></${action}Response>`
-  );
-}
-
-/** Realistic happy-path answers: a stopped instance and database, an ECS service to copy from. */
+/** Stateless answers (the stateful resources are FakeResources'): dry runs, reboot, STS, errors. */
 function defaultReply(r: RecordedRequest): Reply {
   // EC2 answers a permitted dry run with this error (HTTP 412).
   if (r.service === 'ec2' && r.params.DryRun === 'true') {
@@ -172,14 +163,6 @@ function defaultReply(r: RecordedRequest): Reply {
     };
   }
   switch (`${r.service}:${r.action}`) {
-    case 'ec2:DescribeInstances':
-      return {
-        body:
-          `<DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>{{requestId}}</requestId>` +
-          `<reservationSet><item><reservationId>r-0aaa</reservationId><instancesSet><item>` +
-          `<instanceId>${r.params['InstanceId.1']}</instanceId><instanceState><code>16</code><name>running</name></instanceState>` +
-          `</item></instancesSet></item></reservationSet></DescribeInstancesResponse>`,
-      };
     case 'autoscaling:UpdateAutoScalingGroup':
     case 'autoscaling:SuspendProcesses':
     case 'autoscaling:ResumeProcesses':
@@ -188,34 +171,9 @@ function defaultReply(r: RecordedRequest): Reply {
           `<${r.action}Response xmlns="http://autoscaling.amazonaws.com/doc/2011-01-01/">` +
           `<ResponseMetadata><RequestId>{{requestId}}</RequestId></ResponseMetadata></${r.action}Response>`,
       };
-    case 'ec2:StartInstances':
-      return { body: ec2Change('StartInstances', r.params['InstanceId.1'], 'stopped', 'pending') };
-    case 'ec2:StopInstances':
-      return { body: ec2Change('StopInstances', r.params['InstanceId.1'], 'running', 'stopping') };
     case 'ec2:RebootInstances':
       return {
         body: `<RebootInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>{{requestId}}</requestId><return>true</return></RebootInstancesResponse>`,
-      };
-    case 'rds:DescribeDBInstances':
-      return {
-        body: rds(
-          'DescribeDBInstances',
-          `<DBInstances><DBInstance><DBInstanceIdentifier>${r.params.DBInstanceIdentifier}</DBInstanceIdentifier><DBInstanceStatus>available</DBInstanceStatus><Engine>postgres</Engine></DBInstance></DBInstances>`,
-        ),
-      };
-    case 'rds:StopDBInstance':
-      return {
-        body: rds(
-          'StopDBInstance',
-          `<DBInstance><DBInstanceIdentifier>${r.params.DBInstanceIdentifier}</DBInstanceIdentifier><DBInstanceStatus>stopping</DBInstanceStatus></DBInstance>`,
-        ),
-      };
-    case 'rds:StartDBInstance':
-      return {
-        body: rds(
-          'StartDBInstance',
-          `<DBInstance><DBInstanceIdentifier>${r.params.DBInstanceIdentifier}</DBInstanceIdentifier><DBInstanceStatus>starting</DBInstanceStatus></DBInstance>`,
-        ),
       };
     case 'sts:AssumeRole':
       return {
@@ -227,51 +185,6 @@ function defaultReply(r: RecordedRequest): Reply {
           '<AssumedRoleId>AROAEXAMPLE:minion</AssumedRoleId></AssumedRoleUser></AssumeRoleResult>' +
           '<ResponseMetadata><RequestId>{{requestId}}</RequestId></ResponseMetadata></AssumeRoleResponse>',
       };
-    case 'ecs:UpdateService': {
-      const j = r.json as { cluster: string; service: string; desiredCount: number };
-      return {
-        body: JSON.stringify({
-          service: {
-            serviceName: j.service,
-            clusterArn: j.cluster,
-            desiredCount: j.desiredCount,
-            runningCount: 2,
-            pendingCount: 0,
-            status: 'ACTIVE',
-          },
-        }),
-      };
-    }
-    case 'ecs:DescribeServices': {
-      const j = r.json as { services: string[] };
-      return {
-        body: JSON.stringify({
-          services: [
-            {
-              serviceName: j.services[0],
-              status: 'ACTIVE',
-              launchType: 'FARGATE',
-              networkConfiguration: {
-                awsvpcConfiguration: {
-                  subnets: ['subnet-0aaa1111'],
-                  securityGroups: ['sg-0bbb2222'],
-                  assignPublicIp: 'DISABLED',
-                },
-              },
-            },
-          ],
-          failures: [],
-        }),
-      };
-    }
-    case 'ecs:RunTask': {
-      const j = r.json as { count: number; cluster: string };
-      const tasks = Array.from({ length: j.count }, (_, i) => ({
-        taskArn: `arn:aws:ecs:us-east-1:123456789012:task/${j.cluster}/task${i + 1}`,
-        lastStatus: 'PROVISIONING',
-      }));
-      return { body: JSON.stringify({ tasks, failures: [] }) };
-    }
     default:
       return {
         status: 400,

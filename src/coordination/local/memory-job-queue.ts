@@ -41,7 +41,11 @@ export class MemoryJobQueue extends JobQueue {
   private readonly delayed = new Map<NodeJS.Timeout, Item>();
   private consumer?: OccurrenceConsumer;
   private concurrency = 1;
+  private maxWaiting = 0;
+  /** Attempts holding a concurrency slot. */
   private active = 0;
+  /** Attempts that gave their slot back to wait for an outcome. */
+  private waitingForOutcome = 0;
   private failed = 0;
   private closed = false;
   private enqueuesSincePrune = 0;
@@ -68,9 +72,10 @@ export class MemoryJobQueue extends JobQueue {
     return added;
   }
 
-  async start(consumer: OccurrenceConsumer, concurrency: number): Promise<void> {
+  async start(consumer: OccurrenceConsumer, concurrency: number, maxWaiting = 0): Promise<void> {
     this.consumer = consumer;
     this.concurrency = concurrency;
+    this.maxWaiting = maxWaiting;
     this.pump();
   }
 
@@ -89,16 +94,16 @@ export class MemoryJobQueue extends JobQueue {
     this.unparked.length = 0;
     this.parked.clear();
     this.parkedCount = 0;
-    if (this.active > 0) {
+    if (this.running() > 0) {
       await settledWithin(new Promise<void>((r) => this.idleWaiters.push(r)), timeoutMs);
     }
-    return { dropped: waiting.map((i) => i.occurrence.id), stillRunning: this.active };
+    return { dropped: waiting.map((i) => i.occurrence.id), stillRunning: this.running() };
   }
 
   async counts(): Promise<QueueCounts> {
     return {
       waiting: this.pending.length - this.head + this.unparked.length + this.parkedCount,
-      active: this.active,
+      active: this.running(),
       delayed: this.delayed.size,
       failed: this.failed,
     };
@@ -147,21 +152,35 @@ export class MemoryJobQueue extends JobQueue {
     if (list.length === 0) this.parked.delete(jobKey);
   }
 
+  private running(): number {
+    return this.active + this.waitingForOutcome;
+  }
+
   private run(jobKey: string, item: Item): void {
     this.active++;
     this.activeJobs.add(jobKey);
-    void this.attempt(item).finally(() => {
+    let released = false;
+    // The job stays in activeJobs while it waits: its next occurrence still waits its turn.
+    const releaseSlot = () => {
+      if (released || this.waitingForOutcome >= this.maxWaiting) return;
+      released = true;
       this.active--;
+      this.waitingForOutcome++;
+      this.pump();
+    };
+    void this.attempt(item, releaseSlot).finally(() => {
+      if (released) this.waitingForOutcome--;
+      else this.active--;
       this.activeJobs.delete(jobKey);
       this.unpark(jobKey);
-      if (this.active === 0) this.idleWaiters.splice(0).forEach((r) => r());
+      if (this.running() === 0) this.idleWaiters.splice(0).forEach((r) => r());
       this.pump();
     });
   }
 
-  private async attempt(item: Item): Promise<void> {
+  private async attempt(item: Item, releaseSlot: () => void): Promise<void> {
     const consumer = this.consumer as OccurrenceConsumer;
-    const attempt = { number: item.attempt };
+    const attempt = { number: item.attempt, releaseSlot };
     let outcome: Outcome;
     try {
       outcome = await consumer.execute(item.occurrence, attempt);

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { DelayedError, Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type Redis from 'ioredis';
 import { REPLICA } from '../../common/replica';
+import { Slots } from '../../common/slots';
 import { settledWithin } from '../../common/timeout';
 import {
   Attempt,
@@ -49,6 +50,8 @@ export class BullMqJobQueue extends JobQueue {
   private readonly queue: Queue<Occurrence>;
   private worker?: Worker<Occurrence>;
   private active = 0;
+  /** Attempts acting at once: `concurrency`; the worker takes up to `maxWaiting` more to wait. */
+  private actionSlots = new Slots(1);
   private closing?: Promise<void>;
 
   private readonly lock: RedisJobLock;
@@ -88,7 +91,8 @@ export class BullMqJobQueue extends JobQueue {
     return occurrences.map((o) => o.id);
   }
 
-  async start(consumer: OccurrenceConsumer, concurrency: number): Promise<void> {
+  async start(consumer: OccurrenceConsumer, concurrency: number, maxWaiting = 0): Promise<void> {
+    this.actionSlots = new Slots(concurrency);
     const s = this.redis.settings;
     // The producer connection has no offline queue: let it connect before the first enqueue
     // (bounded, so a Redis that is down at startup does not hold the app).
@@ -103,7 +107,9 @@ export class BullMqJobQueue extends JobQueue {
         }),
         prefix: s.prefix,
         skipVersionCheck: true,
-        concurrency,
+        // BullMQ's concurrency cannot grow while its loop awaits a busy worker, so it is fixed at
+        // both together and the action slots above bound the attempts that act.
+        concurrency: concurrency + maxWaiting,
         lockDuration: s.lockDurationMs,
         stalledInterval: s.stalledIntervalMs,
         maxStalledCount: 2,
@@ -202,9 +208,11 @@ export class BullMqJobQueue extends JobQueue {
         return;
       }
       let outcome: Outcome;
+      const releaseSlot = await this.actionSlots.take();
       try {
-        outcome = await consumer.execute(occurrence, attempt);
+        outcome = await consumer.execute(occurrence, { ...attempt, releaseSlot });
       } finally {
+        releaseSlot();
         await lease.release().catch(() => undefined);
       }
       const retry = willRetry(this.policy, outcome, attempt);

@@ -38,7 +38,11 @@ describe('AutoScalingRunner', () => {
       { AutoScalingGroupName: 'web-asg', DesiredCapacity: 0 },
       { AutoScalingGroupName: 'web-asg', DesiredCapacity: 3, MinSize: 1, MaxSize: 6 },
     ]);
-    expect(first).toEqual({ output: 'scaled web-asg to 0', requestId: 'req-7' });
+    expect(first).toMatchObject({
+      output: 'scaled web-asg to 0',
+      requestId: 'req-7',
+      target: { resource: 'group web-asg', state: '0 in service', already: false },
+    });
     expect(second.output).toBe('scaled web-asg to 3 (min 1, max 6)');
   });
 

@@ -1,4 +1,6 @@
 import {
+  AutoScalingClient,
+  AutoScalingGroup,
   DescribeAutoScalingGroupsCommand,
   ResumeProcessesCommand,
   SuspendProcessesCommand,
@@ -9,8 +11,10 @@ import { DryRunReport, PermissionCheck } from '../dry-run';
 import { describeChecked, notChecked, sentence } from './dry-run-checks';
 import { RunContext, RunResult } from '../runner';
 import { AwsRunner } from './aws-runner';
-import { awsRunnerError } from './aws-errors';
+import { awsRunnerError, isAccessDenied } from './aws-errors';
 import { integer, list, oneOf, required } from './details';
+import { TargetState } from '../outcome';
+import { describedPoll, Verdict, waitForState } from './wait-for-state';
 
 const ACTIONS = ['scale', 'suspend', 'resume'] as const;
 /** What UpdateAutoScalingGroup takes as a name: 1-255 characters, no control characters. */
@@ -36,13 +40,20 @@ const PROCESS = new RegExp(`^(${SCALING_PROCESSES.join('|')})$`);
  *   given (checked together: min <= desired <= max), so a scale to 0 can lower the minimum too;
  * - `suspend` / `resume`: SuspendProcesses / ResumeProcesses of `processes` (comma-separated,
  *   e.g. "Launch,Terminate"; absent means all of them).
- * Numbers are strings, as in every runner's details.
+ * Numbers are strings, as in every runner's details. The outcome: after a scale, the group has
+ * `desired_capacity` instances, all InService (a group already so gets no call); after suspend
+ * or resume, the processes are (not) in the group's suspended list.
  */
 export type AutoScalingDetails =
   | { action: 'scale'; group: string; desired: number; min?: number; max?: number }
   | { action: 'suspend' | 'resume'; group: string; processes: string[] };
 
 export class AutoScalingRunner extends AwsRunner<AutoScalingDetails> {
+  static override readonly waitDefaults = {
+    timeoutMs: 15 * 60_000,
+    minDelayMs: 10_000,
+    maxDelayMs: 30_000,
+  };
   readonly type = 'autoscaling';
 
   parseDetails(details: Record<string, string>): AutoScalingDetails {
@@ -125,6 +136,10 @@ export class AutoScalingRunner extends AwsRunner<AutoScalingDetails> {
   async run({ account, signal }: RunContext, d: AutoScalingDetails): Promise<RunResult> {
     const client = this.aws.autoScaling(account);
     try {
+      const target = this.target(client, d, await groupBefore(client, d.group, signal));
+      if (target.already) {
+        return { output: `scale ${d.group}: already ${target.before}`, target };
+      }
       if (d.action === 'scale') {
         const res = await client.send(
           new UpdateAutoScalingGroupCommand({
@@ -142,6 +157,7 @@ export class AutoScalingRunner extends AwsRunner<AutoScalingDetails> {
         return {
           output: `scaled ${d.group} to ${d.desired}${bounds.length ? ` (${bounds.join(', ')})` : ''}`,
           requestId: res.$metadata?.requestId,
+          target,
         };
       }
       const input = {
@@ -156,6 +172,7 @@ export class AutoScalingRunner extends AwsRunner<AutoScalingDetails> {
       return {
         output: `${d.action === 'suspend' ? 'suspended' : 'resumed'} ${what} of ${d.group}`,
         requestId: res.$metadata?.requestId,
+        target,
       };
     } catch (err) {
       throw awsRunnerError(
@@ -165,6 +182,96 @@ export class AutoScalingRunner extends AwsRunner<AutoScalingDetails> {
       );
     }
   }
+
+  /** What the action aims at, judged on the group as described (null: not found or not allowed). */
+  private target(
+    client: AutoScalingClient,
+    d: AutoScalingDetails,
+    before: AutoScalingGroup | null,
+  ): TargetState {
+    const judge = (g: AutoScalingGroup | null): Verdict => {
+      if (g === null) return 'elsewhere';
+      if (d.action !== 'scale') return processesDone(g, d) ? 'reached' : 'pending';
+      if (g.DesiredCapacity !== d.desired) return 'elsewhere';
+      return atDesired(g) ? 'reached' : 'pending';
+    };
+    const state =
+      d.action === 'scale'
+        ? `${d.desired} in service`
+        : `${d.processes.length > 0 ? d.processes.join(', ') : 'all processes'} ${d.action === 'suspend' ? 'suspended' : 'running'}`;
+    const poll = describedPoll(
+      (c: AutoScalingClient) =>
+        c.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [d.group] })),
+      (r: { AutoScalingGroups?: AutoScalingGroup[] }) => judge(r.AutoScalingGroups?.[0] ?? null),
+    );
+    return {
+      resource: `group ${d.group}`,
+      state,
+      before: before ? groupState(before, d) : null,
+      already:
+        d.action === 'scale' &&
+        before !== null &&
+        judge(before) === 'reached' &&
+        (d.min === undefined || before.MinSize === d.min) &&
+        (d.max === undefined || before.MaxSize === d.max),
+      wait: (limits, signal) =>
+        waitForState(
+          client,
+          limits,
+          signal,
+          poll,
+          (r: { AutoScalingGroups?: AutoScalingGroup[] }) =>
+            r.AutoScalingGroups?.[0] ? groupState(r.AutoScalingGroups[0], d) : 'deleted',
+        ),
+    };
+  }
+}
+
+/** The group before the action; null when the role may not describe it (the action goes on). */
+async function groupBefore(
+  client: AutoScalingClient,
+  group: string,
+  signal: AbortSignal,
+): Promise<AutoScalingGroup | null> {
+  try {
+    const res = await client.send(
+      new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [group] }),
+      { abortSignal: signal },
+    );
+    return res?.AutoScalingGroups?.[0] ?? null;
+  } catch (err) {
+    if (isAccessDenied(err)) return null;
+    throw err;
+  }
+}
+
+const inService = (g: AutoScalingGroup) =>
+  (g.Instances ?? []).filter((i) => i.LifecycleState === 'InService').length;
+
+/** As many instances as desired, every one in service (none launching or terminating). */
+function atDesired(g: AutoScalingGroup): boolean {
+  return inService(g) === g.DesiredCapacity && (g.Instances ?? []).length === g.DesiredCapacity;
+}
+
+function suspendedOf(g: AutoScalingGroup): string[] {
+  return (g.SuspendedProcesses ?? []).map((p) => p.ProcessName ?? '').filter(Boolean);
+}
+
+function processesDone(g: AutoScalingGroup, d: AutoScalingDetails): boolean {
+  if (d.action === 'scale') return false;
+  const suspended = suspendedOf(g);
+  const named = d.processes.length > 0 ? d.processes : [...SCALING_PROCESSES];
+  return d.action === 'suspend'
+    ? named.every((p) => suspended.includes(p))
+    : named.every((p) => !suspended.includes(p));
+}
+
+function groupState(g: AutoScalingGroup, d: AutoScalingDetails): string {
+  if (d.action !== 'scale') {
+    const suspended = suspendedOf(g);
+    return suspended.length > 0 ? `suspended: ${suspended.join(', ')}` : 'no process suspended';
+  }
+  return `${inService(g)} in service of ${(g.Instances ?? []).length} (desired ${g.DesiredCapacity})`;
 }
 
 function optionalInteger(details: Record<string, string>, key: string): number | undefined {

@@ -42,9 +42,10 @@ describe('DatabaseRunner', () => {
     expect(rds.commandCalls(StopDBInstanceCommand)[0].args[0].input).toEqual({
       DBInstanceIdentifier: DB,
     });
-    expect(result).toEqual({
+    expect(result).toMatchObject({
       output: `stop instance ${DB}: available -> stopping`,
       requestId: 'req-7',
+      target: { resource: `instance ${DB}`, state: 'stopped', before: 'available', already: false },
     });
   });
 
@@ -58,16 +59,18 @@ describe('DatabaseRunner', () => {
   });
 
   it.each([
-    ['start', 'available', 'already running'],
-    ['start', 'starting', 'already running'],
-    ['stop', 'stopped', 'already stopped'],
-    ['stop', 'stopping', 'already stopped'],
+    ['start', 'available', 'already available', true],
+    ['start', 'starting', 'already starting', false],
+    ['stop', 'stopped', 'already stopped', true],
+    ['stop', 'stopping', 'already stopping', false],
   ])(
-    '%s of a database in status %s succeeds with "%s" and changes nothing',
-    async (action, status, text) => {
+    '%s of a database in status %s says "%s" and makes no call (in the target state: %s)',
+    async (action, status, text, already) => {
       instance(status);
       const result = await runParsed(runner, ctx({ database_action: action, instance_id: DB }));
       expect(result.output).toContain(text);
+      // On the way there: no second call, but the run still waits for the target state.
+      expect(result.target).toMatchObject({ before: status, already });
       expect(rds.commandCalls(StartDBInstanceCommand)).toHaveLength(0);
       expect(rds.commandCalls(StopDBInstanceCommand)).toHaveLength(0);
     },

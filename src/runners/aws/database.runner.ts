@@ -6,7 +6,11 @@ import {
   StartDBInstanceCommand,
   StopDBClusterCommand,
   StopDBInstanceCommand,
+  waitUntilDBClusterAvailable,
+  waitUntilDBInstanceAvailable,
 } from '@aws-sdk/client-rds';
+import { TargetState } from '../outcome';
+import { describedPoll, waitForState } from './wait-for-state';
 import { RunnerError } from '../../common/errors';
 import { DryRunReport, PermissionCheck } from '../dry-run';
 import { describeChecked, notChecked, sentence } from './dry-run-checks';
@@ -19,11 +23,16 @@ const ACTIONS = ['start', 'stop'] as const;
 const TYPES = ['instance', 'cluster'] as const;
 const IDENTIFIER = /^[A-Za-z][A-Za-z0-9-]{0,62}$/;
 
+/** The status each action aims at, and the one on the way there (no second call needed). */
+const TARGET = { start: 'available', stop: 'stopped' } as const;
+const TRANSIT = { start: 'starting', stop: 'stopping' } as const;
 /** Statuses in which start (or stop) has nothing left to do. */
 const DONE: Record<(typeof ACTIONS)[number], string[]> = {
-  start: ['available', 'starting'],
-  stop: ['stopped', 'stopping'],
+  start: [TARGET.start, TRANSIT.start],
+  stop: [TARGET.stop, TRANSIT.stop],
 };
+/** While stopping, these mean someone else acted or the database broke: stop waiting. */
+const NOT_STOPPING = ['starting', 'deleting', 'deleted', 'failed', 'rebooting', 'upgrading'];
 
 interface Target {
   kind: (typeof TYPES)[number];
@@ -35,7 +44,10 @@ interface Target {
 /**
  * `type: "database"`: RDS StartDBInstance / StopDBInstance on `instance_id`, or StartDBCluster /
  * StopDBCluster when the identifier is an Aurora cluster (`database_type: cluster`, or found by
- * describing it). Starting a running database or stopping a stopped one succeeds with "already".
+ * describing it). Starting an available database or stopping a stopped one succeeds with
+ * "already" and no call; one already starting (stopping) is not asked again, only waited for.
+ * The wait: the SDK's DBInstanceAvailable / DBClusterAvailable waiters for start, a described
+ * poll for `stopped` (RDS has no waiter for it).
  */
 export interface DatabaseDetails {
   action: (typeof ACTIONS)[number];
@@ -45,6 +57,12 @@ export interface DatabaseDetails {
 }
 
 export class DatabaseRunner extends AwsRunner<DatabaseDetails> {
+  // Starting or stopping a database takes minutes, Aurora clusters longer.
+  static override readonly waitDefaults = {
+    timeoutMs: 30 * 60_000,
+    minDelayMs: 15_000,
+    maxDelayMs: 60_000,
+  };
   readonly type = 'database';
 
   parseDetails(details: Record<string, string>): DatabaseDetails {
@@ -103,27 +121,62 @@ export class DatabaseRunner extends AwsRunner<DatabaseDetails> {
           true,
         );
       }
-      if (DONE[action].includes(target.status)) {
-        const state = action === 'start' ? 'running' : 'stopped';
+      const wanted = this.target(rds, action, target, id);
+      if (wanted.already || target.status === TRANSIT[action]) {
         return {
-          output: `${action} ${target.kind} ${id}: already ${state} (status ${target.status})`,
+          output: `${action} ${target.kind} ${id}: already ${target.status}`,
+          target: wanted,
         };
       }
       const res = await change(rds, action, target.kind, id, signal);
       return {
         output: `${action} ${target.kind} ${id}: ${target.status} -> ${res.status ?? 'requested'}`,
         requestId: res.requestId,
+        target: wanted,
       };
     } catch (err) {
       throw awsRunnerError(err, what, this.aws.identity(account));
     }
   }
 
+  private target(
+    rds: RDSClient,
+    action: DatabaseDetails['action'],
+    found: Target,
+    id: string,
+  ): TargetState {
+    const state = TARGET[action];
+    const status = (t: Target | null) => t?.status ?? 'deleted';
+    const waiter =
+      action === 'stop'
+        ? describedPoll(
+            (client: RDSClient) => this.find(client, id, found.kind).catch(goneAsNull),
+            (t: Target | null) =>
+              t?.status === state
+                ? 'reached'
+                : NOT_STOPPING.includes(status(t))
+                  ? 'elsewhere'
+                  : 'pending',
+          )
+        : found.kind === 'cluster'
+          ? (p: Parameters<typeof waitUntilDBClusterAvailable>[0]) =>
+              waitUntilDBClusterAvailable(p, { DBClusterIdentifier: id })
+          : (p: Parameters<typeof waitUntilDBInstanceAvailable>[0]) =>
+              waitUntilDBInstanceAvailable(p, { DBInstanceIdentifier: id });
+    return {
+      resource: `${found.kind} ${id}`,
+      state,
+      before: found.status,
+      already: found.status === state,
+      wait: (limits, signal) => waitForState(rds, limits, signal, waiter, statusIn),
+    };
+  }
+
   private async find(
     rds: RDSClient,
     id: string,
     kind: Target['kind'] | undefined,
-    signal: AbortSignal,
+    signal?: AbortSignal,
   ): Promise<Target> {
     if (kind !== 'cluster') {
       try {
@@ -178,4 +231,22 @@ async function change(
       ? await rds.send(new StartDBInstanceCommand(input), options)
       : await rds.send(new StopDBInstanceCommand(input), options);
   return { status: res.DBInstance?.DBInstanceStatus, requestId: res.$metadata?.requestId };
+}
+
+/** The status in a describe answer: an instance's, a cluster's, or a Target of the stop poll. */
+function statusIn(response: unknown): string | null {
+  const r = response as {
+    DBInstances?: { DBInstanceStatus?: string }[];
+    DBClusters?: { Status?: string }[];
+    status?: string;
+  } | null;
+  if (r === null) return 'deleted';
+  return r.status ?? r.DBInstances?.[0]?.DBInstanceStatus ?? r.DBClusters?.[0]?.Status ?? null;
+}
+
+/** A database that no longer exists is an answer of the poll (it went elsewhere); other errors are retried. */
+function goneAsNull(err: unknown): null {
+  const name = (err as Error)?.name ?? '';
+  if ((err instanceof RunnerError && err.permanent) || /NotFound/.test(name)) return null;
+  throw err;
 }

@@ -1,5 +1,4 @@
 import { InvalidFieldError } from '../../common/errors';
-import { MIGRATION_GUIDE } from '../../config/migration-guide';
 
 /**
  * Checks on a job's `details` shared by the AWS runners. Each throws InvalidFieldError naming
@@ -90,16 +89,4 @@ export function list(
       `"${bad.slice(0, 100)}" is not valid (${hint})`,
     );
   return items;
-}
-
-/** The original's runner settings pointed at internal HTTP APIs; this minion uses the SDK. */
-export function refuseLegacyConfig(config: Record<string, unknown> | undefined): void {
-  const keys = Object.keys(config ?? {});
-  if (keys.length === 0) return;
-  throw new Error(
-    `${keys.join(', ')}: not used. The original reached AWS through internal HTTP APIs ` +
-      "(endpointTemplate, token); minion calls AWS directly with the AWS SDK. Remove this runner's " +
-      '"config" and give each account "region" and, to assume a role, "role_arn" ' +
-      `(credentials otherwise come from the default AWS credential chain). See ${MIGRATION_GUIDE}.`,
-  );
 }

@@ -1,5 +1,7 @@
 import {
+  DescribeInstancesCommand,
   EC2Client,
+  InstanceStateName,
   RebootInstancesCommand,
   StartInstancesCommand,
   StopInstancesCommand,
@@ -15,6 +17,9 @@ const aws = new AwsClients({ acct: { runners: [], region: 'us-east-1' } });
 const runner = new InstanceRunner('instanceRunner', undefined, aws);
 const ID = 'i-aaaabbbb11112222';
 const meta = { $metadata: { requestId: 'req-42' } };
+const described = (state: string) => ({
+  Reservations: [{ Instances: [{ InstanceId: ID, State: { Name: state as InstanceStateName } }] }],
+});
 
 describe('InstanceRunner', () => {
   beforeEach(() => ec2.reset());
@@ -33,17 +38,36 @@ describe('InstanceRunner', () => {
     expect(ec2.commandCalls(StartInstancesCommand).map((c) => c.args[0].input)).toEqual([
       { InstanceIds: [ID] },
     ]);
-    expect(result).toEqual({ output: `start ${ID}: stopped -> pending`, requestId: 'req-42' });
+    expect(result).toMatchObject({
+      output: `start ${ID}: stopped -> pending`,
+      requestId: 'req-42',
+      // Not described (the mock answers nothing): the state before is unknown, the action goes on.
+      target: { resource: `instance ${ID}`, state: 'running', before: null, already: false },
+    });
   });
 
-  it('starting a running instance is a success that says so', async () => {
-    ec2.on(StartInstancesCommand).resolves({
-      StartingInstances: [
-        { InstanceId: ID, PreviousState: { Name: 'running' }, CurrentState: { Name: 'running' } },
-      ],
-    });
+  it('starting a running instance is a success that says so, with no StartInstances call', async () => {
+    ec2.on(DescribeInstancesCommand).resolves(described('running'));
     const result = await runParsed(runner, ctx({ instance_action: 'start', instance_id: ID }));
-    expect(result.output).toBe(`start ${ID}: running -> running (already running)`);
+    expect(result.output).toBe(`start ${ID}: already running`);
+    expect(result.target).toMatchObject({ before: 'running', already: true });
+    expect(ec2.commandCalls(StartInstancesCommand)).toHaveLength(0);
+  });
+
+  it('a stopped instance is started, and the state before is on the target', async () => {
+    ec2.on(DescribeInstancesCommand).resolves(described('stopped'));
+    ec2.on(StartInstancesCommand).resolves({ StartingInstances: [] });
+    const result = await runParsed(runner, ctx({ instance_action: 'start', instance_id: ID }));
+    expect(ec2.commandCalls(StartInstancesCommand)).toHaveLength(1);
+    expect(result.target).toMatchObject({ before: 'stopped', state: 'running', already: false });
+  });
+
+  it('a role that may not describe still acts (the wait will say it cannot check)', async () => {
+    ec2.on(DescribeInstancesCommand).rejects(sdkError('UnauthorizedOperation', 403));
+    ec2.on(StopInstancesCommand).resolves({ StoppingInstances: [] });
+    const result = await runParsed(runner, ctx({ instance_action: 'stop', instance_id: ID }));
+    expect(ec2.commandCalls(StopInstancesCommand)).toHaveLength(1);
+    expect(result.target).toMatchObject({ before: null, state: 'stopped' });
   });
 
   it('stops, with Hibernate only when asked', async () => {
@@ -66,7 +90,11 @@ describe('InstanceRunner', () => {
     expect(ec2.commandCalls(RebootInstancesCommand)[0].args[0].input).toEqual({
       InstanceIds: [ID],
     });
-    expect(result).toEqual({ output: `reboot of ${ID} requested`, requestId: 'req-42' });
+    expect(result).toMatchObject({
+      output: `reboot of ${ID} requested`,
+      requestId: 'req-42',
+      target: { state: 'running', already: false },
+    });
   });
 
   it.each([

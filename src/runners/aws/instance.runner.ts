@@ -1,10 +1,16 @@
 import {
   DescribeInstancesCommand,
+  DescribeInstancesCommandOutput,
+  EC2Client,
   InstanceStateChange,
   RebootInstancesCommand,
   StartInstancesCommand,
   StopInstancesCommand,
+  waitUntilInstanceRunning,
+  waitUntilInstanceStopped,
 } from '@aws-sdk/client-ec2';
+import { TargetState } from '../outcome';
+import { waitForState } from './wait-for-state';
 import { DryRunReport, PermissionCheck } from '../dry-run';
 import { describeChecked, sentence } from './dry-run-checks';
 import { RunContext, RunResult } from '../runner';
@@ -17,8 +23,10 @@ const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
 
 /**
  * `type: "instance"`: EC2 StartInstances / StopInstances / RebootInstances on `instance_id`,
- * chosen by `instance_action`. Optional `hibernate: "true"` on stop. Starting a running instance
- * (or stopping a stopped one) is a success: EC2 answers with the unchanged state.
+ * chosen by `instance_action`. Optional `hibernate: "true"` on stop. The instance is described
+ * first: one already running (start) or stopped (stop) is a success that says so, with no call.
+ * Then the executor waits for `running` / `stopped` with the SDK's EC2 waiters (a reboot keeps
+ * the instance `running`: the wait checks it still is, not that the OS came back).
  */
 export interface InstanceDetails {
   action: (typeof ACTIONS)[number];
@@ -27,6 +35,11 @@ export interface InstanceDetails {
 }
 
 export class InstanceRunner extends AwsRunner<InstanceDetails> {
+  static override readonly waitDefaults = {
+    timeoutMs: 10 * 60_000,
+    minDelayMs: 5_000,
+    maxDelayMs: 30_000,
+  };
   readonly type = 'instance';
 
   parseDetails(details: Record<string, string>): InstanceDetails {
@@ -89,11 +102,14 @@ export class InstanceRunner extends AwsRunner<InstanceDetails> {
   ): Promise<RunResult> {
     const ec2 = this.aws.ec2(account);
     try {
+      const before = await stateBefore(ec2, id, signal);
+      const target = targetOf(ec2, id, action, before);
+      if (target.already) return { output: `${action} ${id}: already ${before}`, target };
       if (action === 'reboot') {
         const res = await ec2.send(new RebootInstancesCommand({ InstanceIds: [id] }), {
           abortSignal: signal,
         });
-        return { output: `reboot of ${id} requested`, requestId: res.$metadata?.requestId };
+        return { output: `reboot of ${id} requested`, requestId: res.$metadata?.requestId, target };
       }
       if (action === 'start') {
         const res = await ec2.send(new StartInstancesCommand({ InstanceIds: [id] }), {
@@ -102,6 +118,7 @@ export class InstanceRunner extends AwsRunner<InstanceDetails> {
         return {
           output: describe('start', id, res.StartingInstances),
           requestId: res.$metadata?.requestId,
+          target,
         };
       }
       const res = await ec2.send(
@@ -111,11 +128,49 @@ export class InstanceRunner extends AwsRunner<InstanceDetails> {
       return {
         output: describe(hibernate ? 'stop (hibernate)' : 'stop', id, res.StoppingInstances),
         requestId: res.$metadata?.requestId,
+        target,
       };
     } catch (err) {
       throw awsRunnerError(err, `EC2 ${action} of ${id}`, this.aws.identity(account));
     }
   }
+}
+
+const stateIn = (r: DescribeInstancesCommandOutput) =>
+  r?.Reservations?.[0]?.Instances?.[0]?.State?.Name ?? null;
+
+/** The instance's state before the action; null when the role may not describe it. */
+async function stateBefore(
+  ec2: EC2Client,
+  id: string,
+  signal: AbortSignal,
+): Promise<string | null> {
+  try {
+    return stateIn(
+      await ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }), { abortSignal: signal }),
+    );
+  } catch (err) {
+    if (isAccessDenied(err)) return null; // act anyway; the wait will say it cannot check
+    throw err;
+  }
+}
+
+function targetOf(
+  ec2: EC2Client,
+  id: string,
+  action: InstanceDetails['action'],
+  before: string | null,
+): TargetState {
+  const state = action === 'stop' ? 'stopped' : 'running';
+  const waiter = action === 'stop' ? waitUntilInstanceStopped : waitUntilInstanceRunning;
+  return {
+    resource: `instance ${id}`,
+    state,
+    before,
+    already: action !== 'reboot' && before === state,
+    wait: (limits, signal) =>
+      waitForState(ec2, limits, signal, (p) => waiter(p, { InstanceIds: [id] }), stateIn),
+  };
 }
 
 /** What each action does to an instance in each state, for the dry run's sentence. */

@@ -32,9 +32,10 @@ describe('ServiceRunner', () => {
       service: 'spindev-svc-123',
       desiredCount: 0,
     });
-    expect(result).toEqual({
+    expect(result).toMatchObject({
       output: 'scaled spindev-cluster-123/spindev-svc-123 to 0 (running 2, pending 0)',
       requestId: 'req-9',
+      target: { resource: 'service spindev-cluster-123/spindev-svc-123', state: '0 running' },
     });
   });
 

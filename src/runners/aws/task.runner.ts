@@ -2,11 +2,15 @@ import {
   AssignPublicIp,
   CapacityProviderStrategyItem,
   DescribeServicesCommand,
+  DescribeTasksCommand,
+  DescribeTasksCommandOutput,
   ECSClient,
   LaunchType,
   NetworkConfiguration,
   RunTaskCommand,
+  Task,
 } from '@aws-sdk/client-ecs';
+import { describedPoll, Verdict, waitForState } from './wait-for-state';
 import { createHash } from 'node:crypto';
 import { RunnerError } from '../../common/errors';
 import { DryRunReport } from '../dry-run';
@@ -34,6 +38,8 @@ interface Placement {
  * service of the same name in that cluster (its network configuration and launch type or
  * capacity provider strategy); failing both, the run fails saying what to add. The idempotency
  * token is derived from the occurrence id, so retries of one occurrence never double the tasks.
+ * The wait: until every task started is RUNNING, or STOPPED with exit code 0 in every container
+ * (a short task that already finished); a task stopped otherwise ends the wait with its reason.
  */
 export interface TaskDetails {
   cluster: string;
@@ -47,6 +53,11 @@ export interface TaskDetails {
 }
 
 export class TaskRunner extends AwsRunner<TaskDetails> {
+  static override readonly waitDefaults = {
+    timeoutMs: 10 * 60_000,
+    minDelayMs: 6_000,
+    maxDelayMs: 30_000,
+  };
   readonly type = 'task';
 
   parseDetails(details: Record<string, string>): TaskDetails {
@@ -132,6 +143,22 @@ export class TaskRunner extends AwsRunner<TaskDetails> {
           `(${placement.source}): ${started.join(', ')}` +
           (failures.length ? `; failures: ${failures.join('; ')}` : ''),
         requestId: res.$metadata?.requestId,
+        target: {
+          resource: `${started.length} task(s) of ${taskDefinition} in ${cluster}`,
+          state: 'RUNNING',
+          before: null,
+          wait: (limits, waitSignal) =>
+            waitForState(
+              ecs,
+              limits,
+              waitSignal,
+              describedPoll(
+                (c: ECSClient) => c.send(new DescribeTasksCommand({ cluster, tasks: started })),
+                (r: DescribeTasksCommandOutput) => judgeTasks(r.tasks ?? []),
+              ),
+              (r: DescribeTasksCommandOutput) => tasksState(r.tasks ?? []),
+            ),
+        },
       };
     } catch (err) {
       throw awsRunnerError(
@@ -186,4 +213,28 @@ export class TaskRunner extends AwsRunner<TaskDetails> {
       true,
     );
   }
+}
+
+/** Stopped with every container's exit code 0: a short task that ran and finished. */
+const finishedWell = (t: Task) =>
+  t.lastStatus === 'STOPPED' &&
+  (t.containers ?? []).length > 0 &&
+  (t.containers ?? []).every((c) => c.exitCode === 0);
+
+function judgeTasks(tasks: Task[]): Verdict {
+  if (tasks.length === 0) return 'elsewhere';
+  if (tasks.some((t) => t.lastStatus === 'STOPPED' && !finishedWell(t))) return 'elsewhere';
+  return tasks.every((t) => t.lastStatus === 'RUNNING' || finishedWell(t)) ? 'reached' : 'pending';
+}
+
+/** "RUNNING", or each status with the exit codes and reason of stopped tasks. */
+function tasksState(tasks: Task[]): string {
+  if (tasks.length === 0) return 'missing';
+  const parts = tasks.map((t) => {
+    if (t.lastStatus !== 'STOPPED') return t.lastStatus ?? 'unknown';
+    const codes = (t.containers ?? []).map((c) => `${c.name ?? '?'}=${c.exitCode ?? 'none'}`);
+    return `STOPPED (exit ${codes.join(', ') || 'none'}${t.stoppedReason ? `: ${t.stoppedReason}` : ''})`;
+  });
+  const distinct = [...new Set(parts)];
+  return distinct.length === 1 ? distinct[0] : parts.join('; ');
 }

@@ -1,0 +1,78 @@
+import { Clock } from '../common/clock';
+import { TimeoutError, withDeadline } from '../common/timeout';
+import { OutcomeRecord, TargetState, WaitEnd, WaitLimits } from '../runners/outcome';
+
+/** Time a waiter may overrun its own limit (a describe call in flight) before it is cut off. */
+const WAIT_GRACE_MS = 60_000;
+
+/**
+ * The outcome of an action: already there (no wait), not waited for (the job said `wait:
+ * "false"`), or how the runner's wait ended. `signal` ends the wait early (shutdown).
+ */
+export async function awaitTarget(
+  target: TargetState,
+  limits: WaitLimits | null,
+  signal: AbortSignal,
+  clock: Clock,
+): Promise<OutcomeRecord> {
+  const base = { resource: target.resource, target: target.state, before: target.before };
+  if (target.already) return { ...base, result: 'already', state: target.before, waited_ms: 0 };
+  if (!limits || !target.wait) {
+    return { ...base, result: 'not waited', state: null, waited_ms: 0 };
+  }
+  const wait = target.wait;
+  const started = clock.now().getTime();
+  let end: WaitEnd;
+  try {
+    end = await withDeadline(
+      (s) => wait(limits, s),
+      limits.timeoutMs + WAIT_GRACE_MS,
+      'wait',
+      signal,
+    );
+  } catch (err) {
+    // The waiter ignored its signal: the deadline or the shutdown cut it off.
+    end =
+      err instanceof TimeoutError
+        ? { result: 'timeout', state: null }
+        : { result: 'interrupted', state: null, detail: (err as Error)?.message };
+  }
+  const now = clock.now();
+  return {
+    ...base,
+    result: end.result,
+    state: end.result === 'reached' ? (end.state ?? target.state) : end.state,
+    ...(end.result === 'reached' ? { reached_at: now.toISOString() } : {}),
+    waited_ms: now.getTime() - started,
+    ...(end.detail ? { detail: end.detail } : {}),
+  };
+}
+
+/** Why a run whose action was taken did not count as succeeded, in one sentence. */
+export function outcomeError(o: OutcomeRecord, limits: WaitLimits | null): string {
+  const seen = o.state ? ` (last seen: ${o.state})` : '';
+  switch (o.result) {
+    case 'timeout':
+      return `${o.resource} did not reach ${o.target} within ${duration(limits?.timeoutMs ?? 0)}${seen}`;
+    case 'elsewhere':
+      return `${o.resource} went to ${o.state ?? 'another state'} instead of ${o.target}`;
+    case 'refused':
+      return (
+        `the action was taken, but whether ${o.resource} reaches ${o.target} could not be checked: ` +
+        `${o.detail ?? 'access denied'}. Allow the describe call, or set details.wait to "false"`
+      );
+    case 'interrupted':
+      return `stopped waiting for ${o.resource} to reach ${o.target}${seen}: ${o.detail ?? 'interrupted'}; the action was taken`;
+    default:
+      return `${o.resource}: ${o.result}`;
+  }
+}
+
+/** "90s", "10m", "1h30m": as the durations in config are written. */
+export function duration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const rest = s % 60;
+  return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${rest || (!h && !m) ? `${rest}s` : ''}`;
+}
