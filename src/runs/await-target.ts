@@ -1,9 +1,10 @@
 import { Clock } from '../common/clock';
-import { TimeoutError, withDeadline } from '../common/timeout';
 import { OutcomeRecord, TargetState, WaitEnd, WaitLimits } from '../runners/outcome';
 
 /** Time a waiter may overrun its own limit (a describe call in flight) before it is cut off. */
 const WAIT_GRACE_MS = 60_000;
+/** Time a waiter gets, once aborted, to answer with the last state it saw. */
+const ABORT_GRACE_MS = 2_000;
 
 /**
  * The outcome of an action: already there (no wait), not waited for (the job said `wait:
@@ -22,21 +23,7 @@ export async function awaitTarget(
   }
   const wait = target.wait;
   const started = clock.now().getTime();
-  let end: WaitEnd;
-  try {
-    end = await withDeadline(
-      (s) => wait(limits, s),
-      limits.timeoutMs + WAIT_GRACE_MS,
-      'wait',
-      signal,
-    );
-  } catch (err) {
-    // The waiter ignored its signal: the deadline or the shutdown cut it off.
-    end =
-      err instanceof TimeoutError
-        ? { result: 'timeout', state: null }
-        : { result: 'interrupted', state: null, detail: (err as Error)?.message };
-  }
+  const end = await boundedWait((s) => wait(limits, s), limits.timeoutMs + WAIT_GRACE_MS, signal);
   const now = clock.now();
   return {
     ...base,
@@ -75,4 +62,51 @@ export function duration(ms: number): string {
   const m = Math.floor((s % 3600) / 60);
   const rest = s % 60;
   return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${rest || (!h && !m) ? `${rest}s` : ''}`;
+}
+
+/**
+ * Runs a waiter with a signal that `parent` (shutdown) aborts. The waiter answers for itself
+ * (with the last state it saw) when it can; one that ignores its signal is cut off after a grace,
+ * and one that overruns `hardMs` is ended as a timeout.
+ */
+async function boundedWait(
+  wait: (signal: AbortSignal) => Promise<WaitEnd>,
+  hardMs: number,
+  parent: AbortSignal,
+): Promise<WaitEnd> {
+  const controller = new AbortController();
+  const timers: NodeJS.Timeout[] = [];
+  const onParentAbort = () => controller.abort(parent.reason);
+  if (parent.aborted) onParentAbort();
+  else parent.addEventListener('abort', onParentAbort, { once: true });
+  const cutOff = new Promise<WaitEnd>((resolve) => {
+    timers.push(
+      setTimeout(() => {
+        controller.abort(new Error(`the wait overran its limit by ${WAIT_GRACE_MS} ms`));
+        resolve({ result: 'timeout', state: null });
+      }, hardMs),
+    );
+    const afterAbort = () =>
+      timers.push(
+        setTimeout(() => {
+          const reason = controller.signal.reason as Error | undefined;
+          resolve({ result: 'interrupted', state: null, detail: reason?.message });
+        }, ABORT_GRACE_MS),
+      );
+    if (controller.signal.aborted) afterAbort();
+    else controller.signal.addEventListener('abort', afterAbort, { once: true });
+  });
+  try {
+    return await Promise.race([
+      wait(controller.signal).catch((err: unknown): WaitEnd => ({
+        result: 'interrupted',
+        state: null,
+        detail: (err as Error)?.message ?? String(err),
+      })),
+      cutOff,
+    ]);
+  } finally {
+    timers.forEach(clearTimeout);
+    parent.removeEventListener('abort', onParentAbort);
+  }
 }
