@@ -1,6 +1,7 @@
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { IsDuration } from '../common/validators/is-duration.validator';
 import { parseDuration } from '../config/duration';
+import { ApiKeyDefinition, apiKeySettings, ApiKeySettings } from './api-keys.config';
 
 /** `auth`: limits that keep authentication cheap for the server. */
 export class AuthOptions {
@@ -32,15 +33,22 @@ export class AuthOptions {
 
 export interface AuthSettings {
   readonly token: string;
+  /** Every key: the original token first (full access), then `apiKeys`. */
+  readonly keys: readonly ApiKeySettings[];
   readonly maxBcryptCost: number;
   readonly bcryptConcurrency: number;
   readonly failureLimit: number;
   readonly failureWindowMs: number;
 }
 
-export function authSettings(token: string, def: AuthOptions = {}): AuthSettings {
+export function authSettings(
+  token: string,
+  def: AuthOptions = {},
+  apiKeys: ApiKeyDefinition[] = [],
+): AuthSettings {
   return {
     token,
+    keys: apiKeySettings(token, apiKeys),
     maxBcryptCost: def.maxBcryptCost ?? 12,
     bcryptConcurrency: def.bcryptConcurrency ?? 2,
     failureLimit: def.failureLimit ?? 10,

@@ -7,7 +7,10 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
+import { ACCESS_KEY } from '../common/decorators/access.decorator';
 import { IS_PUBLIC_KEY } from '../common/decorators/public.decorator';
+import { Access } from './api-keys.config';
+import { checkScope } from './scope';
 import { TooManyRequestsError } from '../common/errors';
 import { AuthThrottle } from './auth-throttle';
 import { TokenVerifier } from './token-verifier';
@@ -15,9 +18,11 @@ import { TokenVerifier } from './token-verifier';
 export const AUTH_HEADER = 'x-auth-token';
 
 /**
- * Global guard: every route not marked @Public() needs a valid `X-Auth-Token`.
- * Missing header: 401. Wrong token: 403. Too many failures from one address, or too many bcrypt
- * checks at once: 429 with Retry-After. The presented value never appears in a message.
+ * Global guard: every route not marked @Public() needs a valid `X-Auth-Token`, the original
+ * token or a scoped key of `apiKeys`, whose scope the route's account, group and access level
+ * must fit (`checkScope`). Missing header: 401. Wrong token: 403. Too many failures from one
+ * address, or too many bcrypt checks at once: 429 with Retry-After. The presented value never
+ * appears in a message.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -50,6 +55,11 @@ export class AuthGuard implements CanActivate {
       await this.throttle.failed(address);
       throw new ForbiddenException('invalid token');
     }
+    req.apiKey = verdict;
+    const needed =
+      this.reflector.get<Access | undefined>(ACCESS_KEY, context.getHandler()) ??
+      (req.method === 'GET' || req.method === 'HEAD' ? 'read' : 'write');
+    checkScope(verdict, needed, req.params);
     return true;
   }
 }

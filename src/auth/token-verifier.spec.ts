@@ -1,6 +1,7 @@
 import * as bcrypt from '@node-rs/bcrypt';
 import { authSettings, AuthOptions } from './auth.config';
 import { MinionSettings } from '../config/settings';
+import { ApiKey } from './api-keys.config';
 import { TokenVerifier } from './token-verifier';
 
 // Native exports are read-only: wrap verify so the tests can count and hold checks.
@@ -21,7 +22,7 @@ describe('TokenVerifier', () => {
 
   it('accepts the plain token and refuses anything else', async () => {
     const v = verifier();
-    await expect(v.verify(TOKEN)).resolves.toBe('valid');
+    await expect(v.verify(TOKEN)).resolves.toMatchObject({ name: 'token' });
     await expect(v.verify('s3cret-toke')).resolves.toBe('invalid');
     await expect(v.verify(`${TOKEN} `)).resolves.toBe('invalid');
     await expect(v.verify('')).resolves.toBe('invalid');
@@ -31,7 +32,9 @@ describe('TokenVerifier', () => {
     const v = verifier();
     const hash = await bcrypt.hash(TOKEN, 4);
     for (const prefix of ['$2a$', '$2b$', '$2y$']) {
-      await expect(v.verify(hash.replace(/^\$2.\$/, prefix))).resolves.toBe('valid');
+      await expect(v.verify(hash.replace(/^\$2.\$/, prefix))).resolves.toMatchObject({
+        name: 'token',
+      });
     }
     await expect(v.verify(await bcrypt.hash('other', 4))).resolves.toBe('invalid');
   });
@@ -70,15 +73,56 @@ describe('TokenVerifier', () => {
       const again = v.verify(hashes[0]);
       await expect(v.verify(hashes[2])).resolves.toBe('busy');
       release();
-      await expect(Promise.all([first, second, again])).resolves.toEqual([
-        'valid',
-        'valid',
-        'valid',
-      ]);
+      const names = (await Promise.all([first, second, again])).map(
+        (k) => (k as { name: string }).name,
+      );
+      expect(names).toEqual(['token', 'token', 'token']);
       expect(verify).toHaveBeenCalledTimes(2);
-      await expect(v.verify(hashes[2])).resolves.toBe('valid');
+      await expect(v.verify(hashes[2])).resolves.toMatchObject({ name: 'token' });
     } finally {
       verify.mockImplementation(jest.requireActual('@node-rs/bcrypt').verify);
     }
+  });
+
+  describe('scoped keys (apiKeys)', () => {
+    const keyed = async () => {
+      const hashed = await bcrypt.hash('portal-read-secret-0123', 4);
+      const settings = {
+        auth: authSettings(TOKEN, {}, [
+          { name: 'team-a', token: 'team-a-secret-0123456', accounts: ['a'], access: 'write' },
+          { name: 'portal', token: hashed, accounts: ['*'], access: 'read' },
+        ]),
+      } as MinionSettings;
+      return new TokenVerifier(settings);
+    };
+
+    it('resolves each secret to its key; the original token keeps full access', async () => {
+      const v = await keyed();
+      expect(await v.verify(TOKEN)).toMatchObject({
+        name: 'token',
+        accounts: null,
+        access: 'write',
+      });
+      const teamA = await v.verify('team-a-secret-0123456');
+      expect(teamA).toMatchObject({ name: 'team-a', access: 'write' });
+      expect([...((teamA as ApiKey).accounts ?? [])]).toEqual(['a']);
+      expect(await v.verify('nobody-knows-this-one')).toBe('invalid');
+    });
+
+    it('a key held as a bcrypt hash in the config accepts its plain secret, and only that', async () => {
+      const v = await keyed();
+      expect(await v.verify('portal-read-secret-0123')).toMatchObject({
+        name: 'portal',
+        access: 'read',
+      });
+      expect(await v.verify('portal-read-secret-0124')).toBe('invalid');
+    });
+
+    it("a bcrypt hash sent by a client (the original's habit) matches a plain-text key", async () => {
+      const v = await keyed();
+      expect(await v.verify(await bcrypt.hash('team-a-secret-0123456', 4))).toMatchObject({
+        name: 'team-a',
+      });
+    });
   });
 });

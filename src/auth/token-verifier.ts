@@ -1,71 +1,83 @@
 import { Injectable } from '@nestjs/common';
 import { verify as bcryptVerify } from '@node-rs/bcrypt';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { MinionSettings } from '../config/settings';
+import { ApiKey, ApiKeySettings, BCRYPT_HASH } from './api-keys.config';
 
-/** `$2a$`/`$2b$`/`$2y$`, a two-digit cost, then 53 characters of salt and hash. */
-const BCRYPT_HASH = /^\$2[aby]\$(\d{2})\$[./A-Za-z0-9]{53}$/;
 const CACHE_LIMIT = 1000;
 
-/** `busy`: a bcrypt check would exceed the concurrency bound; the client should retry. */
-export type Verdict = 'valid' | 'invalid' | 'busy';
+/** The key an `X-Auth-Token` value belongs to; `busy`: a bcrypt check would exceed the bound. */
+export type Verdict = ApiKey | 'invalid' | 'busy';
 
 /**
- * Checks an `X-Auth-Token` value against the configured token. Accepts the token itself
- * (compared in constant time) or a bcrypt hash of it, which is what clients of the original
- * minion send.
+ * Finds which key an `X-Auth-Token` value is: the original `token` (full access) or one of
+ * `apiKeys`. A key held as plain text matches the value itself (looked up by its SHA-256, so no
+ * comparison runs over the secret) or a bcrypt hash of it, which is what clients of the original
+ * minion send; a key held as a bcrypt hash in the config matches the plain secret.
  *
  * bcrypt is deliberately slow, and a hash is checked before the client is known to be anyone, so
  * its cost to the server is bounded three ways: hashes costlier than `auth.maxBcryptCost` are
  * refused unchecked; at most `auth.bcryptConcurrency` checks run at once (beyond that the answer
  * is `busy`, never a queue that grows); and checks run on libuv's thread pool (@node-rs/bcrypt,
  * native), so the event loop, and with it every other request and probe, is never blocked.
- * Verdicts are cached (bounded), so a client sending the same hash pays once.
+ * Verdicts are cached (bounded), so a client sending the same value pays once.
  */
 @Injectable()
 export class TokenVerifier {
-  private readonly tokenDigest: Buffer;
-  private readonly verdicts = new Map<string, boolean>();
-  private readonly inFlight = new Map<string, Promise<boolean>>();
+  /** SHA-256 (hex) of each plain-text key -> the key. */
+  private readonly plain = new Map<string, ApiKeySettings>();
+  private readonly plainKeys: ApiKeySettings[];
+  private readonly hashedKeys: ApiKeySettings[];
+  private readonly verdicts = new Map<string, ApiKey | null>();
+  private readonly inFlight = new Map<string, Promise<ApiKey | null>>();
   private readonly maxCost: number;
   private readonly concurrency: number;
 
-  private readonly token: string;
-
   constructor(settings: MinionSettings) {
-    this.token = settings.auth.token;
-    this.tokenDigest = digest(this.token);
+    const keys = settings.auth.keys;
+    this.plainKeys = keys.filter((k) => !k.hashed);
+    this.hashedKeys = keys.filter((k) => k.hashed);
+    for (const key of this.plainKeys) this.plain.set(digest(key.token), key);
     this.maxCost = settings.auth.maxBcryptCost;
     this.concurrency = settings.auth.bcryptConcurrency;
   }
 
   async verify(presented: string): Promise<Verdict> {
+    const id = digest(presented);
+    const direct = this.plain.get(id);
+    if (direct) return direct;
     const match = BCRYPT_HASH.exec(presented);
-    if (!match) return timingSafeEqual(digest(presented), this.tokenDigest) ? 'valid' : 'invalid';
-    const known = this.verdicts.get(presented);
-    if (known !== undefined) return known ? 'valid' : 'invalid';
-    if (Number(match[1]) > this.maxCost) return 'invalid';
-    // The same hash already being checked (a client's parallel requests): share the check.
-    let check = this.inFlight.get(presented);
+    if (match ? Number(match[1]) > this.maxCost : this.hashedKeys.length === 0) return 'invalid';
+    const known = this.verdicts.get(id);
+    if (known !== undefined) return known ?? 'invalid';
+    // The same value already being checked (a client's parallel requests): share the check.
+    let check = this.inFlight.get(id);
     if (!check) {
       if (this.inFlight.size >= this.concurrency) return 'busy';
-      check = this.check(presented);
+      check = this.check(presented, id, match !== null);
     }
-    return (await check) ? 'valid' : 'invalid';
+    return (await check) ?? 'invalid';
   }
 
-  private async check(hash: string): Promise<boolean> {
-    const running = bcryptVerify(this.token, hash)
-      .catch(() => false)
-      .finally(() => this.inFlight.delete(hash));
-    this.inFlight.set(hash, running);
+  /** A presented hash against the plain keys; a presented secret against the hashed ones. */
+  private async check(presented: string, id: string, isHash: boolean): Promise<ApiKey | null> {
+    const running = (async () => {
+      for (const key of isHash ? this.plainKeys : this.hashedKeys) {
+        const ok = await (
+          isHash ? bcryptVerify(key.token, presented) : bcryptVerify(presented, key.token)
+        ).catch(() => false);
+        if (ok) return key;
+      }
+      return null;
+    })().finally(() => this.inFlight.delete(id));
+    this.inFlight.set(id, running);
     const verdict = await running;
     if (this.verdicts.size >= CACHE_LIMIT) this.verdicts.clear();
-    this.verdicts.set(hash, verdict);
+    this.verdicts.set(id, verdict);
     return verdict;
   }
 }
 
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value, 'utf8').digest();
+function digest(value: string): string {
+  return createHash('sha256').update(value, 'utf8').digest('hex');
 }

@@ -392,3 +392,44 @@ describe('loadConfig', () => {
     expectConfigError(source({ argv: ['--config', 'nope.json'] }), 'nope.json', 'ENOENT');
   });
 });
+
+describe('loadConfig: apiKeys', () => {
+  const key = (extra: Record<string, unknown> = {}) => ({
+    name: 'team-prod',
+    token: 'team-prod-secret-0123',
+    accounts: ['prod'],
+    access: 'read',
+    ...extra,
+  });
+  const withKeys = (...apiKeys: unknown[]) =>
+    source({ env: { API_CONFIG: JSON.stringify({ ...valid, apiKeys }) } });
+
+  it('reads scoped keys beside the token, which keeps full access', () => {
+    const config = loadConfig(
+      withKeys(
+        key(),
+        key({ name: 'all', token: 'x'.repeat(20), accounts: ['*'], access: 'write' }),
+      ),
+    );
+    expect(config.auth.keys.map((k) => [k.name, k.access, k.accounts && [...k.accounts]])).toEqual([
+      ['token', 'write', null],
+      ['team-prod', 'read', ['prod']],
+      ['all', 'write', null],
+    ]);
+  });
+
+  it.each([
+    [[key({ accounts: ['staging'] })], 'apiKeys[0].accounts: "staging" is not in accounts'],
+    [[key(), key({ token: 'another-secret-01234' })], 'apiKeys[1].name: "team-prod" is used twice'],
+    [[key({ token: SECRET })], 'apiKeys[0].token: the same secret as another key'],
+    [
+      [key({ token: 'short' })],
+      'apiKeys[0].token must be at least 16 characters, or a bcrypt hash',
+    ],
+    [[key({ access: 'admin' })], 'apiKeys[0].access must be one of: read, run, write'],
+    [[key({ accounts: [] })], 'apiKeys[0].accounts'],
+    [['team-prod'], 'apiKeys[0] must be an object'],
+  ])('refuses %j, naming the key', (apiKeys, fragment) => {
+    expectConfigError(withKeys(...(apiKeys as unknown[])), fragment);
+  });
+});

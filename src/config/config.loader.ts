@@ -1,3 +1,4 @@
+import { apiKeyProblems } from '../auth/api-keys.config';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { randomBytes } from 'node:crypto';
@@ -176,6 +177,7 @@ function crossCheck(config: MinionConfig, notes: string[]): string[] {
       }
     }
   }
+  problems.push(...apiKeyProblems(config.apiKeys, config.token, Object.keys(config.accounts)));
   const repo = config.jobsRepository.config as { akid?: unknown; secret?: unknown };
   if (config.jobsRepository.type === 's3' && !repo.akid !== !repo.secret) {
     problems.push(

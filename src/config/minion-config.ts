@@ -1,10 +1,11 @@
 import 'reflect-metadata';
 import { Transform } from 'class-transformer';
 import { Allow, IsIn, IsNotEmpty, IsOptional, IsString, ValidateIf } from 'class-validator';
+import { ApiKeyDefinition } from '../auth/api-keys.config';
 import { AuthOptions } from '../auth/auth.config';
 import { ProviderDefinition } from '../coordination/coordination.config';
 import { IsSafeSegment } from '../common/validators/is-safe-segment.validator';
-import { NestedObject } from '../common/validators/nested.decorators';
+import { NestedArray, NestedObject } from '../common/validators/nested.decorators';
 import { LogProviderDefinition } from '../job-log/job-log.config';
 import { EventReportersDefinition } from '../notifications/notifications.config';
 import { RepositoryDefinition } from '../repository/repository.config';
@@ -67,6 +68,11 @@ export class MinionConfig {
   @IsOptional()
   @NestedObject(() => EventReportersDefinition)
   eventReporters?: EventReportersDefinition;
+
+  /** Scoped API keys beside `token` (which keeps full access): accounts, groups, access level. */
+  @IsOptional()
+  @NestedArray(() => ApiKeyDefinition)
+  apiKeys?: ApiKeyDefinition[];
 
   /** How requests authenticate: bcrypt limits and throttling of failures. */
   @IsOptional()

@@ -68,7 +68,7 @@ export function resolveSettings(
     coordination: coordinationSettings(config.queueProvider, config.org),
     scheduler,
     notifications: notificationSettings(config.eventReporters),
-    auth: authSettings(config.token, config.auth),
+    auth: authSettings(config.token, config.auth, config.apiKeys),
     dataDir,
     notes: [...extras.notes],
   });

@@ -21,6 +21,8 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+import { inKeyGroups } from '../auth/scope';
+import { RequiresAccess } from '../common/decorators/access.decorator';
 import { ServiceUnavailableError } from '../common/errors';
 import {
   ApiErrorResponses,
@@ -32,7 +34,7 @@ import { AccountParams, GroupParams, JobParams } from './dto/job-path.params';
 import { DryRunResponseDto } from './dto/dry-run-response.dto';
 import { JobRequestDto } from './dto/job-request.dto';
 import { JobResponseDto, NextFireTimesDto, RunAcceptedDto } from './dto/job-response.dto';
-import { ListQuery, NextQuery, RunsQuery } from './dto/list-query.dto';
+import { filterOf, ListQuery, NextQuery, RunsQuery } from './dto/list-query.dto';
 import { CREATE_EXAMPLE, RUNNER_EXAMPLES, UPDATE_EXAMPLE } from './jobs.examples';
 import { JobsService, Page } from './jobs.service';
 
@@ -54,7 +56,12 @@ function pageOf(query: ListQuery) {
 function withNextLink(page: Page, query: ListQuery, req: Request, res: Response): string[] {
   if (page.more && query.limit !== undefined) {
     const last = page.items[page.items.length - 1];
-    const next = `${req.path}?limit=${query.limit}&start_after=${encodeURIComponent(last)}`;
+    // The filters go on, so the next page is of the same listing.
+    const filters = (['enabled', 'runner', 'tag', 'name'] as const)
+      .filter((k) => query[k] !== undefined)
+      .map((k) => `&${k}=${encodeURIComponent(query[k] as string)}`)
+      .join('');
+    const next = `${req.path}?limit=${query.limit}&start_after=${encodeURIComponent(last)}${filters}`;
     res.setHeader('Link', `<${next}>; rel="next"`);
   }
   return page.items;
@@ -83,8 +90,10 @@ export class JobsController {
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<string[]> {
-    const page = await this.jobs.listAccount(account, pageOf(query));
-    return withNextLink(page, query, req, res);
+    const page = await this.jobs.listAccount(account, pageOf(query), filterOf(query));
+    // A key scoped to some groups sees only theirs; the next link still follows the whole
+    // listing, so a page may hold fewer entries than `limit` (or none) while more follow.
+    return withNextLink(page, query, req, res).filter((entry) => inKeyGroups(req.apiKey, entry));
   }
 
   @Get(':group')
@@ -101,7 +110,7 @@ export class JobsController {
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<string[]> {
-    const page = await this.jobs.listGroup(account, group, pageOf(query));
+    const page = await this.jobs.listGroup(account, group, pageOf(query), filterOf(query));
     return withNextLink(page, query, req, res);
   }
 
@@ -178,6 +187,7 @@ export class JobsController {
   }
 
   @Patch(':group/:id')
+  @RequiresAccess('run')
   @HttpCode(202)
   @ApiOperation({
     operationId: 'runJob',
@@ -190,6 +200,7 @@ export class JobsController {
   }
 
   @Post(':group/dry-run')
+  @RequiresAccess('run')
   @HttpCode(200)
   @ApiOperation({
     operationId: 'dryRunUnsaved',
@@ -209,6 +220,7 @@ export class JobsController {
   }
 
   @Post(':group/:id/dry-run')
+  @RequiresAccess('run')
   @HttpCode(200)
   @ApiOperation({
     operationId: 'dryRunJob',

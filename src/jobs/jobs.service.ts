@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Clock, rfc3339 } from '../common/clock';
 import { CronSchedule, DEFAULT_TIMEZONE } from '../common/cron/cron-schedule';
 import { describeFireTime, FireTimeView } from '../common/cron/dst';
-import { AccountNotFoundError, ServiceUnavailableError } from '../common/errors';
+import { AccountNotFoundError, JobNotFoundError, ServiceUnavailableError } from '../common/errors';
 import { MinionSettings } from '../config/settings';
 import { JobLog } from '../job-log/job-log';
 import { RunLogInfo, RunRecord } from '../job-log/run-record';
@@ -17,6 +17,7 @@ import { JobQueue, QueueClosedError } from '../coordination/job-queue';
 import { manualOccurrence } from '../coordination/occurrence';
 import { MinionMetrics } from '../metrics/minion-metrics';
 import { JobRequestDto } from './dto/job-request.dto';
+import { filteredPage, isEmptyFilter, JobFilter } from './job-filter';
 import { JobView, toJobView } from './job-view';
 
 /** A dry run's describe calls answer within this, or the API answers 503. */
@@ -75,14 +76,36 @@ export class JobsService {
     private readonly clock: Clock,
   ) {}
 
-  async listAccount(account: string, page: ListPage = {}): Promise<Page> {
+  async listAccount(account: string, page: ListPage = {}, filter: JobFilter = {}): Promise<Page> {
     this.ensureAccount(account);
-    return paged(page, (p) => this.repository.listAccount(account, p));
+    const list = (p: ListPage) => this.repository.listAccount(account, p);
+    if (isEmptyFilter(filter)) return paged(page, list);
+    return filteredPage(page, filter, list, (entry) => {
+      const slash = entry.indexOf('/');
+      return this.readOrNull({ account, group: entry.slice(0, slash), id: entry.slice(slash + 1) });
+    });
   }
 
-  async listGroup(account: string, group: string, page: ListPage = {}): Promise<Page> {
+  async listGroup(
+    account: string,
+    group: string,
+    page: ListPage = {},
+    filter: JobFilter = {},
+  ): Promise<Page> {
     this.ensureAccount(account);
-    return paged(page, (p) => this.repository.listGroup(account, group, p));
+    const list = (p: ListPage) => this.repository.listGroup(account, group, p);
+    if (isEmptyFilter(filter)) return paged(page, list);
+    return filteredPage(page, filter, list, (id) => this.readOrNull({ account, group, id }));
+  }
+
+  /** A listed job, or null when it was deleted since the listing. */
+  private async readOrNull(key: JobKey): Promise<JobDocument | null> {
+    try {
+      return (await this.repository.get(key)).document;
+    } catch (err) {
+      if (err instanceof JobNotFoundError) return null;
+      throw err;
+    }
   }
 
   async get(key: JobKey): Promise<JobWithLog> {

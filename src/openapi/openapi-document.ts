@@ -32,7 +32,8 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
           type: 'apiKey',
           in: 'header',
           name: 'X-Auth-Token',
-          description: 'The pre-shared token, or a bcrypt hash of it (cost 12 at most by default)',
+          description:
+            'The pre-shared token, or a bcrypt hash of it (cost 12 at most by default); or the secret of a scoped key of `apiKeys`, which reaches its accounts (and groups) only, at its access level: read (GET), run (also run now and dry runs) or write. Out of scope: 404 as for an account that does not exist; below the level: 403.',
         },
         AUTH_SCHEME,
       )

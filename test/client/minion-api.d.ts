@@ -926,6 +926,14 @@ export interface operations {
                 limit?: number;
                 /** @description Return entries sorting after this one (the last entry of the previous page; the `Link` header gives it) */
                 start_after?: string;
+                /** @description Only enabled (`true`) or disabled (`false`) jobs */
+                enabled?: "true" | "false";
+                /** @description Only jobs whose `details.runner` is this runner */
+                runner?: string;
+                /** @description Only jobs carrying this tag, as `key:value` (split at the first colon) */
+                tag?: string;
+                /** @description Only jobs whose `name` starts with this */
+                name?: string;
             };
             header?: never;
             path: {
@@ -1061,6 +1069,14 @@ export interface operations {
                 limit?: number;
                 /** @description Return entries sorting after this one (the last entry of the previous page; the `Link` header gives it) */
                 start_after?: string;
+                /** @description Only enabled (`true`) or disabled (`false`) jobs */
+                enabled?: "true" | "false";
+                /** @description Only jobs whose `details.runner` is this runner */
+                runner?: string;
+                /** @description Only jobs carrying this tag, as `key:value` (split at the first colon) */
+                tag?: string;
+                /** @description Only jobs whose `name` starts with this */
+                name?: string;
             };
             header?: never;
             path: {

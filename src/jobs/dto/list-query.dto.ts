@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { JobFilter } from '../job-filter';
 
 export const MAX_PAGE_SIZE = 10_000;
 
@@ -34,6 +35,61 @@ export class ListQuery {
   @IsString()
   @MaxLength(513)
   start_after?: string;
+
+  @ApiPropertyOptional({
+    description: 'Only enabled (`true`) or disabled (`false`) jobs',
+    enum: ['true', 'false'],
+    example: 'true',
+  })
+  @IsOptional()
+  @IsIn(['true', 'false'], { message: '$property must be true or false' })
+  enabled?: 'true' | 'false';
+
+  @ApiPropertyOptional({
+    description: 'Only jobs whose `details.runner` is this runner',
+    example: 'instanceRunner',
+    maxLength: 128,
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  runner?: string;
+
+  @ApiPropertyOptional({
+    description: 'Only jobs carrying this tag, as `key:value` (split at the first colon)',
+    example: 'team:spinup',
+    maxLength: 385,
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[^:]{1,128}:.{0,256}$/s, {
+    message: '$property must be key:value (key 1-128 characters, value up to 256)',
+  })
+  tag?: string;
+
+  @ApiPropertyOptional({
+    description: 'Only jobs whose `name` starts with this',
+    example: 'start-',
+    maxLength: 256,
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(256)
+  name?: string;
+}
+
+/** The filters of a list query, as the service takes them. */
+export function filterOf(q: ListQuery): JobFilter {
+  const colon = q.tag?.indexOf(':') ?? -1;
+  return {
+    enabled: q.enabled === undefined ? undefined : q.enabled === 'true',
+    runner: q.runner,
+    tag:
+      q.tag && colon > 0
+        ? { key: q.tag.slice(0, colon), value: q.tag.slice(colon + 1) }
+        : undefined,
+    name: q.name,
+  };
 }
 
 export class RunsQuery {

@@ -1,0 +1,43 @@
+import { ForbiddenException } from '@nestjs/common';
+import { AccountNotFoundError, JobNotFoundError } from '../common/errors';
+import { Access, ACCESS_RANK, ApiKey } from './api-keys.config';
+
+/** Route parameters a key's scope is checked against. */
+export interface ScopedParams {
+  account?: string;
+  group?: string;
+  id?: string;
+}
+
+/**
+ * Refuses what a key may not reach. Out of its accounts (or groups): the same 404 as an
+ * account (or job) that does not exist, so a key learns nothing about others' resources.
+ * In scope but below the route's access level: 403 naming the key and both levels.
+ */
+export function checkScope(key: ApiKey, needed: Access, params: ScopedParams): void {
+  const { account, group } = params;
+  if (account !== undefined && key.accounts && !key.accounts.has(account)) {
+    throw new AccountNotFoundError(account);
+  }
+  if (account !== undefined && group !== undefined && key.groups && !key.groups.has(group)) {
+    throw new JobNotFoundError(account, group, params.id ?? '*');
+  }
+  if (ACCESS_RANK[key.access] < ACCESS_RANK[needed]) {
+    throw new ForbiddenException(
+      `key "${key.name}" has ${key.access} access; this route needs ${needed}`,
+    );
+  }
+}
+
+/** Whether a "group/id" entry of an account listing is within the key's groups. */
+export function inKeyGroups(key: ApiKey | undefined, entry: string): boolean {
+  if (!key?.groups) return true;
+  return key.groups.has(entry.slice(0, entry.indexOf('/')));
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** The API key the request authenticated with (set by AuthGuard). */
+    apiKey?: ApiKey;
+  }
+}

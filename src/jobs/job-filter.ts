@@ -1,0 +1,61 @@
+import { mapWithConcurrency } from '../common/concurrency';
+import { JobDocument } from '../repository/job-document';
+import { ListPage } from '../repository/jobs.repository';
+import { Page } from './jobs.service';
+
+/** The list routes' filters; every one given must hold. */
+export interface JobFilter {
+  enabled?: boolean;
+  /** `details.runner` */
+  runner?: string;
+  /** A tag the job carries (`tags` of its document). */
+  tag?: { key: string; value: string };
+  /** Prefix of `name`. */
+  name?: string;
+}
+
+const BATCH = 500;
+const READ_CONCURRENCY = 16;
+
+export function isEmptyFilter(f: JobFilter): boolean {
+  return f.enabled === undefined && !f.runner && !f.tag && f.name === undefined;
+}
+
+export function matches(doc: JobDocument, f: JobFilter): boolean {
+  if (f.enabled !== undefined && doc.enabled !== f.enabled) return false;
+  if (f.runner && doc.details?.runner !== f.runner) return false;
+  if (f.name !== undefined && !doc.name.startsWith(f.name)) return false;
+  if (f.tag) {
+    const { key, value } = f.tag;
+    if (!(doc.tags ?? []).some((t) => t.key === key && t.value === value)) return false;
+  }
+  return true;
+}
+
+/**
+ * One page of the entries whose job matches: walks the listing in batches after `startAfter`,
+ * reads the jobs (a few at a time), and stops at `limit` matches. `more` says another match
+ * may follow, so the next link starts after the last entry returned. A job deleted between
+ * the listing and its read is left out.
+ */
+export async function filteredPage(
+  page: ListPage,
+  filter: JobFilter,
+  list: (p: ListPage) => Promise<string[]>,
+  read: (entry: string) => Promise<JobDocument | null>,
+): Promise<Page> {
+  const items: string[] = [];
+  let after = page.startAfter;
+  for (;;) {
+    const entries = await list({ startAfter: after, limit: BATCH });
+    const docs = await mapWithConcurrency(entries, READ_CONCURRENCY, read);
+    for (const [i, entry] of entries.entries()) {
+      const doc = docs[i];
+      if (!doc || !matches(doc, filter)) continue;
+      if (page.limit !== undefined && items.length === page.limit) return { items, more: true };
+      items.push(entry);
+    }
+    if (entries.length < BATCH) return { items, more: false };
+    after = entries[entries.length - 1];
+  }
+}
