@@ -43,7 +43,7 @@ const EXPECTED: Record<KeyName, Record<'read' | 'run' | 'write', Expect>> = {
 /** The access level each operation needs: run now and the dry runs are `run`. */
 function accessOf(method: string, path: string): 'read' | 'run' | 'write' {
   if (method === 'get') return 'read';
-  if (method === 'patch' || path.endsWith('/dry-run')) return 'run';
+  if (method === 'patch' || /\/(dry-run|pause|resume)$/.test(path)) return 'run';
   return 'write';
 }
 
@@ -97,7 +97,8 @@ describe('scoped API keys: every route x every key', () => {
       url,
     );
     req.set('X-Auth-Token', secretOf(key));
-    if (method === 'post' || method === 'put') req.send({ job: JOB });
+    if (/\/pause$/.test(url)) req.send({ reason: 'matrix' });
+    else if (method === 'post' || method === 'put') req.send({ job: JOB });
     return req;
   }
 
@@ -107,8 +108,8 @@ describe('scoped API keys: every route x every key', () => {
     .flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ path, method, op })))
     .filter(({ op }) => !(Array.isArray(op.security) && op.security.length === 0));
 
-  it('covers the twelve authenticated operations of the document', () => {
-    expect(operations).toHaveLength(12);
+  it('covers the sixteen authenticated operations of the document', () => {
+    expect(operations).toHaveLength(16);
   });
 
   for (const key of Object.keys(EXPECTED) as KeyName[]) {
@@ -141,7 +142,7 @@ describe('scoped API keys: every route x every key', () => {
         }
         seen.push(`${method} ${path}`);
       }
-      expect(seen).toHaveLength(12);
+      expect(seen).toHaveLength(16);
     });
   }
 

@@ -514,6 +514,10 @@ describe('jobs API (e2e)', () => {
           'PATCH /v1/minion/{account}/jobs/{group}/{id}',
           'POST /v1/minion/{account}/jobs/{group}/dry-run',
           'POST /v1/minion/{account}/jobs/{group}/{id}/dry-run',
+          'POST /v1/minion/{account}/jobs/{group}/pause',
+          'POST /v1/minion/{account}/jobs/{group}/resume',
+          'POST /v1/minion/{account}/jobs/{group}/{id}/pause',
+          'POST /v1/minion/{account}/jobs/{group}/{id}/resume',
         ].sort(),
       );
       expect(res.body.components.securitySchemes['X-Auth-Token']).toMatchObject({

@@ -122,9 +122,14 @@ describe('OpenAPI contract (e2e)', () => {
       would: 'output "Hello, acct1!"',
       checks: [],
     });
+    expect(result.paused.pause).toMatchObject({
+      until: '2099-01-04T07:00:00Z',
+      reason: 'holidays',
+    });
+    expect(result.resumed.pause).toBeUndefined();
     expect(result.deleted).toBe('OK');
     expect(result.missingStatus).toBe(404);
-    expect(validator.checked).toHaveLength(11);
+    expect(validator.checked).toHaveLength(13);
 
     // Error answers and the public routes match the document too.
     const raw = async (

@@ -42,7 +42,8 @@ export type Outcome = OutcomeBase &
         requestId?: string;
         outcome?: OutcomeRecord;
       }
-    | { status: 'skipped'; reason: string }
+    /** `deliberate`: an operator's choice (a pause, a blackout), recorded but not alerted. */
+    | { status: 'skipped'; reason: string; deliberate?: boolean }
     /** The job no longer exists: nothing to run, nothing to record. */
     | { status: 'dropped'; reason: string }
   );

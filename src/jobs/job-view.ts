@@ -1,6 +1,6 @@
 import { rfc3339 } from '../common/clock';
 import { CronSchedule, DEFAULT_TIMEZONE } from '../common/cron/cron-schedule';
-import { JobDocument, Tag } from '../repository/job-document';
+import { activePause, JobDocument, Tag } from '../repository/job-document';
 
 export type JobOutput = Omit<JobDocument, 'tags'>;
 
@@ -55,6 +55,8 @@ export function nextFireTime(doc: JobDocument, now: Date): string | null {
 
 /** `{"job", "tags", "next"}`: the original's response shape; tags travel beside the job. */
 export function toJobView(doc: JobDocument, now: Date): JobView {
-  const { tags, ...job } = doc;
+  const { tags, pause, ...rest } = doc;
+  // A pause shows while in force; one that has expired is history (the audit keeps it).
+  const job = pause && activePause(doc, now) ? { ...rest, pause } : rest;
   return { job, tags: tags ?? [], next: nextFireTime(doc, now) };
 }

@@ -7,6 +7,8 @@ import { RepositoryModule } from '../repository/repository.module';
 import { RunnersModule } from '../runners/runners.module';
 import { JobsController } from './jobs.controller';
 import { JobsService } from './jobs.service';
+import { PausesController } from './pauses.controller';
+import { PausesService } from './pauses.service';
 
 /** The jobs API: storage, validation by the runners, run history, and run-now on the queue. */
 @Module({})
@@ -21,8 +23,8 @@ export class JobsModule {
         JobLogModule,
         MetricsModule,
       ],
-      controllers: [JobsController],
-      providers: [JobsService],
+      controllers: [JobsController, PausesController],
+      providers: [JobsService, PausesService],
     };
   }
 }

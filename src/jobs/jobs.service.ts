@@ -269,7 +269,8 @@ export class JobsService {
     return { ...view, tags: logTags ?? view.tags, log };
   }
 
-  private ensureAccount(account: string): void {
+  /** 404 for an account the config does not know. */
+  ensureAccount(account: string): void {
     if (!Object.prototype.hasOwnProperty.call(this.config.accounts, account)) {
       throw new AccountNotFoundError(account);
     }
@@ -304,6 +305,8 @@ export class JobsService {
       tags: (request.tags ?? []).map(({ key: k, value }) => ({ key: k, value })),
     };
     if (job.timezone && job.timezone !== DEFAULT_TIMEZONE) doc.timezone = job.timezone;
+    // A pause is not part of the job's definition: an update keeps it (resume ends it).
+    if (current?.pause) doc.pause = current.pause;
     return doc;
   }
 }

@@ -5,6 +5,16 @@ export interface Tag {
   value: string;
 }
 
+/** A pause of a job's schedule: its occurrences are skipped (and recorded) until `until`. */
+export interface JobPause {
+  /** RFC 3339; null: until resumed by hand. */
+  until: string | null;
+  reason: string;
+  /** The API key that paused it, and when. */
+  by: string;
+  at: string;
+}
+
 /**
  * A job exactly as stored, one object/file per job. The first ten keys are the original
  * minion's document (so a bucket written by the Go service loads unchanged, and the Go service
@@ -25,6 +35,8 @@ export interface JobDocument {
   timezone?: string;
   /** Absent in documents the original wrote (it kept tags on the CloudWatch log group). */
   tags?: Tag[];
+  /** minion addition, written only while set. */
+  pause?: JobPause;
 }
 
 /** A document plus an opaque version (ETag or content hash) for conditional updates. */
@@ -60,6 +72,7 @@ export function serializeJob(doc: JobDocument): string {
   // Written even when empty: a document without `tags` is one the original wrote, whose tags
   // are on its CloudWatch log group.
   if (doc.tags !== undefined) ordered.tags = doc.tags;
+  if (doc.pause) ordered.pause = doc.pause;
   return JSON.stringify(ordered, null, 2);
 }
 
@@ -114,5 +127,24 @@ export function parseJob(
       .filter((t): t is Tag => !!t && typeof t.key === 'string' && typeof t.value === 'string')
       .map((t) => ({ key: t.key, value: t.value }));
   }
+  const pause = pauseOf(raw.pause);
+  if (pause) doc.pause = pause;
   return doc;
+}
+
+/** A stored pause, or undefined when there is none or it is not one minion wrote. */
+function pauseOf(raw: unknown): JobPause | undefined {
+  if (!raw || typeof raw !== 'object') return undefined;
+  const p = raw as Record<string, unknown>;
+  const until = p.until === null || typeof p.until === 'string' ? p.until : undefined;
+  if (until === undefined || (until !== null && Number.isNaN(Date.parse(until)))) return undefined;
+  const text = (v: unknown) => (typeof v === 'string' ? v : '');
+  return { until, reason: text(p.reason), by: text(p.by), at: text(p.at) };
+}
+
+/** The pause in force at `at`, if any (a pause ends at its `until`, exclusive). */
+export function activePause(doc: JobDocument, at: Date): JobPause | undefined {
+  const p = doc.pause;
+  if (!p) return undefined;
+  return p.until === null || Date.parse(p.until) > at.getTime() ? p : undefined;
 }

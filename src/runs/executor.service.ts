@@ -7,7 +7,7 @@ import { MinionSettings } from '../config/settings';
 import { Attempt, Outcome } from '../coordination/job-queue';
 import { Occurrence, occurrenceKey } from '../coordination/occurrence';
 import { MinionMetrics } from '../metrics/minion-metrics';
-import { JobDocument } from '../repository/job-document';
+import { activePause, JobDocument } from '../repository/job-document';
 import { JobsRepository } from '../repository/jobs.repository';
 import { OutcomeRecord, SUCCESSFUL_RESULTS } from '../runners/outcome';
 import { ParsedRun, RunResult } from '../runners/runner';
@@ -77,6 +77,20 @@ export class Executor {
       return {
         status: 'skipped',
         reason: 'the job was disabled after this occurrence was scheduled',
+        startedAt,
+        runner,
+      };
+    }
+    const pause =
+      occurrence.trigger === 'schedule' && occurrence.scheduledFor
+        ? activePause(doc, new Date(occurrence.scheduledFor))
+        : undefined;
+    if (pause) {
+      const until = pause.until ? ` until ${pause.until}` : '';
+      return {
+        status: 'skipped',
+        reason: `paused (${pause.reason})${until}`,
+        deliberate: true,
         startedAt,
         runner,
       };

@@ -58,7 +58,7 @@ export class RunRecorder {
     if (outcome.status === 'succeeded' || outcome.status === 'failed') {
       this.metrics.runDuration.observe({ runner }, record.duration_ms / 1000);
     }
-    this.announce(record);
+    if (!(outcome.status === 'skipped' && outcome.deliberate)) this.announce(record);
     await this.jobLog.append(occurrenceKey(occurrence), record);
   }
 

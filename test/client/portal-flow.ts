@@ -26,6 +26,8 @@ export interface FlowResult {
   runs: RunRecord[];
   next: string[];
   dryRun: components['schemas']['DryRun'];
+  paused: Job;
+  resumed: Job;
   deleted: string;
   missingStatus: number;
 }
@@ -39,7 +41,7 @@ function must<T>(result: { data?: T; error?: unknown; response: Response }, what
 
 /**
  * What a self-service portal does, typed end to end with no cast: create, list, get, update, run,
- * read the runs and the next fire times, delete. `waitForRun` lets the caller drive the run.
+ * read the runs and the next fire times, dry run, pause and resume, delete. `waitForRun` lets the caller drive the run.
  */
 export async function portalFlow(
   client: MinionClient,
@@ -113,6 +115,19 @@ export async function portalFlow(
     }),
     'dry run',
   );
+  const paused = must(
+    await client.POST('/v1/minion/{account}/jobs/{group}/{id}/pause', {
+      params: { path: { account, group, id } },
+      body: { until: '2099-01-04T08:00:00+01:00', reason: 'holidays' },
+    }),
+    'pause',
+  );
+  const resumed = must(
+    await client.POST('/v1/minion/{account}/jobs/{group}/{id}/resume', {
+      params: { path: { account, group, id } },
+    }),
+    'resume',
+  );
   const deleted = must(
     await client.DELETE('/v1/minion/{account}/jobs/{group}/{id}', {
       params: { path: { account, group, id } },
@@ -133,6 +148,8 @@ export async function portalFlow(
     runs,
     next: next.next.map((t) => t.utc),
     dryRun,
+    paused: paused.job,
+    resumed: resumed.job,
     deleted,
     missingStatus: missing.error ? missing.error.statusCode : missing.response.status,
   };

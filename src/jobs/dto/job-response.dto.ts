@@ -1,3 +1,4 @@
+import { JobPauseDto } from './pause.dto';
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { TAGS_EXAMPLE, TagDto } from './tag.dto';
 
@@ -53,6 +54,12 @@ export class JobDto {
     example: 'Europe/Berlin',
   })
   timezone?: string;
+
+  @ApiPropertyOptional({
+    description: 'While the schedule is paused: until when, why, by whom (absent otherwise)',
+    type: () => JobPauseDto,
+  })
+  pause?: JobPauseDto;
 }
 
 @ApiSchema({ name: 'LastRun', description: "The newest record of a job's run log" })

@@ -1,0 +1,102 @@
+import { Injectable } from '@nestjs/common';
+import { Clock, rfc3339 } from '../common/clock';
+import { InvalidFieldError, JobNotFoundError } from '../common/errors';
+import { JobChanges } from '../repository/job-changes';
+import { JobDocument } from '../repository/job-document';
+import { JobKey, JobsRepository } from '../repository/jobs.repository';
+import { PauseRequestDto } from './dto/pause.dto';
+import { JobsService, JobWithLog } from './jobs.service';
+
+/**
+ * Pauses of a job's schedule, and of every job of a group. A pause is kept in the job document
+ * (`pause`), so every replica's cache has it with the job, and it ends by itself: each
+ * occurrence is compared with `until` when it runs (see Executor), with no timer to lose. A
+ * paused job keeps `enabled` as it was; manual runs still run.
+ */
+@Injectable()
+export class PausesService {
+  constructor(
+    private readonly repository: JobsRepository,
+    private readonly changes: JobChanges,
+    private readonly jobs: JobsService,
+    private readonly clock: Clock,
+  ) {}
+
+  async pause(key: JobKey, request: PauseRequestDto, by: string): Promise<JobWithLog> {
+    this.jobs.ensureAccount(key.account);
+    const pause = this.pauseOf(request, by);
+    await this.change(key, (doc) => ({ ...doc, pause }));
+    return this.jobs.get(key);
+  }
+
+  async resume(key: JobKey): Promise<JobWithLog> {
+    this.jobs.ensureAccount(key.account);
+    await this.change(key, withoutPause);
+    return this.jobs.get(key);
+  }
+
+  /** Pauses every job of the group now in it (jobs created later are not paused). */
+  async pauseGroup(
+    account: string,
+    group: string,
+    request: PauseRequestDto,
+    by: string,
+  ): Promise<string[]> {
+    this.jobs.ensureAccount(account);
+    const pause = this.pauseOf(request, by);
+    return this.changeGroup(account, group, (doc) => ({ ...doc, pause }));
+  }
+
+  async resumeGroup(account: string, group: string): Promise<string[]> {
+    this.jobs.ensureAccount(account);
+    return this.changeGroup(account, group, (doc) => (doc.pause ? withoutPause(doc) : null));
+  }
+
+  private pauseOf(request: PauseRequestDto, by: string): NonNullable<JobDocument['pause']> {
+    const now = this.clock.now();
+    let until: string | null = null;
+    if (request.until) {
+      const at = new Date(request.until);
+      if (at.getTime() <= now.getTime()) {
+        throw new InvalidFieldError('until', `${request.until} is not in the future`);
+      }
+      until = rfc3339(at);
+    }
+    return { until, reason: request.reason, by, at: rfc3339(now) };
+  }
+
+  private async changeGroup(
+    account: string,
+    group: string,
+    change: (doc: JobDocument) => JobDocument | null,
+  ): Promise<string[]> {
+    const ids = await this.repository.listGroup(account, group, {});
+    const changed: string[] = [];
+    for (const id of ids) {
+      try {
+        if (await this.change({ account, group, id }, change)) changed.push(id);
+      } catch (err) {
+        if (!(err instanceof JobNotFoundError)) throw err; // deleted meanwhile: nothing to pause
+      }
+    }
+    return changed;
+  }
+
+  /** One conditional write of the changed document (a concurrent write is a 409); false: no change. */
+  private async change(
+    key: JobKey,
+    change: (doc: JobDocument) => JobDocument | null,
+  ): Promise<boolean> {
+    const current = await this.repository.get(key);
+    const next = change(current.document);
+    if (!next) return false;
+    const stored = await this.repository.update(next, current.version);
+    this.changes.publish({ type: 'saved', document: stored.document });
+    return true;
+  }
+}
+
+function withoutPause(doc: JobDocument): JobDocument {
+  const { pause: _pause, ...rest } = doc;
+  return rest;
+}
