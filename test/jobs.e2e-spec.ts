@@ -518,6 +518,8 @@ describe('jobs API (e2e)', () => {
           'POST /v1/minion/{account}/jobs/{group}/resume',
           'POST /v1/minion/{account}/jobs/{group}/{id}/pause',
           'POST /v1/minion/{account}/jobs/{group}/{id}/resume',
+          'GET /v1/minion/{account}/jobs/{group}/{id}/history',
+          'GET /v1/minion/{account}/audit',
         ].sort(),
       );
       expect(res.body.components.securitySchemes['X-Auth-Token']).toMatchObject({

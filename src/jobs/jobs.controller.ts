@@ -21,6 +21,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+import { actorOf } from '../audit/actor';
 import { inKeyGroups } from '../auth/scope';
 import { RequiresAccess } from '../common/decorators/access.decorator';
 import { ServiceUnavailableError } from '../common/errors';
@@ -132,8 +133,9 @@ export class JobsController {
   create(
     @Param() { account, group }: GroupParams,
     @Body() body: JobRequestDto,
+    @Req() req: Request,
   ): Promise<JobResponseDto> {
-    return this.jobs.create(account, group, body);
+    return this.jobs.create(account, group, body, actorOf(req));
   }
 
   @Get(':group/:id')
@@ -153,8 +155,12 @@ export class JobsController {
   @ApiBody({ type: JobRequestDto, examples: { dummy: { value: UPDATE_EXAMPLE } } })
   @ApiAcceptedResponse({ description: 'The stored job', type: JobResponseDto })
   @ApiErrorResponses(409, 413)
-  update(@Param() params: JobParams, @Body() body: JobRequestDto): Promise<JobResponseDto> {
-    return this.jobs.update(params, body);
+  update(
+    @Param() params: JobParams,
+    @Body() body: JobRequestDto,
+    @Req() req: Request,
+  ): Promise<JobResponseDto> {
+    return this.jobs.update(params, body, actorOf(req));
   }
 
   @Delete(':group')
@@ -165,8 +171,11 @@ export class JobsController {
     summary: 'Delete every job of a group (202 even when the group is empty)',
   })
   @ApiTextResponse(202, 'Deleted: body `OK`', 'OK')
-  async deleteGroup(@Param() { account, group }: GroupParams): Promise<string> {
-    const result = await this.jobs.deleteGroup(account, group);
+  async deleteGroup(
+    @Param() { account, group }: GroupParams,
+    @Req() req: Request,
+  ): Promise<string> {
+    const result = await this.jobs.deleteGroup(account, group, actorOf(req));
     if (result.failed.length > 0) {
       const sample = result.failed.slice(0, 20).map((f) => `${f.id} (${f.reason})`);
       throw new ServiceUnavailableError(
@@ -181,8 +190,8 @@ export class JobsController {
   @Header('Content-Type', TEXT)
   @ApiOperation({ operationId: 'deleteJob', summary: 'Delete a job' })
   @ApiTextResponse(202, 'Deleted: body `OK`', 'OK')
-  async delete(@Param() params: JobParams): Promise<string> {
-    await this.jobs.delete(params);
+  async delete(@Param() params: JobParams, @Req() req: Request): Promise<string> {
+    await this.jobs.delete(params, actorOf(req));
     return 'OK';
   }
 
@@ -195,8 +204,8 @@ export class JobsController {
     description: 'Queues a manual occurrence; follow it in `.../runs` by its `run_id`.',
   })
   @ApiAcceptedResponse({ description: 'Queued', type: RunAcceptedDto })
-  run(@Param() params: JobParams): Promise<RunAcceptedDto> {
-    return this.jobs.run(params);
+  run(@Param() params: JobParams, @Req() req: Request): Promise<RunAcceptedDto> {
+    return this.jobs.run(params, actorOf(req));
   }
 
   @Post(':group/dry-run')

@@ -1,4 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AuditController } from '../audit/audit.controller';
+import { AuditModule } from '../audit/audit.module';
 import { MinionSettings } from '../config/settings';
 import { CoordinationModule } from '../coordination/coordination.module';
 import { JobLogModule } from '../job-log/job-log.module';
@@ -22,8 +24,9 @@ export class JobsModule {
         RunnersModule,
         JobLogModule,
         MetricsModule,
+        AuditModule,
       ],
-      controllers: [JobsController, PausesController],
+      controllers: [JobsController, PausesController, AuditController],
       providers: [JobsService, PausesService],
     };
   }

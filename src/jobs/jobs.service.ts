@@ -16,6 +16,8 @@ import { DryRunReport } from '../runners/dry-run';
 import { JobQueue, QueueClosedError } from '../coordination/job-queue';
 import { manualOccurrence } from '../coordination/occurrence';
 import { MinionMetrics } from '../metrics/minion-metrics';
+import { Actor } from '../audit/audit-entry';
+import { Auditor } from '../audit/auditor.service';
 import { JobRequestDto } from './dto/job-request.dto';
 import { filteredPage, isEmptyFilter, JobFilter } from './job-filter';
 import { JobView, toJobView } from './job-view';
@@ -74,6 +76,7 @@ export class JobsService {
     private readonly queue: JobQueue,
     private readonly metrics: MinionMetrics,
     private readonly clock: Clock,
+    private readonly auditor: Auditor,
   ) {}
 
   async listAccount(account: string, page: ListPage = {}, filter: JobFilter = {}): Promise<Page> {
@@ -114,35 +117,46 @@ export class JobsService {
     return this.withLog(document);
   }
 
-  async create(account: string, group: string, request: JobRequestDto): Promise<JobWithLog> {
+  async create(
+    account: string,
+    group: string,
+    request: JobRequestDto,
+    actor: Actor,
+  ): Promise<JobWithLog> {
     this.ensureAccount(account);
     const doc = this.buildDocument({ account, group, id: randomUUID() }, request);
     const stored = await this.repository.create(doc);
     await this.saved(stored.document);
+    await this.auditor.job('create', actor, null, stored.document);
     return this.withLog(stored.document);
   }
 
-  async update(key: JobKey, request: JobRequestDto): Promise<JobWithLog> {
+  async update(key: JobKey, request: JobRequestDto, actor: Actor): Promise<JobWithLog> {
     this.ensureAccount(key.account);
     const current = await this.repository.get(key);
     const doc = this.buildDocument(key, request, current.document);
     const stored = await this.repository.update(doc, current.version);
     await this.saved(stored.document);
+    await this.auditor.job('update', actor, current.document, stored.document);
     return this.withLog(stored.document);
   }
 
-  async delete(key: JobKey): Promise<void> {
+  async delete(key: JobKey, actor: Actor): Promise<void> {
     this.ensureAccount(key.account);
+    // Read first, so the audit says what was deleted.
+    const before = await this.readOrNull(key);
     await this.repository.delete(key);
+    if (before) await this.auditor.job('delete', actor, before, null);
     this.changes.publish({ type: 'deleted', key });
     await this.jobLog
       .jobDeleted(key)
       .catch((err: Error) => this.logger.warn(`run log cleanup: ${err.message}`));
   }
 
-  async deleteGroup(account: string, group: string): Promise<DeleteGroupResult> {
+  async deleteGroup(account: string, group: string, actor: Actor): Promise<DeleteGroupResult> {
     this.ensureAccount(account);
     const result = await this.repository.deleteGroup(account, group);
+    await this.auditor.group('delete-group', actor, account, group, result.deleted);
     this.changes.publish({ type: 'groupDeleted', account, group, ids: result.deleted });
     await this.jobLog
       .groupDeleted(account, group, result.deleted)
@@ -154,13 +168,14 @@ export class JobsService {
    * Queues a run now. The job must exist and its runner must be one the account may use (the
    * original queued it anyway); disabled jobs can be run by hand.
    */
-  async run(key: JobKey): Promise<{ run_id: string }> {
+  async run(key: JobKey, actor: Actor): Promise<{ run_id: string }> {
     this.ensureAccount(key.account);
     const { document } = await this.repository.get(key);
     this.runners.resolve(key.account, document.details);
     const occurrence = manualOccurrence(key, this.clock.now());
     await this.enqueue(occurrence.id, () => this.queue.enqueue([occurrence]));
     this.metrics.scheduled.inc({ trigger: 'manual' });
+    await this.auditor.run(actor, key, occurrence.id);
     return { run_id: occurrence.id };
   }
 

@@ -1,6 +1,7 @@
 import { Body, Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
+import { actorOf } from '../audit/actor';
 import { RequiresAccess } from '../common/decorators/access.decorator';
 import { ApiErrorResponses, AUTHENTICATED_ERRORS } from '../common/http/api-docs.decorators';
 import { GroupParams, JobParams } from './dto/job-path.params';
@@ -39,7 +40,7 @@ export class PausesController {
     @Body() body: PauseRequestDto,
     @Req() req: Request,
   ): Promise<JobResponseDto> {
-    return this.pauses.pause(params, body, req.apiKey?.name ?? '');
+    return this.pauses.pause(params, body, actorOf(req));
   }
 
   @Post(':group/:id/resume')
@@ -47,8 +48,8 @@ export class PausesController {
   @HttpCode(200)
   @ApiOperation({ operationId: 'resumeJob', summary: 'End a pause now' })
   @ApiOkResponse({ description: 'The job, without a pause', type: JobResponseDto })
-  resume(@Param() params: JobParams): Promise<JobResponseDto> {
-    return this.pauses.resume(params);
+  resume(@Param() params: JobParams, @Req() req: Request): Promise<JobResponseDto> {
+    return this.pauses.resume(params, actorOf(req));
   }
 
   @Post(':group/pause')
@@ -66,7 +67,7 @@ export class PausesController {
     @Body() body: PauseRequestDto,
     @Req() req: Request,
   ): Promise<GroupPauseResultDto> {
-    return { changed: await this.pauses.pauseGroup(account, group, body, req.apiKey?.name ?? '') };
+    return { changed: await this.pauses.pauseGroup(account, group, body, actorOf(req)) };
   }
 
   @Post(':group/resume')
@@ -74,7 +75,10 @@ export class PausesController {
   @HttpCode(200)
   @ApiOperation({ operationId: 'resumeGroup', summary: 'End the pause of every job of the group' })
   @ApiOkResponse({ description: 'The jobs that were paused', type: GroupPauseResultDto })
-  async resumeGroup(@Param() { account, group }: GroupParams): Promise<GroupPauseResultDto> {
-    return { changed: await this.pauses.resumeGroup(account, group) };
+  async resumeGroup(
+    @Param() { account, group }: GroupParams,
+    @Req() req: Request,
+  ): Promise<GroupPauseResultDto> {
+    return { changed: await this.pauses.resumeGroup(account, group, actorOf(req)) };
   }
 }

@@ -4,6 +4,8 @@ import { InvalidFieldError, JobNotFoundError } from '../common/errors';
 import { JobChanges } from '../repository/job-changes';
 import { JobDocument } from '../repository/job-document';
 import { JobKey, JobsRepository } from '../repository/jobs.repository';
+import { Actor, AuditAction } from '../audit/audit-entry';
+import { Auditor } from '../audit/auditor.service';
 import { PauseRequestDto } from './dto/pause.dto';
 import { JobsService, JobWithLog } from './jobs.service';
 
@@ -20,18 +22,19 @@ export class PausesService {
     private readonly changes: JobChanges,
     private readonly jobs: JobsService,
     private readonly clock: Clock,
+    private readonly auditor: Auditor,
   ) {}
 
-  async pause(key: JobKey, request: PauseRequestDto, by: string): Promise<JobWithLog> {
+  async pause(key: JobKey, request: PauseRequestDto, actor: Actor): Promise<JobWithLog> {
     this.jobs.ensureAccount(key.account);
-    const pause = this.pauseOf(request, by);
-    await this.change(key, (doc) => ({ ...doc, pause }));
+    const pause = this.pauseOf(request, actor.key);
+    await this.change(key, (doc) => ({ ...doc, pause }), 'pause', actor);
     return this.jobs.get(key);
   }
 
-  async resume(key: JobKey): Promise<JobWithLog> {
+  async resume(key: JobKey, actor: Actor): Promise<JobWithLog> {
     this.jobs.ensureAccount(key.account);
-    await this.change(key, withoutPause);
+    await this.change(key, withoutPause, 'resume', actor);
     return this.jobs.get(key);
   }
 
@@ -40,16 +43,22 @@ export class PausesService {
     account: string,
     group: string,
     request: PauseRequestDto,
-    by: string,
+    actor: Actor,
   ): Promise<string[]> {
     this.jobs.ensureAccount(account);
-    const pause = this.pauseOf(request, by);
-    return this.changeGroup(account, group, (doc) => ({ ...doc, pause }));
+    const pause = this.pauseOf(request, actor.key);
+    const changed = await this.changeGroup(account, group, (doc) => ({ ...doc, pause }));
+    await this.auditor.group('pause-group', actor, account, group, changed);
+    return changed;
   }
 
-  async resumeGroup(account: string, group: string): Promise<string[]> {
+  async resumeGroup(account: string, group: string, actor: Actor): Promise<string[]> {
     this.jobs.ensureAccount(account);
-    return this.changeGroup(account, group, (doc) => (doc.pause ? withoutPause(doc) : null));
+    const changed = await this.changeGroup(account, group, (doc) =>
+      doc.pause ? withoutPause(doc) : null,
+    );
+    await this.auditor.group('resume-group', actor, account, group, changed);
+    return changed;
   }
 
   private pauseOf(request: PauseRequestDto, by: string): NonNullable<JobDocument['pause']> {
@@ -86,12 +95,15 @@ export class PausesService {
   private async change(
     key: JobKey,
     change: (doc: JobDocument) => JobDocument | null,
+    audited?: AuditAction,
+    actor?: Actor,
   ): Promise<boolean> {
     const current = await this.repository.get(key);
     const next = change(current.document);
     if (!next) return false;
     const stored = await this.repository.update(next, current.version);
     this.changes.publish({ type: 'saved', document: stored.document });
+    if (audited && actor) await this.auditor.job(audited, actor, current.document, stored.document);
     return true;
   }
 }

@@ -220,6 +220,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/minion/{account}/jobs/{group}/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who changed, ran, paused or deleted a job, and what changed (newest first)
+         * @description Kept after the job is deleted.
+         */
+        get: operations["jobHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/minion/{account}/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An account's audit trail from `since` on (oldest first), page by page */
+        get: operations["accountAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/minion/health/live": {
         parameters: {
             query?: never;
@@ -841,6 +878,71 @@ export interface components {
              *     ]
              */
             changed: string[];
+        };
+        /** @description One change made through the API: when, who, what */
+        AuditEntry: {
+            /**
+             * @description Opaque, increasing within an account: `start_after` of the next page
+             * @example 00000000000000000042
+             */
+            entry_id: string;
+            /**
+             * Format: date-time
+             * @description When the change was made
+             * @example 2026-12-04T17:30:00.120Z
+             */
+            at: string;
+            /**
+             * @description What was done
+             * @example update
+             * @enum {string}
+             */
+            action: "create" | "update" | "delete" | "delete-group" | "run" | "pause" | "resume" | "pause-group" | "resume-group";
+            /**
+             * @description Account of the job or group
+             * @example spinup
+             */
+            account: string;
+            /**
+             * @description Group of the job, or the group acted on
+             * @example space-xy
+             */
+            group: string;
+            /**
+             * @description The job; null for a group action
+             * @example 6bcfa79f-615e-470d-97c1-687f3357497d
+             */
+            id: string | null;
+            /**
+             * @description Name of the API key used (`token` for the original token)
+             * @example team-spinup
+             */
+            key: string;
+            /**
+             * @description Client address (see trustProxy)
+             * @example 10.1.2.3
+             */
+            client: string;
+            /**
+             * @description For writes: each changed field, before and after (`details.<key>` for details)
+             * @example {
+             *       "schedule_expression": {
+             *         "before": "0 8 * * *",
+             *         "after": "0 7 * * *"
+             *       }
+             *     }
+             */
+            changes?: {
+                [key: string]: {
+                    before?: unknown;
+                    after?: unknown;
+                };
+            };
+            /**
+             * @description A run: its run id; a group action: the ids of the jobs it changed
+             * @example spinup/space-xy/6bcfa79f-615e-470d-97c1-687f3357497d@manual-0f8fad5b-d9cb-469f-a165-70867728950e
+             */
+            detail?: string;
         };
         /** @description The jobs repository check */
         RepositoryHealth: {
@@ -3086,6 +3188,265 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["GroupPauseResult"];
+                };
+            };
+            /** @description A path segment, query parameter or body field is invalid (named in `message`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "job.schedule_expression is not a valid cron expression: expected 5 fields"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The X-Auth-Token header is missing */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "missing X-Auth-Token header"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token is wrong */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "invalid token"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown account, or unknown job */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "error": "Not Found",
+                     *       "message": "account not found: acme"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or too many bcrypt checks at once (see `Retry-After`) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "too many failed authentications from this address"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (jobs repository, queue, run log) cannot be reached now, or minion is shutting down (see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "read space-xy/6bcfa79f: S3 bucket minion-dev-bucket cannot be reached (TimeoutError); retry later"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    jobHistory: {
+        parameters: {
+            query?: {
+                /** @description How many entries, newest first */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Account name from the configuration; must be 1-256 bytes, without "/" or control characters, and not "." or ".." */
+                account: string;
+                /** @description Job group (a space); must be 1-256 bytes, without "/" or control characters, and not "." or ".." */
+                group: string;
+                /** @description Job id (a UUID assigned at creation); must be 1-256 bytes, without "/" or control characters, and not "." or ".." */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Audit entries of the job, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEntry"][];
+                };
+            };
+            /** @description A path segment, query parameter or body field is invalid (named in `message`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "job.schedule_expression is not a valid cron expression: expected 5 fields"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The X-Auth-Token header is missing */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "missing X-Auth-Token header"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token is wrong */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "invalid token"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown account, or unknown job */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "error": "Not Found",
+                     *       "message": "account not found: acme"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or too many bcrypt checks at once (see `Retry-After`) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "too many failed authentications from this address"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (jobs repository, queue, run log) cannot be reached now, or minion is shutting down (see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "read space-xy/6bcfa79f: S3 bucket minion-dev-bucket cannot be reached (TimeoutError); retry later"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    accountAudit: {
+        parameters: {
+            query?: {
+                /** @description Entries from this instant on (RFC 3339); without it, from the first */
+                since?: string;
+                limit?: number;
+                /** @description Where the previous page ended: the `Link` header of an answer gives it */
+                start_after?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Account name from the configuration; must be 1-256 bytes, without "/" or control characters, and not "." or ".." */
+                account: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Audit entries, oldest first; when more follow, `Link: <...&start_after=...>; rel="next"` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEntry"][];
                 };
             };
             /** @description A path segment, query parameter or body field is invalid (named in `message`) */

@@ -268,6 +268,9 @@ export class FakeCloudWatchLogs {
           }),
         };
       }
+      case 'FilterLogEvents':
+        if (!group) return error('ResourceNotFoundException');
+        return { body: JSON.stringify(filterEvents(group, j)) };
       case 'DescribeLogGroups': {
         const prefix = (j.logGroupNamePrefix as string) ?? '';
         const logGroups = [...this.groups.entries()]
@@ -297,4 +300,33 @@ export class FakeCloudWatchLogs {
         return error('UnknownOperationException');
     }
   }
+}
+
+/**
+ * FilterLogEvents over the named streams (all when none), oldest first: `startTime`, a JSON
+ * filter pattern of `$.field = "value"` terms joined by `&&`, `limit`, and an index as next token.
+ */
+function filterEvents(group: FakeGroup, j: Record<string, unknown>) {
+  const names = (j.logStreamNames as string[] | undefined) ?? [...group.streams.keys()];
+  const terms = [
+    ...String(j.filterPattern ?? '').matchAll(/\$\.(\w+)\s*=\s*("(?:[^"\\]|\\.)*")/g),
+  ].map(([, field, value]) => [field, JSON.parse(value) as string] as const);
+  const all = names.flatMap((name) =>
+    (group.streams.get(name) ?? []).map((e, i) => ({
+      ...e,
+      logStreamName: name,
+      eventId: `${name}-${i}`,
+    })),
+  );
+  const matching = all.filter((e) => {
+    if (j.startTime !== undefined && e.timestamp < (j.startTime as number)) return false;
+    if (terms.length === 0) return true;
+    const doc = JSON.parse(e.message) as Record<string, unknown>;
+    return terms.every(([field, value]) => doc[field] === value);
+  });
+  const from = j.nextToken ? Number(j.nextToken) : 0;
+  const limit = (j.limit as number | undefined) ?? 10_000;
+  const events = matching.slice(from, from + limit);
+  const next = from + limit < matching.length ? String(from + limit) : undefined;
+  return { events, ...(next ? { nextToken: next } : {}) };
 }

@@ -1,0 +1,27 @@
+import { JobKey } from '../repository/jobs.repository';
+import { AuditEntry, NewAuditEntry } from './audit-entry';
+
+export interface AuditPage {
+  entries: AuditEntry[];
+  /** When more entries follow: the `start_after` of the next page. */
+  next?: string;
+}
+
+/**
+ * Port for the audit trail. Implementations: SQLite under the data dir (with the file run log),
+ * CloudWatch Logs in its own log group `<org>-audit` (with the CloudWatch run log). Chosen in
+ * AuditModule's factory.
+ */
+export abstract class AuditLog {
+  /** Stores one entry; resolves when it is stored. */
+  abstract record(entry: NewAuditEntry): Promise<void>;
+
+  /** The newest `limit` entries of one job, newest first. */
+  abstract history(key: JobKey, limit: number): Promise<AuditEntry[]>;
+
+  /** An account's entries from `since` on, oldest first, `limit` at most, after `startAfter`. */
+  abstract list(
+    account: string,
+    query: { since?: Date; limit: number; startAfter?: string },
+  ): Promise<AuditPage>;
+}

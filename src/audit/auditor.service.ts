@@ -1,0 +1,86 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Counter, register } from 'prom-client';
+import { Clock } from '../common/clock';
+import { JobDocument } from '../repository/job-document';
+import { JobKey } from '../repository/jobs.repository';
+import { Actor, AuditAction, NewAuditEntry } from './audit-entry';
+import { AuditLog } from './audit-log';
+import { changesOf } from './changes-of';
+
+const failures =
+  (register.getSingleMetric('minion_audit_failures_total') as Counter<string>) ??
+  new Counter({
+    name: 'minion_audit_failures_total',
+    help: 'Audit entries that could not be stored (the change itself was made)',
+  });
+
+/**
+ * Turns what the API did into audit entries. Called after the change is made: an entry that
+ * cannot be stored is logged and counted (`minion_audit_failures_total`), and the request still
+ * answers what was done, since it was.
+ */
+@Injectable()
+export class Auditor {
+  private readonly logger = new Logger(Auditor.name);
+
+  constructor(
+    private readonly log: AuditLog,
+    private readonly clock: Clock,
+  ) {}
+
+  /** A create (no before), update, delete (no after), pause or resume of one job. */
+  async job(
+    action: AuditAction,
+    actor: Actor,
+    before: JobDocument | null,
+    after: JobDocument | null,
+  ): Promise<void> {
+    const doc = (after ?? before) as JobDocument;
+    await this.store({
+      ...this.base(action, actor, doc),
+      changes: changesOf(before, after),
+    });
+  }
+
+  async run(actor: Actor, key: JobKey, runId: string): Promise<void> {
+    await this.store({ ...this.base('run', actor, key), detail: runId });
+  }
+
+  /** A group delete, pause or resume: the ids of the jobs it changed. */
+  async group(
+    action: AuditAction,
+    actor: Actor,
+    account: string,
+    group: string,
+    ids: string[],
+  ): Promise<void> {
+    await this.store({
+      ...this.base(action, actor, { account, group, id: '' }),
+      id: null,
+      detail: ids.length ? ids.join(', ') : 'no job',
+    });
+  }
+
+  private base(action: AuditAction, actor: Actor, key: JobKey): NewAuditEntry {
+    return {
+      at: this.clock.now().toISOString(),
+      action,
+      account: key.account,
+      group: key.group,
+      id: key.id,
+      key: actor.key,
+      client: actor.client,
+    };
+  }
+
+  private async store(entry: NewAuditEntry): Promise<void> {
+    try {
+      await this.log.record(entry);
+    } catch (err) {
+      failures.inc();
+      this.logger.error(
+        `audit entry not stored (${entry.action} ${entry.account}/${entry.group}/${entry.id ?? '*'} by ${entry.key}): ${(err as Error).message}`,
+      );
+    }
+  }
+}

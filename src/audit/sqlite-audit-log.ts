@@ -1,0 +1,119 @@
+import { OnApplicationShutdown } from '@nestjs/common';
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { segmentFileName } from '../common/safe-segment';
+import { JobKey } from '../repository/jobs.repository';
+import { AuditEntry, NewAuditEntry } from './audit-entry';
+import { AuditLog, AuditPage } from './audit-log';
+
+/** `entry_id`s sort as strings in the order they were written. */
+const cursor = (seq: number) => String(seq).padStart(20, '0');
+
+/**
+ * The audit trail in one SQLite file, `<data>/.audit/<org>.sqlite` (WAL: the API reads while the
+ * writes go on; replicas sharing the directory take turns). One row per entry, indexed by account
+ * and by job. Opened by the first use.
+ */
+export class SqliteAuditLog extends AuditLog implements OnApplicationShutdown {
+  private readonly file: string;
+  private store?: AuditStore;
+
+  constructor(dir: string, org: string) {
+    super();
+    this.file = join(resolve(dir), `${segmentFileName(org)}.sqlite`);
+  }
+
+  async record(entry: NewAuditEntry): Promise<void> {
+    this.open().insert(entry);
+  }
+
+  async history(key: JobKey, limit: number): Promise<AuditEntry[]> {
+    return this.open().history(key, limit);
+  }
+
+  async list(
+    account: string,
+    query: { since?: Date; limit: number; startAfter?: string },
+  ): Promise<AuditPage> {
+    const after = query.startAfter ? Number(query.startAfter) : 0;
+    const rows = this.open().list(
+      account,
+      query.since?.toISOString() ?? '',
+      after,
+      query.limit + 1,
+    );
+    const entries = rows.slice(0, query.limit);
+    return {
+      entries,
+      next: rows.length > query.limit ? entries[entries.length - 1].entry_id : undefined,
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.store?.close();
+    this.store = undefined;
+  }
+
+  private open(): AuditStore {
+    if (!this.store) {
+      mkdirSync(join(this.file, '..'), { recursive: true });
+      this.store = new AuditStore(this.file);
+    }
+    return this.store;
+  }
+}
+
+class AuditStore {
+  private readonly db: Database.Database;
+  private readonly insertRow: Database.Statement<[string, string, string | null, string, string]>;
+  private readonly byJob: Database.Statement<[string, string, string, number], Row>;
+  private readonly byAccount: Database.Statement<[string, number, string, number], Row>;
+
+  constructor(file: string) {
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(
+      `CREATE TABLE IF NOT EXISTS audit (seq INTEGER PRIMARY KEY, account TEXT NOT NULL,
+         grp TEXT NOT NULL, id TEXT, at TEXT NOT NULL, entry TEXT NOT NULL);
+       CREATE INDEX IF NOT EXISTS audit_by_account ON audit (account, seq);
+       CREATE INDEX IF NOT EXISTS audit_by_job ON audit (account, grp, id, seq);`,
+    );
+    this.insertRow = this.db.prepare(
+      'INSERT INTO audit (account, grp, id, at, entry) VALUES (?, ?, ?, ?, ?)',
+    );
+    this.byJob = this.db.prepare(
+      'SELECT seq, entry FROM audit WHERE account = ? AND grp = ? AND id = ? ORDER BY seq DESC LIMIT ?',
+    );
+    this.byAccount = this.db.prepare(
+      'SELECT seq, entry FROM audit WHERE account = ? AND seq > ? AND at >= ? ORDER BY seq LIMIT ?',
+    );
+  }
+
+  insert(e: NewAuditEntry): void {
+    this.insertRow.run(e.account, e.group, e.id, e.at, JSON.stringify(e));
+  }
+
+  history(key: JobKey, limit: number): AuditEntry[] {
+    return this.byJob.all(key.account, key.group, key.id, limit).map(entryOf);
+  }
+
+  list(account: string, since: string, after: number, limit: number): AuditEntry[] {
+    return this.byAccount.all(account, after, since, limit).map(entryOf);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+interface Row {
+  seq: number;
+  entry: string;
+}
+
+function entryOf(row: Row): AuditEntry {
+  return { entry_id: cursor(row.seq), ...(JSON.parse(row.entry) as NewAuditEntry) };
+}
