@@ -28,6 +28,8 @@ const JOB = {
   details: { runner: 'dummyRunner' },
 };
 
+const CALENDAR = { timezone: 'UTC', dates: ['2026-12-25'] };
+
 /** What each kind of key must get on a route of acct1/g by the route's access level. */
 type Expect = 'allowed' | 'forbidden' | 'not found';
 const EXPECTED: Record<KeyName, Record<'read' | 'run' | 'write', Expect>> = {
@@ -77,6 +79,7 @@ describe('scoped API keys: every route x every key', () => {
       ],
     });
     t = await createTestApp({ dataDir, config });
+    await t.authed.put(`${BASE}/acct1/calendars/hol`).send(CALENDAR).expect(200);
   });
 
   afterAll(async () => {
@@ -98,6 +101,7 @@ describe('scoped API keys: every route x every key', () => {
     );
     req.set('X-Auth-Token', secretOf(key));
     if (/\/pause$/.test(url)) req.send({ reason: 'matrix' });
+    else if (url.includes('/calendars/')) req.send(CALENDAR);
     else if (method === 'post' || method === 'put') req.send({ job: JOB });
     return req;
   }
@@ -108,8 +112,8 @@ describe('scoped API keys: every route x every key', () => {
     .flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ path, method, op })))
     .filter(({ op }) => !(Array.isArray(op.security) && op.security.length === 0));
 
-  it('covers the eighteen authenticated operations of the document', () => {
-    expect(operations).toHaveLength(18);
+  it('covers the twenty authenticated operations of the document', () => {
+    expect(operations).toHaveLength(20);
   });
 
   for (const key of Object.keys(EXPECTED) as KeyName[]) {
@@ -117,7 +121,11 @@ describe('scoped API keys: every route x every key', () => {
       const seen: string[] = [];
       for (const { path, method } of operations) {
         const id = await freshJob();
-        const url = path.replace('{account}', 'acct1').replace('{group}', 'g').replace('{id}', id);
+        const url = path
+          .replace('{account}', 'acct1')
+          .replace('{group}', 'g')
+          .replace('{id}', id)
+          .replace('{name}', 'hol');
         const expected = EXPECTED[key][accessOf(method, path)];
         const res = await send(method, url, key);
         const label = `${method.toUpperCase()} ${path}: ${res.status} ${JSON.stringify(res.body)}`;
@@ -142,7 +150,7 @@ describe('scoped API keys: every route x every key', () => {
         }
         seen.push(`${method} ${path}`);
       }
-      expect(seen).toHaveLength(18);
+      expect(seen).toHaveLength(20);
     });
   }
 

@@ -520,6 +520,8 @@ describe('jobs API (e2e)', () => {
           'POST /v1/minion/{account}/jobs/{group}/{id}/resume',
           'GET /v1/minion/{account}/jobs/{group}/{id}/history',
           'GET /v1/minion/{account}/audit',
+          'GET /v1/minion/{account}/calendars/{name}',
+          'PUT /v1/minion/{account}/calendars/{name}',
         ].sort(),
       );
       expect(res.body.components.securitySchemes['X-Auth-Token']).toMatchObject({

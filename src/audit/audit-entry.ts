@@ -10,6 +10,7 @@ export const AUDIT_ACTIONS = [
   'resume',
   'pause-group',
   'resume-group',
+  'put-calendar',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -3,7 +3,8 @@ import { Counter, register } from 'prom-client';
 import { Clock } from '../common/clock';
 import { JobDocument } from '../repository/job-document';
 import { JobKey } from '../repository/jobs.repository';
-import { Actor, AuditAction, NewAuditEntry } from './audit-entry';
+import { Calendar } from '../calendars/calendar';
+import { Actor, AuditAction, FieldChange, NewAuditEntry } from './audit-entry';
 import { AuditLog } from './audit-log';
 import { changesOf } from './changes-of';
 
@@ -58,6 +59,26 @@ export class Auditor {
       ...this.base(action, actor, { account, group, id: '' }),
       id: null,
       detail: ids.length ? ids.join(', ') : 'no job',
+    });
+  }
+
+  /** A calendar set over the API (group `.calendars`, id its name). */
+  async calendar(
+    actor: Actor,
+    account: string,
+    name: string,
+    before: Calendar | null,
+    after: Calendar,
+  ): Promise<void> {
+    const changes: Record<string, FieldChange> = {};
+    for (const field of ['timezone', 'dates', 'description'] as const) {
+      if (JSON.stringify(before?.[field]) !== JSON.stringify(after[field])) {
+        changes[field] = { before: before?.[field] ?? null, after: after[field] ?? null };
+      }
+    }
+    await this.store({
+      ...this.base('put-calendar', actor, { account, group: '.calendars', id: name }),
+      changes,
     });
   }
 

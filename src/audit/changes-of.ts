@@ -10,6 +10,7 @@ const FIELDS = [
   'timezone',
   'modified_by',
   'pause',
+  'blackout_calendars',
 ] as const;
 
 /**

@@ -38,6 +38,12 @@ export class InvalidFieldError extends DomainError {
 /** A conditional write lost against a concurrent writer. */
 export class ConflictError extends DomainError {}
 
+export class CalendarNotFoundError extends DomainError {
+  constructor(account: string, name: string) {
+    super(`calendar not found: ${account}/${name}`);
+  }
+}
+
 /** A dependency (storage, queue) cannot be reached right now; the client may retry later. */
 export class ServiceUnavailableError extends DomainError {
   constructor(

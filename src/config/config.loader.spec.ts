@@ -433,3 +433,38 @@ describe('loadConfig: apiKeys', () => {
     expectConfigError(withKeys(...(apiKeys as unknown[])), fragment);
   });
 });
+
+describe('loadConfig: calendars', () => {
+  const withCalendars = (calendars: unknown) =>
+    source({ env: { API_CONFIG: JSON.stringify({ ...valid, calendars }) } });
+
+  it('reads calendars by account and name, with no unknown-key note', () => {
+    const config = loadConfig(
+      withCalendars({
+        prod: { holidays: { timezone: 'Europe/Berlin', dates: ['2026-12-24..2026-12-26'] } },
+      }),
+    );
+    expect(config.calendars).toEqual({
+      prod: { holidays: { timezone: 'Europe/Berlin', dates: ['2026-12-24..2026-12-26'] } },
+    });
+    expect(config.notes.join('\n')).not.toContain('calendars');
+  });
+
+  it.each([
+    [
+      { staging: { h: { timezone: 'UTC', dates: [] } } },
+      'calendars.staging: "staging" is not in accounts',
+    ],
+    [
+      { prod: { h: { timezone: 'UTC', dates: ['2026-13-01'] } } },
+      'calendars.prod.h.dates[0]: "2026-13-01" is not a real date',
+    ],
+    [
+      { prod: { h: { timezone: 'Nowhere/City', dates: [] } } },
+      'calendars.prod.h.timezone must be an IANA time zone name',
+    ],
+    [{ prod: { h: 'Christmas' } }, 'calendars.prod.h must be an object'],
+  ])('refuses %j, naming the key', (calendars, fragment) => {
+    expectConfigError(withCalendars(calendars), fragment);
+  });
+});

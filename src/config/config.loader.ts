@@ -1,4 +1,5 @@
 import { apiKeyProblems } from '../auth/api-keys.config';
+import { calendarProblems } from '../calendars/calendars.config';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { randomBytes } from 'node:crypto';
@@ -178,6 +179,7 @@ function crossCheck(config: MinionConfig, notes: string[]): string[] {
     }
   }
   problems.push(...apiKeyProblems(config.apiKeys, config.token, Object.keys(config.accounts)));
+  problems.push(...calendarProblems(config.calendars, Object.keys(config.accounts)));
   const repo = config.jobsRepository.config as { akid?: unknown; secret?: unknown };
   if (config.jobsRepository.type === 's3' && !repo.akid !== !repo.secret) {
     problems.push(

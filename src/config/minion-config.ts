@@ -3,6 +3,7 @@ import { Transform } from 'class-transformer';
 import { Allow, IsIn, IsNotEmpty, IsOptional, IsString, ValidateIf } from 'class-validator';
 import { ApiKeyDefinition } from '../auth/api-keys.config';
 import { AuthOptions } from '../auth/auth.config';
+import { CalendarsConfig } from '../calendars/calendars.config';
 import { ProviderDefinition } from '../coordination/coordination.config';
 import { IsSafeSegment } from '../common/validators/is-safe-segment.validator';
 import { NestedArray, NestedObject } from '../common/validators/nested.decorators';
@@ -73,6 +74,11 @@ export class MinionConfig {
   @IsOptional()
   @NestedArray(() => ApiKeyDefinition)
   apiKeys?: ApiKeyDefinition[];
+
+  /** Blackout calendars by account and name (read-only over the API); checked in crossCheck. */
+  @IsOptional()
+  @Allow()
+  calendars?: CalendarsConfig;
 
   /** How requests authenticate: bcrypt limits and throttling of failures. */
   @IsOptional()

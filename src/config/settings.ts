@@ -1,4 +1,5 @@
 import { authSettings, AuthSettings } from '../auth/auth.config';
+import { calendarSettings, CalendarSettings } from '../calendars/calendars.config';
 import { coordinationSettings, CoordinationSettings } from '../coordination/coordination.config';
 import { runLogSettings, RunLogSettings } from '../job-log/job-log.config';
 import { notificationSettings, NotificationSettings } from '../notifications/notifications.config';
@@ -35,6 +36,7 @@ export class MinionSettings {
   readonly scheduler: SchedulerSettings;
   readonly notifications: NotificationSettings;
   readonly auth: AuthSettings;
+  readonly calendars: CalendarSettings;
   /** Local state (scheduler marker, file run log): the file repository's path, else ./data. */
   readonly dataDir: string;
   /** What the loader noticed and accepted: unknown keys, values read leniently (logged at startup). */
@@ -69,6 +71,7 @@ export function resolveSettings(
     scheduler,
     notifications: notificationSettings(config.eventReporters),
     auth: authSettings(config.token, config.auth, config.apiKeys),
+    calendars: calendarSettings(config.calendars),
     dataDir,
     notes: [...extras.notes],
   });

@@ -1,6 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AuditController } from '../audit/audit.controller';
 import { AuditModule } from '../audit/audit.module';
+import { CalendarsController } from '../calendars/calendars.controller';
+import { CalendarsModule } from '../calendars/calendars.module';
 import { MinionSettings } from '../config/settings';
 import { CoordinationModule } from '../coordination/coordination.module';
 import { JobLogModule } from '../job-log/job-log.module';
@@ -25,8 +27,9 @@ export class JobsModule {
         JobLogModule,
         MetricsModule,
         AuditModule,
+        CalendarsModule,
       ],
-      controllers: [JobsController, PausesController, AuditController],
+      controllers: [JobsController, PausesController, AuditController, CalendarsController],
       providers: [JobsService, PausesService],
     };
   }

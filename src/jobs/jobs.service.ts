@@ -8,7 +8,7 @@ import { MinionSettings } from '../config/settings';
 import { JobLog } from '../job-log/job-log';
 import { RunLogInfo, RunRecord } from '../job-log/run-record';
 import { JobChanges } from '../repository/job-changes';
-import { JobDocument } from '../repository/job-document';
+import { activePause, JobDocument } from '../repository/job-document';
 import { DeleteGroupResult, JobKey, JobsRepository, ListPage } from '../repository/jobs.repository';
 import { RunnerRegistry } from '../runners/runner-registry';
 import { TimeoutError, withDeadline, withTimeout } from '../common/timeout';
@@ -18,6 +18,7 @@ import { manualOccurrence } from '../coordination/occurrence';
 import { MinionMetrics } from '../metrics/minion-metrics';
 import { Actor } from '../audit/audit-entry';
 import { Auditor } from '../audit/auditor.service';
+import { CalendarsService } from '../calendars/calendars.service';
 import { JobRequestDto } from './dto/job-request.dto';
 import { filteredPage, isEmptyFilter, JobFilter } from './job-filter';
 import { JobView, toJobView } from './job-view';
@@ -56,7 +57,7 @@ export interface NextFireTimes {
   timezone: string;
   schedule_expression: string;
   enabled: boolean;
-  next: FireTimeView[];
+  next: (FireTimeView & { paused?: boolean; blackout?: string })[];
 }
 
 /**
@@ -77,6 +78,7 @@ export class JobsService {
     private readonly metrics: MinionMetrics,
     private readonly clock: Clock,
     private readonly auditor: Auditor,
+    private readonly calendars: CalendarsService,
   ) {}
 
   async listAccount(account: string, page: ListPage = {}, filter: JobFilter = {}): Promise<Page> {
@@ -125,6 +127,7 @@ export class JobsService {
   ): Promise<JobWithLog> {
     this.ensureAccount(account);
     const doc = this.buildDocument({ account, group, id: randomUUID() }, request);
+    await this.calendars.assertExist(account, doc.blackout_calendars ?? []);
     const stored = await this.repository.create(doc);
     await this.saved(stored.document);
     await this.auditor.job('create', actor, null, stored.document);
@@ -135,6 +138,7 @@ export class JobsService {
     this.ensureAccount(key.account);
     const current = await this.repository.get(key);
     const doc = this.buildDocument(key, request, current.document);
+    await this.calendars.assertExist(key.account, doc.blackout_calendars ?? []);
     const stored = await this.repository.update(doc, current.version);
     await this.saved(stored.document);
     await this.auditor.job('update', actor, current.document, stored.document);
@@ -247,7 +251,18 @@ export class JobsService {
       timezone,
       schedule_expression: document.schedule_expression,
       enabled: document.enabled,
-      next: schedule.upcoming(this.clock.now(), count).map((t) => describeFireTime(t, schedule)),
+      next: await Promise.all(
+        schedule.upcoming(this.clock.now(), count).map(async (t) => {
+          const blackout = document.blackout_calendars
+            ? await this.calendars.blackoutAt(key.account, document.blackout_calendars, t)
+            : null;
+          return {
+            ...describeFireTime(t, schedule),
+            ...(activePause(document, t) ? { paused: true } : {}),
+            ...(blackout ? { blackout } : {}),
+          };
+        }),
+      ),
     };
   }
 
@@ -320,6 +335,7 @@ export class JobsService {
       tags: (request.tags ?? []).map(({ key: k, value }) => ({ key: k, value })),
     };
     if (job.timezone && job.timezone !== DEFAULT_TIMEZONE) doc.timezone = job.timezone;
+    if (job.blackout_calendars?.length) doc.blackout_calendars = [...job.blackout_calendars];
     // A pause is not part of the job's definition: an update keeps it (resume ends it).
     if (current?.pause) doc.pause = current.pause;
     return doc;

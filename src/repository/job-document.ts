@@ -37,6 +37,8 @@ export interface JobDocument {
   tags?: Tag[];
   /** minion addition, written only while set. */
   pause?: JobPause;
+  /** minion addition: names of the account's blackout calendars; written only when set. */
+  blackout_calendars?: string[];
 }
 
 /** A document plus an opaque version (ETag or content hash) for conditional updates. */
@@ -73,6 +75,7 @@ export function serializeJob(doc: JobDocument): string {
   // are on its CloudWatch log group.
   if (doc.tags !== undefined) ordered.tags = doc.tags;
   if (doc.pause) ordered.pause = doc.pause;
+  if (doc.blackout_calendars?.length) ordered.blackout_calendars = doc.blackout_calendars;
   return JSON.stringify(ordered, null, 2);
 }
 
@@ -129,6 +132,10 @@ export function parseJob(
   }
   const pause = pauseOf(raw.pause);
   if (pause) doc.pause = pause;
+  if (Array.isArray(raw.blackout_calendars)) {
+    const names = raw.blackout_calendars.filter((n): n is string => typeof n === 'string');
+    if (names.length) doc.blackout_calendars = names;
+  }
   return doc;
 }
 

@@ -1,4 +1,5 @@
 import { ManualClock } from '../../test/support/manual-clock';
+import { CalendarsService } from '../calendars/calendars.service';
 import { InvalidFieldError, JobNotFoundError, RunnerError } from '../common/errors';
 import { MinionSettings } from '../config/settings';
 import { manualOccurrence, scheduledOccurrence } from '../coordination/occurrence';
@@ -70,7 +71,8 @@ function executor(options: {
   const settings = { scheduler: { runTimeoutMs: options.runTimeoutMs ?? 5000 } } as MinionSettings;
   const clock = new ManualClock('2026-01-05T10:00:03Z');
   const metrics = new MinionMetrics();
-  const ex = new Executor(settings, cache, repository, registry, metrics, clock);
+  const calendars = { blackoutAt: async () => null } as unknown as CalendarsService;
+  const ex = new Executor(settings, cache, repository, registry, metrics, clock, calendars);
   return { ex, runner, clock, metrics };
 }
 

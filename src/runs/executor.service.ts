@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { setMaxListeners } from 'node:events';
+import { CalendarsService } from '../calendars/calendars.service';
 import { Clock } from '../common/clock';
 import { InvalidFieldError, JobNotFoundError, RunnerError } from '../common/errors';
 import { withDeadline } from '../common/timeout';
@@ -7,13 +8,14 @@ import { MinionSettings } from '../config/settings';
 import { Attempt, Outcome } from '../coordination/job-queue';
 import { Occurrence, occurrenceKey } from '../coordination/occurrence';
 import { MinionMetrics } from '../metrics/minion-metrics';
-import { activePause, JobDocument } from '../repository/job-document';
+import { JobDocument } from '../repository/job-document';
 import { JobsRepository } from '../repository/jobs.repository';
 import { OutcomeRecord, SUCCESSFUL_RESULTS } from '../runners/outcome';
 import { ParsedRun, RunResult } from '../runners/runner';
 import { RunnerRegistry } from '../runners/runner-registry';
 import { JobCache } from '../scheduler/job-cache.service';
 import { awaitTarget, outcomeError } from './await-target';
+import { deliberateSkip } from './deliberate-skip';
 
 const MAX_OUTPUT = 64 * 1024;
 
@@ -41,6 +43,7 @@ export class Executor {
     private readonly runners: RunnerRegistry,
     private readonly metrics: MinionMetrics,
     private readonly clock: Clock,
+    private readonly calendars: CalendarsService,
   ) {
     this.runTimeoutMs = settings.scheduler.runTimeoutMs;
     // One abort listener per run in flight: as many as the concurrency allows.
@@ -81,20 +84,13 @@ export class Executor {
         runner,
       };
     }
-    const pause =
-      occurrence.trigger === 'schedule' && occurrence.scheduledFor
-        ? activePause(doc, new Date(occurrence.scheduledFor))
-        : undefined;
-    if (pause) {
-      const until = pause.until ? ` until ${pause.until}` : '';
-      return {
-        status: 'skipped',
-        reason: `paused (${pause.reason})${until}`,
-        deliberate: true,
-        startedAt,
-        runner,
-      };
+    let skip: string | null;
+    try {
+      skip = await deliberateSkip(doc, occurrence, this.calendars);
+    } catch (err) {
+      return failed(startedAt, runner, err);
     }
+    if (skip) return { status: 'skipped', reason: skip, deliberate: true, startedAt, runner };
     if (occurrence.scheduledFor && attempt.number === 1) {
       const lag = startedAt.getTime() - Date.parse(occurrence.scheduledFor);
       this.metrics.startDelay.observe(Math.max(0, lag) / 1000);

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CalendarsModule } from '../calendars/calendars.module';
 import { JobLogModule } from '../job-log/job-log.module';
 import { MetricsModule } from '../metrics/metrics.module';
 import { NotificationsModule } from '../notifications/notifications.module';
@@ -17,6 +18,7 @@ import { RunRecorder } from './run-recorder.service';
     JobLogModule,
     NotificationsModule,
     MetricsModule,
+    CalendarsModule,
   ],
   providers: [Executor, RunRecorder],
   exports: [Executor, RunRecorder],

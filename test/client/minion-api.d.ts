@@ -257,6 +257,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/minion/{account}/calendars/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A blackout calendar */
+        get: operations["getCalendar"];
+        /**
+         * Create or replace a blackout calendar
+         * @description Jobs list it in `blackout_calendars`; their occurrences on its days are recorded as `skipped: blackout <name>`. A calendar of the configuration cannot be replaced (409).
+         */
+        put: operations["putCalendar"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/minion/health/live": {
         parameters: {
             query?: never;
@@ -395,6 +416,13 @@ export interface components {
              * @example Europe/Berlin
              */
             timezone?: string;
+            /**
+             * @description Names of the account's blackout calendars (GET/PUT .../calendars/{name}): an occurrence on one of their days is recorded as `skipped: blackout <name>` instead of run
+             * @example [
+             *       "holidays"
+             *     ]
+             */
+            blackout_calendars?: string[];
             /**
              * @description Disabled jobs are stored but never scheduled
              * @example true
@@ -535,6 +563,13 @@ export interface components {
              * @example Europe/Berlin
              */
             timezone?: string;
+            /**
+             * @description Blackout calendars of the account that block this job (absent when none)
+             * @example [
+             *       "holidays"
+             *     ]
+             */
+            blackout_calendars?: string[];
             /** @description While the schedule is paused: until when, why, by whom (absent otherwise) */
             pause?: components["schemas"]["JobPause"];
         };
@@ -834,6 +869,16 @@ export interface components {
              * @example 02:30 does not exist on this day (clocks go forward); minion runs at 03:30 local instead
              */
             note?: string;
+            /**
+             * @description Set when a pause of the job covers this time: the occurrence will be skipped
+             * @example true
+             */
+            paused?: boolean;
+            /**
+             * @description The blackout calendar that blocks this time: the occurrence will be skipped
+             * @example holidays
+             */
+            blackout?: string;
         };
         /** @description The next fire times of a job */
         NextFireTimes: {
@@ -897,7 +942,7 @@ export interface components {
              * @example update
              * @enum {string}
              */
-            action: "create" | "update" | "delete" | "delete-group" | "run" | "pause" | "resume" | "pause-group" | "resume-group";
+            action: "create" | "update" | "delete" | "delete-group" | "run" | "pause" | "resume" | "pause-group" | "resume-group" | "put-calendar";
             /**
              * @description Account of the job or group
              * @example spinup
@@ -943,6 +988,61 @@ export interface components {
              * @example spinup/space-xy/6bcfa79f-615e-470d-97c1-687f3357497d@manual-0f8fad5b-d9cb-469f-a165-70867728950e
              */
             detail?: string;
+        };
+        /** @description A blackout calendar of an account */
+        StoredCalendar: {
+            /**
+             * @description IANA time zone the days are counted in
+             * @example Europe/Berlin
+             */
+            timezone: string;
+            /**
+             * @description Days (`YYYY-MM-DD`) and inclusive ranges (`YYYY-MM-DD..YYYY-MM-DD`), at most 1000
+             * @example [
+             *       "2026-12-24..2026-12-26",
+             *       "2026-12-31",
+             *       "2027-01-01"
+             *     ]
+             */
+            dates: string[];
+            /**
+             * @description Free text
+             * @example Public holidays and the year-end change freeze
+             */
+            description?: string;
+            /**
+             * @description Its name
+             * @example holidays
+             */
+            name: string;
+            /**
+             * @description `config` (read-only, from the configuration) or `api` (set with PUT)
+             * @example api
+             * @enum {string}
+             */
+            source: "config" | "api";
+        };
+        /** @description Days on which the jobs that list this calendar do not run */
+        Calendar: {
+            /**
+             * @description IANA time zone the days are counted in
+             * @example Europe/Berlin
+             */
+            timezone: string;
+            /**
+             * @description Days (`YYYY-MM-DD`) and inclusive ranges (`YYYY-MM-DD..YYYY-MM-DD`), at most 1000
+             * @example [
+             *       "2026-12-24..2026-12-26",
+             *       "2026-12-31",
+             *       "2027-01-01"
+             *     ]
+             */
+            dates: string[];
+            /**
+             * @description Free text
+             * @example Public holidays and the year-end change freeze
+             */
+            description?: string;
         };
         /** @description The jobs repository check */
         RepositoryHealth: {
@@ -3508,6 +3608,276 @@ export interface operations {
                      *       "statusCode": 404,
                      *       "error": "Not Found",
                      *       "message": "account not found: acme"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or too many bcrypt checks at once (see `Retry-After`) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "too many failed authentications from this address"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (jobs repository, queue, run log) cannot be reached now, or minion is shutting down (see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "read space-xy/6bcfa79f: S3 bucket minion-dev-bucket cannot be reached (TimeoutError); retry later"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getCalendar: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Account name from the configuration; must be 1-256 bytes, without "/" or control characters, and not "." or ".." */
+                account: string;
+                /** @description Calendar name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The calendar */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoredCalendar"];
+                };
+            };
+            /** @description A path segment, query parameter or body field is invalid (named in `message`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "job.schedule_expression is not a valid cron expression: expected 5 fields"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The X-Auth-Token header is missing */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "missing X-Auth-Token header"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token is wrong */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "invalid token"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown account, or unknown job */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "error": "Not Found",
+                     *       "message": "account not found: acme"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or too many bcrypt checks at once (see `Retry-After`) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "too many failed authentications from this address"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (jobs repository, queue, run log) cannot be reached now, or minion is shutting down (see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "read space-xy/6bcfa79f: S3 bucket minion-dev-bucket cannot be reached (TimeoutError); retry later"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    putCalendar: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Account name from the configuration; must be 1-256 bytes, without "/" or control characters, and not "." or ".." */
+                account: string;
+                /** @description Calendar name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Calendar"];
+            };
+        };
+        responses: {
+            /** @description The stored calendar */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoredCalendar"];
+                };
+            };
+            /** @description A path segment, query parameter or body field is invalid (named in `message`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "job.schedule_expression is not a valid cron expression: expected 5 fields"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The X-Auth-Token header is missing */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "missing X-Auth-Token header"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token is wrong */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "invalid token"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown account, or unknown job */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "error": "Not Found",
+                     *       "message": "account not found: acme"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The job was modified concurrently between read and write: read it again */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 409,
+                     *       "error": "Conflict",
+                     *       "message": "job space-xy/6bcfa79f was modified concurrently; read it again and retry"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];

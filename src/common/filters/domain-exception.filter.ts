@@ -11,6 +11,7 @@ import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
 import {
   AccountNotFoundError,
+  CalendarNotFoundError,
   ConflictError,
   DomainError,
   InvalidFieldError,
@@ -89,7 +90,11 @@ export class DomainExceptionFilter implements ExceptionFilter {
       return { status: exception.getStatus(), message: httpMessage(exception) };
     }
     if (exception instanceof DomainError) {
-      if (exception instanceof AccountNotFoundError || exception instanceof JobNotFoundError) {
+      if (
+        exception instanceof AccountNotFoundError ||
+        exception instanceof JobNotFoundError ||
+        exception instanceof CalendarNotFoundError
+      ) {
         return { status: HttpStatus.NOT_FOUND, message: exception.message };
       }
       if (exception instanceof InvalidFieldError) {

@@ -1,5 +1,15 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
-import { IsBoolean, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  MaxLength,
+} from 'class-validator';
+import { IsSafeSegment } from '../../common/validators/is-safe-segment.validator';
 import { IsCronExpression, IsTimeZone } from '../../common/validators/is-cron-expression.validator';
 import { IsStringMap } from '../../common/validators/is-string-map.validator';
 
@@ -68,6 +78,20 @@ export class JobInputDto {
   @IsOptional()
   @IsTimeZone()
   timezone?: string;
+
+  @ApiPropertyOptional({
+    description:
+      "Names of the account's blackout calendars (GET/PUT .../calendars/{name}): an occurrence on one of their days is recorded as `skipped: blackout <name>` instead of run",
+    type: [String],
+    example: ['holidays'],
+    maxItems: 20,
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ArrayUnique()
+  @IsSafeSegment({ each: true })
+  blackout_calendars?: string[];
 
   @ApiProperty({ description: 'Disabled jobs are stored but never scheduled', example: true })
   @IsBoolean()

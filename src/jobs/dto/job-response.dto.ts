@@ -56,6 +56,13 @@ export class JobDto {
   timezone?: string;
 
   @ApiPropertyOptional({
+    description: 'Blackout calendars of the account that block this job (absent when none)',
+    type: [String],
+    example: ['holidays'],
+  })
+  blackout_calendars?: string[];
+
+  @ApiPropertyOptional({
     description: 'While the schedule is paused: until when, why, by whom (absent otherwise)',
     type: () => JobPauseDto,
   })
@@ -213,6 +220,18 @@ export class FireTimeDto {
       '02:30 does not exist on this day (clocks go forward); minion runs at 03:30 local instead',
   })
   note?: string;
+
+  @ApiPropertyOptional({
+    description: 'Set when a pause of the job covers this time: the occurrence will be skipped',
+    example: true,
+  })
+  paused?: boolean;
+
+  @ApiPropertyOptional({
+    description: 'The blackout calendar that blocks this time: the occurrence will be skipped',
+    example: 'holidays',
+  })
+  blackout?: string;
 }
 
 @ApiSchema({ name: 'NextFireTimes', description: 'The next fire times of a job' })

@@ -1,0 +1,106 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { CalendarNotFoundError, ConflictError, InvalidFieldError } from '../common/errors';
+import { MinionSettings } from '../config/settings';
+import { blackedOut, Calendar } from './calendar';
+import { CalendarStore } from './calendar-store';
+
+/** How long a calendar read for the runs is reused (a PUT elsewhere shows within this). */
+const CACHE_MS = 30_000;
+
+export interface FoundCalendar extends Calendar {
+  name: string;
+  source: 'config' | 'api';
+}
+
+/**
+ * Blackout calendars: those of the configuration (read-only) and those set over the API (the
+ * store). Runs read them through a short cache, falling back to the last good read when the
+ * store does not answer.
+ */
+@Injectable()
+export class CalendarsService {
+  private readonly logger = new Logger(CalendarsService.name);
+  private readonly cache = new Map<string, { at: number; calendar: Calendar | null }>();
+
+  constructor(
+    private readonly settings: MinionSettings,
+    private readonly store: CalendarStore,
+  ) {}
+
+  async get(account: string, name: string): Promise<FoundCalendar> {
+    const found = await this.find(account, name);
+    if (!found) throw new CalendarNotFoundError(account, name);
+    return found;
+  }
+
+  async put(
+    account: string,
+    name: string,
+    calendar: Calendar,
+  ): Promise<{ before: Calendar | null }> {
+    if (this.fromConfig(account, name)) {
+      throw new ConflictError(
+        `calendar ${account}/${name} is defined in the configuration (calendars.${account}.${name}); change it there`,
+      );
+    }
+    const before = await this.store.get(account, name);
+    const stored: Calendar = {
+      timezone: calendar.timezone,
+      dates: [...calendar.dates],
+      ...(calendar.description ? { description: calendar.description } : {}),
+    };
+    await this.store.put(account, name, stored);
+    this.cache.set(`${account}/${name}`, { at: Date.now(), calendar: stored });
+    return { before };
+  }
+
+  /** Refuses calendar names a job lists that the account does not have (a 400 naming the entry). */
+  async assertExist(account: string, names: readonly string[]): Promise<void> {
+    for (const [i, name] of names.entries()) {
+      if (!(await this.find(account, name))) {
+        throw new InvalidFieldError(
+          `job.blackout_calendars[${i}]`,
+          `no calendar "${name}" in account ${account} (PUT /v1/minion/${account}/calendars/${name} first)`,
+        );
+      }
+    }
+  }
+
+  /** The first of the named calendars that blacks out `at`, or null. */
+  async blackoutAt(account: string, names: readonly string[], at: Date): Promise<string | null> {
+    for (const name of names) {
+      const calendar = await this.cached(account, name);
+      if (calendar && blackedOut(calendar, at)) return name;
+    }
+    return null;
+  }
+
+  private fromConfig(account: string, name: string): Calendar | undefined {
+    return this.settings.calendars[account]?.[name];
+  }
+
+  private async find(account: string, name: string): Promise<FoundCalendar | null> {
+    const configured = this.fromConfig(account, name);
+    if (configured) return { name, source: 'config', ...configured };
+    const stored = await this.store.get(account, name);
+    return stored ? { name, source: 'api', ...stored } : null;
+  }
+
+  private async cached(account: string, name: string): Promise<Calendar | null> {
+    const configured = this.fromConfig(account, name);
+    if (configured) return configured;
+    const key = `${account}/${name}`;
+    const hit = this.cache.get(key);
+    const now = Date.now();
+    if (hit && now - hit.at < CACHE_MS) return hit.calendar;
+    try {
+      const calendar = await this.store.get(account, name);
+      this.cache.set(key, { at: now, calendar });
+      return calendar;
+    } catch (err) {
+      if (!hit) throw err; // nothing to fall back on: the attempt fails and is retried
+      this.logger.warn(`calendar ${key} not read (${(err as Error).message}); using the last read`);
+      return hit.calendar;
+    }
+  }
+}

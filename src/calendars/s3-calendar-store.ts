@@ -1,0 +1,52 @@
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { requireSafeSegment } from '../common/safe-segment';
+import { S3Settings } from '../repository/repository.config';
+import { createS3Client } from '../repository/s3-jobs.repository';
+import { isNotFound, s3Failure } from '../repository/s3-errors';
+import { Calendar } from './calendar';
+import { CalendarStore } from './calendar-store';
+
+/** Calendars in the jobs bucket, `<prefix>/<org>/.calendars/<account>/<name>.json` (never listed as jobs). */
+export class S3CalendarStore extends CalendarStore {
+  private readonly base: string;
+
+  constructor(
+    private readonly options: S3Settings,
+    org: string,
+    private readonly s3: S3Client = createS3Client(options),
+  ) {
+    super();
+    this.base = `${options.prefix}/${requireSafeSegment(org, 'org')}/.calendars`;
+  }
+
+  async get(account: string, name: string): Promise<Calendar | null> {
+    try {
+      const res = await this.s3.send(
+        new GetObjectCommand({ Bucket: this.options.bucket, Key: this.key(account, name) }),
+      );
+      return JSON.parse((await res.Body?.transformToString('utf-8')) ?? '{}') as Calendar;
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw s3Failure(err, this.options.bucket, `read calendar ${account}/${name}`);
+    }
+  }
+
+  async put(account: string, name: string, calendar: Calendar): Promise<void> {
+    try {
+      await this.s3.send(
+        new PutObjectCommand({
+          Bucket: this.options.bucket,
+          Key: this.key(account, name),
+          Body: JSON.stringify(calendar, null, 2),
+          ContentType: 'application/json',
+        }),
+      );
+    } catch (err) {
+      throw s3Failure(err, this.options.bucket, `write calendar ${account}/${name}`);
+    }
+  }
+
+  private key(account: string, name: string): string {
+    return `${this.base}/${requireSafeSegment(account, 'account')}/${requireSafeSegment(name, 'calendar')}.json`;
+  }
+}
