@@ -522,6 +522,7 @@ describe('jobs API (e2e)', () => {
           'GET /v1/minion/{account}/audit',
           'GET /v1/minion/{account}/calendars/{name}',
           'PUT /v1/minion/{account}/calendars/{name}',
+          'GET /v1/minion/{account}/schedule',
         ].sort(),
       );
       expect(res.body.components.securitySchemes['X-Auth-Token']).toMatchObject({

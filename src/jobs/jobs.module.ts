@@ -3,6 +3,9 @@ import { AuditController } from '../audit/audit.controller';
 import { AuditModule } from '../audit/audit.module';
 import { CalendarsController } from '../calendars/calendars.controller';
 import { CalendarsModule } from '../calendars/calendars.module';
+import { ScheduleController } from '../schedule/schedule.controller';
+import { ScheduleService } from '../schedule/schedule.service';
+import { JobCacheModule } from '../scheduler/job-cache.module';
 import { MinionSettings } from '../config/settings';
 import { CoordinationModule } from '../coordination/coordination.module';
 import { JobLogModule } from '../job-log/job-log.module';
@@ -28,9 +31,16 @@ export class JobsModule {
         MetricsModule,
         AuditModule,
         CalendarsModule,
+        JobCacheModule,
       ],
-      controllers: [JobsController, PausesController, AuditController, CalendarsController],
-      providers: [JobsService, PausesService],
+      controllers: [
+        JobsController,
+        PausesController,
+        AuditController,
+        CalendarsController,
+        ScheduleController,
+      ],
+      providers: [JobsService, PausesService, ScheduleService],
     };
   }
 }

@@ -278,6 +278,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/minion/{account}/schedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every fire time of every enabled job in a window, with pauses, blackouts and conflicts
+         * @description In time order. `paused` and `blackout` mark occurrences that will be skipped; `conflicts` lists the occurrences of other jobs acting differently on the same resource (instance, database, service, Auto Scaling group) within `within`.
+         */
+        get: operations["accountSchedule"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/minion/health/live": {
         parameters: {
             query?: never;
@@ -1043,6 +1063,57 @@ export interface components {
              * @example Public holidays and the year-end change freeze
              */
             description?: string;
+        };
+        /** @description One fire time of one job in the window */
+        ScheduledOccurrence: {
+            /**
+             * Format: date-time
+             * @description When (UTC)
+             * @example 2026-12-07T17:00:00Z
+             */
+            at: string;
+            /**
+             * @description `group/id` of the job
+             * @example space-xy/6bcfa79f-615e-470d-97c1-687f3357497d
+             */
+            job: string;
+            /**
+             * @description The job's name
+             * @example stop-dev-instance
+             */
+            name: string;
+            /**
+             * @description `details.runner`
+             * @example instanceRunner
+             */
+            runner: string;
+            /**
+             * @description The resource it acts on, when it has one
+             * @example instance:i-aaaabbbb11112222
+             */
+            resource?: string;
+            /**
+             * @description What it does to it
+             * @example stop
+             */
+            action?: string;
+            /**
+             * @description A pause covers this time: it will be skipped
+             * @example true
+             */
+            paused?: boolean;
+            /**
+             * @description The blackout calendar that blocks this time: it will be skipped
+             * @example holidays
+             */
+            blackout?: string;
+            /**
+             * @description Occurrences of other jobs acting differently on the same resource within `within`: `group/id@time`
+             * @example [
+             *       "nightly/0b6d6f52-7d3c-4c2a-9e4d-1a2b3c4d5e6f@2026-12-07T16:59:00Z"
+             *     ]
+             */
+            conflicts?: string[];
         };
         /** @description The jobs repository check */
         RepositoryHealth: {
@@ -3878,6 +3949,136 @@ export interface operations {
                      *       "statusCode": 409,
                      *       "error": "Conflict",
                      *       "message": "job space-xy/6bcfa79f was modified concurrently; read it again and retry"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or too many bcrypt checks at once (see `Retry-After`) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "too many failed authentications from this address"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (jobs repository, queue, run log) cannot be reached now, or minion is shutting down (see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "read space-xy/6bcfa79f: S3 bucket minion-dev-bucket cannot be reached (TimeoutError); retry later"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    accountSchedule: {
+        parameters: {
+            query?: {
+                /** @description Start of the window (RFC 3339); default now */
+                from?: string;
+                /** @description End of the window (exclusive); default 7 days after `from`, at most 31 days after it */
+                to?: string;
+                /** @description Two jobs acting differently on one resource this close together conflict (Go duration, default "5m") */
+                within?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Account name from the configuration; must be 1-256 bytes, without "/" or control characters, and not "." or ".." */
+                account: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The occurrences in the window */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduledOccurrence"][];
+                };
+            };
+            /** @description A path segment, query parameter or body field is invalid (named in `message`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "job.schedule_expression is not a valid cron expression: expected 5 fields"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The X-Auth-Token header is missing */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "missing X-Auth-Token header"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token is wrong */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "invalid token"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown account, or unknown job */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "error": "Not Found",
+                     *       "message": "account not found: acme"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];

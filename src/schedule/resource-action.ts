@@ -1,0 +1,85 @@
+/** What an occurrence does to which resource, for conflict detection. */
+export interface ResourceAction {
+  /** `<kind>:<identifier>`, e.g. `instance:i-0abc`, `service:cluster/web`. */
+  resource: string;
+  /** e.g. `start`, `stop`, `scale to 3`, `suspend Launch,Terminate`. */
+  action: string;
+}
+
+/**
+ * The resource a job acts on and what it does to it, read from its details by runner type;
+ * null for runner types that act on no shared resource (dummy, task: every run starts new tasks).
+ */
+export function resourceAction(
+  type: string | undefined,
+  d: Record<string, string>,
+): ResourceAction | null {
+  switch (type) {
+    case 'instance':
+      return d.instance_id
+        ? { resource: `instance:${d.instance_id}`, action: d.instance_action ?? '' }
+        : null;
+    case 'database':
+      return d.instance_id
+        ? { resource: `database:${d.instance_id}`, action: d.database_action ?? '' }
+        : null;
+    case 'service':
+      return d.service_cluster && d.service_name
+        ? {
+            resource: `service:${d.service_cluster}/${d.service_name}`,
+            action: `scale to ${d.desired_count}`,
+          }
+        : null;
+    case 'autoscaling': {
+      if (!d.group_name) return null;
+      const action =
+        d.autoscaling_action === 'scale'
+          ? `scale to ${d.desired_capacity}`
+          : `${d.autoscaling_action} ${d.processes || 'all processes'}`;
+      return { resource: `group:${d.group_name}`, action };
+    }
+    default:
+      return null;
+  }
+}
+
+export interface Acting {
+  /** Index of the entry in the schedule. */
+  index: number;
+  at: number;
+  job: string;
+  what: ResourceAction;
+}
+
+/**
+ * Pairs of entries acting on one resource with different actions within `withinMs` of each
+ * other (stop at 18:00 by one group, start at 17:59 by another), from two different jobs. A job
+ * repeating itself is no conflict. Returns, per entry index, the indexes it conflicts with.
+ */
+export function findConflicts(acting: Acting[], withinMs: number): Map<number, number[]> {
+  const byResource = new Map<string, Acting[]>();
+  for (const a of acting) {
+    const list = byResource.get(a.what.resource);
+    if (list) list.push(a);
+    else byResource.set(a.what.resource, [a]);
+  }
+  const conflicts = new Map<number, number[]>();
+  const note = (a: Acting, b: Acting) => {
+    const list = conflicts.get(a.index);
+    if (list) list.push(b.index);
+    else conflicts.set(a.index, [b.index]);
+  };
+  for (const list of byResource.values()) {
+    list.sort((a, b) => a.at - b.at);
+    for (let i = 0; i < list.length; i++) {
+      for (let j = i + 1; j < list.length && list[j].at - list[i].at <= withinMs; j++) {
+        const [a, b] = [list[i], list[j]];
+        if (a.job !== b.job && a.what.action !== b.what.action) {
+          note(a, b);
+          note(b, a);
+        }
+      }
+    }
+  }
+  return conflicts;
+}

@@ -1,0 +1,95 @@
+import { Injectable } from '@nestjs/common';
+import { Clock, rfc3339 } from '../common/clock';
+import { InvalidFieldError } from '../common/errors';
+import { CalendarsService } from '../calendars/calendars.service';
+import { activePause } from '../repository/job-document';
+import { RunnerRegistry } from '../runners/runner-registry';
+import { JobCache } from '../scheduler/job-cache.service';
+import { Acting, findConflicts, resourceAction } from './resource-action';
+import { ScheduledOccurrenceDto } from './schedule.dto';
+
+const DAY = 86_400_000;
+const MAX_WINDOW_MS = 31 * DAY;
+const MAX_OCCURRENCES = 10_000;
+
+export interface ScheduleWindow {
+  from?: Date;
+  to?: Date;
+  withinMs: number;
+}
+
+/**
+ * What will happen in an account: every fire time of every enabled job in a bounded window, in
+ * order, with the pauses and blackouts that will skip some, and the conflicts between jobs that
+ * act differently on one resource close together. Read from the scheduler's cache, which holds
+ * what the scheduler itself will run.
+ */
+@Injectable()
+export class ScheduleService {
+  constructor(
+    private readonly cache: JobCache,
+    private readonly runners: RunnerRegistry,
+    private readonly calendars: CalendarsService,
+    private readonly clock: Clock,
+  ) {}
+
+  async occurrences(
+    account: string,
+    window: ScheduleWindow,
+    visible: (group: string) => boolean,
+  ): Promise<ScheduledOccurrenceDto[]> {
+    const from = window.from ?? this.clock.now();
+    const to = window.to ?? new Date(from.getTime() + 7 * DAY);
+    if (to.getTime() <= from.getTime()) throw new InvalidFieldError('to', 'must be after from');
+    if (to.getTime() - from.getTime() > MAX_WINDOW_MS) {
+      throw new InvalidFieldError('to', 'the window is at most 31 days');
+    }
+    const entries: ScheduledOccurrenceDto[] = [];
+    const acting: Acting[] = [];
+    for (const cached of this.cache.all()) {
+      const { doc, schedule } = cached;
+      if (doc.account !== account || !schedule || !visible(doc.group)) continue;
+      const runner = doc.details.runner ?? '';
+      const what = resourceAction(this.runners.get(runner)?.type, doc.details);
+      // cron fires at whole minutes: start one millisecond before `from` so `from` itself counts.
+      for (let t = schedule.nextAfter(from.getTime() - 1); t && t < to; t = schedule.nextAfter(t)) {
+        if (entries.length >= MAX_OCCURRENCES) {
+          throw new InvalidFieldError(
+            'to',
+            `more than ${MAX_OCCURRENCES} occurrences: narrow the window`,
+          );
+        }
+        const paused = activePause(doc, t) !== undefined;
+        const blackout = doc.blackout_calendars
+          ? await this.calendars.blackoutAt(account, doc.blackout_calendars, t)
+          : null;
+        const entry: ScheduledOccurrenceDto = {
+          at: rfc3339(t),
+          job: `${doc.group}/${doc.id}`,
+          name: doc.name,
+          runner,
+          ...(what ?? {}),
+          ...(paused ? { paused } : {}),
+          ...(blackout ? { blackout } : {}),
+        };
+        entries.push(entry);
+        // A skipped occurrence acts on nothing, so it conflicts with nothing.
+        if (what && !paused && !blackout)
+          acting.push({ index: entries.length - 1, at: t.getTime(), job: entry.job, what });
+      }
+    }
+    const order = entries
+      .map((_, i) => i)
+      .sort((a, b) =>
+        entries[a].at === entries[b].at
+          ? entries[a].job.localeCompare(entries[b].job)
+          : entries[a].at < entries[b].at
+            ? -1
+            : 1,
+      );
+    for (const [i, others] of findConflicts(acting, window.withinMs)) {
+      entries[i].conflicts = others.map((o) => `${entries[o].job}@${entries[o].at}`);
+    }
+    return order.map((i) => entries[i]);
+  }
+}
