@@ -146,7 +146,7 @@ describe('pauses: skipped while paused, running again at `until`', () => {
   });
 });
 
-describeWithRedis('pauses across two replicas (Redis)', () => {
+describeWithRedis('pauses and blackouts across two replicas (Redis)', () => {
   let dataDir: string;
   let prefix: string;
   let replicas: TestApp[] = [];
@@ -199,5 +199,53 @@ describeWithRedis('pauses across two replicas (Redis)', () => {
       ['2026-03-28T07:00:00Z', 'skipped'],
       ['2026-03-29T06:00:00Z', 'succeeded'],
     ]);
+  });
+
+  it('a calendar set on one replica blacks out the occurrence on whichever replica ticks, once', async () => {
+    const config = () =>
+      testConfig(dataDir, {
+        queueProvider: redisQueueProvider(prefix),
+        scheduler: { retryDelay: '10ms' },
+      });
+    for (let i = 0; i < 2; i++) {
+      replicas.push(
+        await createTestApp({
+          dataDir,
+          config: config(),
+          clock: new ManualClock('2026-03-27T12:00:00Z'),
+        }),
+      );
+    }
+    const [a, b] = replicas;
+    await a.authed
+      .put(`${BASE}/acct1/calendars/holidays`)
+      .send({ timezone: 'Europe/Berlin', dates: ['2026-03-29'] })
+      .expect(200);
+    const created = await b.authed
+      .post(`${BASE}/acct1/jobs/g`)
+      .send({
+        job: {
+          name: 'daily',
+          schedule_expression: '0 8 * * *',
+          timezone: 'Europe/Berlin',
+          enabled: true,
+          details: { runner: 'dummyRunner' },
+          blackout_calendars: ['holidays'],
+        },
+      })
+      .expect(200);
+    const id = created.body.job.id;
+    await waitFor(() => a.app.get(JobCache).get(`acct1/g/${id}`) !== undefined);
+    for (const minute of ['2026-03-28T07:00:00Z', '2026-03-29T06:00:00Z', '2026-03-30T06:00:00Z']) {
+      await Promise.all(replicas.map((r) => tickAt(r, minute)));
+      await Promise.all(replicas.map((r) => drain(r)));
+    }
+    expect((await allRuns(a, id)).map((r) => [r.scheduled_for, r.status, r.error ?? null])).toEqual(
+      [
+        ['2026-03-28T07:00:00Z', 'succeeded', null],
+        ['2026-03-29T06:00:00Z', 'skipped', 'blackout holidays'],
+        ['2026-03-30T06:00:00Z', 'succeeded', null],
+      ],
+    );
   });
 });
