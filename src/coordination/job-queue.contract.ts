@@ -157,6 +157,28 @@ export function describeJobQueueContract(
       expect(consumer.peakPerJob).toBe(1);
     });
 
+    it('when every running attempt waits, new occurrences still start (one slot, three waits)', async () => {
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      const consumer = new ScriptConsumer(async (o, attempt) => {
+        if (!o.id.includes('/w')) return succeeded();
+        attempt.releaseSlot?.();
+        await gate;
+        return succeeded();
+      });
+      await queue.start(consumer, 1, 4);
+      await queue.enqueue([
+        occurrenceOf('w1'),
+        occurrenceOf('w2'),
+        occurrenceOf('w3'),
+        occurrenceOf('quick'),
+      ]);
+      await waitFor(() => consumer.reports.some((r) => r.occurrence.id.includes('/quick@')));
+      expect(consumer.executed).toHaveLength(4);
+      release();
+      await settled(consumer, 4);
+    });
+
     it('without room to wait (maxWaiting 0), a waiting attempt keeps its slot', async () => {
       let release!: () => void;
       const gate = new Promise<void>((r) => (release = r));
