@@ -1,7 +1,8 @@
 /**
  * FakeAws in its own process (so its CPU is not the benchmark's): started with fork(), it sends
  * `{ url }` once listening, and answers `'stats'` with request counts and throttled requests.
- * Env: FAKE_AWS_LATENCY_MS, FAKE_AWS_PUT_LOG_EVENTS_PER_SECOND.
+ * Env: FAKE_AWS_LATENCY_MS, FAKE_AWS_PUT_LOG_EVENTS_PER_SECOND, FAKE_AWS_SETTLE_AFTER (describes an
+ * instance shows pending/stopping before it settles), FAKE_AWS_INSTANCE_STATE (of unknown instances).
  */
 import { FakeAws } from '../../test/support/fake-aws';
 
@@ -10,6 +11,8 @@ async function main(): Promise<void> {
   fake.recordRequests = false;
   fake.latencyMs = Number(process.env.FAKE_AWS_LATENCY_MS ?? 0);
   fake.putLogEventsPerSecond = Number(process.env.FAKE_AWS_PUT_LOG_EVENTS_PER_SECOND ?? Infinity);
+  fake.resources.settleAfter = Number(process.env.FAKE_AWS_SETTLE_AFTER ?? 1);
+  fake.resources.defaultInstanceState = process.env.FAKE_AWS_INSTANCE_STATE ?? 'running';
   const url = await fake.start();
   process.on('message', (m) => {
     if (m !== 'stats') return;

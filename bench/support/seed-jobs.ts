@@ -13,6 +13,7 @@ export function seedJobs(
   count: number,
   schedule = '* * * * *',
   groups = 100,
+  details: (i: number) => Record<string, string> = () => ({ runner: 'dummyRunner' }),
 ): void {
   const made = new Set<string>();
   for (let i = 0; i < count; i++) {
@@ -31,7 +32,7 @@ export function seedJobs(
         id,
         name: id,
         description: 'benchmark job',
-        details: { runner: 'dummyRunner' },
+        details: details(i),
         schedule_expression: schedule,
         enabled: true,
         modified_at: '2026-01-05T10:00:00Z',

@@ -44,6 +44,8 @@ export class FakeResources {
   readonly groups = new Map<string, Group>();
   /** Describes that show a transitional state before the final one. */
   settleAfter = 1;
+  /** The state of an instance nobody set. */
+  defaultInstanceState = 'running';
   /** The final state an action's transition ends in, by `service:action` (to make one go elsewhere). */
   readonly endIn = new Map<string, string>();
 
@@ -234,7 +236,8 @@ export class FakeResources {
   }
 
   private instance(id: string): Moving {
-    if (!this.instances.has(id)) this.instances.set(id, { state: 'running', left: 0 });
+    if (!this.instances.has(id))
+      this.instances.set(id, { state: this.defaultInstanceState, left: 0 });
     return this.instances.get(id) as Moving;
   }
 
