@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { percentile, startRealApp, whenReady } from './support/real-app';
+import { nextBoundary, percentile, sleepUntil, startRealApp, whenReady } from './support/real-app';
 import { BENCH_CONFIG, seedJobs } from './support/seed-jobs';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 10_000);
@@ -28,9 +28,6 @@ interface Minute {
   lastMs: number;
   p50Ms: number;
 }
-
-const sleepUntil = (t: number) => new Promise((r) => setTimeout(r, Math.max(0, t - Date.now())));
-const nextBoundary = (t: number) => (Math.floor(t / 60_000) + 1) * 60_000;
 
 /** Every run of every job, read through the API, 32 requests at a time. */
 async function runsByMinute(url: string, minutes: number[]): Promise<Map<number, number[]>> {

@@ -15,7 +15,7 @@ import { ChildProcess, fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startRealApp, whenReady } from './support/real-app';
+import { nextBoundary, sleepUntil, startRealApp, whenReady } from './support/real-app';
 import { BENCH_CONFIG, seedJobs } from './support/seed-jobs';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 64);
@@ -30,8 +30,6 @@ interface Result {
   reached: number;
 }
 
-const sleepUntil = (t: number) => new Promise((r) => setTimeout(r, Math.max(0, t - Date.now())));
-const nextBoundary = (t: number) => (Math.floor(t / 60_000) + 1) * 60_000;
 const instanceId = (i: number) => `i-${i.toString(16).padStart(17, '0')}`;
 
 async function fakeAws(): Promise<{ url: string; child: ChildProcess }> {

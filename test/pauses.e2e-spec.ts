@@ -163,22 +163,22 @@ describeWithRedis('pauses and blackouts across two replicas (Redis)', () => {
     removeDir(dataDir);
   });
 
-  it('paused on one replica, skipped once while paused and run once after `until`, whichever replica ticks', async () => {
-    const config = () =>
-      testConfig(dataDir, {
+  /** Two replicas on one Redis and one data dir, each with its own clock. */
+  async function twoReplicas(): Promise<TestApp[]> {
+    for (let i = 0; i < 2; i++) {
+      const config = testConfig(dataDir, {
         queueProvider: redisQueueProvider(prefix),
         scheduler: { retryDelay: '10ms' },
       });
-    for (let i = 0; i < 2; i++) {
       replicas.push(
-        await createTestApp({
-          dataDir,
-          config: config(),
-          clock: new ManualClock('2026-03-27T12:00:00Z'),
-        }),
+        await createTestApp({ dataDir, config, clock: new ManualClock('2026-03-27T12:00:00Z') }),
       );
     }
-    const [a, b] = replicas;
+    return replicas;
+  }
+
+  it('paused on one replica, skipped once while paused and run once after `until`, whichever replica ticks', async () => {
+    const [a, b] = await twoReplicas();
     const id = await createJob(a, {
       name: 'daily',
       schedule_expression: '0 8 * * *',
@@ -202,21 +202,7 @@ describeWithRedis('pauses and blackouts across two replicas (Redis)', () => {
   });
 
   it('a calendar set on one replica blacks out the occurrence on whichever replica ticks, once', async () => {
-    const config = () =>
-      testConfig(dataDir, {
-        queueProvider: redisQueueProvider(prefix),
-        scheduler: { retryDelay: '10ms' },
-      });
-    for (let i = 0; i < 2; i++) {
-      replicas.push(
-        await createTestApp({
-          dataDir,
-          config: config(),
-          clock: new ManualClock('2026-03-27T12:00:00Z'),
-        }),
-      );
-    }
-    const [a, b] = replicas;
+    const [a, b] = await twoReplicas();
     await a.authed
       .put(`${BASE}/acct1/calendars/holidays`)
       .send({ timezone: 'Europe/Berlin', dates: ['2026-03-29'] })

@@ -93,3 +93,10 @@ export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
+
+/** Resolves at epoch millisecond `t` (at once when it has passed). */
+export const sleepUntil = (t: number) =>
+  new Promise((r) => setTimeout(r, Math.max(0, t - Date.now())));
+
+/** The next whole minute after `t`. */
+export const nextBoundary = (t: number) => (Math.floor(t / 60_000) + 1) * 60_000;

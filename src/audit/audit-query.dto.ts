@@ -30,19 +30,3 @@ export class AuditQuery {
   @MaxLength(2048)
   start_after?: string;
 }
-
-export class HistoryQuery {
-  @ApiPropertyOptional({
-    description: 'How many entries, newest first',
-    type: 'integer',
-    default: 20,
-    minimum: 1,
-    maximum: 1000,
-  })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  limit: number = 20;
-}

@@ -4,10 +4,11 @@ import type { Request, Response } from 'express';
 import { inKeyGroups } from '../auth/scope';
 import { ApiErrorResponses, AUTHENTICATED_ERRORS } from '../common/http/api-docs.decorators';
 import { AccountParams, JobParams } from '../jobs/dto/job-path.params';
+import { RunsQuery } from '../jobs/dto/list-query.dto';
 import { JobsService } from '../jobs/jobs.service';
 import { AuditEntry } from './audit-entry';
 import { AuditLog } from './audit-log';
-import { AuditQuery, HistoryQuery } from './audit-query.dto';
+import { AuditQuery } from './audit-query.dto';
 
 /** The audit trail over the API: one job's history, and an account's feed from a time on. */
 @ApiTags('audit')
@@ -26,7 +27,7 @@ export class AuditController {
     description: 'Kept after the job is deleted.',
   })
   @ApiOkResponse({ description: 'Audit entries of the job, newest first', type: [AuditEntry] })
-  history(@Param() params: JobParams, @Query() { limit }: HistoryQuery): Promise<AuditEntry[]> {
+  history(@Param() params: JobParams, @Query() { limit }: RunsQuery): Promise<AuditEntry[]> {
     this.jobs.ensureAccount(params.account);
     return this.audit.history(params, limit);
   }

@@ -1,8 +1,7 @@
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FakeAws } from '../../test/support/fake-aws';
+import { fakeLogsClient } from '../../test/support/fake-logs-client';
 import { CloudWatchJobLog } from './cloudwatch-job-log';
 import { SqliteJobLog } from './sqlite-job-log';
 import { describeJobLogContract } from './job-log.contract';
@@ -17,19 +16,9 @@ describeJobLogContract('SqliteJobLog', async () => {
 
 // Over the wire, against the local CloudWatch Logs stand-in: the real SDK client, real requests.
 describeJobLogContract('CloudWatchJobLog', async () => {
-  const fake = new FakeAws();
-  const endpoint = await fake.start();
-  const client = new CloudWatchLogsClient({
-    region: 'us-east-1',
-    endpoint,
-    credentials: { accessKeyId: 'AKIACONTRACT0000', secretAccessKey: 'contract-secret' },
-    maxAttempts: 1,
-  });
+  const { client, stop } = await fakeLogsClient();
   return {
     open: (o = {}) => new CloudWatchJobLog(client, 'org', 90, o.deleteLogs ?? false, 1),
-    cleanup: async () => {
-      client.destroy();
-      await fake.stop();
-    },
+    cleanup: stop,
   };
 });

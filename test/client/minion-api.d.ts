@@ -3466,7 +3466,7 @@ export interface operations {
     jobHistory: {
         parameters: {
             query?: {
-                /** @description How many entries, newest first */
+                /** @description How many records, newest first */
                 limit?: number;
             };
             header?: never;

@@ -1,3 +1,4 @@
+import { SCALING_PROCESSES } from '../../src/runners/aws/autoscaling.runner';
 import type { RecordedRequest } from './fake-aws';
 
 type Reply = { status?: number; body: string };
@@ -18,17 +19,6 @@ interface Group {
 }
 
 const EC2 = 'http://ec2.amazonaws.com/doc/2016-11-15/';
-const ALL_PROCESSES = [
-  'Launch',
-  'Terminate',
-  'AddToLoadBalancer',
-  'AlarmNotification',
-  'AZRebalance',
-  'HealthCheck',
-  'InstanceRefresh',
-  'ReplaceUnhealthy',
-  'ScheduledActions',
-];
 
 /**
  * The resources behind the fake AWS endpoint, with state: an action moves a resource to its
@@ -156,7 +146,7 @@ export class FakeResources {
         const named = Object.entries(r.params)
           .filter(([k]) => k.startsWith('ScalingProcesses.member.'))
           .map(([, v]) => v);
-        for (const p of named.length > 0 ? named : ALL_PROCESSES) {
+        for (const p of named.length > 0 ? named : SCALING_PROCESSES) {
           if (r.action === 'SuspendProcesses') g.suspended.add(p);
           else g.suspended.delete(p);
         }
