@@ -13,19 +13,38 @@ const cursor = (seq: number) => String(seq).padStart(20, '0');
 /**
  * The audit trail in one SQLite file, `<data>/.audit/<org>.sqlite` (WAL: the API reads while the
  * writes go on; replicas sharing the directory take turns). One row per entry, indexed by account
- * and by job. Opened by the first use.
+ * and by job; the entries of one event-loop turn go in one transaction (under load, one commit for
+ * many writes). Opened by the first use.
  */
 export class SqliteAuditLog extends AuditLog implements OnApplicationShutdown {
   private readonly file: string;
   private store?: AuditStore;
+  /** Entries of this turn of the event loop, written in one transaction (one WAL commit). */
+  private pending?: { entries: NewAuditEntry[]; done: Promise<void> };
 
   constructor(dir: string, org: string) {
     super();
     this.file = join(resolve(dir), `${segmentFileName(org)}.sqlite`);
   }
 
-  async record(entry: NewAuditEntry): Promise<void> {
-    this.open().insert(entry);
+  record(entry: NewAuditEntry): Promise<void> {
+    if (!this.pending) {
+      const entries: NewAuditEntry[] = [];
+      const done = new Promise<void>((resolve, reject) =>
+        setImmediate(() => {
+          this.pending = undefined;
+          try {
+            this.open().insertAll(entries);
+            resolve();
+          } catch (err) {
+            reject(err as Error);
+          }
+        }),
+      );
+      this.pending = { entries, done };
+    }
+    this.pending.entries.push(entry);
+    return this.pending.done;
   }
 
   async history(key: JobKey, limit: number): Promise<AuditEntry[]> {
@@ -51,6 +70,7 @@ export class SqliteAuditLog extends AuditLog implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.pending?.done.catch(() => undefined);
     this.store?.close();
     this.store = undefined;
   }
@@ -69,6 +89,7 @@ class AuditStore {
   private readonly insertRow: Database.Statement<[string, string, string | null, string, string]>;
   private readonly byJob: Database.Statement<[string, string, string, number], Row>;
   private readonly byAccount: Database.Statement<[string, number, string, number], Row>;
+  readonly insertAll: (entries: NewAuditEntry[]) => void;
 
   constructor(file: string) {
     this.db = new Database(file);
@@ -90,10 +111,10 @@ class AuditStore {
     this.byAccount = this.db.prepare(
       'SELECT seq, entry FROM audit WHERE account = ? AND seq > ? AND at >= ? ORDER BY seq LIMIT ?',
     );
-  }
-
-  insert(e: NewAuditEntry): void {
-    this.insertRow.run(e.account, e.group, e.id, e.at, JSON.stringify(e));
+    this.insertAll = this.db.transaction((entries: NewAuditEntry[]) => {
+      for (const e of entries)
+        this.insertRow.run(e.account, e.group, e.id, e.at, JSON.stringify(e));
+    });
   }
 
   history(key: JobKey, limit: number): AuditEntry[] {
