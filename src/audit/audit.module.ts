@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { join } from 'node:path';
 import { MinionSettings } from '../config/settings';
+import { MetricsModule } from '../metrics/metrics.module';
 import { createLogsClient } from '../job-log/cloudwatch-job-log';
 import { AuditLog } from './audit-log';
 import { Auditor } from './auditor.service';
@@ -17,6 +18,7 @@ export function createAuditLog(settings: MinionSettings): AuditLog {
 }
 
 @Module({
+  imports: [MetricsModule],
   providers: [{ provide: AuditLog, useFactory: createAuditLog, inject: [MinionSettings] }, Auditor],
   exports: [AuditLog, Auditor],
 })

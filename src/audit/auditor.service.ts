@@ -1,19 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { Counter, register } from 'prom-client';
 import { Clock } from '../common/clock';
+import { MinionMetrics } from '../metrics/minion-metrics';
 import { JobDocument } from '../repository/job-document';
 import { JobKey } from '../repository/jobs.repository';
 import { Calendar } from '../calendars/calendar';
 import { Actor, AuditAction, FieldChange, NewAuditEntry } from './audit-entry';
 import { AuditLog } from './audit-log';
 import { changesOf } from './changes-of';
-
-const failures =
-  (register.getSingleMetric('minion_audit_failures_total') as Counter<string>) ??
-  new Counter({
-    name: 'minion_audit_failures_total',
-    help: 'Audit entries that could not be stored (the change itself was made)',
-  });
 
 /**
  * Turns what the API did into audit entries. Called after the change is made: an entry that
@@ -27,6 +20,7 @@ export class Auditor {
   constructor(
     private readonly log: AuditLog,
     private readonly clock: Clock,
+    private readonly metrics: MinionMetrics,
   ) {}
 
   /** A create (no before), update, delete (no after), pause or resume of one job. */
@@ -98,7 +92,7 @@ export class Auditor {
     try {
       await this.log.record(entry);
     } catch (err) {
-      failures.inc();
+      this.metrics.auditFailures.inc();
       this.logger.error(
         `audit entry not stored (${entry.action} ${entry.account}/${entry.group}/${entry.id ?? '*'} by ${entry.key}): ${(err as Error).message}`,
       );

@@ -1,5 +1,6 @@
 import { OnApplicationShutdown } from '@nestjs/common';
 import Database from 'better-sqlite3';
+import { openWalDatabase } from '../common/sqlite';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { segmentFileName } from '../common/safe-segment';
@@ -92,10 +93,7 @@ class AuditStore {
   readonly insertAll: (entries: NewAuditEntry[]) => void;
 
   constructor(file: string) {
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 5000');
+    this.db = openWalDatabase(file);
     this.db.exec(
       `CREATE TABLE IF NOT EXISTS audit (seq INTEGER PRIMARY KEY, account TEXT NOT NULL,
          grp TEXT NOT NULL, id TEXT, at TEXT NOT NULL, entry TEXT NOT NULL);

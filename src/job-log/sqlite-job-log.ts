@@ -1,5 +1,6 @@
 import { Logger, OnApplicationShutdown } from '@nestjs/common';
 import Database from 'better-sqlite3';
+import { openWalDatabase } from '../common/sqlite';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { segmentFileName } from '../common/safe-segment';
@@ -220,12 +221,7 @@ class RunsStore {
   readonly importRecords: (job: string, records: string[]) => void;
 
   constructor(file: string) {
-    this.db = new Database(file);
-    // WAL: readers (the API) never wait for the writer; NORMAL: a power cut may lose the last
-    // batch, never corrupt the file. busy_timeout: replicas sharing the directory take turns.
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 5000');
+    this.db = openWalDatabase(file);
     this.db.exec(
       `CREATE TABLE IF NOT EXISTS runs (seq INTEGER PRIMARY KEY, job TEXT NOT NULL, record TEXT NOT NULL);
        CREATE INDEX IF NOT EXISTS runs_by_job ON runs (job, seq);`,

@@ -77,6 +77,10 @@ export class MinionMetrics {
     [1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600],
     ['type'],
   );
+  readonly auditFailures = counter(
+    'minion_audit_failures_total',
+    'Audit entries that could not be stored (the change itself was made)',
+  );
   readonly startDelay = histogram(
     'minion_run_start_delay_seconds',
     'Fire lag: from the minute an occurrence was scheduled for to the start of its first attempt',

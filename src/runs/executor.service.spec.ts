@@ -209,15 +209,21 @@ describe('Executor: the outcome of an action decides the status', () => {
     return { result, limits: () => waitedWith };
   };
 
-  it('reached: succeeded, with before, state, when, and how long it waited; the slot was released', async () => {
-    const a = acting({ result: 'reached', state: 'running' });
+  /** An executor whose runner acts and then waits as `acting(end)` says, on the executor's clock. */
+  const actingExecutor = (end: WaitEnd) => {
+    const a = acting(end);
     const box: { clock?: ManualClock } = {};
-    const { ex, clock } = executor({
+    const made = executor({
       cached: doc(),
       wait: LIMITS,
       run: () => a.result(box.clock as ManualClock),
     });
-    box.clock = clock;
+    box.clock = made.clock;
+    return { ...made, limits: a.limits };
+  };
+
+  it('reached: succeeded, with before, state, when, and how long it waited; the slot was released', async () => {
+    const { ex, limits } = actingExecutor({ result: 'reached', state: 'running' });
     const releaseSlot = jest.fn();
     const outcome = await ex.execute(scheduled, { number: 1, releaseSlot });
     expect(outcome).toMatchObject({
@@ -234,7 +240,7 @@ describe('Executor: the outcome of an action decides the status', () => {
       },
     });
     expect(releaseSlot).toHaveBeenCalledTimes(1);
-    expect(a.limits()).toEqual(LIMITS);
+    expect(limits()).toEqual(LIMITS);
   });
 
   it.each([
@@ -252,14 +258,7 @@ describe('Executor: the outcome of an action decides the status', () => {
   ] as [WaitEnd, boolean, string][])(
     'a wait ending %j fails (permanent: %s) saying why, and keeps the outcome',
     async (end, permanent, text) => {
-      const a = acting(end);
-      const box: { clock?: ManualClock } = {};
-      const { ex, clock } = executor({
-        cached: doc(),
-        wait: LIMITS,
-        run: () => a.result(box.clock as ManualClock),
-      });
-      box.clock = clock;
+      const { ex } = actingExecutor(end);
       const outcome = await ex.execute(scheduled, first);
       expect(outcome).toMatchObject({
         status: 'failed',
@@ -352,14 +351,7 @@ describe('Executor: the outcome of an action decides the status', () => {
   });
 
   it('counts outcomes by runner type, and the time to the target state', async () => {
-    const a = acting({ result: 'reached', state: 'running' });
-    const box: { clock?: ManualClock } = {};
-    const { ex, clock, metrics } = executor({
-      cached: doc(),
-      wait: LIMITS,
-      run: () => a.result(box.clock as ManualClock),
-    });
-    box.clock = clock;
+    const { ex, metrics } = actingExecutor({ result: 'reached', state: 'running' });
     const reached = async () =>
       (await metrics.outcomes.get()).values.find(
         (v) => v.labels.type === 'scripted' && v.labels.result === 'reached',
