@@ -13,9 +13,9 @@ import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { register } from 'prom-client';
 import { CloudWatchJobLog, createLogsClient } from '../src/job-log/cloudwatch-job-log';
-import { RunRecord } from '../src/job-log/run-record';
-import { JobKey } from '../src/repository/jobs.repository';
-import { sampleJob } from '../src/job-log/job-log.contract';
+import { RunRecord } from '../src/domain/run-record';
+import { sampleJob } from '../test/contracts/job-log.contract';
+import { JobKey } from '../src/domain/job-key';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 10_000);
 const MINUTES = Number(process.env.BENCH_MINUTES ?? 3);

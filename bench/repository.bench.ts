@@ -14,10 +14,10 @@ import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { SystemClock } from '../src/common/clock';
 import { loadConfig } from '../src/config/config.loader';
-import { JobChanges } from '../src/repository/job-changes';
+import { JobChanges } from '../src/domain/job-changes';
 import { S3JobsRepository } from '../src/repository/s3-jobs.repository';
 import { RunnerRegistry } from '../src/runners/runner-registry';
-import { JobCache } from '../src/scheduler/job-cache.service';
+import { JobCache } from '../src/job-cache/job-cache.service';
 import { MinionMetrics } from '../src/metrics/minion-metrics';
 import { TestS3 } from '../test/support/s3-server';
 

@@ -9,7 +9,7 @@ import { pathDecoding } from './common/http/path-decoding.middleware';
 import { requestLogging, ROOT_LOGGER } from './common/http/request-logging';
 import { LenientValidationPipe } from './common/pipes/lenient-validation.pipe';
 import { MinionSettings } from './config/settings';
-import { API_PREFIX, createOpenApiDocument } from './openapi/openapi-document';
+import { API_PREFIX, createOpenApiDocument } from './openapi-document';
 
 export { API_PREFIX };
 

@@ -1,13 +1,13 @@
-import { runParsed } from '../src/runners/aws/aws-test-helpers';
+import { runParsed } from './support/aws-test-helpers';
 import { createHash } from 'node:crypto';
 import { AccountSettings as AccountDefinition } from '../src/runners/runners.config';
 import { AwsClients } from '../src/runners/aws/aws-clients';
-import { DatabaseRunner } from '../src/runners/aws/database.runner';
-import { InstanceRunner } from '../src/runners/aws/instance.runner';
-import { ServiceRunner } from '../src/runners/aws/service.runner';
-import { TaskRunner } from '../src/runners/aws/task.runner';
+import { DatabaseRunner } from '../src/runners/database.runner';
+import { InstanceRunner } from '../src/runners/instance.runner';
+import { ServiceRunner } from '../src/runners/service.runner';
+import { TaskRunner } from '../src/runners/task.runner';
 import { RunContext, RunResult } from '../src/runners/runner';
-import { WaitLimits } from '../src/runners/outcome';
+import { WaitLimits } from '../src/domain/outcome';
 import { ec2Error, FakeAws } from './support/fake-aws';
 
 /** Wire level: the real SDK, signing real requests, against a local endpoint. */

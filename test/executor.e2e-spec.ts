@@ -1,5 +1,5 @@
 import { SqliteJobLog } from '../src/job-log/sqlite-job-log';
-import { JobCache } from '../src/scheduler/job-cache.service';
+import { JobCache } from '../src/job-cache/job-cache.service';
 import { JobQueue } from '../src/coordination/job-queue';
 import { allRuns, BASE, createJob, drain, tickAt, writeJobFile } from './support/jobs-helpers';
 import { ManualClock, waitFor } from './support/manual-clock';

@@ -3,7 +3,7 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { Server } from 'node:http';
 import { join } from 'node:path';
 import { JobsRepository } from '../src/repository/jobs.repository';
-import { JobCache } from '../src/scheduler/job-cache.service';
+import { JobCache } from '../src/job-cache/job-cache.service';
 import { rawRequest } from './support/raw-http';
 import {
   createTestApp,

@@ -1,4 +1,4 @@
-import { JobCache } from '../src/scheduler/job-cache.service';
+import { JobCache } from '../src/job-cache/job-cache.service';
 import { allRuns, BASE, createJob, drain, tickAt } from './support/jobs-helpers';
 import { ManualClock, waitFor } from './support/manual-clock';
 import { deleteKeys, describeWithRedis, redisQueueProvider, uniquePrefix } from './support/redis';

@@ -2,7 +2,7 @@ import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { JobsRepository } from '../src/repository/jobs.repository';
-import { JobCache } from '../src/scheduler/job-cache.service';
+import { JobCache } from '../src/job-cache/job-cache.service';
 import { allRuns, drain, tickAt } from './support/jobs-helpers';
 import { ManualClock } from './support/manual-clock';
 import { TestS3 } from './support/s3-server';

@@ -1,6 +1,6 @@
 import { MINUTE_MS } from '../src/common/clock';
 import { JobsRepository } from '../src/repository/jobs.repository';
-import { JobCache } from '../src/scheduler/job-cache.service';
+import { JobCache } from '../src/job-cache/job-cache.service';
 import { allRuns, BASE, createJob, drain, tickAt, writeJobFile } from './support/jobs-helpers';
 import { ManualClock } from './support/manual-clock';
 import { createTestApp, removeDir, tempDir, testConfig, TestApp } from './support/test-app';

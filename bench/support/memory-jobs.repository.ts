@@ -1,6 +1,7 @@
 import { ConflictError, JobNotFoundError } from '../../src/common/errors';
-import { JobDocument, StoredJob } from '../../src/repository/job-document';
-import { DeleteGroupResult, JobKey, JobsRepository } from '../../src/repository/jobs.repository';
+import { JobDocument, StoredJob } from '../../src/domain/job-document';
+import { DeleteGroupResult, JobsRepository } from '../../src/repository/jobs.repository';
+import { JobKey } from '../../src/domain/job-key';
 
 /**
  * Benchmark-only repository: jobs in a Map, so a benchmark measures the scheduler rather than

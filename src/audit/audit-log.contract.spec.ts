@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fakeLogsClient } from '../../test/support/fake-logs-client';
-import { describeAuditLogContract } from './audit-log.contract';
+import { describeAuditLogContract } from '../../test/contracts/audit-log.contract';
 import { CloudWatchAuditLog } from './cloudwatch-audit-log';
 import { SqliteAuditLog } from './sqlite-audit-log';
 

@@ -1,5 +1,5 @@
-import { JobKey } from '../repository/jobs.repository';
 import { AuditEntry, NewAuditEntry } from './audit-entry';
+import { JobKey } from '../domain/job-key';
 
 export interface AuditPage {
   entries: AuditEntry[];

@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { inKeyGroups } from '../auth/scope';
 import { ApiErrorResponses, AUTHENTICATED_ERRORS } from '../common/http/api-docs.decorators';
-import { AccountParams, JobParams } from '../jobs/dto/job-path.params';
+import { AccountParams, JobParams } from '../common/http/path-params';
 import { RunsQuery } from '../jobs/dto/list-query.dto';
 import { JobsService } from '../jobs/jobs.service';
 import { AuditEntry } from './audit-entry';

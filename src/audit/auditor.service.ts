@@ -1,12 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { MinionMetrics } from '../metrics/minion-metrics';
-import { JobDocument } from '../repository/job-document';
-import { JobKey } from '../repository/jobs.repository';
-import { Calendar } from '../calendars/calendar';
+import { JobDocument } from '../domain/job-document';
+import { Calendar } from '../domain/calendar';
 import { Actor, AuditAction, FieldChange, NewAuditEntry } from './audit-entry';
 import { AuditLog } from './audit-log';
 import { changesOf } from './changes-of';
+import { JobKey } from '../domain/job-key';
 
 /**
  * Turns what the API did into audit entries. Called after the change is made: an entry that

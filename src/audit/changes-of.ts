@@ -1,4 +1,4 @@
-import { JobDocument } from '../repository/job-document';
+import { JobDocument } from '../domain/job-document';
 import { FieldChange } from './audit-entry';
 
 /** The fields of a job a change is reported for (`details` and `tags` go key by key). */

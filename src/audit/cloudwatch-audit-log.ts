@@ -7,9 +7,9 @@ import {
   PutLogEventsCommand,
   PutRetentionPolicyCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { JobKey } from '../repository/jobs.repository';
 import { AuditEntry, NewAuditEntry } from './audit-entry';
 import { AuditLog, AuditPage } from './audit-log';
+import { JobKey } from '../domain/job-key';
 
 /** Entries of one job read at most, to answer its history (pages of FilterLogEvents). */
 const MAX_HISTORY_SCAN = 10_000;

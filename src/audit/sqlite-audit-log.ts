@@ -4,9 +4,9 @@ import { openWalDatabase } from '../common/sqlite';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { segmentFileName } from '../common/safe-segment';
-import { JobKey } from '../repository/jobs.repository';
 import { AuditEntry, NewAuditEntry } from './audit-entry';
 import { AuditLog, AuditPage } from './audit-log';
+import { JobKey } from '../domain/job-key';
 
 /** `entry_id`s sort as strings in the order they were written. */
 const cursor = (seq: number) => String(seq).padStart(20, '0');

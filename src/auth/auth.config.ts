@@ -1,6 +1,6 @@
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { IsDuration } from '../common/validators/is-duration.validator';
-import { parseDuration } from '../config/duration';
+import { parseDuration } from '../common/duration';
 import { ApiKeyDefinition, apiKeySettings, ApiKeySettings } from './api-keys.config';
 
 /** `auth`: limits that keep authentication cheap for the server. */

@@ -1,4 +1,4 @@
-import { Calendar } from './calendar';
+import { Calendar } from '../domain/calendar';
 
 /**
  * Port for the calendars set over the API. Implementations: files beside the jobs

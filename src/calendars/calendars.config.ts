@@ -1,7 +1,8 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import { isSafeSegment } from '../common/safe-segment';
-import { Calendar, CalendarDto } from './calendar';
+import { Calendar } from '../domain/calendar';
+import { CalendarDto } from './calendar.dto';
 
 /** `calendars`: `{ "<account>": { "<name>": { timezone, dates, description } } }`, read-only over the API. */
 export type CalendarsConfig = Record<string, Record<string, unknown>>;

@@ -5,9 +5,9 @@ import { actorOf } from '../audit/actor';
 import { Auditor } from '../audit/auditor.service';
 import { ApiErrorResponses, AUTHENTICATED_ERRORS } from '../common/http/api-docs.decorators';
 import { IsSafeSegment } from '../common/validators/is-safe-segment.validator';
-import { AccountParams } from '../jobs/dto/job-path.params';
+import { AccountParams } from '../common/http/path-params';
 import { JobsService } from '../jobs/jobs.service';
-import { CalendarDto, StoredCalendarDto } from './calendar';
+import { CalendarDto, StoredCalendarDto } from './calendar.dto';
 import { CalendarsService } from './calendars.service';
 
 class CalendarParams extends AccountParams {

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { CalendarNotFoundError, ConflictError, InvalidFieldError } from '../common/errors';
 import { MinionSettings } from '../config/settings';
-import { blackedOut, Calendar } from './calendar';
+import { blackedOut, Calendar } from '../domain/calendar';
 import { CalendarStore } from './calendar-store';
 
 /** How long a calendar read for the runs is reused (a PUT elsewhere shows within this). */

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { segmentFileName } from '../common/safe-segment';
-import { Calendar } from './calendar';
+import { Calendar } from '../domain/calendar';
 import { CalendarStore } from './calendar-store';
 
 /** Calendars as JSON files, `<path>/.calendars/<org>/<account>/<name>.json`, written atomically. */

@@ -3,7 +3,7 @@ import { requireSafeSegment } from '../common/safe-segment';
 import { S3Settings } from '../repository/repository.config';
 import { createS3Client } from '../repository/s3-jobs.repository';
 import { isNotFound, s3Failure } from '../repository/s3-errors';
-import { Calendar } from './calendar';
+import { Calendar } from '../domain/calendar';
 import { CalendarStore } from './calendar-store';
 
 /** Calendars in the jobs bucket, `<prefix>/<org>/.calendars/<account>/<name>.json` (never listed as jobs). */

@@ -13,7 +13,7 @@ import { RepositoryDefinition } from '../repository/repository.config';
 import { AccountDefinition, RunnerDefinition } from '../runners/runners.config';
 import { SchedulerOptions } from '../scheduler/scheduler.config';
 import { ListenAddress } from './listen-address';
-import { toRecordOf, ValidateRecordOf } from './validate-record';
+import { toRecordOf, ValidateRecordOf } from '../common/validators/validate-record';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];

@@ -1,7 +1,7 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { RedisOptions } from 'ioredis';
-import { ValidateByType } from '../config/validate-record';
+import { ValidateByType } from '../common/validators/validate-record';
 
 const integerString = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;

@@ -3,7 +3,7 @@ import { Clock } from '../common/clock';
 import { MinionSettings } from '../config/settings';
 import { RepositoryModule } from '../repository/repository.module';
 import { CoordinationHealth, LocalCoordinationHealth } from './coordination-health';
-import { JobQueue, RetryPolicy } from './job-queue';
+import { JobQueue } from './job-queue';
 import { FileScheduleMarker } from './local/file-schedule-marker';
 import { MemoryJobQueue } from './local/memory-job-queue';
 import { BullMqJobQueue } from './redis/bullmq-job-queue';
@@ -13,6 +13,7 @@ import { RedisHealth } from './redis/redis.health';
 import { RedisScheduleMarker } from './redis/redis-schedule-marker';
 import { ScheduleMarker } from './schedule-marker';
 import { RedisSettings } from './coordination.config';
+import { RetryPolicy } from '../domain/attempt';
 
 const EXPORTS = [JobQueue, ScheduleMarker, CoordinationHealth];
 

@@ -1,60 +1,5 @@
-import { OutcomeRecord } from '../runners/outcome';
-import { Occurrence } from './occurrence';
-
-export interface RetryPolicy {
-  /** Attempts in all, the first included. */
-  attempts: number;
-  delayMs: number;
-}
-
-/** An attempt started on a replica that died before it could record the outcome. */
-export interface LostAttempt {
-  number: number;
-  replica: string;
-  startedAt: string;
-}
-
-export interface Attempt {
-  /** 1 for the first attempt; every start counts, including one a dead replica lost. */
-  number: number;
-  /**
-   * The attempt has acted and now only waits for its resource's target state: its concurrency
-   * slot may go to the next occurrence (within the queue's `maxWaiting`). Idempotent.
-   */
-  releaseSlot?: () => void;
-}
-
-interface OutcomeBase {
-  /** When the attempt started (it may have waited in the queue before). */
-  startedAt: Date;
-  /** `details.runner` of the job, when the job was found. */
-  runner?: string;
-}
-
-/** What one attempt came to. The executor says what happened; the queue decides what follows. */
-export type Outcome = OutcomeBase &
-  (
-    | { status: 'succeeded'; output: string; requestId?: string; outcome?: OutcomeRecord }
-    | {
-        status: 'failed';
-        error: string;
-        permanent: boolean;
-        requestId?: string;
-        outcome?: OutcomeRecord;
-      }
-    /** `deliberate`: an operator's choice (a pause, a blackout), recorded but not alerted. */
-    | { status: 'skipped'; reason: string; deliberate?: boolean }
-    /** The job no longer exists: nothing to run, nothing to record. */
-    | { status: 'dropped'; reason: string }
-  );
-
-/** An attempt and its outcome, with the queue's decision on a retry. */
-export interface AttemptReport {
-  occurrence: Occurrence;
-  attempt: Attempt;
-  outcome: Outcome;
-  willRetry: boolean;
-}
+import { Attempt, AttemptOutcome, AttemptReport, LostAttempt } from '../domain/attempt';
+import { Occurrence } from '../domain/occurrence';
 
 /**
  * What the queue hands its work to: `execute` runs one attempt and never throws; `report`
@@ -62,7 +7,7 @@ export interface AttemptReport {
  * attempt a dead replica had started (its outcome unknown).
  */
 export interface OccurrenceConsumer {
-  execute(occurrence: Occurrence, attempt: Attempt): Promise<Outcome>;
+  execute(occurrence: Occurrence, attempt: Attempt): Promise<AttemptOutcome>;
   report(report: AttemptReport): Promise<void>;
   lost(occurrence: Occurrence, lost: LostAttempt): Promise<void>;
 }
@@ -78,11 +23,6 @@ export class QueueClosedError extends Error {
   constructor() {
     super('the queue is shutting down');
   }
-}
-
-/** The one retry rule, applied by both queues: failures that are not permanent, while attempts are left. */
-export function willRetry(policy: RetryPolicy, outcome: Outcome, attempt: Attempt): boolean {
-  return outcome.status === 'failed' && !outcome.permanent && attempt.number < policy.attempts;
 }
 
 /**

@@ -3,7 +3,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { MinionSettings } from '../config/settings';
 import { CoordinationModule } from '../coordination/coordination.module';
 import { RepositoryModule } from '../repository/repository.module';
-import { JobCacheModule } from '../scheduler/job-cache.module';
+import { JobCacheModule } from '../job-cache/job-cache.module';
 import { HealthController } from './health.controller';
 import { RepositoryHealthIndicator } from './repository.health';
 import { SchedulerHealthIndicator } from './scheduler.health';

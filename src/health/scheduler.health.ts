@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
-import { JobCache } from '../scheduler/job-cache.service';
+import { JobCache } from '../job-cache/job-cache.service';
 
 const MAX_LISTED = 20;
 

@@ -13,9 +13,9 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { register } from 'prom-client';
-import { JobDocument } from '../repository/job-document';
+import { JobDocument } from '../domain/job-document';
 import { CloudWatchJobLog, MAX_BATCH_BYTES } from './cloudwatch-job-log';
-import { RunRecord } from './run-record';
+import { RunRecord } from '../domain/run-record';
 
 const cw = mockClient(CloudWatchLogsClient);
 const key = { account: 'acct', group: 'space-xy', id: 'job-1' };

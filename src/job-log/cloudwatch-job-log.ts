@@ -19,10 +19,10 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { AwsClientSettings, sdkClientConfig } from '../common/aws-client-config';
 import { retryDelays, retrying } from '../common/backoff';
 import { rfc3339 } from '../common/clock';
-import { JobDocument, Tag } from '../repository/job-document';
-import { JobKey } from '../repository/jobs.repository';
+import { JobDocument, Tag } from '../domain/job-document';
 import { JobLog } from './job-log';
-import { RunLogInfo, RunRecord } from './run-record';
+import { RunLogInfo, RunRecord } from '../domain/run-record';
+import { JobKey } from '../domain/job-key';
 
 /** PutLogEvents limits. */
 export const MAX_BATCH_EVENTS = 10_000;

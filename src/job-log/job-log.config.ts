@@ -6,7 +6,7 @@ import {
   awsClientSettings,
   AwsServiceOptions,
 } from '../common/aws-client-config';
-import { ValidateByType } from '../config/validate-record';
+import { ValidateByType } from '../common/validators/validate-record';
 
 /** `logProvider.config` for `type: "file"`. */
 export class FileLogOptions {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fakeLogsClient } from '../../test/support/fake-logs-client';
 import { CloudWatchJobLog } from './cloudwatch-job-log';
 import { SqliteJobLog } from './sqlite-job-log';
-import { describeJobLogContract } from './job-log.contract';
+import { describeJobLogContract } from '../../test/contracts/job-log.contract';
 
 describeJobLogContract('SqliteJobLog', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'minion-log-contract-'));

@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { Counter, register } from 'prom-client';
-import { JobDocument, Tag } from '../repository/job-document';
-import { JobKey } from '../repository/jobs.repository';
-import { RunLogInfo, RunRecord } from './run-record';
+import { JobDocument, Tag } from '../domain/job-document';
+import { RunLogInfo, RunRecord } from '../domain/run-record';
+import { JobKey } from '../domain/job-key';
 
 /** Records being written at most before `append` makes its caller wait (backpressure). */
 const MAX_BACKLOG = 10_000;

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { segmentFromFileName } from '../common/safe-segment';
-import { JobKey } from '../repository/jobs.repository';
+import { JobKey } from '../domain/job-key';
 
 const SUFFIX = '.jsonl';
 

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { boundedFileName } from '../common/safe-segment';
-import { sampleRecord } from './job-log.contract';
+import { sampleRecord } from '../../test/contracts/job-log.contract';
 import { SqliteJobLog } from './sqlite-job-log';
 
 const key = { account: 'a', group: 'g', id: 'j' };

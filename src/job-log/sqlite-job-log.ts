@@ -4,11 +4,11 @@ import { openWalDatabase } from '../common/sqlite';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { segmentFileName } from '../common/safe-segment';
-import { jobKeyString } from '../coordination/occurrence';
-import { JobKey } from '../repository/jobs.repository';
+import { jobRef } from '../domain/job-key';
 import { JobLog } from './job-log';
 import { importLegacyFiles } from './legacy-file-runs';
-import { RunLogInfo, RunRecord } from './run-record';
+import { RunLogInfo, RunRecord } from '../domain/run-record';
+import { JobKey } from '../domain/job-key';
 
 /** Records gathered before a batch is committed at once... */
 const BATCH_MAX = 1000;
@@ -67,7 +67,7 @@ export class SqliteJobLog extends JobLog implements OnApplicationShutdown {
     this.file = join(this.dir, `${segmentFileName(org)}.sqlite`);
     const legacy = join(this.dir, segmentFileName(org));
     this.ready = importLegacyFiles(legacy, (job, records) =>
-      this.writable().importRecords(jobKeyString(job), records),
+      this.writable().importRecords(jobRef(job), records),
     ).then(
       (n) => {
         if (n > 0) this.logger.log(`imported the run history of ${n} job(s) from ${legacy}`);
@@ -78,7 +78,7 @@ export class SqliteJobLog extends JobLog implements OnApplicationShutdown {
   }
 
   protected write(key: JobKey, record: RunRecord): Promise<void> {
-    const job = jobKeyString(key);
+    const job = jobRef(key);
     const json = JSON.stringify(record);
     this.noteAppended(job, record, json.length);
     let batch = this.open;
@@ -99,12 +99,12 @@ export class SqliteJobLog extends JobLog implements OnApplicationShutdown {
 
   async list(key: JobKey, limit: number): Promise<RunRecord[]> {
     await this.ready;
-    const records = this.readable()?.recent(jobKeyString(key), limit) ?? [];
+    const records = this.readable()?.recent(jobRef(key), limit) ?? [];
     return records.map(parseRecord).filter((r): r is RunRecord => r !== null);
   }
 
   async describe(key: JobKey): Promise<RunLogInfo | null> {
-    const job = jobKeyString(key);
+    const job = jobRef(key);
     let info = this.info.get(job);
     if (!info || Date.now() - info.readAt > INFO_TTL_MS) {
       await this.ready;
@@ -129,7 +129,7 @@ export class SqliteJobLog extends JobLog implements OnApplicationShutdown {
     await this.ready;
     // Records of the job still waiting in a batch go first, so none outlives the delete.
     if (this.open) await this.commit(this.open);
-    const job = jobKeyString(key);
+    const job = jobRef(key);
     this.readable()?.deleteJob(job);
     this.info.delete(job);
     this.appendsSinceCheck.delete(job);

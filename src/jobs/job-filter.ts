@@ -1,5 +1,5 @@
 import { mapWithConcurrency } from '../common/concurrency';
-import { JobDocument } from '../repository/job-document';
+import { JobDocument } from '../domain/job-document';
 import { ListPage } from '../repository/jobs.repository';
 import { Page } from './jobs.service';
 

@@ -1,6 +1,6 @@
 import { rfc3339 } from '../common/clock';
 import { CronSchedule, DEFAULT_TIMEZONE } from '../common/cron/cron-schedule';
-import { activePause, JobDocument, Tag } from '../repository/job-document';
+import { activePause, JobDocument, Tag } from '../domain/job-document';
 
 export type JobOutput = Omit<JobDocument, 'tags'>;
 

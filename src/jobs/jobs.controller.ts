@@ -30,8 +30,9 @@ import {
   ApiTextResponse,
   AUTHENTICATED_ERRORS,
 } from '../common/http/api-docs.decorators';
-import { RunRecord } from '../job-log/run-record';
-import { AccountParams, GroupParams, JobParams } from './dto/job-path.params';
+import { RunRecord } from '../domain/run-record';
+import { RunRecordDto } from './dto/run-record.dto';
+import { AccountParams, GroupParams, JobParams } from '../common/http/path-params';
 import { DryRunResponseDto } from './dto/dry-run-response.dto';
 import { JobRequestDto } from './dto/job-request.dto';
 import { JobResponseDto, NextFireTimesDto, RunAcceptedDto } from './dto/job-response.dto';
@@ -251,7 +252,7 @@ export class JobsController {
     description:
       'One record per attempt: succeeded, failed (with `will_retry`), skipped, or missed (after downtime).',
   })
-  @ApiOkResponse({ description: 'Run records, newest first', type: [RunRecord] })
+  @ApiOkResponse({ description: 'Run records, newest first', type: [RunRecordDto] })
   runs(@Param() params: JobParams, @Query() { limit }: RunsQuery): Promise<RunRecord[]> {
     return this.jobs.runs(params, limit);
   }

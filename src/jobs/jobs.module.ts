@@ -5,7 +5,7 @@ import { CalendarsController } from '../calendars/calendars.controller';
 import { CalendarsModule } from '../calendars/calendars.module';
 import { ScheduleController } from '../schedule/schedule.controller';
 import { ScheduleService } from '../schedule/schedule.service';
-import { JobCacheModule } from '../scheduler/job-cache.module';
+import { JobCacheModule } from '../job-cache/job-cache.module';
 import { MinionSettings } from '../config/settings';
 import { CoordinationModule } from '../coordination/coordination.module';
 import { JobLogModule } from '../job-log/job-log.module';

@@ -4,7 +4,7 @@ import type { Request } from 'express';
 import { actorOf } from '../audit/actor';
 import { RequiresAccess } from '../common/decorators/access.decorator';
 import { ApiErrorResponses, AUTHENTICATED_ERRORS } from '../common/http/api-docs.decorators';
-import { GroupParams, JobParams } from './dto/job-path.params';
+import { GroupParams, JobParams } from '../common/http/path-params';
 import { JobResponseDto } from './dto/job-response.dto';
 import { GroupPauseResultDto, PauseRequestDto } from './dto/pause.dto';
 import { PausesService } from './pauses.service';

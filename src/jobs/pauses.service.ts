@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { Clock, rfc3339 } from '../common/clock';
 import { InvalidFieldError, JobNotFoundError } from '../common/errors';
-import { JobChanges } from '../repository/job-changes';
-import { JobDocument } from '../repository/job-document';
-import { JobKey, JobsRepository } from '../repository/jobs.repository';
+import { JobChanges } from '../domain/job-changes';
+import { JobDocument } from '../domain/job-document';
+import { JobsRepository } from '../repository/jobs.repository';
 import { Actor, AuditAction } from '../audit/audit-entry';
 import { Auditor } from '../audit/auditor.service';
 import { PauseRequestDto } from './dto/pause.dto';
 import { JobsService, JobWithLog } from './jobs.service';
+import { JobKey } from '../domain/job-key';
 
 /**
  * Pauses of a job's schedule, and of every job of a group. A pause is kept in the job document

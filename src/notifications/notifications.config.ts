@@ -1,7 +1,7 @@
 import { Allow, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { IsDuration } from '../common/validators/is-duration.validator';
 import { NestedObject } from '../common/validators/nested.decorators';
-import { parseDuration } from '../config/duration';
+import { parseDuration } from '../common/duration';
 
 /** `eventReporters.slack`: the original's Slack incoming webhook reporter. */
 export class SlackReporterOptions {

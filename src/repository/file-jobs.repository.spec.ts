@@ -3,7 +3,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileJobsRepository } from './file-jobs.repository';
-import { describeJobsRepositoryContract, sampleJob } from './jobs.repository.contract';
+import {
+  describeJobsRepositoryContract,
+  sampleJob,
+} from '../../test/contracts/jobs-repository.contract';
 
 describeJobsRepositoryContract('FileJobsRepository', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'minion-repo-'));

@@ -18,9 +18,10 @@ import {
   segmentFileName,
   segmentFromFileName,
 } from '../common/safe-segment';
-import { JobDocument, parseJob, serializeJob, StoredJob } from './job-document';
-import { DeleteGroupResult, JobKey, JobsRepository, ListPage } from './jobs.repository';
+import { JobDocument, parseJob, serializeJob, StoredJob } from '../domain/job-document';
+import { DeleteGroupResult, JobsRepository, ListPage } from './jobs.repository';
 import { pageOf, reportUnreadableKey } from './listing';
+import { JobKey } from '../domain/job-key';
 
 /** Our temp files: `.<uuid>.tmp` (and `.<id>.<uuid>.tmp` from earlier versions). */
 const TEMP_FILE = /^\..*[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.tmp$/;

@@ -1,10 +1,5 @@
-import { JobDocument, StoredJob } from './job-document';
-
-export interface JobKey {
-  account: string;
-  group: string;
-  id: string;
-}
+import { JobDocument, StoredJob } from '../domain/job-document';
+import { JobKey } from '../domain/job-key';
 
 export interface DeleteGroupResult {
   /** Ids of the jobs deleted. */

@@ -6,8 +6,8 @@ import {
   AwsServiceOptions,
 } from '../common/aws-client-config';
 import { IsDuration } from '../common/validators/is-duration.validator';
-import { parseDuration } from '../config/duration';
-import { ValidateByType } from '../config/validate-record';
+import { parseDuration } from '../common/duration';
+import { ValidateByType } from '../common/validators/validate-record';
 
 /** `jobsRepository.config` for `type: "file"`. */
 export class FileRepositoryOptions {

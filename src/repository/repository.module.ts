@@ -1,7 +1,7 @@
 import { Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { MinionSettings } from '../config/settings';
 import { FileJobsRepository } from './file-jobs.repository';
-import { JobChanges } from './job-changes';
+import { JobChanges } from '../domain/job-changes';
 import { JobsRepository } from './jobs.repository';
 import { S3JobsRepository } from './s3-jobs.repository';
 

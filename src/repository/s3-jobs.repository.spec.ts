@@ -3,7 +3,10 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { Counter, register } from 'prom-client';
 import { ConflictError, ServiceUnavailableError, StorageAccessDeniedError } from '../common/errors';
 import { TestS3 } from '../../test/support/s3-server';
-import { describeJobsRepositoryContract, sampleJob } from './jobs.repository.contract';
+import {
+  describeJobsRepositoryContract,
+  sampleJob,
+} from '../../test/contracts/jobs-repository.contract';
 import { S3JobsRepository } from './s3-jobs.repository';
 
 // The shared contract, against a real S3 protocol server (s3rver) on a random port.

@@ -12,10 +12,11 @@ import { sdkClientConfig } from '../common/aws-client-config';
 import { JobNotFoundError } from '../common/errors';
 import { isSafeSegment, requireSafeSegment } from '../common/safe-segment';
 import { S3Settings } from './repository.config';
-import { JobDocument, parseJob, serializeJob, StoredJob } from './job-document';
-import { DeleteGroupResult, JobKey, JobsRepository, ListPage } from './jobs.repository';
+import { JobDocument, parseJob, serializeJob, StoredJob } from '../domain/job-document';
+import { DeleteGroupResult, JobsRepository, ListPage } from './jobs.repository';
 import { compareCodePoints, reportUnreadableKey } from './listing';
 import { isNotFound, s3Failure } from './s3-errors';
+import { JobKey } from '../domain/job-key';
 
 /** DeleteObjects takes at most this many keys per call. */
 const DELETE_BATCH = 1000;

@@ -1,5 +1,5 @@
 import { CompiledTemplate, compileTemplate } from './template';
-import { DryRunReport } from './dry-run';
+import { DryRunReport } from '../domain/dry-run';
 import { RunContext, Runner } from './runner';
 
 export const DUMMY_FIELDS = ['Account', 'Group', 'ID', 'Name'] as const;

@@ -1,4 +1,4 @@
-import { runParsed } from './aws/aws-test-helpers';
+import { runParsed } from '../../test/support/aws-test-helpers';
 import { InvalidFieldError } from '../common/errors';
 import { MinionSettings } from '../config/settings';
 import { loadConfig } from '../config/config.loader';

@@ -2,11 +2,11 @@ import { InvalidFieldError } from '../common/errors';
 import { MinionSettings } from '../config/settings';
 import { RunnerSettings } from './runners.config';
 import { AwsClients } from './aws/aws-clients';
-import { DatabaseRunner } from './aws/database.runner';
-import { InstanceRunner } from './aws/instance.runner';
-import { ServiceRunner } from './aws/service.runner';
-import { AutoScalingRunner } from './aws/autoscaling.runner';
-import { TaskRunner } from './aws/task.runner';
+import { DatabaseRunner } from './database.runner';
+import { InstanceRunner } from './instance.runner';
+import { ServiceRunner } from './service.runner';
+import { AutoScalingRunner } from './autoscaling.runner';
+import { TaskRunner } from './task.runner';
 import { DummyRunner } from './dummy.runner';
 import { ParsedRun, Runner } from './runner';
 

@@ -1,6 +1,6 @@
-import { JobDocument } from '../repository/job-document';
-import { DryRunReport } from './dry-run';
-import { TargetState, WaitLimits } from './outcome';
+import { JobDocument } from '../domain/job-document';
+import { DryRunReport } from '../domain/dry-run';
+import { TargetState, WaitLimits } from '../domain/outcome';
 
 /**
  * What a run produced: text for the run history, the cloud request id when there is one, and

@@ -1,5 +1,5 @@
 import { ManualClock } from '../../test/support/manual-clock';
-import { TargetState } from '../runners/outcome';
+import { TargetState } from '../domain/outcome';
 import { awaitTarget, duration } from './await-target';
 
 const LIMITS = { timeoutMs: 600_000, minDelayMs: 1_000, maxDelayMs: 5_000 };

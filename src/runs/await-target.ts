@@ -1,5 +1,5 @@
 import { Clock } from '../common/clock';
-import { OutcomeRecord, TargetState, WaitEnd, WaitLimits } from '../runners/outcome';
+import { RunOutcome, TargetState, WaitEnd, WaitLimits } from '../domain/outcome';
 
 /** Time a waiter may overrun its own limit (a describe call in flight) before it is cut off. */
 const WAIT_GRACE_MS = 60_000;
@@ -15,7 +15,7 @@ export async function awaitTarget(
   limits: WaitLimits | null,
   signal: AbortSignal,
   clock: Clock,
-): Promise<OutcomeRecord> {
+): Promise<RunOutcome> {
   const base = { resource: target.resource, target: target.state, before: target.before };
   if (target.already) return { ...base, result: 'already', state: target.before, waited_ms: 0 };
   if (!limits || !target.wait) {
@@ -36,7 +36,7 @@ export async function awaitTarget(
 }
 
 /** Why a run whose action was taken did not count as succeeded, in one sentence. */
-export function outcomeError(o: OutcomeRecord, limits: WaitLimits | null): string {
+export function outcomeError(o: RunOutcome, limits: WaitLimits | null): string {
   const seen = o.state ? ` (last seen: ${o.state})` : '';
   switch (o.result) {
     case 'timeout':

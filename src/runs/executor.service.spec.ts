@@ -2,14 +2,14 @@ import { ManualClock } from '../../test/support/manual-clock';
 import { CalendarsService } from '../calendars/calendars.service';
 import { InvalidFieldError, JobNotFoundError, RunnerError } from '../common/errors';
 import { MinionSettings } from '../config/settings';
-import { manualOccurrence, scheduledOccurrence } from '../coordination/occurrence';
+import { manualOccurrence, scheduledOccurrence } from '../domain/occurrence';
 import { MinionMetrics } from '../metrics/minion-metrics';
-import { JobDocument } from '../repository/job-document';
+import { JobDocument } from '../domain/job-document';
 import { JobsRepository } from '../repository/jobs.repository';
-import { TargetState, WaitEnd, WaitLimits } from '../runners/outcome';
+import { TargetState, WaitEnd, WaitLimits } from '../domain/outcome';
 import { RunContext, RunResult, Runner } from '../runners/runner';
 import { RunnerRegistry } from '../runners/runner-registry';
-import { JobCache } from '../scheduler/job-cache.service';
+import { JobCache } from '../job-cache/job-cache.service';
 import { Executor } from './executor.service';
 
 const KEY = { account: 'acct', group: 'grp', id: 'job-1' };

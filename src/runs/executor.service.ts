@@ -5,17 +5,17 @@ import { Clock } from '../common/clock';
 import { InvalidFieldError, JobNotFoundError, RunnerError } from '../common/errors';
 import { withDeadline } from '../common/timeout';
 import { MinionSettings } from '../config/settings';
-import { Attempt, Outcome } from '../coordination/job-queue';
-import { Occurrence, occurrenceKey } from '../coordination/occurrence';
+import { jobOf, Occurrence } from '../domain/occurrence';
 import { MinionMetrics } from '../metrics/minion-metrics';
-import { JobDocument } from '../repository/job-document';
+import { JobDocument } from '../domain/job-document';
 import { JobsRepository } from '../repository/jobs.repository';
-import { OutcomeRecord, SUCCESSFUL_RESULTS } from '../runners/outcome';
+import { RunOutcome, SUCCESSFUL_RESULTS } from '../domain/outcome';
 import { ParsedRun, RunResult } from '../runners/runner';
 import { RunnerRegistry } from '../runners/runner-registry';
-import { JobCache } from '../scheduler/job-cache.service';
+import { JobCache } from '../job-cache/job-cache.service';
 import { awaitTarget, outcomeError } from './await-target';
-import { deliberateSkip } from './deliberate-skip';
+import { skipMarks, skipReason } from '../domain/skip';
+import { Attempt, AttemptOutcome } from '../domain/attempt';
 
 const MAX_OUTPUT = 64 * 1024;
 
@@ -63,7 +63,7 @@ export class Executor {
   }
 
   /** One attempt. Never throws: every failure is an outcome. */
-  async execute(occurrence: Occurrence, attempt: Attempt): Promise<Outcome> {
+  async execute(occurrence: Occurrence, attempt: Attempt): Promise<AttemptOutcome> {
     const startedAt = this.clock.now();
     // The cache answers synchronously; only a job it does not hold costs a repository read.
     let doc: JobDocument | null | undefined = this.cache.get(occurrence.key)?.doc;
@@ -84,11 +84,18 @@ export class Executor {
         runner,
       };
     }
-    let skip: string | null;
-    try {
-      skip = await deliberateSkip(doc, occurrence, this.calendars);
-    } catch (err) {
-      return failed(startedAt, runner, err);
+    let skip: string | null = null;
+    if (occurrence.trigger === 'schedule' && occurrence.scheduledFor) {
+      try {
+        const at = new Date(occurrence.scheduledFor);
+        skip = skipReason(await skipMarks(doc, at, this.calendars, { firstOnly: true }));
+      } catch (err) {
+        return failed(
+          startedAt,
+          runner,
+          new Error(`blackout calendars not read: ${(err as Error).message}`),
+        );
+      }
     }
     if (skip) return { status: 'skipped', reason: skip, deliberate: true, startedAt, runner };
     if (occurrence.scheduledFor && attempt.number === 1) {
@@ -126,7 +133,7 @@ export class Executor {
     };
   }
 
-  private count(type: string, outcome: OutcomeRecord): void {
+  private count(type: string, outcome: RunOutcome): void {
     this.metrics.outcomes.inc({ type, result: outcome.result });
     if (outcome.result === 'reached')
       this.metrics.timeToState.observe({ type }, outcome.waited_ms / 1000);
@@ -135,7 +142,7 @@ export class Executor {
   /** A job the cache does not hold: created moments ago on another replica, or deleted. */
   private async readJob(occurrence: Occurrence): Promise<JobDocument | null> {
     try {
-      return (await this.repository.get(occurrenceKey(occurrence))).document;
+      return (await this.repository.get(jobOf(occurrence))).document;
     } catch (err) {
       if (err instanceof JobNotFoundError) return null;
       throw err; // repository unreachable: retryable
@@ -158,7 +165,7 @@ export class Executor {
 }
 
 /** Bad details and a runner the account may not use cannot be fixed by retrying. */
-function failed(startedAt: Date, runner: string | undefined, err: unknown): Outcome {
+function failed(startedAt: Date, runner: string | undefined, err: unknown): AttemptOutcome {
   const permanent = err instanceof RunnerError ? err.permanent : err instanceof InvalidFieldError;
   return {
     status: 'failed',

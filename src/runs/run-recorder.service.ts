@@ -1,26 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock, rfc3339 } from '../common/clock';
 import { REPLICA } from '../common/replica';
-import { AttemptReport, LostAttempt, Outcome } from '../coordination/job-queue';
-import { Occurrence, occurrenceKey } from '../coordination/occurrence';
+import { jobOf, Missed, Occurrence } from '../domain/occurrence';
 import { JobLog } from '../job-log/job-log';
-import { RunRecord } from '../job-log/run-record';
+import { RunRecord } from '../domain/run-record';
 import { MinionMetrics } from '../metrics/minion-metrics';
 import { MinionEvent } from '../notifications/minion-event';
 import { Notifications } from '../notifications/notifications.service';
-import { JobKey } from '../repository/jobs.repository';
-import { JobCache } from '../scheduler/job-cache.service';
-
-/** Occurrences of one job older than the catch-up window, counted from `first` to `last`. */
-export interface Missed {
-  job: JobKey;
-  key: string;
-  first: number;
-  last: number;
-  count: number;
-  /** The count hit the cap: there were at least this many. */
-  capped: boolean;
-}
+import { JobCache } from '../job-cache/job-cache.service';
+import { AttemptReport, LostAttempt, AttemptOutcome } from '../domain/attempt';
 
 /**
  * The one place a run becomes history: it builds every `RunRecord` (attempts, attempts a dead
@@ -59,7 +47,7 @@ export class RunRecorder {
       this.metrics.runDuration.observe({ runner }, record.duration_ms / 1000);
     }
     if (!(outcome.status === 'skipped' && outcome.deliberate)) this.announce(record);
-    await this.jobLog.append(occurrenceKey(occurrence), record);
+    await this.jobLog.append(jobOf(occurrence), record);
   }
 
   /** The attempt a dead replica started: its outcome is unknown, and it is on the record. */
@@ -79,7 +67,7 @@ export class RunRecorder {
     };
     this.metrics.runs.inc({ runner: runner || 'unknown', status: 'failed' });
     this.announce(record);
-    await this.jobLog.append(occurrenceKey(occurrence), record);
+    await this.jobLog.append(jobOf(occurrence), record);
   }
 
   /** One `missed` record per job, saying how many occurrences were not run and between when. */
@@ -147,7 +135,7 @@ function base(
   };
 }
 
-function detailsOf(outcome: Outcome, willRetry: boolean): Partial<RunRecord> {
+function detailsOf(outcome: AttemptOutcome, willRetry: boolean): Partial<RunRecord> {
   switch (outcome.status) {
     case 'succeeded':
       return { output: outcome.output, request_id: outcome.requestId, outcome: outcome.outcome };

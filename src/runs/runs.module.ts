@@ -5,7 +5,7 @@ import { MetricsModule } from '../metrics/metrics.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { RepositoryModule } from '../repository/repository.module';
 import { RunnersModule } from '../runners/runners.module';
-import { JobCacheModule } from '../scheduler/job-cache.module';
+import { JobCacheModule } from '../job-cache/job-cache.module';
 import { Executor } from './executor.service';
 import { RunRecorder } from './run-recorder.service';
 

@@ -2,10 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { Clock, rfc3339 } from '../common/clock';
 import { InvalidFieldError } from '../common/errors';
 import { CalendarsService } from '../calendars/calendars.service';
-import { activePause } from '../repository/job-document';
+import { activePause } from '../domain/job-document';
 import { RunnerRegistry } from '../runners/runner-registry';
-import { JobCache } from '../scheduler/job-cache.service';
-import { Acting, findConflicts, resourceAction } from './resource-action';
+import { JobCache } from '../job-cache/job-cache.service';
+import { Acting, findConflicts, resourceAction } from '../domain/resource-action';
 import { ScheduledOccurrenceDto } from './schedule.dto';
 
 const DAY = 86_400_000;

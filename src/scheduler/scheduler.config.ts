@@ -1,6 +1,6 @@
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { IsDuration } from '../common/validators/is-duration.validator';
-import { parseDuration } from '../config/duration';
+import { parseDuration } from '../common/duration';
 
 /** `scheduler`: minion's additions for the scheduling engine (all optional). */
 export class SchedulerOptions {

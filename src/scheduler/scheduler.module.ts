@@ -4,7 +4,7 @@ import { MinionSettings } from '../config/settings';
 import { CoordinationModule } from '../coordination/coordination.module';
 import { MetricsModule } from '../metrics/metrics.module';
 import { RunsModule } from '../runs/runs.module';
-import { JobCacheModule } from './job-cache.module';
+import { JobCacheModule } from '../job-cache/job-cache.module';
 import { CronMinuteTicker, MinuteTicker } from './minute-ticker';
 import { SchedulerService } from './scheduler.service';
 

@@ -9,12 +9,12 @@ import { Clock, minuteFloor } from '../common/clock';
 import { MinionSettings } from '../config/settings';
 import { SchedulerSettings } from './scheduler.config';
 import { JobQueue } from '../coordination/job-queue';
-import { Occurrence } from '../coordination/occurrence';
+import { Occurrence } from '../domain/occurrence';
 import { ScheduleMarker } from '../coordination/schedule-marker';
 import { MinionMetrics } from '../metrics/minion-metrics';
 import { Executor } from '../runs/executor.service';
 import { RunRecorder } from '../runs/run-recorder.service';
-import { JobCache } from './job-cache.service';
+import { JobCache } from '../job-cache/job-cache.service';
 import { MinuteTicker } from './minute-ticker';
 import { TickPlanner } from './tick-planner';
 

@@ -1,9 +1,8 @@
 import { MINUTE_MS, rfc3339 } from '../common/clock';
 import { CronSchedule } from '../common/cron/cron-schedule';
-import { Occurrence, scheduledOccurrence } from '../coordination/occurrence';
-import { JobKey } from '../repository/jobs.repository';
-import { Missed } from '../runs/run-recorder.service';
+import { Occurrence, scheduledOccurrence, Missed } from '../domain/occurrence';
 import { ScheduleIndex } from './schedule-index';
+import { JobKey } from '../domain/job-key';
 
 /** A job as the planner needs it: its cache key, where it lives, and its schedule. */
 export interface PlannableJob {

@@ -1,4 +1,4 @@
-import { SCALING_PROCESSES } from '../../src/runners/aws/autoscaling.runner';
+import { SCALING_PROCESSES } from '../../src/runners/autoscaling.runner';
 import type { RecordedRequest } from './fake-aws';
 
 type Reply = { status?: number; body: string };

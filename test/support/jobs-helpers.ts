@@ -1,7 +1,7 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { JobLog } from '../../src/job-log/job-log';
-import { RunRecord } from '../../src/job-log/run-record';
+import { RunRecord } from '../../src/domain/run-record';
 import { RunRecorder } from '../../src/runs/run-recorder.service';
 import { JobQueue } from '../../src/coordination/job-queue';
 import { WAIT_DEADLINE_MS, waitFor } from './manual-clock';

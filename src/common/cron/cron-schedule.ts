@@ -1,6 +1,6 @@
 import { CronExpression, CronExpressionParser } from 'cron-parser';
 import { MINUTE_MS } from '../clock';
-import { parseDuration } from '../../config/duration';
+import { parseDuration } from '../duration';
 
 /**
  * The schedule dialect of the original minion (robfig/cron v1 with descriptors), on top of

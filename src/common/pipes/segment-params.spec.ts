@@ -1,6 +1,6 @@
 import { BadRequestException } from '@nestjs/common';
 import * as classValidator from 'class-validator';
-import { AccountParams, GroupParams, JobParams } from '../../jobs/dto/job-path.params';
+import { AccountParams, GroupParams, JobParams } from '../http/path-params';
 import { LenientValidationPipe } from './lenient-validation.pipe';
 import { segmentParamKeys, validSegmentParams } from './segment-params';
 

@@ -5,8 +5,8 @@ import {
   occurrenceOf,
   ScriptConsumer,
   succeeded,
-} from '../job-queue.contract';
-import { manualOccurrence } from '../occurrence';
+} from '../../../test/contracts/job-queue.contract';
+import { manualOccurrence } from '../../domain/occurrence';
 import { MemoryJobQueue } from './memory-job-queue';
 
 const policy = { attempts: 3, delayMs: 10 };

@@ -1,16 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { Clock } from '../../common/clock';
 import { settledWithin } from '../../common/timeout';
-import {
-  JobQueue,
-  OccurrenceConsumer,
-  Outcome,
-  QueueClosedError,
-  QueueCounts,
-  RetryPolicy,
-  willRetry,
-} from '../job-queue';
-import { Occurrence } from '../occurrence';
+import { JobQueue, OccurrenceConsumer, QueueClosedError, QueueCounts } from '../job-queue';
+import { Occurrence } from '../../domain/occurrence';
+import { RetryPolicy, willRetry, AttemptOutcome } from '../../domain/attempt';
 
 interface Item {
   occurrence: Occurrence;
@@ -181,7 +174,7 @@ export class MemoryJobQueue extends JobQueue {
   private async attempt(item: Item, releaseSlot: () => void): Promise<void> {
     const consumer = this.consumer as OccurrenceConsumer;
     const attempt = { number: item.attempt, releaseSlot };
-    let outcome: Outcome;
+    let outcome: AttemptOutcome;
     try {
       outcome = await consumer.execute(item.occurrence, attempt);
     } catch (err) {

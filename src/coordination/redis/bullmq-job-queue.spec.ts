@@ -1,6 +1,6 @@
 import { deleteKeys, describeWithRedis, uniquePrefix } from '../../../test/support/redis';
 import { coordinationSettings } from '../coordination.config';
-import { describeJobQueueContract } from '../job-queue.contract';
+import { describeJobQueueContract } from '../../../test/contracts/job-queue.contract';
 import { BullMqJobQueue } from './bullmq-job-queue';
 import { RedisConnections } from './redis-connections';
 

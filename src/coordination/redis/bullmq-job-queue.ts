@@ -4,20 +4,11 @@ import type Redis from 'ioredis';
 import { REPLICA } from '../../common/replica';
 import { Slots } from '../../common/slots';
 import { settledWithin } from '../../common/timeout';
-import {
-  Attempt,
-  JobQueue,
-  LostAttempt,
-  OccurrenceConsumer,
-  Outcome,
-  QueueClosedError,
-  QueueCounts,
-  RetryPolicy,
-  willRetry,
-} from '../job-queue';
-import { Occurrence, withKey } from '../occurrence';
+import { JobQueue, OccurrenceConsumer, QueueClosedError, QueueCounts } from '../job-queue';
+import { Occurrence, withRef } from '../../domain/occurrence';
 import { RedisConnections } from './redis-connections';
 import { RedisJobLock } from './redis-job-lock';
+import { Attempt, LostAttempt, RetryPolicy, willRetry, AttemptOutcome } from '../../domain/attempt';
 
 const QUEUE = 'occurrences';
 /** Finished occurrence ids are kept this long, so a late duplicate enqueue is still refused. */
@@ -175,7 +166,7 @@ export class BullMqJobQueue extends JobQueue {
   ): Promise<void> {
     this.active++;
     try {
-      const occurrence = withKey(job.data);
+      const occurrence = withRef(job.data);
       // Failed attempts + attempts lost with a dead replica; waiting for a busy job is no attempt.
       const attempt: Attempt = { number: job.attemptsMade + job.stalledCounter + 1 };
       const lost = await this.lostAttempt(job);
@@ -199,7 +190,7 @@ export class BullMqJobQueue extends JobQueue {
           await job.moveToDelayed(Date.now() + this.policy.delayMs, token);
           throw new DelayedError();
         }
-        const outcome: Outcome = {
+        const outcome: AttemptOutcome = {
           status: 'skipped',
           reason: `a previous run of this job was still in progress after ${waited} ms`,
           startedAt: new Date(),
@@ -207,7 +198,7 @@ export class BullMqJobQueue extends JobQueue {
         await consumer.report({ occurrence, attempt, outcome, willRetry: false });
         return;
       }
-      let outcome: Outcome;
+      let outcome: AttemptOutcome;
       const releaseSlot = await this.actionSlots.take();
       try {
         outcome = await consumer.execute(occurrence, { ...attempt, releaseSlot });

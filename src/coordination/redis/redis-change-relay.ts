@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Subscription } from 'rxjs';
-import { JobChange, JobChanges } from '../../repository/job-changes';
+import { JobChange, JobChanges } from '../../domain/job-changes';
 import { RedisConnections } from './redis-connections';
 
 interface Message {

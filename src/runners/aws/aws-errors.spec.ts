@@ -1,6 +1,6 @@
 import { RunnerError } from '../../common/errors';
 import { awsRunnerError } from './aws-errors';
-import { sdkError } from './aws-test-helpers';
+import { sdkError } from '../../../test/support/aws-test-helpers';
 
 const who = 'account "acct" via role arn:aws:iam::123456789012:role/minion';
 

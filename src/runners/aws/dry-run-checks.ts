@@ -1,5 +1,5 @@
 import { RunnerError } from '../../common/errors';
-import { PermissionCheck } from '../dry-run';
+import { PermissionCheck } from '../../domain/dry-run';
 import { isAccessDenied } from './aws-errors';
 
 /** Helpers of the AWS runners' dry runs (see `Runner.dryRun`). */

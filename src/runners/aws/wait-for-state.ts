@@ -6,7 +6,7 @@ import {
   WaiterState,
   waiterServiceDefaults,
 } from '@smithy/core/client';
-import { WaitEnd, WaitLimits } from '../outcome';
+import { WaitEnd, WaitLimits } from '../../domain/outcome';
 import { isAccessDenied } from './aws-errors';
 
 /** What the waiters need of an SDK v3 client. */

@@ -1,7 +1,7 @@
 import { InvalidFieldError } from '../../common/errors';
-import { parseDuration } from '../../config/duration';
+import { parseDuration } from '../../common/duration';
 import { MIGRATION_GUIDE } from '../../config/migration-guide';
-import { WaitLimits } from '../outcome';
+import { WaitLimits } from '../../domain/outcome';
 import { oneOf } from './details';
 
 /** The keys an AWS runner's `config` may hold: bounds of the wait for the target state. */

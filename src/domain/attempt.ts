@@ -1,0 +1,71 @@
+import { Occurrence } from './occurrence';
+import { RunOutcome } from './outcome';
+
+/**
+ * One attempt of an occurrence and what it came to: the contract between the queue (which starts
+ * attempts and decides retries) and the executor (which runs them), and the retry rule.
+ */
+
+export interface RetryPolicy {
+  /** Attempts in all, the first included. */
+  attempts: number;
+  delayMs: number;
+}
+
+/** An attempt started on a replica that died before it could record the outcome. */
+export interface LostAttempt {
+  number: number;
+  replica: string;
+  startedAt: string;
+}
+
+export interface Attempt {
+  /** 1 for the first attempt; every start counts, including one a dead replica lost. */
+  number: number;
+  /**
+   * The attempt has acted and now only waits for its resource's target state: its concurrency
+   * slot may go to the next occurrence (within the queue's `maxWaiting`). Idempotent.
+   */
+  releaseSlot?: () => void;
+}
+
+interface OutcomeBase {
+  /** When the attempt started (it may have waited in the queue before). */
+  startedAt: Date;
+  /** `details.runner` of the job, when the job was found. */
+  runner?: string;
+}
+
+/**
+ * What one attempt came to (not to be confused with `RunOutcome`, what happened to the resource,
+ * which a succeeded or failed attempt may carry). The executor says what happened; the queue
+ * decides what follows.
+ */
+export type AttemptOutcome = OutcomeBase &
+  (
+    | { status: 'succeeded'; output: string; requestId?: string; outcome?: RunOutcome }
+    | {
+        status: 'failed';
+        error: string;
+        permanent: boolean;
+        requestId?: string;
+        outcome?: RunOutcome;
+      }
+    /** `deliberate`: an operator's choice (a pause, a blackout), recorded but not alerted. */
+    | { status: 'skipped'; reason: string; deliberate?: boolean }
+    /** The job no longer exists: nothing to run, nothing to record. */
+    | { status: 'dropped'; reason: string }
+  );
+
+/** An attempt and its outcome, with the queue's decision on a retry. */
+export interface AttemptReport {
+  occurrence: Occurrence;
+  attempt: Attempt;
+  outcome: AttemptOutcome;
+  willRetry: boolean;
+}
+
+/** The one retry rule, applied by both queues: failures that are not permanent, while attempts are left. */
+export function willRetry(policy: RetryPolicy, outcome: AttemptOutcome, attempt: Attempt): boolean {
+  return outcome.status === 'failed' && !outcome.permanent && attempt.number < policy.attempts;
+}

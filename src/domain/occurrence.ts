@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import { rfc3339 } from '../common/clock';
+import { JobKey, jobRef, occurrenceId } from './job-key';
+
+/** What started an occurrence: the schedule, or a person (PATCH, run now). */
+export type RunTrigger = 'schedule' | 'manual';
+
+/** One requested execution of a job: what travels through the queue. */
+export interface Occurrence {
+  /** `occurrenceId(key, minute | manual-<uuid>)`: enqueueing the same id twice is a no-op. */
+  id: string;
+  /** `jobRef` of the job: its key in the cache, made once when the occurrence is. */
+  key: string;
+  account: string;
+  group: string;
+  jobId: string;
+  trigger: RunTrigger;
+  /** Minute the occurrence belongs to (RFC 3339); null for manual runs. */
+  scheduledFor: string | null;
+  enqueuedAt: string;
+}
+
+/** Occurrences of one job older than the catch-up window, counted from `first` to `last`. */
+export interface Missed {
+  job: JobKey;
+  /** `jobRef(job)`. */
+  key: string;
+  first: number;
+  last: number;
+  count: number;
+  /** The count hit the cap: there were at least this many. */
+  capped: boolean;
+}
+
+function occurrence(
+  job: JobKey,
+  ref: string,
+  when: string,
+  trigger: RunTrigger,
+  scheduledFor: string | null,
+  now: Date,
+): Occurrence {
+  return {
+    id: occurrenceId(ref, when),
+    key: ref,
+    account: job.account,
+    group: job.group,
+    jobId: job.id,
+    trigger,
+    scheduledFor,
+    enqueuedAt: now.toISOString(),
+  };
+}
+
+/** `ref` is `jobRef(job)`, which the caller (the cache) already holds. */
+export function scheduledOccurrence(
+  job: JobKey,
+  ref: string,
+  minuteMs: number,
+  now: Date,
+): Occurrence {
+  const minute = rfc3339(new Date(minuteMs));
+  return occurrence(job, ref, minute, 'schedule', minute, now);
+}
+
+export function manualOccurrence(job: JobKey, now: Date): Occurrence {
+  return occurrence(job, jobRef(job), `manual-${randomUUID()}`, 'manual', null, now);
+}
+
+/** The job an occurrence belongs to. */
+export function jobOf(o: Occurrence): JobKey {
+  return { account: o.account, group: o.group, id: o.jobId };
+}
+
+/** An occurrence as an earlier minion put it in Redis (without `key`): the same, completed. */
+export function withRef(o: Occurrence): Occurrence {
+  return o.key ? o : { ...o, key: jobRef(jobOf(o)) };
+}

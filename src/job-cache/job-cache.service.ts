@@ -1,0 +1,277 @@
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Subscription } from 'rxjs';
+import { Clock } from '../common/clock';
+import { mapWithConcurrency } from '../common/concurrency';
+import { CronSchedule, DEFAULT_TIMEZONE } from '../common/cron/cron-schedule';
+import { JobNotFoundError } from '../common/errors';
+import { MinionSettings } from '../config/settings';
+import { jobRef } from '../domain/job-key';
+import { MinionMetrics } from '../metrics/minion-metrics';
+import { JobChange, JobChanges } from '../domain/job-changes';
+import { CorruptJobError, JobDocument } from '../domain/job-document';
+import { JobsRepository } from '../repository/jobs.repository';
+import { RunnerRegistry } from '../runners/runner-registry';
+import { JobKey } from '../domain/job-key';
+
+/** Reads between two turns of the event loop during a load. */
+const YIELD_EVERY_READS = 256;
+
+export interface CachedJob {
+  key: string;
+  /** Where the job lives, made once when it is cached. */
+  job: JobKey;
+  doc: JobDocument;
+  /** null when the stored expression cannot be parsed (data written by another tool). */
+  schedule: CronSchedule | null;
+}
+
+export type CacheListener = (key: string, job: CachedJob | null) => void;
+
+/** An enabled job that cannot run as stored: its schedule or its runner is unusable. */
+export interface JobProblem {
+  job: string;
+  problem: 'schedule' | 'runner';
+  reason: string;
+}
+
+/**
+ * Every enabled job of every configured account, in memory: what the scheduler fires from.
+ * Loaded at start with bounded parallel reads, refreshed every `refreshInterval`, and updated at
+ * once by API writes (JobChanges). A failed refresh keeps the last good cache.
+ */
+@Injectable()
+export class JobCache implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(JobCache.name);
+  private readonly jobs = new Map<string, CachedJob>();
+  private readonly listeners: CacheListener[] = [];
+  private subscription?: Subscription;
+  /** Keys (or `account/group/` prefixes) changed by events while a load is in flight: the event is newer. */
+  private touchedDuringLoad: Set<string> | null = null;
+  private loading: Promise<boolean> | null = null;
+  /** Enabled jobs that cannot run as stored; each is logged once when first found. */
+  private readonly problems = new Map<string, JobProblem>();
+
+  loaded = false;
+  lastLoadAt: Date | null = null;
+  lastLoadError: string | null = null;
+
+  constructor(
+    private readonly config: MinionSettings,
+    private readonly repository: JobsRepository,
+    private readonly changes: JobChanges,
+    private readonly metrics: MinionMetrics,
+    private readonly clock: Clock,
+    private readonly runners: RunnerRegistry,
+  ) {}
+
+  onModuleInit(): void {
+    this.subscription = this.changes.subscribe((change) => this.apply(change));
+  }
+
+  onModuleDestroy(): void {
+    this.subscription?.unsubscribe();
+  }
+
+  get size(): number {
+    return this.jobs.size;
+  }
+
+  all(): IterableIterator<CachedJob> {
+    return this.jobs.values();
+  }
+
+  get(key: string): CachedJob | undefined {
+    return this.jobs.get(key);
+  }
+
+  /** Enabled jobs whose schedule cannot be parsed or whose runner the account may not use. */
+  jobProblems(): JobProblem[] {
+    return [...this.problems.values()];
+  }
+
+  onChange(listener: CacheListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** (Re)loads everything; resolves false (and keeps the last good cache) when the load fails. */
+  load(): Promise<boolean> {
+    this.loading ??= this.loadOnce().finally(() => (this.loading = null));
+    return this.loading;
+  }
+
+  private async loadOnce(): Promise<boolean> {
+    const started = process.hrtime.bigint();
+    this.touchedDuringLoad = new Set();
+    try {
+      const keys = (
+        await Promise.all(
+          Object.keys(this.config.accounts).map(async (account) =>
+            (await this.repository.listAccount(account)).map((groupId) => `${account}/${groupId}`),
+          ),
+        )
+      ).flat();
+      // Each key is split once, for its read; the document read carries it from then on. (No
+      // array of 100k key objects held through the load: it showed in the RSS.)
+      let reads = 0;
+      const docs = await mapWithConcurrency(
+        keys,
+        this.config.scheduler.loadConcurrency,
+        async (key) => {
+          // A repository answering from memory or a local disk resolves at once: let the event
+          // loop serve requests (probes) between chunks of a large load.
+          if (++reads % YIELD_EVERY_READS === 0) await new Promise((r) => setImmediate(r));
+          const [account, group, id] = key.split('/');
+          return this.read({ account, group, id });
+        },
+      );
+      this.replaceAll(keys, docs);
+      this.loaded = true;
+      this.lastLoadAt = this.clock.now();
+      this.lastLoadError = null;
+      this.logger.log(`job cache loaded: ${this.jobs.size} enabled of ${keys.length} jobs`);
+      return true;
+    } catch (err) {
+      this.metrics.loadFailures.inc();
+      this.lastLoadError = (err as Error).message;
+      this.logger.error(
+        `job cache load failed, keeping the last good cache: ${this.lastLoadError}`,
+      );
+      return false;
+    } finally {
+      this.touchedDuringLoad = null;
+      this.metrics.loadDuration.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  }
+
+  /** A job's document, or null if it vanished; a corrupt document keeps the previous version. */
+  private async read(job: JobKey): Promise<JobDocument | null | 'keep'> {
+    try {
+      return (await this.repository.get(job)).document;
+    } catch (err) {
+      if (err instanceof JobNotFoundError) return null;
+      if (err instanceof CorruptJobError) {
+        this.metrics.loadFailures.inc();
+        this.logger.warn(err.message);
+        return 'keep';
+      }
+      throw err;
+    }
+  }
+
+  private replaceAll(keys: string[], docs: (JobDocument | null | 'keep')[]): void {
+    const seen = new Set<string>();
+    keys.forEach((key, i) => {
+      const doc = docs[i];
+      if (doc === 'keep') {
+        seen.add(key);
+        return;
+      }
+      if (doc === null || this.wasTouched(key)) return;
+      seen.add(key);
+      this.put(key, doc);
+    });
+    for (const key of [...this.jobs.keys()]) {
+      if (!seen.has(key) && !this.wasTouched(key)) this.drop(key);
+    }
+  }
+
+  private wasTouched(key: string): boolean {
+    return this.touchedDuringLoad?.has(key) ?? false;
+  }
+
+  private apply(change: JobChange): void {
+    switch (change.type) {
+      case 'saved': {
+        const key = jobRef(change.document);
+        this.touchedDuringLoad?.add(key);
+        this.put(key, change.document);
+        break;
+      }
+      case 'deleted': {
+        const key = jobRef(change.key);
+        this.touchedDuringLoad?.add(key);
+        this.drop(key);
+        break;
+      }
+      case 'groupDeleted': {
+        // Exactly the jobs the delete removed: one created in the group meanwhile stays.
+        for (const id of change.ids) {
+          const key = jobRef({ account: change.account, group: change.group, id });
+          this.touchedDuringLoad?.add(key);
+          this.drop(key);
+        }
+        break;
+      }
+    }
+  }
+
+  /** Adds, replaces or (for a disabled job) removes; listeners hear only real changes. */
+  private put(key: string, doc: JobDocument): void {
+    if (!doc.enabled) return this.drop(key);
+    const current = this.jobs.get(key);
+    if (current && sameSchedule(current.doc, doc)) {
+      current.doc = doc;
+      this.checkRunner(key, doc);
+      return;
+    }
+    // The document is its own JobKey (account, group, id): no second object per cached job.
+    const job: CachedJob = { key, job: doc, doc, schedule: this.parse(key, doc) };
+    this.jobs.set(key, job);
+    this.checkRunner(key, doc);
+    this.listeners.forEach((l) => l(key, job));
+  }
+
+  private drop(key: string): void {
+    this.problems.delete(key);
+    if (!this.jobs.delete(key)) return;
+    this.listeners.forEach((l) => l(key, null));
+  }
+
+  /** The schedule, or null (logged once, counted and listed under readiness) when unusable. */
+  private parse(key: string, doc: JobDocument): CronSchedule | null {
+    try {
+      const schedule = CronSchedule.parse(
+        doc.schedule_expression,
+        doc.timezone ?? DEFAULT_TIMEZONE,
+      );
+      if (this.problems.get(key)?.problem === 'schedule') this.problems.delete(key);
+      return schedule;
+    } catch (err) {
+      this.report({ job: key, problem: 'schedule', reason: (err as Error).message }, () =>
+        this.logger.warn(
+          `job ${key} has an unusable schedule ${JSON.stringify(doc.schedule_expression)} and will ` +
+            `not fire: ${(err as Error).message}`,
+        ),
+      );
+      return null;
+    }
+  }
+
+  /** A runner the account may not use: every run fails, so say so once, now. */
+  private checkRunner(key: string, doc: JobDocument): void {
+    if (this.problems.get(key)?.problem === 'schedule') return;
+    const reason = this.runners.problem(doc.account, doc.details);
+    if (reason === null) {
+      this.problems.delete(key);
+      return;
+    }
+    this.report({ job: key, problem: 'runner', reason }, () =>
+      this.logger.warn(
+        `job ${key} cannot run: ${reason}; each of its runs fails until it is fixed, disabled ` +
+          'or deleted (PUT and DELETE work)',
+      ),
+    );
+  }
+
+  private report(problem: JobProblem, log: () => void): void {
+    const known = this.problems.get(problem.job);
+    if (known?.reason !== problem.reason) log();
+    this.problems.set(problem.job, problem);
+  }
+}
+
+function sameSchedule(a: JobDocument, b: JobDocument): boolean {
+  return (
+    a.schedule_expression === b.schedule_expression && (a.timezone ?? '') === (b.timezone ?? '')
+  );
+}

@@ -1,0 +1,194 @@
+import {
+  DescribeInstancesCommand,
+  DescribeInstancesCommandOutput,
+  EC2Client,
+  InstanceStateChange,
+  RebootInstancesCommand,
+  StartInstancesCommand,
+  StopInstancesCommand,
+  waitUntilInstanceRunning,
+  waitUntilInstanceStopped,
+} from '@aws-sdk/client-ec2';
+import { TargetState } from '../domain/outcome';
+import { waitForState } from './aws/wait-for-state';
+import { DryRunReport, PermissionCheck } from '../domain/dry-run';
+import { describeChecked, sentence } from './aws/dry-run-checks';
+import { RunContext, RunResult } from './runner';
+import { AwsRunner } from './aws-runner';
+import { awsRunnerError, isAccessDenied } from './aws/aws-errors';
+import { oneOf, required } from './aws/details';
+
+const ACTIONS = ['start', 'stop', 'reboot'] as const;
+const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
+
+/**
+ * `type: "instance"`: EC2 StartInstances / StopInstances / RebootInstances on `instance_id`,
+ * chosen by `instance_action`. Optional `hibernate: "true"` on stop. The instance is described
+ * first: one already running (start) or stopped (stop) is a success that says so, with no call.
+ * Then the executor waits for `running` / `stopped` with the SDK's EC2 waiters (a reboot keeps
+ * the instance `running`: the wait checks it still is, not that the OS came back).
+ */
+export interface InstanceDetails {
+  action: (typeof ACTIONS)[number];
+  id: string;
+  hibernate: boolean;
+}
+
+export class InstanceRunner extends AwsRunner<InstanceDetails> {
+  static override readonly waitDefaults = {
+    timeoutMs: 10 * 60_000,
+    minDelayMs: 5_000,
+    maxDelayMs: 30_000,
+  };
+  readonly type = 'instance';
+
+  parseDetails(details: Record<string, string>): InstanceDetails {
+    const action = oneOf(details, 'instance_action', ACTIONS);
+    const id = required(
+      details,
+      'instance_id',
+      INSTANCE_ID,
+      'an EC2 instance id such as i-0123456789abcdef0',
+    );
+    if (details.hibernate !== undefined) {
+      oneOf(details, 'hibernate', ['true', 'false']);
+      if (action !== 'stop') oneOf(details, 'instance_action', ['stop']);
+    }
+    return { action, id, hibernate: details.hibernate === 'true' };
+  }
+
+  /** DescribeInstances for the state; the action itself with EC2's `DryRun: true`. */
+  override async dryRun(
+    { account, signal }: RunContext,
+    { action, id, hibernate }: InstanceDetails,
+  ): Promise<DryRunReport> {
+    const ec2 = this.aws.ec2(account);
+    const identity = this.aws.identity(account);
+    const checks: PermissionCheck[] = [];
+    const described = await describeChecked('ec2:DescribeInstances', identity, checks, () =>
+      ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }), { abortSignal: signal }),
+    );
+    const state = described.value?.Reservations?.[0]?.Instances?.[0]?.State?.Name ?? null;
+    const input = { InstanceIds: [id], DryRun: true };
+    const permission = `ec2:${{ start: 'Start', stop: 'Stop', reboot: 'Reboot' }[action]}Instances`;
+    try {
+      await ec2.send(
+        action === 'start'
+          ? new StartInstancesCommand(input)
+          : action === 'stop'
+            ? new StopInstancesCommand({ ...input, ...(hibernate ? { Hibernate: true } : {}) })
+            : new RebootInstancesCommand(input),
+        { abortSignal: signal },
+      );
+      checks.push({ permission, result: 'allowed' });
+    } catch (err) {
+      const e = err as Error;
+      if (e.name === 'DryRunOperation') checks.push({ permission, result: 'allowed' });
+      else if (isAccessDenied(err)) {
+        checks.push({
+          permission,
+          result: 'denied',
+          detail: `refused for ${identity}: ${e.name}: ${e.message}`,
+        });
+      } else checks.push({ permission, result: 'not checked', detail: `${e.name}: ${e.message}` });
+    }
+    const would = sentence(id, action, state, described, checks[0], wouldDo(action, state));
+    return { state, would, checks };
+  }
+
+  async run(
+    { account, signal }: RunContext,
+    { action, id, hibernate }: InstanceDetails,
+  ): Promise<RunResult> {
+    const ec2 = this.aws.ec2(account);
+    try {
+      const before = await stateBefore(ec2, id, signal);
+      const target = targetOf(ec2, id, action, before);
+      if (target.already) return { output: `${action} ${id}: already ${before}`, target };
+      if (action === 'reboot') {
+        const res = await ec2.send(new RebootInstancesCommand({ InstanceIds: [id] }), {
+          abortSignal: signal,
+        });
+        return { output: `reboot of ${id} requested`, requestId: res.$metadata?.requestId, target };
+      }
+      if (action === 'start') {
+        const res = await ec2.send(new StartInstancesCommand({ InstanceIds: [id] }), {
+          abortSignal: signal,
+        });
+        return {
+          output: describe('start', id, res.StartingInstances),
+          requestId: res.$metadata?.requestId,
+          target,
+        };
+      }
+      const res = await ec2.send(
+        new StopInstancesCommand({ InstanceIds: [id], ...(hibernate ? { Hibernate: true } : {}) }),
+        { abortSignal: signal },
+      );
+      return {
+        output: describe(hibernate ? 'stop (hibernate)' : 'stop', id, res.StoppingInstances),
+        requestId: res.$metadata?.requestId,
+        target,
+      };
+    } catch (err) {
+      throw awsRunnerError(err, `EC2 ${action} of ${id}`, this.aws.identity(account));
+    }
+  }
+}
+
+const stateIn = (r: DescribeInstancesCommandOutput) =>
+  r?.Reservations?.[0]?.Instances?.[0]?.State?.Name ?? null;
+
+/** The instance's state before the action; null when the role may not describe it. */
+async function stateBefore(
+  ec2: EC2Client,
+  id: string,
+  signal: AbortSignal,
+): Promise<string | null> {
+  try {
+    return stateIn(
+      await ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }), { abortSignal: signal }),
+    );
+  } catch (err) {
+    if (isAccessDenied(err)) return null; // act anyway; the wait will say it cannot check
+    throw err;
+  }
+}
+
+function targetOf(
+  ec2: EC2Client,
+  id: string,
+  action: InstanceDetails['action'],
+  before: string | null,
+): TargetState {
+  const state = action === 'stop' ? 'stopped' : 'running';
+  const waiter = action === 'stop' ? waitUntilInstanceStopped : waitUntilInstanceRunning;
+  return {
+    resource: `instance ${id}`,
+    state,
+    before,
+    already: action !== 'reboot' && before === state,
+    wait: (limits, signal) =>
+      waitForState(ec2, limits, signal, (p) => waiter(p, { InstanceIds: [id] }), stateIn),
+  };
+}
+
+/** What each action does to an instance in each state, for the dry run's sentence. */
+function wouldDo(action: InstanceDetails['action'], state: string | null): string {
+  if (state === null) return `${action} it`;
+  if (action === 'start' && ['running', 'pending'].includes(state))
+    return 'change nothing (already running)';
+  if (action === 'stop' && ['stopped', 'stopping'].includes(state))
+    return 'change nothing (already stopped)';
+  if (action === 'reboot' && state !== 'running')
+    return `fail (a ${state} instance cannot be rebooted)`;
+  return { start: 'start it', stop: 'stop it', reboot: 'reboot it' }[action];
+}
+
+function describe(action: string, id: string, changes: InstanceStateChange[] | undefined): string {
+  const change = changes?.find((c) => c.InstanceId === id) ?? changes?.[0];
+  const before = change?.PreviousState?.Name ?? 'unknown';
+  const after = change?.CurrentState?.Name ?? 'unknown';
+  const already = before === after ? ` (already ${after})` : '';
+  return `${action} ${id}: ${before} -> ${after}${already}`;
+}

@@ -1,0 +1,156 @@
+import {
+  DescribeServicesCommand,
+  DescribeServicesCommandOutput,
+  ECSClient,
+  Service,
+  UpdateServiceCommand,
+  waitUntilServicesStable,
+} from '@aws-sdk/client-ecs';
+import { TargetState } from '../domain/outcome';
+import { waitForState } from './aws/wait-for-state';
+import { DryRunReport, PermissionCheck } from '../domain/dry-run';
+import { describeChecked, notChecked, sentence } from './aws/dry-run-checks';
+import { RunContext, RunResult } from './runner';
+import { AwsRunner } from './aws-runner';
+import { awsRunnerError, isAccessDenied } from './aws/aws-errors';
+import { integer, oneOf, required } from './aws/details';
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_:/.-]{0,1023}$/;
+const MAX_DESIRED = 100_000;
+
+/**
+ * `type: "service"`: ECS UpdateService setting `desired_count` on `service_cluster`/`service_name`.
+ * A service already at that count, with as many tasks running, gets no call. The wait: the SDK's
+ * ServicesStable waiter (one deployment, running count = desired count).
+ */
+export interface ServiceDetails {
+  cluster: string;
+  service: string;
+  desiredCount: number;
+}
+
+export class ServiceRunner extends AwsRunner<ServiceDetails> {
+  static override readonly waitDefaults = {
+    timeoutMs: 10 * 60_000,
+    minDelayMs: 10_000,
+    maxDelayMs: 30_000,
+  };
+  readonly type = 'service';
+
+  parseDetails(details: Record<string, string>): ServiceDetails {
+    oneOf(details, 'service_action', ['scale']);
+    return {
+      cluster: required(details, 'service_cluster', NAME, 'an ECS cluster name or ARN'),
+      service: required(details, 'service_name', NAME, 'an ECS service name or ARN'),
+      desiredCount: integer(details, 'desired_count', 0, MAX_DESIRED),
+    };
+  }
+
+  /** Describes the service; ECS has no dry run for UpdateService. */
+  override async dryRun(
+    { account, signal }: RunContext,
+    { cluster, service, desiredCount }: ServiceDetails,
+  ): Promise<DryRunReport> {
+    const checks: PermissionCheck[] = [];
+    const described = await describeChecked(
+      'ecs:DescribeServices',
+      this.aws.identity(account),
+      checks,
+      async () => {
+        const res = await this.aws
+          .ecs(account)
+          .send(new DescribeServicesCommand({ cluster, services: [service] }), {
+            abortSignal: signal,
+          });
+        const found = res.services?.[0];
+        if (!found)
+          throw Object.assign(new Error(res.failures?.[0]?.reason ?? 'MISSING'), {
+            name: 'ServiceNotFound',
+            $fault: 'client',
+          });
+        return found;
+      },
+    );
+    checks.push(notChecked('ecs:UpdateService', 'ECS'));
+    const s = described.value;
+    const state = s
+      ? `${s.status ?? 'unknown'}, ${s.runningCount ?? 0} running (desired ${s.desiredCount ?? 0})`
+      : null;
+    const effect =
+      s?.desiredCount === desiredCount
+        ? `change nothing (desired is already ${desiredCount})`
+        : `set the desired count to ${desiredCount}`;
+    const would = sentence(
+      `service ${cluster}/${service}`,
+      'scale',
+      state,
+      described,
+      checks[0],
+      effect,
+    );
+    return { state, would, checks };
+  }
+
+  async run(
+    { account, signal }: RunContext,
+    { cluster, service, desiredCount }: ServiceDetails,
+  ): Promise<RunResult> {
+    const ecs = this.aws.ecs(account);
+    try {
+      const before = await serviceBefore(ecs, cluster, service, signal);
+      const target: TargetState = {
+        resource: `service ${cluster}/${service}`,
+        state: `${desiredCount} running`,
+        before: before ? serviceState({ services: [before] }) : null,
+        already: before?.desiredCount === desiredCount && before.runningCount === desiredCount,
+        wait: (limits, waitSignal) =>
+          waitForState(
+            ecs,
+            limits,
+            waitSignal,
+            (p) => waitUntilServicesStable(p, { cluster, services: [service] }),
+            serviceState,
+          ),
+      };
+      if (target.already)
+        return { output: `scale ${cluster}/${service}: already ${target.before}`, target };
+      const res = await ecs.send(new UpdateServiceCommand({ cluster, service, desiredCount }), {
+        abortSignal: signal,
+      });
+      const s = res.service;
+      return {
+        output:
+          `scaled ${cluster}/${service} to ${s?.desiredCount ?? desiredCount}` +
+          (s ? ` (running ${s.runningCount ?? 0}, pending ${s.pendingCount ?? 0})` : ''),
+        requestId: res.$metadata?.requestId,
+        target,
+      };
+    } catch (err) {
+      throw awsRunnerError(err, `ECS scale of ${cluster}/${service}`, this.aws.identity(account));
+    }
+  }
+}
+
+/** The service before the action; null when the role may not describe it (the action goes on). */
+async function serviceBefore(
+  ecs: ECSClient,
+  cluster: string,
+  service: string,
+  signal: AbortSignal,
+): Promise<Service | null> {
+  try {
+    const res = await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }), {
+      abortSignal: signal,
+    });
+    return res?.services?.[0] ?? null;
+  } catch (err) {
+    if (isAccessDenied(err)) return null;
+    throw err;
+  }
+}
+
+function serviceState(r: Pick<DescribeServicesCommandOutput, 'services'>): string | null {
+  const s = r.services?.[0];
+  if (!s) return 'missing';
+  return `${s.runningCount ?? 0} running of ${s.desiredCount ?? 0} (${s.status ?? 'unknown'}, ${s.deployments?.length ?? 0} deployment(s))`;
+}
