@@ -11,8 +11,8 @@
 import { fork } from 'node:child_process';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
-import { register } from 'prom-client';
-import { CloudWatchJobLog, createLogsClient } from '../src/job-log/cloudwatch-job-log';
+import { createLogsClient } from '../src/common/aws-logs-client';
+import { CloudWatchJobLog } from '../src/job-log/cloudwatch-job-log';
 import { RunRecord } from '../src/domain/run-record';
 import { sampleJob } from '../test/contracts/job-log.contract';
 import { JobKey } from '../src/domain/job-key';
@@ -42,11 +42,6 @@ function record(key: JobKey, minute: number): RunRecord {
     runner: 'dummyRunner',
     output: 'dummy run',
   };
-}
-
-async function failures(): Promise<number> {
-  const metric = register.getSingleMetric('minion_run_log_write_failures_total');
-  return ((await metric?.get())?.values[0]?.value as number | undefined) ?? 0;
 }
 
 async function main(): Promise<void> {
@@ -89,7 +84,7 @@ async function main(): Promise<void> {
     console.log(`created ${JOBS} streams in ${Date.now() - setup} ms`);
     for (let minute = 1; minute <= MINUTES; minute++) {
       const before = await stats();
-      const failedBefore = await failures();
+      const failedBefore = log.writeFailures;
       const started = Date.now();
       for (const k of keys) void log.append(k, record(k, minute));
       await log.flush();
@@ -99,7 +94,7 @@ async function main(): Promise<void> {
       console.log(
         `burst ${minute}: ${JOBS} records stored in ${ms} ms (${(ms / 60_000).toFixed(3)} of the minute), ` +
           `${puts} PutLogEvents, ${after.throttled - before.throttled} throttled, ` +
-          `${(await failures()) - failedBefore} not written, ${after.events - before.events} events arrived`,
+          `${log.writeFailures - failedBefore} not written, ${after.events - before.events} events arrived`,
       );
     }
   } finally {

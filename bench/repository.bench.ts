@@ -18,7 +18,9 @@ import { JobChanges } from '../src/domain/job-changes';
 import { S3JobsRepository } from '../src/repository/s3-jobs.repository';
 import { RunnerRegistry } from '../src/runners/runner-registry';
 import { JobCache } from '../src/job-cache/job-cache.service';
-import { MinionMetrics } from '../src/metrics/minion-metrics';
+import { Accounts } from '../src/domain/accounts';
+import { JobCacheMetrics } from '../src/job-cache/job-cache.metrics';
+import { MetricsRegistry } from '../src/metrics/metrics-registry';
 import { TestS3 } from '../test/support/s3-server';
 
 const JOBS = 10_000;
@@ -58,10 +60,11 @@ async function timeLoad(s3: TestS3, loadConcurrency: number): Promise<Load> {
   const c = config(s3, loadConcurrency);
   const repo = new S3JobsRepository(s3.settings('minion'), c.org);
   const cache = new JobCache(
-    c,
+    c.jobCache,
+    new Accounts(c.accounts),
     repo,
     new JobChanges(),
-    new MinionMetrics(),
+    new JobCacheMetrics(new MetricsRegistry()),
     new SystemClock(),
     RunnerRegistry.fromConfig(c),
   );

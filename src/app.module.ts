@@ -5,8 +5,11 @@ import { createRootLogger, ROOT_LOGGER } from './common/http/request-logging';
 import { ConfigModule } from './config/config.module';
 import { MinionSettings } from './config/settings';
 import { HealthModule } from './health/health.module';
+import { AuditModule } from './audit/audit.module';
+import { CalendarsModule } from './calendars/calendars.module';
 import { JobsModule } from './jobs/jobs.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { ScheduleModule } from './schedule/schedule.module';
 import { SchedulerModule } from './scheduler/scheduler.module';
 
 /**
@@ -47,9 +50,12 @@ export class AppModule {
         }),
         MetricsModule,
         AuthModule,
-        JobsModule.forRoot(settings),
-        SchedulerModule.forRoot(settings),
-        HealthModule.forRoot(settings),
+        JobsModule,
+        AuditModule,
+        CalendarsModule,
+        ScheduleModule,
+        SchedulerModule,
+        HealthModule,
       ],
     };
   }

@@ -12,10 +12,14 @@ export function startupLine(
 ): string {
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const queue =
-    config.coordination.type === 'redis' ? 'redis (several replicas)' : 'memory (one process)';
-  const log = config.runLog.type;
+    config.coordination.backend.type === 'redis'
+      ? 'redis (several replicas)'
+      : 'memory (one process)';
+  const log = config.runLog.store.type;
   const accounts = Object.keys(config.accounts);
-  const runners = Object.entries(config.runners).map(([name, def]) => `${name} (${def.type})`);
+  const runners = Object.entries(config.runners.runners).map(
+    ([name, def]) => `${name} (${def.type})`,
+  );
   return (
     `minion listening on http://${host}:${address.port}/v1/minion: org ${config.org}, ` +
     `repository ${repository}, queue ${queue}, run log ${log}, ` +

@@ -27,7 +27,7 @@ async function main(): Promise<void> {
       logger: false,
     });
     configureApp(app);
-    const out = resolve(process.argv[2] ?? join(__dirname, '..', '..', 'openapi.json'));
+    const out = resolve(process.argv[2] ?? join(__dirname, '..', 'openapi.json'));
     writeFileSync(out, openApiText(createOpenApiDocument(app)));
     await app.close();
   } finally {

@@ -274,6 +274,7 @@ describe('AWS runners end to end (API -> queue -> runner -> fake AWS -> run hist
     expect(body).toEqual({
       runner: 'instanceRunner',
       type: 'instance',
+      acts_on: { resource: 'instance:i-aaaabbbb11112222', action: 'stop' },
       state: 'running',
       would: 'i-aaaabbbb11112222 is running; stop would stop it',
       checks: [

@@ -1,6 +1,6 @@
 import { runParsed } from './support/aws-test-helpers';
 import { createHash } from 'node:crypto';
-import { AccountSettings as AccountDefinition } from '../src/runners/runners.config';
+import { Account as AccountDefinition } from '../src/domain/accounts';
 import { AwsClients } from '../src/runners/aws/aws-clients';
 import { DatabaseRunner } from '../src/runners/database.runner';
 import { InstanceRunner } from '../src/runners/instance.runner';

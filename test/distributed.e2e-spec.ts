@@ -253,8 +253,9 @@ describeWithRedis('distributed mode: replicas on one Redis (BullMQ)', () => {
     try {
       await waitFor(() => seen.includes('READY'), 60_000);
       // Enqueued by a producer that has no worker, so the child is the only one to take it.
-      if (cfg.coordination.type !== 'redis') throw new Error('expected the Redis queue');
-      const redis = new RedisConnections(cfg.coordination.redis);
+      const backend = cfg.coordination.backend;
+      if (backend.type !== 'redis') throw new Error('expected the Redis queue');
+      const redis = new RedisConnections(backend.redis);
       const producer = new BullMqJobQueue(redis, { attempts: 3, delayMs: 10 }, 60_000);
       const occurrence = manualOccurrence(
         { account: 'acct1', group: 'g', id: 'fragile' },

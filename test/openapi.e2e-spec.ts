@@ -118,6 +118,7 @@ describe('OpenAPI contract (e2e)', () => {
     expect(result.dryRun).toEqual({
       runner: 'dummyRunner',
       type: 'dummy',
+      acts_on: null,
       state: null,
       would: 'output "Hello, acct1!"',
       checks: [],

@@ -3,9 +3,9 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { inKeyGroups } from '../auth/scope';
 import { ApiErrorResponses, AUTHENTICATED_ERRORS } from '../common/http/api-docs.decorators';
+import { LimitQuery } from '../common/http/limit-query';
+import { setNextLink } from '../common/http/next-link';
 import { AccountParams, JobParams } from '../common/http/path-params';
-import { RunsQuery } from '../jobs/dto/list-query.dto';
-import { JobsService } from '../jobs/jobs.service';
 import { AuditEntry } from './audit-entry';
 import { AuditLog } from './audit-log';
 import { AuditQuery } from './audit-query.dto';
@@ -15,10 +15,7 @@ import { AuditQuery } from './audit-query.dto';
 @ApiErrorResponses(...AUTHENTICATED_ERRORS)
 @Controller(':account')
 export class AuditController {
-  constructor(
-    private readonly audit: AuditLog,
-    private readonly jobs: JobsService,
-  ) {}
+  constructor(private readonly audit: AuditLog) {}
 
   @Get('jobs/:group/:id/history')
   @ApiOperation({
@@ -27,8 +24,7 @@ export class AuditController {
     description: 'Kept after the job is deleted.',
   })
   @ApiOkResponse({ description: 'Audit entries of the job, newest first', type: [AuditEntry] })
-  history(@Param() params: JobParams, @Query() { limit }: RunsQuery): Promise<AuditEntry[]> {
-    this.jobs.ensureAccount(params.account);
+  history(@Param() params: JobParams, @Query() { limit }: LimitQuery): Promise<AuditEntry[]> {
     return this.audit.history(params, limit);
   }
 
@@ -48,20 +44,15 @@ export class AuditController {
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<AuditEntry[]> {
-    this.jobs.ensureAccount(account);
     const page = await this.audit.list(account, {
       since: query.since ? new Date(query.since) : undefined,
       limit: query.limit,
       startAfter: query.start_after,
     });
     if (page.next) {
-      const since = query.since ? `&since=${encodeURIComponent(query.since)}` : '';
-      res.setHeader(
-        'Link',
-        `<${req.path}?limit=${query.limit}&start_after=${encodeURIComponent(page.next)}${since}>; rel="next"`,
-      );
+      setNextLink(req, res, { limit: query.limit, start_after: page.next, since: query.since });
     }
     // A key scoped to some groups sees only their entries.
-    return page.entries.filter((e) => inKeyGroups(req.apiKey, `${e.group}/`));
+    return page.entries.filter((e) => inKeyGroups(req.apiKey, e.group));
   }
 }

@@ -1,25 +1,31 @@
 import { Module } from '@nestjs/common';
-import { join } from 'node:path';
-import { MinionSettings } from '../config/settings';
+import { createLogsClient } from '../common/aws-logs-client';
 import { MetricsModule } from '../metrics/metrics.module';
-import { createLogsClient } from '../job-log/cloudwatch-job-log';
+import { AuditSettings } from './audit.config';
+import { AuditMetrics } from './audit.metrics';
 import { AuditLog } from './audit-log';
+import { AuditController } from './audit.controller';
 import { Auditor } from './auditor.service';
 import { CloudWatchAuditLog } from './cloudwatch-audit-log';
 import { SqliteAuditLog } from './sqlite-audit-log';
 
-/** The audit trail goes where the run history goes: CloudWatch Logs, or files under the data dir. */
-export function createAuditLog(settings: MinionSettings): AuditLog {
-  const log = settings.runLog;
-  if (log.type === 'cloudwatch') {
-    return new CloudWatchAuditLog(createLogsClient(log.aws), settings.org, log.retentionDays);
-  }
-  return new SqliteAuditLog(join(settings.dataDir, '.audit'), settings.org);
+/** Chooses the `AuditLog` implementation: CloudWatch Logs, or SQLite under the data dir. */
+export function createAuditLog(settings: AuditSettings): AuditLog {
+  const store = settings.store;
+  return store.type === 'cloudwatch'
+    ? new CloudWatchAuditLog(createLogsClient(store.aws), settings.org, store.retentionDays)
+    : new SqliteAuditLog(store.path, settings.org);
 }
 
+/** The audit trail: the Auditor every write goes through, its store, and its routes. */
 @Module({
   imports: [MetricsModule],
-  providers: [{ provide: AuditLog, useFactory: createAuditLog, inject: [MinionSettings] }, Auditor],
+  controllers: [AuditController],
+  providers: [
+    { provide: AuditLog, useFactory: createAuditLog, inject: [AuditSettings] },
+    Auditor,
+    AuditMetrics,
+  ],
   exports: [AuditLog, Auditor],
 })
 export class AuditModule {}

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../common/clock';
-import { MinionMetrics } from '../metrics/minion-metrics';
+import { AuditMetrics } from './audit.metrics';
 import { JobDocument } from '../domain/job-document';
 import { Calendar } from '../domain/calendar';
 import { Actor, AuditAction, FieldChange, NewAuditEntry } from './audit-entry';
@@ -20,7 +20,7 @@ export class Auditor {
   constructor(
     private readonly log: AuditLog,
     private readonly clock: Clock,
-    private readonly metrics: MinionMetrics,
+    private readonly metrics: AuditMetrics,
   ) {}
 
   /** A create (no before), update, delete (no after), pause or resume of one job. */
@@ -92,7 +92,7 @@ export class Auditor {
     try {
       await this.log.record(entry);
     } catch (err) {
-      this.metrics.auditFailures.inc();
+      this.metrics.failures.inc();
       this.logger.error(
         `audit entry not stored (${entry.action} ${entry.account}/${entry.group}/${entry.id ?? '*'} by ${entry.key}): ${(err as Error).message}`,
       );

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
-import { MinionSettings } from '../config/settings';
+import { AuthSettings } from './auth.config';
 
 /**
  * Counts failed authentications per client address (rate-limiter-flexible, in memory): after
@@ -13,9 +13,9 @@ export class AuthThrottle {
   private readonly limiter: RateLimiterMemory;
   private readonly limit: number;
 
-  constructor(settings: MinionSettings) {
-    this.limit = settings.auth.failureLimit;
-    const windowMs = settings.auth.failureWindowMs;
+  constructor(settings: AuthSettings) {
+    this.limit = settings.failureLimit;
+    const windowMs = settings.failureWindowMs;
     this.limiter = new RateLimiterMemory({
       points: this.limit,
       duration: Math.max(1, Math.ceil(windowMs / 1000)),

@@ -31,14 +31,15 @@ export class AuthOptions {
   failureWindow?: string;
 }
 
-export interface AuthSettings {
-  readonly token: string;
+/** `token`, `apiKeys` and `auth`, resolved: the auth settings slice (DI token). */
+export abstract class AuthSettings {
+  abstract readonly token: string;
   /** Every key: the original token first (full access), then `apiKeys`. */
-  readonly keys: readonly ApiKeySettings[];
-  readonly maxBcryptCost: number;
-  readonly bcryptConcurrency: number;
-  readonly failureLimit: number;
-  readonly failureWindowMs: number;
+  abstract readonly keys: readonly ApiKeySettings[];
+  abstract readonly maxBcryptCost: number;
+  abstract readonly bcryptConcurrency: number;
+  abstract readonly failureLimit: number;
+  abstract readonly failureWindowMs: number;
 }
 
 export function authSettings(

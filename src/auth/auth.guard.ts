@@ -7,9 +7,10 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { ACCESS_KEY } from '../common/decorators/access.decorator';
+import { ACCESS_KEY } from './requires-access.decorator';
 import { IS_PUBLIC_KEY } from '../common/decorators/public.decorator';
 import { Access } from './api-keys.config';
+import { Accounts } from '../domain/accounts';
 import { checkScope } from './scope';
 import { TooManyRequestsError } from '../common/errors';
 import { AuthThrottle } from './auth-throttle';
@@ -20,7 +21,8 @@ export const AUTH_HEADER = 'x-auth-token';
 /**
  * Global guard: every route not marked @Public() needs a valid `X-Auth-Token`, the original
  * token or a scoped key of `apiKeys`, whose scope the route's account, group and access level
- * must fit (`checkScope`). Missing header: 401. Wrong token: 403. Too many failures from one
+ * must fit (`checkScope`), and whose `{account}`, if it has one, must be configured (404
+ * otherwise, as the original answered). Missing header: 401. Wrong token: 403. Too many failures from one
  * address, or too many bcrypt checks at once: 429 with Retry-After. The presented value never
  * appears in a message.
  */
@@ -30,6 +32,7 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly verifier: TokenVerifier,
     private readonly throttle: AuthThrottle,
+    private readonly accounts: Accounts,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -60,6 +63,9 @@ export class AuthGuard implements CanActivate {
       this.reflector.get<Access | undefined>(ACCESS_KEY, context.getHandler()) ??
       (req.method === 'GET' || req.method === 'HEAD' ? 'read' : 'write');
     checkScope(verdict, needed, req.params);
+    // The one check that `{account}` is configured, for every route that has one.
+    const account = (req.params as { account?: string } | undefined)?.account;
+    if (account !== undefined) this.accounts.require(account);
     return true;
   }
 }

@@ -29,10 +29,9 @@ export function checkScope(key: ApiKey, needed: Access, params: ScopedParams): v
   }
 }
 
-/** Whether a "group/id" entry of an account listing is within the key's groups. */
-export function inKeyGroups(key: ApiKey | undefined, entry: string): boolean {
-  if (!key?.groups) return true;
-  return key.groups.has(entry.slice(0, entry.indexOf('/')));
+/** Whether a group is within the key's groups (every group, for a key not scoped to some). */
+export function inKeyGroups(key: ApiKey | undefined, group: string): boolean {
+  return !key?.groups || key.groups.has(group);
 }
 
 declare module 'express-serve-static-core' {

@@ -1,6 +1,5 @@
 import * as bcrypt from '@node-rs/bcrypt';
 import { authSettings, AuthOptions } from './auth.config';
-import { MinionSettings } from '../config/settings';
 import { ApiKey } from './api-keys.config';
 import { TokenVerifier } from './token-verifier';
 
@@ -14,7 +13,7 @@ const verify = bcrypt.verify as unknown as jest.Mock;
 const TOKEN = 's3cret-token';
 
 function verifier(auth: AuthOptions = {}): TokenVerifier {
-  return new TokenVerifier({ auth: authSettings(TOKEN, auth) } as MinionSettings);
+  return new TokenVerifier(authSettings(TOKEN, auth));
 }
 
 describe('TokenVerifier', () => {
@@ -87,12 +86,10 @@ describe('TokenVerifier', () => {
   describe('scoped keys (apiKeys)', () => {
     const keyed = async () => {
       const hashed = await bcrypt.hash('portal-read-secret-0123', 4);
-      const settings = {
-        auth: authSettings(TOKEN, {}, [
-          { name: 'team-a', token: 'team-a-secret-0123456', accounts: ['a'], access: 'write' },
-          { name: 'portal', token: hashed, accounts: ['*'], access: 'read' },
-        ]),
-      } as MinionSettings;
+      const settings = authSettings(TOKEN, {}, [
+        { name: 'team-a', token: 'team-a-secret-0123456', accounts: ['a'], access: 'write' },
+        { name: 'portal', token: hashed, accounts: ['*'], access: 'read' },
+      ]);
       return new TokenVerifier(settings);
     };
 

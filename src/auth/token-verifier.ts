@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { verify as bcryptVerify } from '@node-rs/bcrypt';
 import { createHash } from 'node:crypto';
-import { MinionSettings } from '../config/settings';
+import { AuthSettings } from './auth.config';
 import { ApiKey, ApiKeySettings, BCRYPT_HASH } from './api-keys.config';
 
 const CACHE_LIMIT = 1000;
@@ -33,13 +33,13 @@ export class TokenVerifier {
   private readonly maxCost: number;
   private readonly concurrency: number;
 
-  constructor(settings: MinionSettings) {
-    const keys = settings.auth.keys;
+  constructor(settings: AuthSettings) {
+    const keys = settings.keys;
     this.plainKeys = keys.filter((k) => !k.hashed);
     this.hashedKeys = keys.filter((k) => k.hashed);
     for (const key of this.plainKeys) this.plain.set(digest(key.token), key);
-    this.maxCost = settings.auth.maxBcryptCost;
-    this.concurrency = settings.auth.bcryptConcurrency;
+    this.maxCost = settings.maxBcryptCost;
+    this.concurrency = settings.bcryptConcurrency;
   }
 
   async verify(presented: string): Promise<Verdict> {

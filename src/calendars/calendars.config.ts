@@ -3,11 +3,25 @@ import { validateSync, ValidationError } from 'class-validator';
 import { isSafeSegment } from '../common/safe-segment';
 import { Calendar } from '../domain/calendar';
 import { CalendarDto } from './calendar.dto';
+import { S3Settings } from '../repository/repository.config';
 
 /** `calendars`: `{ "<account>": { "<name>": { timezone, dates, description } } }`, read-only over the API. */
 export type CalendarsConfig = Record<string, Record<string, unknown>>;
 
-export type CalendarSettings = Readonly<Record<string, Readonly<Record<string, Calendar>>>>;
+/** Calendars of the configuration, by account and name. */
+export type ConfiguredCalendars = Readonly<Record<string, Readonly<Record<string, Calendar>>>>;
+
+/** Where calendars set over the API are kept: beside the jobs (files, or the jobs' S3 bucket). */
+export type CalendarStoreSettings =
+  | { readonly type: 'file'; readonly path: string }
+  | { readonly type: 's3'; readonly s3: S3Settings };
+
+/** `calendars`, resolved with where the jobs are stored: the calendars' settings slice (DI token). */
+export abstract class CalendarSettings {
+  abstract readonly org: string;
+  abstract readonly configured: ConfiguredCalendars;
+  abstract readonly store: CalendarStoreSettings;
+}
 
 /** Problems of the configured calendars, each naming `calendars.<account>.<name>...`. */
 export function calendarProblems(raw: unknown, accounts: string[]): string[] {
@@ -34,7 +48,11 @@ export function calendarProblems(raw: unknown, accounts: string[]): string[] {
   return problems;
 }
 
-export function calendarSettings(raw: unknown): CalendarSettings {
+export function calendarSettings(
+  raw: unknown,
+  org: string,
+  store: CalendarStoreSettings,
+): CalendarSettings {
   const out: Record<string, Record<string, Calendar>> = {};
   for (const [account, named] of Object.entries((raw ?? {}) as CalendarsConfig)) {
     out[account] = {};
@@ -47,7 +65,7 @@ export function calendarSettings(raw: unknown): CalendarSettings {
       };
     }
   }
-  return out;
+  return { org, configured: out, store };
 }
 
 function messages(where: string, e: ValidationError): string[] {

@@ -2,11 +2,9 @@ import { Body, Controller, Get, Param, Put, Req } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { actorOf } from '../audit/actor';
-import { Auditor } from '../audit/auditor.service';
 import { ApiErrorResponses, AUTHENTICATED_ERRORS } from '../common/http/api-docs.decorators';
 import { IsSafeSegment } from '../common/validators/is-safe-segment.validator';
 import { AccountParams } from '../common/http/path-params';
-import { JobsService } from '../jobs/jobs.service';
 import { CalendarDto, StoredCalendarDto } from './calendar.dto';
 import { CalendarsService } from './calendars.service';
 
@@ -27,17 +25,12 @@ const EXAMPLE = {
 @ApiErrorResponses(...AUTHENTICATED_ERRORS)
 @Controller(':account/calendars')
 export class CalendarsController {
-  constructor(
-    private readonly calendars: CalendarsService,
-    private readonly jobs: JobsService,
-    private readonly auditor: Auditor,
-  ) {}
+  constructor(private readonly calendars: CalendarsService) {}
 
   @Get(':name')
   @ApiOperation({ operationId: 'getCalendar', summary: 'A blackout calendar' })
   @ApiOkResponse({ description: 'The calendar', type: StoredCalendarDto })
   async get(@Param() { account, name }: CalendarParams): Promise<StoredCalendarDto> {
-    this.jobs.ensureAccount(account);
     return this.calendars.get(account, name);
   }
 
@@ -56,9 +49,7 @@ export class CalendarsController {
     @Body() body: CalendarDto,
     @Req() req: Request,
   ): Promise<StoredCalendarDto> {
-    this.jobs.ensureAccount(account);
-    const { before } = await this.calendars.put(account, name, body);
-    await this.auditor.calendar(actorOf(req), account, name, before, body);
+    await this.calendars.put(account, name, body, actorOf(req));
     return this.calendars.get(account, name);
   }
 }

@@ -1,6 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { Actor } from '../audit/audit-entry';
+import { Auditor } from '../audit/auditor.service';
 import { CalendarNotFoundError, ConflictError, InvalidFieldError } from '../common/errors';
-import { MinionSettings } from '../config/settings';
+import { BlackoutCalendars } from '../domain/skip';
+import { CalendarSettings } from './calendars.config';
 import { blackedOut, Calendar } from '../domain/calendar';
 import { CalendarStore } from './calendar-store';
 
@@ -18,13 +21,14 @@ export interface FoundCalendar extends Calendar {
  * store does not answer.
  */
 @Injectable()
-export class CalendarsService {
+export class CalendarsService implements BlackoutCalendars {
   private readonly logger = new Logger(CalendarsService.name);
   private readonly cache = new Map<string, { at: number; calendar: Calendar | null }>();
 
   constructor(
-    private readonly settings: MinionSettings,
+    private readonly settings: CalendarSettings,
     private readonly store: CalendarStore,
+    private readonly auditor: Auditor,
   ) {}
 
   async get(account: string, name: string): Promise<FoundCalendar> {
@@ -33,11 +37,8 @@ export class CalendarsService {
     return found;
   }
 
-  async put(
-    account: string,
-    name: string,
-    calendar: Calendar,
-  ): Promise<{ before: Calendar | null }> {
+  /** Creates or replaces a calendar of the API, and audits it. */
+  async put(account: string, name: string, calendar: Calendar, actor: Actor): Promise<void> {
     if (this.fromConfig(account, name)) {
       throw new ConflictError(
         `calendar ${account}/${name} is defined in the configuration (calendars.${account}.${name}); change it there`,
@@ -51,7 +52,7 @@ export class CalendarsService {
     };
     await this.store.put(account, name, stored);
     this.cache.set(`${account}/${name}`, { at: Date.now(), calendar: stored });
-    return { before };
+    await this.auditor.calendar(actor, account, name, before, stored);
   }
 
   /** Refuses calendar names a job lists that the account does not have (a 400 naming the entry). */
@@ -76,7 +77,7 @@ export class CalendarsService {
   }
 
   private fromConfig(account: string, name: string): Calendar | undefined {
-    return this.settings.calendars[account]?.[name];
+    return this.settings.configured[account]?.[name];
   }
 
   private async find(account: string, name: string): Promise<FoundCalendar | null> {

@@ -39,8 +39,8 @@ describe('loadConfig', () => {
     expect(config.org).toBe('local');
     expect(Object.keys(config.accounts)).toEqual(['local']);
     expect(config.accounts.local.runners).toEqual(['dummyRunner']);
-    expect(config.runners.dummyRunner.type).toBe('dummy');
-    expect(config.repository).toMatchObject({ type: 'file', path: './data' });
+    expect(config.runners.runners.dummyRunner.type).toBe('dummy');
+    expect(config.repository.store).toMatchObject({ type: 'file', path: './data' });
     expect(config.http.port).toBe(8080);
     expect(config.tokenGenerated).toBe(true);
     expect(config.token.length).toBeGreaterThanOrEqual(24);
@@ -94,7 +94,7 @@ describe('loadConfig', () => {
     expect(c.token).toBe('other');
     expect(c.http.port).toBe(7000);
     expect(c.http.host).toBe('127.0.0.1');
-    expect(c.repository).toMatchObject({ path: '/srv/data' });
+    expect(c.repository.store).toMatchObject({ path: '/srv/data' });
   });
 
   it('accepts the AWS fields of an account', () => {
@@ -116,7 +116,7 @@ describe('loadConfig', () => {
     const c = loadConfig(
       source({ env: { API_CONFIG: JSON.stringify({ ...valid, logProvider }) } }),
     );
-    expect(c.runLog).toEqual({
+    expect(c.runLog.store).toEqual({
       type: 'cloudwatch',
       aws: {
         region: 'us-east-1',
@@ -126,6 +126,8 @@ describe('loadConfig', () => {
       retentionDays: 90,
       deleteLogs: false,
     });
+    // The audit trail follows the run history to CloudWatch Logs.
+    expect(c.audit.store).toMatchObject({ type: 'cloudwatch', retentionDays: 90 });
   });
 
   it('accepts an S3 repository with the original keys', () => {
@@ -146,20 +148,25 @@ describe('loadConfig', () => {
       source({ env: { API_CONFIG: JSON.stringify({ ...valid, jobsRepository }) } }),
     );
     expect(c.repository).toEqual({
-      type: 's3',
+      org: valid.org,
       refreshIntervalMs: 3_600_000,
-      s3: {
-        aws: {
-          region: 'us-east-1',
-          endpoint: 'http://127.0.0.1:9000',
-          credentials: { accessKeyId: 'a', secretAccessKey: 's' },
+      store: {
+        type: 's3',
+        s3: {
+          aws: {
+            region: 'us-east-1',
+            endpoint: 'http://127.0.0.1:9000',
+            credentials: { accessKeyId: 'a', secretAccessKey: 's' },
+          },
+          bucket: 'minion-dev-bucket',
+          prefix: 'minion',
+          forcePathStyle: true,
         },
-        bucket: 'minion-dev-bucket',
-        prefix: 'minion',
-        forcePathStyle: true,
       },
     });
     expect(c.dataDir).toBe('./data');
+    // Calendars set over the API live beside the jobs, in the same bucket.
+    expect(c.calendars.store).toEqual(c.repository.store);
     expect(Object.isFrozen(c.repository)).toBe(true);
   });
 
@@ -260,8 +267,8 @@ describe('loadConfig', () => {
       expect(c.logLevel).toBe('debug');
       expect(Object.keys(c.accounts)).toEqual(['Prod']);
       expect(c.accounts.Prod).toMatchObject({ runners: ['dummyRunner'], region: 'us-east-1' });
-      expect(c.runners.dummyRunner.type).toBe('dummy');
-      expect(c.repository).toMatchObject({ path: '/srv', refreshIntervalMs: 3_600_000 });
+      expect(c.runners.runners.dummyRunner.type).toBe('dummy');
+      expect(c.repository).toMatchObject({ store: { path: '/srv' }, refreshIntervalMs: 3_600_000 });
       expect(c.notes).toEqual(['logLevel "DEBUG" means debug']);
     });
 
@@ -317,9 +324,9 @@ describe('loadConfig', () => {
         },
       });
       expect(c.notifications.slack?.channel).toBe('#ops');
-      expect(c.repository.type === 's3' && c.repository.s3.aws.credentials?.sessionToken).toBe(
-        'session',
-      );
+      expect(
+        c.repository.store.type === 's3' && c.repository.store.s3.aws.credentials?.sessionToken,
+      ).toBe('session');
       expect(c.notes.join('\n')).toMatch(/lockProvider \(ttl 2m\) is not used/);
       expect(c.notes.join('\n')).toMatch(/version is ignored/);
     });
@@ -338,12 +345,12 @@ describe('loadConfig', () => {
         },
         logProvider: { region: 'us-east-1', akid: '', secret: '' },
       });
-      expect(c.repository.type === 's3' && c.repository.s3.aws).toEqual({
+      expect(c.repository.store.type === 's3' && c.repository.store.s3.aws).toEqual({
         region: 'us-east-1',
         endpoint: 'https://s3.example.com',
         credentials: undefined,
       });
-      expect(c.runLog.type === 'cloudwatch' && c.runLog.aws).toEqual({
+      expect(c.runLog.store.type === 'cloudwatch' && c.runLog.store.aws).toEqual({
         region: 'us-east-1',
         endpoint: undefined,
         credentials: undefined,
@@ -444,7 +451,7 @@ describe('loadConfig: calendars', () => {
         prod: { holidays: { timezone: 'Europe/Berlin', dates: ['2026-12-24..2026-12-26'] } },
       }),
     );
-    expect(config.calendars).toEqual({
+    expect(config.calendars.configured).toEqual({
       prod: { holidays: { timezone: 'Europe/Berlin', dates: ['2026-12-24..2026-12-26'] } },
     });
     expect(config.notes.join('\n')).not.toContain('calendars');

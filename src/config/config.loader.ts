@@ -178,6 +178,12 @@ function crossCheck(config: MinionConfig, notes: string[]): string[] {
       }
     }
   }
+  if (config.queueProvider?.type === 'redis' && (config.logProvider?.type ?? 'file') === 'file') {
+    notes.push(
+      'several replicas with a file run log: each replica keeps the history of the runs it ran, ' +
+        'unless all share the directory. Use logProvider "cloudwatch" for one history.',
+    );
+  }
   problems.push(...apiKeyProblems(config.apiKeys, config.token, Object.keys(config.accounts)));
   problems.push(...calendarProblems(config.calendars, Object.keys(config.accounts)));
   const repo = config.jobsRepository.config as { akid?: unknown; secret?: unknown };

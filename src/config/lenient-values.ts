@@ -1,6 +1,6 @@
 import { isPlainObject } from '../common/validators/canonical-keys';
 import { LOG_LEVELS } from './minion-config';
-import { MIGRATION_GUIDE } from './migration-guide';
+import { MIGRATION_GUIDE } from '../common/migration-guide';
 
 type Raw = Record<string, unknown>;
 

@@ -1,10 +1,14 @@
+import { auditSettings, AuditSettings } from '../audit/audit.config';
 import { authSettings, AuthSettings } from '../auth/auth.config';
 import { calendarSettings, CalendarSettings } from '../calendars/calendars.config';
 import { coordinationSettings, CoordinationSettings } from '../coordination/coordination.config';
+import { Account } from '../domain/accounts';
+import { JobCacheSettings } from '../job-cache/job-cache.config';
 import { runLogSettings, RunLogSettings } from '../job-log/job-log.config';
 import { notificationSettings, NotificationSettings } from '../notifications/notifications.config';
 import { repositorySettings, RepositorySettings } from '../repository/repository.config';
-import { AccountSettings, RunnerSettings } from '../runners/runners.config';
+import { JobRunnersSettings } from '../runners/runners.config';
+import { RunSettings } from '../runs/runs.config';
 import { schedulerSettings, SchedulerSettings } from '../scheduler/scheduler.config';
 import { parseListenAddress } from './listen-address';
 import { LogLevel, MinionConfig } from './minion-config';
@@ -17,9 +21,28 @@ export interface HttpSettings {
 }
 
 /**
- * The configuration, resolved once at startup: defaults applied, every driver's options read
- * into its own settings (a discriminated union per driver), frozen. What every part of the app
- * is given; the file's schema (`MinionConfig`) stays with the loader. Its own DI token.
+ * The configuration, resolved once at startup: defaults applied, each feature's part read into
+ * that feature's settings slice, frozen. `ConfigModule` provides each slice under its own DI
+ * token (the slice's abstract class), so a feature sees its slice and never this whole object:
+ *
+ * | config key(s)                         | slice (field)           | owner                |
+ * | ------------------------------------- | ----------------------- | -------------------- |
+ * | `accounts`                            | `Accounts` (accounts)   | src/domain           |
+ * | `jobRunners`                          | `JobRunnersSettings`    | src/runners          |
+ * | `jobsRepository`                      | `RepositorySettings`    | src/repository       |
+ * | `logProvider`                         | `RunLogSettings` (runLog) | src/job-log        |
+ * | `logProvider` (follows it)            | `AuditSettings`         | src/audit            |
+ * | `queueProvider` + `scheduler` retries | `CoordinationSettings`  | src/coordination     |
+ * | `scheduler`                           | `SchedulerSettings`     | src/scheduler        |
+ * | `scheduler.runTimeout`                | `RunSettings` (runs)    | src/runs             |
+ * | `scheduler.loadConcurrency`           | `JobCacheSettings`      | src/job-cache        |
+ * | `eventReporters`                      | `NotificationSettings`  | src/notifications    |
+ * | `token`, `apiKeys`, `auth`            | `AuthSettings`          | src/auth             |
+ * | `calendars` (+ where jobs are stored) | `CalendarSettings`      | src/calendars        |
+ * | `listenAddress`, `trustProxy`         | `http` (main.ts, app.setup.ts)                 |
+ *
+ * `org` goes into every slice that names stored things after it; `dataDir` (the file
+ * repository's path, else `MINION_DATA_DIR` or ./data) into those keeping local state.
  */
 export class MinionSettings {
   readonly org: string;
@@ -28,16 +51,19 @@ export class MinionSettings {
   readonly tokenGenerated: boolean;
   readonly logLevel: LogLevel;
   readonly http: HttpSettings;
-  readonly accounts: Readonly<Record<string, AccountSettings>>;
-  readonly runners: Readonly<Record<string, RunnerSettings>>;
+  readonly accounts: Readonly<Record<string, Account>>;
+  readonly runners: JobRunnersSettings;
   readonly repository: RepositorySettings;
   readonly runLog: RunLogSettings;
+  readonly audit: AuditSettings;
   readonly coordination: CoordinationSettings;
   readonly scheduler: SchedulerSettings;
+  readonly runs: RunSettings;
+  readonly jobCache: JobCacheSettings;
   readonly notifications: NotificationSettings;
   readonly auth: AuthSettings;
   readonly calendars: CalendarSettings;
-  /** Local state (scheduler marker, file run log): the file repository's path, else ./data. */
+  /** Local state (scheduler marker, SQLite run log and audit): the file repository's path, else ./data. */
   readonly dataDir: string;
   /** What the loader noticed and accepted: unknown keys, values read leniently (logged at startup). */
   readonly notes: readonly string[];
@@ -52,26 +78,36 @@ export function resolveSettings(
   config: MinionConfig,
   extras: { tokenGenerated: boolean; notes: string[]; env: Record<string, string | undefined> },
 ): MinionSettings {
-  const repository = repositorySettings(config.jobsRepository);
-  const dataDir =
-    repository.type === 'file' ? repository.path : (extras.env.MINION_DATA_DIR ?? './data');
+  const org = config.org;
+  const repository = repositorySettings(config.jobsRepository, org);
+  const store = repository.store;
+  const dataDir = store.type === 'file' ? store.path : (extras.env.MINION_DATA_DIR ?? './data');
   const scheduler = schedulerSettings(config.scheduler, repository.refreshIntervalMs);
   const listen = parseListenAddress(config.listenAddress) ?? { port: 8080 };
+  const runLog = runLogSettings(config.logProvider, org, dataDir, scheduler.keepRuns);
   return new MinionSettings({
-    org: config.org,
+    org,
     token: config.token,
     tokenGenerated: extras.tokenGenerated,
     logLevel: config.logLevel,
     http: { host: listen.host, port: listen.port, trustProxy: config.trustProxy ?? false },
     accounts: copyRecord(config.accounts),
-    runners: copyRecord(config.jobRunners),
+    runners: { runners: copyRecord(config.jobRunners) },
     repository,
-    runLog: runLogSettings(config.logProvider, dataDir, scheduler.keepRuns),
-    coordination: coordinationSettings(config.queueProvider, config.org),
+    runLog,
+    audit: auditSettings(runLog.store, org, dataDir),
+    coordination: coordinationSettings(config.queueProvider, {
+      org,
+      dataDir,
+      retry: { attempts: scheduler.attempts, delayMs: scheduler.retryDelayMs },
+      runTimeoutMs: scheduler.runTimeoutMs,
+    }),
     scheduler,
-    notifications: notificationSettings(config.eventReporters),
+    runs: { runTimeoutMs: scheduler.runTimeoutMs },
+    jobCache: { loadConcurrency: scheduler.loadConcurrency },
+    notifications: notificationSettings(config.eventReporters, org),
     auth: authSettings(config.token, config.auth, config.apiKeys),
-    calendars: calendarSettings(config.calendars),
+    calendars: calendarSettings(config.calendars, org, store),
     dataDir,
     notes: [...extras.notes],
   });

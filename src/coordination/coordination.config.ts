@@ -2,6 +2,7 @@ import { plainToInstance, Transform } from 'class-transformer';
 import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { RedisOptions } from 'ioredis';
 import { ValidateByType } from '../common/validators/validate-record';
+import { RetryPolicy } from '../domain/attempt';
 
 const integerString = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
@@ -87,13 +88,32 @@ export interface RedisSettings {
 }
 
 /** How replicas coordinate: `local` (one process, in memory and files) or on Redis. */
-export type CoordinationSettings =
+export type CoordinationBackend =
   { readonly type: 'local' } | { readonly type: 'redis'; readonly redis: RedisSettings };
+
+/** `queueProvider` with the scheduler's retry policy: the coordination settings slice (DI token). */
+export abstract class CoordinationSettings {
+  abstract readonly backend: CoordinationBackend;
+  /** Attempts per occurrence and the pause between them (`scheduler.attempts`, `retryDelay`). */
+  abstract readonly retry: RetryPolicy;
+  /** An occurrence waiting this long for a previous run of its job is skipped (`scheduler.runTimeout`). */
+  abstract readonly runTimeoutMs: number;
+  /** The local schedule marker's directory and the org it is kept for. */
+  abstract readonly dataDir: string;
+  abstract readonly org: string;
+}
 
 export function coordinationSettings(
   queueProvider: ProviderDefinition | undefined,
-  org: string,
+  common: Omit<CoordinationSettings, 'backend'>,
 ): CoordinationSettings {
+  return { ...common, backend: coordinationBackend(queueProvider, common.org) };
+}
+
+function coordinationBackend(
+  queueProvider: ProviderDefinition | undefined,
+  org: string,
+): CoordinationBackend {
   if (queueProvider?.type !== 'redis') return { type: 'local' };
   const o = plainToInstance(RedisProviderOptions, queueProvider.config ?? {});
   const connection: RedisSettings['connection'] = o.url

@@ -1,9 +1,12 @@
-import { DynamicModule, Module, Provider } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { Clock } from '../common/clock';
-import { MinionSettings } from '../config/settings';
+import { JobChanges } from '../domain/job-changes';
+import { MetricsModule } from '../metrics/metrics.module';
 import { RepositoryModule } from '../repository/repository.module';
+import { CoordinationSettings } from './coordination.config';
 import { CoordinationHealth, LocalCoordinationHealth } from './coordination-health';
 import { JobQueue } from './job-queue';
+import { QueueMetrics } from './queue.metrics';
 import { FileScheduleMarker } from './local/file-schedule-marker';
 import { MemoryJobQueue } from './local/memory-job-queue';
 import { BullMqJobQueue } from './redis/bullmq-job-queue';
@@ -12,70 +15,51 @@ import { RedisConnections } from './redis/redis-connections';
 import { RedisHealth } from './redis/redis.health';
 import { RedisScheduleMarker } from './redis/redis-schedule-marker';
 import { ScheduleMarker } from './schedule-marker';
-import { RedisSettings } from './coordination.config';
-import { RetryPolicy } from '../domain/attempt';
 
-const EXPORTS = [JobQueue, ScheduleMarker, CoordinationHealth];
+/** Redis connections with `queueProvider.type: "redis"`; null for one process. */
+function connections(s: CoordinationSettings): RedisConnections | null {
+  return s.backend.type === 'redis' ? new RedisConnections(s.backend.redis) : null;
+}
 
 /**
- * How replicas coordinate, decided once: `forRoot` returns the local module (in-memory queue,
- * file marker) or the Redis one (connections, BullMQ queue, shared marker, change relay, health
- * check), whole. The rest of the app sees only the ports: JobQueue, ScheduleMarker,
- * CoordinationHealth. The same settings give the same module, so every importer shares it.
+ * How replicas coordinate, chosen from `CoordinationSettings` in one factory per port: local
+ * (in-memory queue, file marker, nothing to check) or Redis (BullMQ queue, shared marker, a
+ * relay of job changes to the other replicas, a health check). The rest of the app sees only the
+ * ports: JobQueue, ScheduleMarker, CoordinationHealth.
  */
-@Module({})
-export class CoordinationModule {
-  private static readonly modules = new WeakMap<MinionSettings, DynamicModule>();
-
-  static forRoot(settings: MinionSettings): DynamicModule {
-    let module = CoordinationModule.modules.get(settings);
-    if (!module) {
-      const c = settings.coordination;
-      module = c.type === 'redis' ? redis(settings, c.redis) : local(settings);
-      CoordinationModule.modules.set(settings, module);
-    }
-    return module;
-  }
-}
-
-function policy(settings: MinionSettings): RetryPolicy {
-  return { attempts: settings.scheduler.attempts, delayMs: settings.scheduler.retryDelayMs };
-}
-
-function local(settings: MinionSettings): DynamicModule {
-  const providers: Provider[] = [
+@Module({
+  imports: [RepositoryModule, MetricsModule],
+  providers: [
+    QueueMetrics,
+    { provide: RedisConnections, useFactory: connections, inject: [CoordinationSettings] },
     {
       provide: JobQueue,
-      useFactory: (clock: Clock) => new MemoryJobQueue(policy(settings), clock),
-      inject: [Clock],
-    },
-    { provide: ScheduleMarker, useValue: new FileScheduleMarker(settings.dataDir, settings.org) },
-    { provide: CoordinationHealth, useClass: LocalCoordinationHealth },
-  ];
-  return { module: CoordinationModule, providers, exports: EXPORTS };
-}
-
-function redis(settings: MinionSettings, redisSettings: RedisSettings): DynamicModule {
-  const providers: Provider[] = [
-    { provide: RedisConnections, useFactory: () => new RedisConnections(redisSettings) },
-    {
-      provide: JobQueue,
-      useFactory: (connections: RedisConnections) =>
-        new BullMqJobQueue(connections, policy(settings), settings.scheduler.runTimeoutMs),
-      inject: [RedisConnections],
+      useFactory: (s: CoordinationSettings, clock: Clock, redis: RedisConnections | null) =>
+        redis
+          ? new BullMqJobQueue(redis, s.retry, s.runTimeoutMs)
+          : new MemoryJobQueue(s.retry, clock),
+      inject: [CoordinationSettings, Clock, RedisConnections],
     },
     {
       provide: ScheduleMarker,
-      useFactory: (connections: RedisConnections) => new RedisScheduleMarker(connections),
-      inject: [RedisConnections],
+      useFactory: (s: CoordinationSettings, redis: RedisConnections | null) =>
+        redis ? new RedisScheduleMarker(redis) : new FileScheduleMarker(s.dataDir, s.org),
+      inject: [CoordinationSettings, RedisConnections],
     },
     {
       provide: CoordinationHealth,
-      useFactory: (connections: RedisConnections, queue: JobQueue) =>
-        new RedisHealth(connections, queue),
+      useFactory: (redis: RedisConnections | null, queue: JobQueue) =>
+        redis ? new RedisHealth(redis, queue) : new LocalCoordinationHealth(),
       inject: [RedisConnections, JobQueue],
     },
-    RedisChangeRelay,
-  ];
-  return { module: CoordinationModule, imports: [RepositoryModule], providers, exports: EXPORTS };
-}
+    {
+      // Listens from its onModuleInit: only with Redis is there another replica to tell.
+      provide: RedisChangeRelay,
+      useFactory: (redis: RedisConnections | null, changes: JobChanges) =>
+        redis ? new RedisChangeRelay(redis, changes) : null,
+      inject: [RedisConnections, JobChanges],
+    },
+  ],
+  exports: [JobQueue, ScheduleMarker, CoordinationHealth, QueueMetrics],
+})
+export class CoordinationModule {}

@@ -1,38 +1,4 @@
-import { Acting, findConflicts, resourceAction } from './resource-action';
-
-describe('resourceAction', () => {
-  it.each([
-    [
-      'instance',
-      { instance_id: 'i-0abc', instance_action: 'stop' },
-      { resource: 'instance:i-0abc', action: 'stop' },
-    ],
-    [
-      'database',
-      { instance_id: 'db1', database_action: 'start' },
-      { resource: 'database:db1', action: 'start' },
-    ],
-    [
-      'service',
-      { service_cluster: 'c', service_name: 'web', desired_count: '0' },
-      { resource: 'service:c/web', action: 'scale to 0' },
-    ],
-    [
-      'autoscaling',
-      { group_name: 'asg', autoscaling_action: 'scale', desired_capacity: '3' },
-      { resource: 'group:asg', action: 'scale to 3' },
-    ],
-    [
-      'autoscaling',
-      { group_name: 'asg', autoscaling_action: 'suspend' },
-      { resource: 'group:asg', action: 'suspend all processes' },
-    ],
-    ['task', { task_cluster: 'c', task_name: 't' }, null],
-    ['dummy', {}, null],
-  ])('%s %j', (type, details, expected) => {
-    expect(resourceAction(type, details as Record<string, string>)).toEqual(expected);
-  });
-});
+import { Acting, findConflicts } from './resource-action';
 
 describe('findConflicts', () => {
   const at = (hhmm: string) => Date.parse(`2026-12-07T${hhmm}:00Z`);

@@ -1,46 +1,12 @@
-/** What an occurrence does to which resource, for conflict detection. */
+/**
+ * What an occurrence does to which resource: each runner says it of its jobs (`Runner.actsOn`),
+ * the schedule view compares them to find conflicts.
+ */
 export interface ResourceAction {
   /** `<kind>:<identifier>`, e.g. `instance:i-0abc`, `service:cluster/web`. */
   resource: string;
   /** e.g. `start`, `stop`, `scale to 3`, `suspend Launch,Terminate`. */
   action: string;
-}
-
-/**
- * The resource a job acts on and what it does to it, read from its details by runner type;
- * null for runner types that act on no shared resource (dummy, task: every run starts new tasks).
- */
-export function resourceAction(
-  type: string | undefined,
-  d: Record<string, string>,
-): ResourceAction | null {
-  switch (type) {
-    case 'instance':
-      return d.instance_id
-        ? { resource: `instance:${d.instance_id}`, action: d.instance_action ?? '' }
-        : null;
-    case 'database':
-      return d.instance_id
-        ? { resource: `database:${d.instance_id}`, action: d.database_action ?? '' }
-        : null;
-    case 'service':
-      return d.service_cluster && d.service_name
-        ? {
-            resource: `service:${d.service_cluster}/${d.service_name}`,
-            action: `scale to ${d.desired_count}`,
-          }
-        : null;
-    case 'autoscaling': {
-      if (!d.group_name) return null;
-      const action =
-        d.autoscaling_action === 'scale'
-          ? `scale to ${d.desired_capacity}`
-          : `${d.autoscaling_action} ${d.processes || 'all processes'}`;
-      return { resource: `group:${d.group_name}`, action };
-    }
-    default:
-      return null;
-  }
 }
 
 export interface Acting {

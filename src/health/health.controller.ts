@@ -11,8 +11,9 @@ import {
   HealthIndicatorResult,
   HealthIndicatorService,
 } from '@nestjs/terminus';
-import { Gauge, register } from 'prom-client';
+import { Gauge } from 'prom-client';
 import { Public } from '../common/decorators/public.decorator';
+import { MetricsRegistry } from '../metrics/metrics-registry';
 import { HealthResponseDto, HealthUnavailableDto } from './dto/health.dto';
 import { CoordinationHealth } from '../coordination/coordination-health';
 import { RepositoryHealthIndicator } from './repository.health';
@@ -20,14 +21,6 @@ import { SchedulerHealthIndicator } from './scheduler.health';
 import { ShutdownState } from './shutdown-state';
 
 const NO_CACHE = 'no-cache, no-store, must-revalidate';
-
-function readyGauge(): Gauge {
-  const name = 'minion_ready';
-  return (
-    (register.getSingleMetric(name) as Gauge | undefined) ??
-    new Gauge({ name, help: 'Whether the last readiness probe passed (1) or failed (0)' })
-  );
-}
 
 /** Kubernetes probes. Liveness: the process answers. Readiness: it can do its work. */
 @ApiTags('health')
@@ -41,9 +34,15 @@ export class HealthController {
     private readonly coordination: CoordinationHealth,
     private readonly shutdown: ShutdownState,
     private readonly indicators: HealthIndicatorService,
-  ) {}
+    metrics: MetricsRegistry,
+  ) {
+    this.ready = metrics.gauge({
+      name: 'minion_ready',
+      help: 'Whether the last readiness probe passed (1) or failed (0)',
+    });
+  }
 
-  private readonly ready = readyGauge();
+  private readonly ready: Gauge;
 
   @Get('live')
   @Header('Cache-Control', NO_CACHE)

@@ -4,9 +4,10 @@ import { Clock } from '../common/clock';
 import { mapWithConcurrency } from '../common/concurrency';
 import { CronSchedule, DEFAULT_TIMEZONE } from '../common/cron/cron-schedule';
 import { JobNotFoundError } from '../common/errors';
-import { MinionSettings } from '../config/settings';
+import { Accounts } from '../domain/accounts';
+import { JobCacheSettings } from './job-cache.config';
 import { jobRef } from '../domain/job-key';
-import { MinionMetrics } from '../metrics/minion-metrics';
+import { JobCacheMetrics } from './job-cache.metrics';
 import { JobChange, JobChanges } from '../domain/job-changes';
 import { CorruptJobError, JobDocument } from '../domain/job-document';
 import { JobsRepository } from '../repository/jobs.repository';
@@ -56,15 +57,17 @@ export class JobCache implements OnModuleInit, OnModuleDestroy {
   lastLoadError: string | null = null;
 
   constructor(
-    private readonly config: MinionSettings,
+    private readonly settings: JobCacheSettings,
+    private readonly accounts: Accounts,
     private readonly repository: JobsRepository,
     private readonly changes: JobChanges,
-    private readonly metrics: MinionMetrics,
+    private readonly metrics: JobCacheMetrics,
     private readonly clock: Clock,
     private readonly runners: RunnerRegistry,
   ) {}
 
   onModuleInit(): void {
+    this.metrics.observe(this);
     this.subscription = this.changes.subscribe((change) => this.apply(change));
   }
 
@@ -105,25 +108,25 @@ export class JobCache implements OnModuleInit, OnModuleDestroy {
     try {
       const keys = (
         await Promise.all(
-          Object.keys(this.config.accounts).map(async (account) =>
-            (await this.repository.listAccount(account)).map((groupId) => `${account}/${groupId}`),
-          ),
+          this.accounts
+            .names()
+            .map(async (account) =>
+              (await this.repository.listAccount(account)).map(
+                (groupId) => `${account}/${groupId}`,
+              ),
+            ),
         )
       ).flat();
       // Each key is split once, for its read; the document read carries it from then on. (No
       // array of 100k key objects held through the load: it showed in the RSS.)
       let reads = 0;
-      const docs = await mapWithConcurrency(
-        keys,
-        this.config.scheduler.loadConcurrency,
-        async (key) => {
-          // A repository answering from memory or a local disk resolves at once: let the event
-          // loop serve requests (probes) between chunks of a large load.
-          if (++reads % YIELD_EVERY_READS === 0) await new Promise((r) => setImmediate(r));
-          const [account, group, id] = key.split('/');
-          return this.read({ account, group, id });
-        },
-      );
+      const docs = await mapWithConcurrency(keys, this.settings.loadConcurrency, async (key) => {
+        // A repository answering from memory or a local disk resolves at once: let the event
+        // loop serve requests (probes) between chunks of a large load.
+        if (++reads % YIELD_EVERY_READS === 0) await new Promise((r) => setImmediate(r));
+        const [account, group, id] = key.split('/');
+        return this.read({ account, group, id });
+      });
       this.replaceAll(keys, docs);
       this.loaded = true;
       this.lastLoadAt = this.clock.now();

@@ -12,7 +12,6 @@ import {
   TagLogGroupCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { register } from 'prom-client';
 import { JobDocument } from '../domain/job-document';
 import { CloudWatchJobLog, MAX_BATCH_BYTES } from './cloudwatch-job-log';
 import { RunRecord } from '../domain/run-record';
@@ -65,19 +64,9 @@ const log = (deleteLogs = false) =>
     1,
   );
 
-/** Records counted as lost since the test began (the counter is process-wide). */
-const failures = async () =>
-  ((await register.getSingleMetricAsString('minion_run_log_write_failures_total').catch(() => ''))
-    .split('\n')
-    .filter((line) => line.startsWith('minion_run_log_write_failures_total'))
-    .map((line) => Number(line.split(' ')[1]))[0] ?? 0) - failuresBefore;
-let failuresBefore = 0;
-
 describe('CloudWatchJobLog', () => {
   beforeEach(async () => {
     cw.reset();
-    failuresBefore = 0;
-    failuresBefore = await failures();
   });
 
   describe('jobSaved', () => {
@@ -232,7 +221,7 @@ describe('CloudWatchJobLog', () => {
       await l.append(key, record(1));
       await l.flush();
       expect(cw.commandCalls(PutLogEventsCommand)).toHaveLength(3);
-      expect(await failures()).toBe(0);
+      expect(l.writeFailures).toBe(0);
     });
 
     it('gives up after 5 attempts: the record is counted as lost, the run path never sees it', async () => {
@@ -241,7 +230,7 @@ describe('CloudWatchJobLog', () => {
       await expect(l.append(key, record(1))).resolves.toBeUndefined();
       await l.flush();
       expect(cw.commandCalls(PutLogEventsCommand)).toHaveLength(5);
-      expect(await failures()).toBe(1);
+      expect(l.writeFailures).toBe(1);
     });
 
     it('does not retry a bad request', async () => {
@@ -250,7 +239,7 @@ describe('CloudWatchJobLog', () => {
       await l.append(key, record(1));
       await l.flush();
       expect(cw.commandCalls(PutLogEventsCommand)).toHaveLength(1);
-      expect(await failures()).toBe(1);
+      expect(l.writeFailures).toBe(1);
     });
 
     it('creates a missing group and stream (a job created by the original), then sends', async () => {

@@ -15,8 +15,6 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { isThrottlingError, isTransientError } from '@smithy/core/retry';
 import { Logger } from '@nestjs/common';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { AwsClientSettings, sdkClientConfig } from '../common/aws-client-config';
 import { retryDelays, retrying } from '../common/backoff';
 import { rfc3339 } from '../common/clock';
 import { JobDocument, Tag } from '../domain/job-document';
@@ -338,23 +336,4 @@ function parse(message: string | undefined): RunRecord | null {
   } catch {
     return null;
   }
-}
-
-/**
- * 50 connections (the SDK's default, said explicitly): at CloudWatch's usual 20 ms a call that is
- * at most 2,500 PutLogEvents a second, under the account's 5,000 quota, and 10k runs a minute are
- * stored in about 6 s (bench:cloudwatch). A burst queues behind them by design, so the SDK's
- * warning about queued requests is moved past the time a burst takes.
- */
-const LOGS_MAX_SOCKETS = 50;
-
-export function createLogsClient(aws: AwsClientSettings): CloudWatchLogsClient {
-  return new CloudWatchLogsClient({
-    ...sdkClientConfig(aws),
-    requestHandler: new NodeHttpHandler({
-      httpsAgent: { maxSockets: LOGS_MAX_SOCKETS },
-      httpAgent: { maxSockets: LOGS_MAX_SOCKETS },
-      socketAcquisitionWarningTimeout: 30_000,
-    }),
-  });
 }

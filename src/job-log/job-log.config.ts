@@ -42,7 +42,7 @@ export class CloudWatchLogOptions extends AwsServiceOptions {
 
 export const LOG_PROVIDER_TYPES = ['file', 'cloudwatch'] as const;
 
-/** `logProvider`: where run history goes. `file` (default) keeps JSON lines; `cloudwatch` uses CloudWatch Logs. */
+/** `logProvider`: where run history goes. `file` (default): SQLite under the data directory; `cloudwatch`: CloudWatch Logs. */
 export class LogProviderDefinition {
   @IsIn(LOG_PROVIDER_TYPES, {
     message: `$property must be one of: ${LOG_PROVIDER_TYPES.join(', ')}`,
@@ -54,12 +54,14 @@ export class LogProviderDefinition {
   config?: Record<string, unknown>;
 }
 
-export type RunLogSettings =
+/** Where run history goes: a SQLite database under the data directory, or CloudWatch Logs. */
+export type RunLogStore =
   | {
       readonly type: 'file';
+      /** The SQLite database's directory (`<dataDir>/.runs` by default). */
       readonly path: string;
       readonly deleteLogs: boolean;
-      /** Runs each job's file keeps at least (scheduler.keepRuns). */
+      /** Runs each job keeps at least (scheduler.keepRuns). */
       readonly keepRuns: number;
     }
   | {
@@ -69,26 +71,40 @@ export type RunLogSettings =
       readonly deleteLogs: boolean;
     };
 
-/** The run log: `logProvider` if given, else files under `<dataDir>/.runs`. */
+/** `logProvider`, resolved: the run log's settings slice (DI token). */
+export abstract class RunLogSettings {
+  /** Log group names start with it (`<org>-<group>`), as the original's did. */
+  abstract readonly org: string;
+  abstract readonly store: RunLogStore;
+}
+
+/** The run log: `logProvider` if given, else a SQLite database under `<dataDir>/.runs`. */
 export function runLogSettings(
   def: LogProviderDefinition | undefined,
+  org: string,
   dataDir: string,
   keepRuns: number,
 ): RunLogSettings {
   if (def?.type === 'cloudwatch') {
     const o = plainToInstance(CloudWatchLogOptions, def.config ?? {});
     return {
-      type: 'cloudwatch',
-      aws: awsClientSettings(o),
-      retentionDays: o.retentionDays ?? 90,
-      deleteLogs: o.deleteLogs === true,
+      org,
+      store: {
+        type: 'cloudwatch',
+        aws: awsClientSettings(o),
+        retentionDays: o.retentionDays ?? 90,
+        deleteLogs: o.deleteLogs === true,
+      },
     };
   }
   const o = plainToInstance(FileLogOptions, def?.config ?? {});
   return {
-    type: 'file',
-    path: o.path ?? join(dataDir, '.runs'),
-    deleteLogs: o.deleteLogs === true,
-    keepRuns,
+    org,
+    store: {
+      type: 'file',
+      path: o.path ?? join(dataDir, '.runs'),
+      deleteLogs: o.deleteLogs === true,
+      keepRuns,
+    },
   };
 }

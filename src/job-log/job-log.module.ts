@@ -1,33 +1,31 @@
-import { Logger, Module } from '@nestjs/common';
-import { MinionSettings } from '../config/settings';
-import { CloudWatchJobLog, createLogsClient } from './cloudwatch-job-log';
-import { SqliteJobLog } from './sqlite-job-log';
+import { Module } from '@nestjs/common';
+import { MetricsModule } from '../metrics/metrics.module';
+import { createLogsClient } from '../common/aws-logs-client';
+import { CloudWatchJobLog } from './cloudwatch-job-log';
+import { RunLogSettings } from './job-log.config';
 import { JobLog } from './job-log';
+import { JobLogMetrics } from './job-log.metrics';
+import { SqliteJobLog } from './sqlite-job-log';
 
-/** Chooses the `JobLog` implementation from the run log settings (default: files under the data dir). */
-export function createJobLog(settings: MinionSettings): JobLog {
-  const log = settings.runLog;
-  switch (log.type) {
-    case 'file':
-      if (settings.coordination.type === 'redis') {
-        new Logger('JobLog').warn(
-          'several replicas with a file run log: each replica keeps the history of the runs it ran, ' +
-            'unless all share the directory. Use logProvider "cloudwatch" for one history.',
-        );
-      }
-      return new SqliteJobLog(log.path, settings.org, log.keepRuns, log.deleteLogs);
-    case 'cloudwatch':
-      return new CloudWatchJobLog(
-        createLogsClient(log.aws),
+/** Chooses the `JobLog` implementation: SQLite under the data dir (default), or CloudWatch Logs. */
+export function createJobLog(settings: RunLogSettings): JobLog {
+  const store = settings.store;
+  return store.type === 'cloudwatch'
+    ? new CloudWatchJobLog(
+        createLogsClient(store.aws),
         settings.org,
-        log.retentionDays,
-        log.deleteLogs,
-      );
-  }
+        store.retentionDays,
+        store.deleteLogs,
+      )
+    : new SqliteJobLog(store.path, settings.org, store.keepRuns, store.deleteLogs);
 }
 
 @Module({
-  providers: [{ provide: JobLog, useFactory: createJobLog, inject: [MinionSettings] }],
+  imports: [MetricsModule],
+  providers: [
+    { provide: JobLog, useFactory: createJobLog, inject: [RunLogSettings] },
+    JobLogMetrics,
+  ],
   exports: [JobLog],
 })
 export class JobLogModule {}

@@ -1,5 +1,4 @@
 import { Logger } from '@nestjs/common';
-import { Counter, register } from 'prom-client';
 import { JobDocument, Tag } from '../domain/job-document';
 import { RunLogInfo, RunRecord } from '../domain/run-record';
 import { JobKey } from '../domain/job-key';
@@ -8,24 +7,16 @@ import { JobKey } from '../domain/job-key';
 const MAX_BACKLOG = 10_000;
 const FAILURE_LOG_INTERVAL_MS = 5000;
 
-function writeFailures(): Counter {
-  const name = 'minion_run_log_write_failures_total';
-  return (
-    (register.getSingleMetric(name) as Counter | undefined) ??
-    new Counter({ name, help: 'Run records that could not be written' })
-  );
-}
-
 /**
- * Port for run history: every attempt's outcome, per job. Implementations: file (embedded
- * default, JSON lines), CloudWatch Logs. Records are written in the background, in order per
+ * Port for run history: every attempt's outcome, per job. Implementations: SQLite (embedded
+ * default, `logProvider.type: file`), CloudWatch Logs. Records are written in the background, in order per
  * job, so a slow disk or CloudWatch never holds a run's slot; `flush` waits for them (shutdown).
  * A record that cannot be written is logged and counted, never thrown at the run path.
  */
 export abstract class JobLog {
   private readonly writeLogger = new Logger(JobLog.name);
   private readonly writing = new Set<Promise<void>>();
-  private readonly failures = writeFailures();
+  private failures = 0;
   private lastLogged = 0;
   private unlogged = 0;
 
@@ -40,9 +31,14 @@ export abstract class JobLog {
     return this.writing.size > MAX_BACKLOG ? write : Promise.resolve();
   }
 
+  /** Records that could not be written, since start (`minion_run_log_write_failures_total`). */
+  get writeFailures(): number {
+    return this.failures;
+  }
+
   /** Counted always; logged at most every few seconds, so an outage does not flood the log. */
   private failed(record: RunRecord, err: Error): void {
-    this.failures.inc();
+    this.failures++;
     this.unlogged++;
     const now = Date.now();
     if (now - this.lastLogged < FAILURE_LOG_INTERVAL_MS) return;

@@ -1,7 +1,6 @@
 import { mapWithConcurrency } from '../common/concurrency';
 import { JobDocument } from '../domain/job-document';
 import { ListPage } from '../repository/jobs.repository';
-import { Page } from './jobs.service';
 
 /** The list routes' filters; every one given must hold. */
 export interface JobFilter {
@@ -12,6 +11,22 @@ export interface JobFilter {
   tag?: { key: string; value: string };
   /** Prefix of `name`. */
   name?: string;
+}
+
+/** One page of a listing, and whether another follows. */
+export interface Page {
+  items: string[];
+  more: boolean;
+}
+
+/** Asks for one entry more than the page holds, to know whether a next page exists. */
+export async function paged(
+  page: ListPage,
+  list: (p: ListPage) => Promise<string[]>,
+): Promise<Page> {
+  if (page.limit === undefined) return { items: await list(page), more: false };
+  const items = await list({ ...page, limit: page.limit + 1 });
+  return { items: items.slice(0, page.limit), more: items.length > page.limit };
 }
 
 const BATCH = 500;

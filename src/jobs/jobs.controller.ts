@@ -23,7 +23,7 @@ import {
 } from '@nestjs/swagger';
 import { actorOf } from '../audit/actor';
 import { inKeyGroups } from '../auth/scope';
-import { RequiresAccess } from '../common/decorators/access.decorator';
+import { RequiresAccess } from '../auth/requires-access.decorator';
 import { ServiceUnavailableError } from '../common/errors';
 import {
   ApiErrorResponses,
@@ -32,13 +32,18 @@ import {
 } from '../common/http/api-docs.decorators';
 import { RunRecord } from '../domain/run-record';
 import { RunRecordDto } from './dto/run-record.dto';
+import { LimitQuery } from '../common/http/limit-query';
+import { setNextLink } from '../common/http/next-link';
 import { AccountParams, GroupParams, JobParams } from '../common/http/path-params';
+import { groupOfEntry } from '../domain/job-key';
 import { DryRunResponseDto } from './dto/dry-run-response.dto';
 import { JobRequestDto } from './dto/job-request.dto';
 import { JobResponseDto, NextFireTimesDto, RunAcceptedDto } from './dto/job-response.dto';
-import { filterOf, ListQuery, NextQuery, RunsQuery } from './dto/list-query.dto';
+import { filterOf, ListQuery, NextQuery } from './dto/list-query.dto';
 import { CREATE_EXAMPLE, RUNNER_EXAMPLES, UPDATE_EXAMPLE } from './jobs.examples';
-import { JobsService, Page } from './jobs.service';
+import { DryRunsService } from './dry-runs.service';
+import { Page } from './job-filter';
+import { JobsService } from './jobs.service';
 
 const TEXT = 'text/plain; charset=utf-8';
 
@@ -57,14 +62,10 @@ function pageOf(query: ListQuery) {
 /** The body stays the original's bare array; the next page is announced in `Link` (RFC 8288). */
 function withNextLink(page: Page, query: ListQuery, req: Request, res: Response): string[] {
   if (page.more && query.limit !== undefined) {
-    const last = page.items[page.items.length - 1];
+    const { limit, enabled, runner, tag, name } = query;
     // The filters go on, so the next page is of the same listing.
-    const filters = (['enabled', 'runner', 'tag', 'name'] as const)
-      .filter((k) => query[k] !== undefined)
-      .map((k) => `&${k}=${encodeURIComponent(query[k] as string)}`)
-      .join('');
-    const next = `${req.path}?limit=${query.limit}&start_after=${encodeURIComponent(last)}${filters}`;
-    res.setHeader('Link', `<${next}>; rel="next"`);
+    const startAfter = page.items[page.items.length - 1];
+    setNextLink(req, res, { limit, start_after: startAfter, enabled, runner, tag, name });
   }
   return page.items;
 }
@@ -73,7 +74,10 @@ function withNextLink(page: Page, query: ListQuery, req: Request, res: Response)
 @ApiErrorResponses(...AUTHENTICATED_ERRORS)
 @Controller(':account/jobs')
 export class JobsController {
-  constructor(private readonly jobs: JobsService) {}
+  constructor(
+    private readonly jobs: JobsService,
+    private readonly dryRuns: DryRunsService,
+  ) {}
 
   @Get()
   @ApiOperation({
@@ -95,7 +99,9 @@ export class JobsController {
     const page = await this.jobs.listAccount(account, pageOf(query), filterOf(query));
     // A key scoped to some groups sees only theirs; the next link still follows the whole
     // listing, so a page may hold fewer entries than `limit` (or none) while more follow.
-    return withNextLink(page, query, req, res).filter((entry) => inKeyGroups(req.apiKey, entry));
+    return withNextLink(page, query, req, res).filter((entry) =>
+      inKeyGroups(req.apiKey, groupOfEntry(entry)),
+    );
   }
 
   @Get(':group')
@@ -226,7 +232,7 @@ export class JobsController {
     @Param() { account, group }: GroupParams,
     @Body() body: JobRequestDto,
   ): Promise<DryRunResponseDto> {
-    return this.jobs.dryRunUnsaved(account, group, body);
+    return this.dryRuns.dryRunUnsaved(account, group, body);
   }
 
   @Post(':group/:id/dry-run')
@@ -242,7 +248,7 @@ export class JobsController {
   @ApiOkResponse({ description: 'What the run would do', type: DryRunResponseDto })
   @ApiErrorResponses(503)
   dryRun(@Param() params: JobParams): Promise<DryRunResponseDto> {
-    return this.jobs.dryRun(params);
+    return this.dryRuns.dryRun(params);
   }
 
   @Get(':group/:id/runs')
@@ -253,7 +259,7 @@ export class JobsController {
       'One record per attempt: succeeded, failed (with `will_retry`), skipped, or missed (after downtime).',
   })
   @ApiOkResponse({ description: 'Run records, newest first', type: [RunRecordDto] })
-  runs(@Param() params: JobParams, @Query() { limit }: RunsQuery): Promise<RunRecord[]> {
+  runs(@Param() params: JobParams, @Query() { limit }: LimitQuery): Promise<RunRecord[]> {
     return this.jobs.runs(params, limit);
   }
 

@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { actorOf } from '../audit/actor';
-import { RequiresAccess } from '../common/decorators/access.decorator';
+import { RequiresAccess } from '../auth/requires-access.decorator';
 import { ApiErrorResponses, AUTHENTICATED_ERRORS } from '../common/http/api-docs.decorators';
 import { GroupParams, JobParams } from '../common/http/path-params';
 import { JobResponseDto } from './dto/job-response.dto';

@@ -1,40 +1,38 @@
 import { Injectable } from '@nestjs/common';
+import { Actor } from '../audit/audit-entry';
+import { Auditor } from '../audit/auditor.service';
 import { Clock, rfc3339 } from '../common/clock';
 import { InvalidFieldError, JobNotFoundError } from '../common/errors';
-import { JobChanges } from '../domain/job-changes';
-import { JobDocument } from '../domain/job-document';
-import { JobsRepository } from '../repository/jobs.repository';
-import { Actor, AuditAction } from '../audit/audit-entry';
-import { Auditor } from '../audit/auditor.service';
-import { PauseRequestDto } from './dto/pause.dto';
-import { JobsService, JobWithLog } from './jobs.service';
+import { JobDocument, JobPause } from '../domain/job-document';
 import { JobKey } from '../domain/job-key';
+import { JobsRepository } from '../repository/jobs.repository';
+import { PauseRequestDto } from './dto/pause.dto';
+import { JobWriter } from './job-writer.service';
+import { JobsService, JobWithLog } from './jobs.service';
 
 /**
  * Pauses of a job's schedule, and of every job of a group. A pause is kept in the job document
  * (`pause`), so every replica's cache has it with the job, and it ends by itself: each
- * occurrence is compared with `until` when it runs (see Executor), with no timer to lose. A
+ * occurrence is compared with `until` when it runs (`skipMarks`), with no timer to lose. A
  * paused job keeps `enabled` as it was; manual runs still run.
  */
 @Injectable()
 export class PausesService {
   constructor(
     private readonly repository: JobsRepository,
-    private readonly changes: JobChanges,
+    private readonly writer: JobWriter,
     private readonly jobs: JobsService,
     private readonly clock: Clock,
     private readonly auditor: Auditor,
   ) {}
 
   async pause(key: JobKey, request: PauseRequestDto, actor: Actor): Promise<JobWithLog> {
-    this.jobs.ensureAccount(key.account);
     const pause = this.pauseOf(request, actor.key);
     await this.change(key, (doc) => ({ ...doc, pause }), 'pause', actor);
     return this.jobs.get(key);
   }
 
   async resume(key: JobKey, actor: Actor): Promise<JobWithLog> {
-    this.jobs.ensureAccount(key.account);
     await this.change(key, withoutPause, 'resume', actor);
     return this.jobs.get(key);
   }
@@ -46,23 +44,21 @@ export class PausesService {
     request: PauseRequestDto,
     actor: Actor,
   ): Promise<string[]> {
-    this.jobs.ensureAccount(account);
     const pause = this.pauseOf(request, actor.key);
-    const changed = await this.changeGroup(account, group, (doc) => ({ ...doc, pause }));
+    const changed = await this.changeGroup(account, group, 'pause', (doc) => ({ ...doc, pause }));
     await this.auditor.group('pause-group', actor, account, group, changed);
     return changed;
   }
 
   async resumeGroup(account: string, group: string, actor: Actor): Promise<string[]> {
-    this.jobs.ensureAccount(account);
-    const changed = await this.changeGroup(account, group, (doc) =>
+    const changed = await this.changeGroup(account, group, 'resume', (doc) =>
       doc.pause ? withoutPause(doc) : null,
     );
     await this.auditor.group('resume-group', actor, account, group, changed);
     return changed;
   }
 
-  private pauseOf(request: PauseRequestDto, by: string): NonNullable<JobDocument['pause']> {
+  private pauseOf(request: PauseRequestDto, by: string): JobPause {
     const now = this.clock.now();
     let until: string | null = null;
     if (request.until) {
@@ -78,13 +74,15 @@ export class PausesService {
   private async changeGroup(
     account: string,
     group: string,
+    action: 'pause' | 'resume',
     change: (doc: JobDocument) => JobDocument | null,
   ): Promise<string[]> {
     const ids = await this.repository.listGroup(account, group, {});
     const changed: string[] = [];
     for (const id of ids) {
       try {
-        if (await this.change({ account, group, id }, change)) changed.push(id);
+        // Audited once, for the group, by the caller.
+        if (await this.change({ account, group, id }, change, action, null)) changed.push(id);
       } catch (err) {
         if (!(err instanceof JobNotFoundError)) throw err; // deleted meanwhile: nothing to pause
       }
@@ -96,15 +94,13 @@ export class PausesService {
   private async change(
     key: JobKey,
     change: (doc: JobDocument) => JobDocument | null,
-    audited?: AuditAction,
-    actor?: Actor,
+    action: 'pause' | 'resume',
+    actor: Actor | null,
   ): Promise<boolean> {
     const current = await this.repository.get(key);
     const next = change(current.document);
     if (!next) return false;
-    const stored = await this.repository.update(next, current.version);
-    this.changes.publish({ type: 'saved', document: stored.document });
-    if (audited && actor) await this.auditor.job(audited, actor, current.document, stored.document);
+    await this.writer.replace(current, next, action, actor);
     return true;
   }
 }

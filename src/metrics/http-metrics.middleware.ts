@@ -1,10 +1,7 @@
 import { Injectable, NestMiddleware } from '@nestjs/common';
-import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { NextFunction, Request, Response } from 'express';
 import { Counter, Histogram } from 'prom-client';
-
-export const HTTP_REQUESTS = 'minion_http_requests_total';
-export const HTTP_DURATION = 'minion_http_request_duration_seconds';
+import { MetricsRegistry } from './metrics-registry';
 
 /**
  * Counts every answered request by method, matched route pattern and status. The route label is
@@ -12,10 +9,23 @@ export const HTTP_DURATION = 'minion_http_request_duration_seconds';
  */
 @Injectable()
 export class HttpMetricsMiddleware implements NestMiddleware {
-  constructor(
-    @InjectMetric(HTTP_REQUESTS) private readonly requests: Counter<string>,
-    @InjectMetric(HTTP_DURATION) private readonly duration: Histogram<string>,
-  ) {}
+  private readonly requests: Counter<string>;
+  private readonly duration: Histogram<string>;
+
+  constructor(metrics: MetricsRegistry) {
+    const labelNames = ['method', 'route', 'status'];
+    this.requests = metrics.counter({
+      name: 'minion_http_requests_total',
+      help: 'HTTP requests answered, by method, route pattern and status',
+      labelNames,
+    });
+    this.duration = metrics.histogram({
+      name: 'minion_http_request_duration_seconds',
+      help: 'HTTP request duration in seconds, by method, route pattern and status',
+      labelNames,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    });
+  }
 
   use(req: Request, res: Response, next: NextFunction): void {
     const started = process.hrtime.bigint();

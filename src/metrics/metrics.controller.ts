@@ -1,15 +1,17 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { PrometheusController } from '@willsoto/nestjs-prometheus';
 import type { Response } from 'express';
 import { Public } from '../common/decorators/public.decorator';
 import { ApiTextResponse } from '../common/http/api-docs.decorators';
+import { MetricsRegistry } from './metrics-registry';
 
 /** Prometheus scrape endpoint, public like the original's `/v1/minion/metrics`. */
 @ApiTags('system')
 @Public()
-@Controller()
-export class MetricsController extends PrometheusController {
+@Controller('metrics')
+export class MetricsController {
+  constructor(private readonly metrics: MetricsRegistry) {}
+
   @Get()
   @ApiOperation({ operationId: 'metrics', summary: 'Prometheus metrics (text exposition format)' })
   @ApiTextResponse(
@@ -17,7 +19,8 @@ export class MetricsController extends PrometheusController {
     'Prometheus text exposition format 0.0.4',
     'minion_runs_total{runner="dummyRunner",status="succeeded"} 42',
   )
-  override index(@Res({ passthrough: true }) response: Response): Promise<string> {
-    return super.index(response);
+  async index(@Res({ passthrough: true }) res: Response): Promise<string> {
+    res.setHeader('Content-Type', this.metrics.contentType);
+    return this.metrics.metrics();
   }
 }

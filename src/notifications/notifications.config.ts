@@ -70,17 +70,24 @@ export class EventReportersDefinition {
   bufferSize?: number;
 }
 
-export interface NotificationSettings {
-  readonly slack?: Readonly<SlackReporterOptions>;
-  readonly webhook?: Readonly<WebhookReporterOptions>;
-  readonly retries: number;
-  readonly retryDelayMs: number;
-  readonly bufferSize: number;
-  readonly timeoutMs: number;
+/** `eventReporters`, resolved: the notifications' settings slice (DI token). */
+export abstract class NotificationSettings {
+  /** Named in every event, so one channel can serve several minions. */
+  abstract readonly org: string;
+  abstract readonly slack?: Readonly<SlackReporterOptions>;
+  abstract readonly webhook?: Readonly<WebhookReporterOptions>;
+  abstract readonly retries: number;
+  abstract readonly retryDelayMs: number;
+  abstract readonly bufferSize: number;
+  abstract readonly timeoutMs: number;
 }
 
-export function notificationSettings(def: EventReportersDefinition = {}): NotificationSettings {
+export function notificationSettings(
+  def: EventReportersDefinition = {},
+  org: string,
+): NotificationSettings {
   return {
+    org,
     slack: def.slack,
     webhook: def.webhook,
     retries: def.retries ?? 4,

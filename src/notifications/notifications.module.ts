@@ -1,15 +1,20 @@
 import { Logger, Module } from '@nestjs/common';
+import { MetricsModule } from '../metrics/metrics.module';
+import { MetricsRegistry } from '../metrics/metrics-registry';
 import { Clock } from '../common/clock';
 import { REPLICA } from '../common/replica';
-import { MinionSettings } from '../config/settings';
+import { NotificationSettings } from './notifications.config';
 import { NotificationChannel } from './notification-channel';
 import { Notifications } from './notifications.service';
 import { SlackChannel } from './slack.channel';
 import { WebhookChannel } from './webhook.channel';
 
 /** The channels of `eventReporters`, in one place. */
-export function createNotifications(settings: MinionSettings, clock: Clock): Notifications {
-  const n = settings.notifications;
+export function createNotifications(
+  n: NotificationSettings,
+  clock: Clock,
+  metrics: MetricsRegistry,
+): Notifications {
   const channels: NotificationChannel[] = [];
   if (n.slack) channels.push(new SlackChannel(n.slack));
   if (n.webhook) channels.push(new WebhookChannel(n.webhook));
@@ -19,7 +24,7 @@ export function createNotifications(settings: MinionSettings, clock: Clock): Not
   return new Notifications(
     channels,
     {
-      org: settings.org,
+      org: n.org,
       replica: REPLICA,
       retries: n.retries,
       bufferSize: n.bufferSize,
@@ -27,12 +32,22 @@ export function createNotifications(settings: MinionSettings, clock: Clock): Not
       timeoutMs: n.timeoutMs,
     },
     clock,
+    metrics.counter({
+      name: 'minion_notifications_total',
+      help: 'Notification deliveries by channel and result: sent, retried, failed (gave up), dropped (buffer full)',
+      labelNames: ['channel', 'result'],
+    }),
   );
 }
 
 @Module({
+  imports: [MetricsModule],
   providers: [
-    { provide: Notifications, useFactory: createNotifications, inject: [MinionSettings, Clock] },
+    {
+      provide: Notifications,
+      useFactory: createNotifications,
+      inject: [NotificationSettings, Clock, MetricsRegistry],
+    },
   ],
   exports: [Notifications],
 })

@@ -1,5 +1,4 @@
 import { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { Counter, register } from 'prom-client';
 import { retrying, retryDelays } from '../common/backoff';
 import { Clock } from '../common/clock';
 import { settledWithin } from '../common/timeout';
@@ -27,16 +26,9 @@ interface Lane {
 
 const MAX_DELAY_MS = 30_000;
 
-function deliveriesCounter(): Counter<string> {
-  const name = 'minion_notifications_total';
-  return (
-    (register.getSingleMetric(name) as Counter<string> | undefined) ??
-    new Counter({
-      name,
-      help: 'Notification deliveries by channel and result: sent, retried, failed (gave up), dropped (buffer full)',
-      labelNames: ['channel', 'result'],
-    })
-  );
+/** Counts deliveries by channel and result (a metric, or nothing in a unit test). */
+export interface DeliveryCounter {
+  inc(labels: { channel: string; result: 'sent' | 'retried' | 'failed' | 'dropped' }): void;
 }
 
 /**
@@ -48,13 +40,13 @@ function deliveriesCounter(): Counter<string> {
 export class Notifications implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Notifications');
   private readonly lanes: Lane[];
-  private readonly counter = deliveriesCounter();
   private idle: (() => void)[] = [];
 
   constructor(
     channels: NotificationChannel[],
     private readonly options: NotificationOptions,
     private readonly clock: Clock,
+    private readonly counter: DeliveryCounter = { inc: () => undefined },
   ) {
     this.lanes = channels.map((channel) => ({ channel, pending: [], busy: false }));
   }

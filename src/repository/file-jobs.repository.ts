@@ -20,7 +20,7 @@ import {
 } from '../common/safe-segment';
 import { JobDocument, parseJob, serializeJob, StoredJob } from '../domain/job-document';
 import { DeleteGroupResult, JobsRepository, ListPage } from './jobs.repository';
-import { pageOf, reportUnreadableKey } from './listing';
+import { pageOf } from './listing';
 import { JobKey } from '../domain/job-key';
 
 /** Our temp files: `.<uuid>.tmp` (and `.<id>.<uuid>.tmp` from earlier versions). */
@@ -226,7 +226,7 @@ export class FileJobsRepository extends JobsRepository {
     for (const name of await entries(dir, kind)) {
       const segment = segmentFromFileName(name);
       if (segment === null) {
-        reportUnreadableKey(this.location, join(dir, name).slice(this.base.length + 1), 'bad name');
+        this.reportUnreadableKey(join(dir, name).slice(this.base.length + 1), 'bad name');
         continue;
       }
       out.push(segment);

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { JobDocument, StoredJob } from '../domain/job-document';
 import { JobKey } from '../domain/job-key';
 
@@ -24,6 +25,8 @@ export interface ListPage {
  * and counted (`reportUnreadableKey`), never silently.
  */
 export abstract class JobsRepository {
+  private readonly unreadable = new Set<string>();
+
   /** Human-readable location for logs and health output (never contains credentials). */
   abstract readonly location: string;
 
@@ -52,6 +55,24 @@ export abstract class JobsRepository {
 
   /** Proves the store is readable and writable right now (readiness); throws otherwise. */
   abstract check(): Promise<void>;
+
+  /** Distinct stored keys found that are not job keys (`minion_repository_unreadable_keys_total`). */
+  get unreadableKeys(): number {
+    return this.unreadableCount;
+  }
+
+  private unreadableCount = 0;
+
+  /** A stored key no listing can return as a job: logged once and counted. */
+  protected reportUnreadableKey(key: string, reason: string): void {
+    if (this.unreadable.has(key)) return;
+    if (this.unreadable.size > 100_000) this.unreadable.clear();
+    this.unreadable.add(key);
+    this.unreadableCount++;
+    new Logger('JobsRepository').warn(
+      `skipping ${JSON.stringify(key)} in ${this.location}: ${reason}; it is not a job key`,
+    );
+  }
 
   /** Startup housekeeping (the file store removes temp files left by a crash). */
   async cleanup(): Promise<void> {}

@@ -1,5 +1,3 @@
-import { Logger } from '@nestjs/common';
-import { Counter, register } from 'prom-client';
 import { ListPage } from './jobs.repository';
 
 /**
@@ -30,28 +28,4 @@ export function pageOf(names: string[], page: ListPage = {}): string[] {
       : sorted.findIndex((n) => compareCodePoints(n, page.startAfter as string) > 0);
   if (from < 0) return [];
   return page.limit === undefined ? sorted.slice(from) : sorted.slice(from, from + page.limit);
-}
-
-const logger = new Logger('JobsRepository');
-const reported = new Set<string>();
-
-function unreadableKeys(): Counter {
-  const name = 'minion_repository_unreadable_keys_total';
-  return (
-    (register.getSingleMetric(name) as Counter | undefined) ??
-    new Counter({
-      name,
-      help: 'Stored keys found in the jobs repository that are not job keys (logged once each)',
-    })
-  );
-}
-
-/** A stored key no listing can return as a job: logged once per process and counted. */
-export function reportUnreadableKey(where: string, key: string, reason: string): void {
-  const id = `${where}\u0000${key}`;
-  if (reported.has(id)) return;
-  if (reported.size > 100_000) reported.clear();
-  reported.add(id);
-  unreadableKeys().inc();
-  logger.warn(`skipping ${JSON.stringify(key)} in ${where}: ${reason}; it is not a job key`);
 }

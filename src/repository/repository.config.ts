@@ -67,32 +67,36 @@ export interface S3Settings {
   readonly forcePathStyle: boolean;
 }
 
-export type RepositorySettings =
-  | { readonly type: 'file'; readonly path: string; readonly refreshIntervalMs: number }
-  | { readonly type: 's3'; readonly s3: S3Settings; readonly refreshIntervalMs: number };
+/** Where jobs are stored. */
+export type RepositoryStore =
+  | { readonly type: 'file'; readonly path: string }
+  | { readonly type: 's3'; readonly s3: S3Settings };
+
+/** `jobsRepository`, resolved: the repository's settings slice (DI token). */
+export abstract class RepositorySettings {
+  /** Every job's key starts with it: `<org>/<account>/<group>/<id>`. */
+  abstract readonly org: string;
+  abstract readonly store: RepositoryStore;
+  /** How often every job is reloaded into the scheduler's cache. */
+  abstract readonly refreshIntervalMs: number;
+}
 
 const DEFAULT_REFRESH_MS = 5 * 60_000;
 
-export function repositorySettings(def: RepositoryDefinition): RepositorySettings {
+export function repositorySettings(def: RepositoryDefinition, org: string): RepositorySettings {
   const refreshIntervalMs =
     (def.refreshInterval && parseDuration(def.refreshInterval)) || DEFAULT_REFRESH_MS;
   // `config` was validated as the class of `type` (ValidateByType); read it as that class.
   if (def.type === 'file') {
-    return {
-      type: 'file',
-      path: plainToInstance(FileRepositoryOptions, def.config).path,
-      refreshIntervalMs,
-    };
+    const path = plainToInstance(FileRepositoryOptions, def.config).path;
+    return { org, store: { type: 'file', path }, refreshIntervalMs };
   }
   const o = plainToInstance(S3RepositoryOptions, def.config);
-  return {
-    type: 's3',
-    refreshIntervalMs,
-    s3: {
-      aws: awsClientSettings(o),
-      bucket: o.bucket,
-      prefix: o.prefix ?? '',
-      forcePathStyle: o.forcePathStyle === true,
-    },
+  const s3: S3Settings = {
+    aws: awsClientSettings(o),
+    bucket: o.bucket,
+    prefix: o.prefix ?? '',
+    forcePathStyle: o.forcePathStyle === true,
   };
+  return { org, store: { type: 's3', s3 }, refreshIntervalMs };
 }

@@ -1,24 +1,25 @@
 import { Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
-import { MinionSettings } from '../config/settings';
 import { FileJobsRepository } from './file-jobs.repository';
 import { JobChanges } from '../domain/job-changes';
+import { MetricsModule } from '../metrics/metrics.module';
+import { RepositoryMetrics } from './repository.metrics';
+import { RepositorySettings } from './repository.config';
 import { JobsRepository } from './jobs.repository';
 import { S3JobsRepository } from './s3-jobs.repository';
 
 /** Chooses the `JobsRepository` implementation from `jobsRepository.type`, in one place. */
-export function createJobsRepository(settings: MinionSettings): JobsRepository {
-  const repo = settings.repository;
-  switch (repo.type) {
-    case 'file':
-      return new FileJobsRepository(repo.path, settings.org);
-    case 's3':
-      return new S3JobsRepository(repo.s3, settings.org);
-  }
+export function createJobsRepository(settings: RepositorySettings): JobsRepository {
+  const store = settings.store;
+  return store.type === 's3'
+    ? new S3JobsRepository(store.s3, settings.org)
+    : new FileJobsRepository(store.path, settings.org);
 }
 
 @Module({
+  imports: [MetricsModule],
   providers: [
-    { provide: JobsRepository, useFactory: createJobsRepository, inject: [MinionSettings] },
+    RepositoryMetrics,
+    { provide: JobsRepository, useFactory: createJobsRepository, inject: [RepositorySettings] },
     JobChanges,
   ],
   exports: [JobsRepository, JobChanges],

@@ -14,7 +14,7 @@ import { isSafeSegment, requireSafeSegment } from '../common/safe-segment';
 import { S3Settings } from './repository.config';
 import { JobDocument, parseJob, serializeJob, StoredJob } from '../domain/job-document';
 import { DeleteGroupResult, JobsRepository, ListPage } from './jobs.repository';
-import { compareCodePoints, reportUnreadableKey } from './listing';
+import { compareCodePoints } from './listing';
 import { isNotFound, s3Failure } from './s3-errors';
 import { JobKey } from '../domain/job-key';
 
@@ -180,7 +180,7 @@ export class S3JobsRepository extends JobsRepository {
     await this.eachKey(prefix, 'list jobs', startAfter, (key) => {
       const rest = key.slice(prefix.length);
       if (!isKey(rest)) {
-        reportUnreadableKey(this.location, key, 'not <account>/<group>/<id> with valid names');
+        this.reportUnreadableKey(key, 'not <account>/<group>/<id> with valid names');
         return true;
       }
       names.push(rest);

@@ -13,6 +13,7 @@ import { RunContext, RunResult } from './runner';
 import { AwsRunner } from './aws-runner';
 import { awsRunnerError, isAccessDenied } from './aws/aws-errors';
 import { integer, list, oneOf, required } from './aws/details';
+import { ResourceAction } from '../domain/resource-action';
 import { TargetState } from '../domain/outcome';
 import { describedPoll, Verdict, waitForState } from './aws/wait-for-state';
 
@@ -84,6 +85,14 @@ export class AutoScalingRunner extends AwsRunner<AutoScalingDetails> {
       );
     }
     return { action, group, desired, min, max };
+  }
+
+  override actsOn(d: AutoScalingDetails): ResourceAction {
+    const action =
+      d.action === 'scale'
+        ? `scale to ${d.desired}`
+        : `${d.action} ${d.processes.length > 0 ? d.processes.join(',') : 'all processes'}`;
+    return { resource: `group:${d.group}`, action };
   }
 
   /** Describes the group; Auto Scaling has no dry run for the action. */

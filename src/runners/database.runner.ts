@@ -18,6 +18,7 @@ import { RunContext, RunResult } from './runner';
 import { AwsRunner } from './aws-runner';
 import { awsRunnerError } from './aws/aws-errors';
 import { oneOf, required } from './aws/details';
+import { ResourceAction } from '../domain/resource-action';
 
 const ACTIONS = ['start', 'stop'] as const;
 const TYPES = ['instance', 'cluster'] as const;
@@ -64,6 +65,10 @@ export class DatabaseRunner extends AwsRunner<DatabaseDetails> {
     maxDelayMs: 60_000,
   };
   readonly type = 'database';
+
+  override actsOn(d: DatabaseDetails): ResourceAction {
+    return { resource: `database:${d.id}`, action: d.action };
+  }
 
   parseDetails(details: Record<string, string>): DatabaseDetails {
     return {

@@ -17,6 +17,7 @@ import { RunContext, RunResult } from './runner';
 import { AwsRunner } from './aws-runner';
 import { awsRunnerError, isAccessDenied } from './aws/aws-errors';
 import { oneOf, required } from './aws/details';
+import { ResourceAction } from '../domain/resource-action';
 
 const ACTIONS = ['start', 'stop', 'reboot'] as const;
 const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
@@ -55,6 +56,10 @@ export class InstanceRunner extends AwsRunner<InstanceDetails> {
       if (action !== 'stop') oneOf(details, 'instance_action', ['stop']);
     }
     return { action, id, hibernate: details.hibernate === 'true' };
+  }
+
+  override actsOn(d: InstanceDetails): ResourceAction {
+    return { resource: `instance:${d.id}`, action: d.action };
   }
 
   /** DescribeInstances for the state; the action itself with EC2's `DryRun: true`. */

@@ -1,6 +1,6 @@
 import { InvalidFieldError } from '../common/errors';
-import { MinionSettings } from '../config/settings';
-import { RunnerSettings } from './runners.config';
+import { Account } from '../domain/accounts';
+import { JobRunnersSettings, RunnerSettings } from './runners.config';
 import { AwsClients } from './aws/aws-clients';
 import { DatabaseRunner } from './database.runner';
 import { InstanceRunner } from './instance.runner';
@@ -40,12 +40,12 @@ export class RunnerRegistry {
   ) {}
 
   static fromConfig(
-    config: Pick<MinionSettings, 'accounts' | 'runners'>,
+    config: { accounts: Readonly<Record<string, Account>>; runners: JobRunnersSettings },
     types = RUNNER_TYPES,
     deps: RunnerDeps = { aws: new AwsClients(config.accounts) },
   ): RunnerRegistry {
     const runners = new Map<string, Runner>();
-    for (const [name, def] of Object.entries(config.runners)) {
+    for (const [name, def] of Object.entries(config.runners.runners)) {
       const factory = types[def.type];
       if (!factory) {
         throw new RunnerConfigError(

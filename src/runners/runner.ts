@@ -1,6 +1,7 @@
 import { JobDocument } from '../domain/job-document';
 import { DryRunReport } from '../domain/dry-run';
 import { TargetState, WaitLimits } from '../domain/outcome';
+import { ResourceAction } from '../domain/resource-action';
 
 /**
  * What a run produced: text for the run history, the cloud request id when there is one, and
@@ -43,6 +44,15 @@ export abstract class Runner<D = unknown> {
    * resource have nothing to wait for.
    */
   waitLimits(_details: Record<string, string>): WaitLimits | null {
+    return null;
+  }
+
+  /**
+   * The resource a job with these details acts on, and what it does to it: what the schedule
+   * view compares to find conflicts, and what dry runs and sequences report. null (the default):
+   * the runner acts on no shared resource (the dummy runner; a task runner starts new tasks).
+   */
+  actsOn(_details: D): ResourceAction | null {
     return null;
   }
 

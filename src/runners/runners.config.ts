@@ -52,16 +52,13 @@ export class AccountDefinition {
   session_name?: string;
 }
 
-/** An account as the runners see it. */
-export interface AccountSettings {
-  readonly runners: readonly string[];
-  readonly region?: string;
-  readonly role_arn?: string;
-  readonly external_id?: string;
-  readonly session_name?: string;
-}
-
+/** One entry of `jobRunners`: a runner of a type, with that type's `config`. */
 export interface RunnerSettings {
   readonly type: string;
   readonly config?: Readonly<Record<string, unknown>>;
+}
+
+/** `jobRunners`, resolved: the runners by name. The runner registry's settings slice (DI token). */
+export abstract class JobRunnersSettings {
+  abstract readonly runners: Readonly<Record<string, RunnerSettings>>;
 }

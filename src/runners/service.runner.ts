@@ -14,6 +14,7 @@ import { RunContext, RunResult } from './runner';
 import { AwsRunner } from './aws-runner';
 import { awsRunnerError, isAccessDenied } from './aws/aws-errors';
 import { integer, oneOf, required } from './aws/details';
+import { ResourceAction } from '../domain/resource-action';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_:/.-]{0,1023}$/;
 const MAX_DESIRED = 100_000;
@@ -36,6 +37,10 @@ export class ServiceRunner extends AwsRunner<ServiceDetails> {
     maxDelayMs: 30_000,
   };
   readonly type = 'service';
+
+  override actsOn(d: ServiceDetails): ResourceAction {
+    return { resource: `service:${d.cluster}/${d.service}`, action: `scale to ${d.desiredCount}` };
+  }
 
   parseDetails(details: Record<string, string>): ServiceDetails {
     oneOf(details, 'service_action', ['scale']);

@@ -1,9 +1,9 @@
 import { ManualClock } from '../../test/support/manual-clock';
 import { CalendarsService } from '../calendars/calendars.service';
 import { InvalidFieldError, JobNotFoundError, RunnerError } from '../common/errors';
-import { MinionSettings } from '../config/settings';
 import { manualOccurrence, scheduledOccurrence } from '../domain/occurrence';
-import { MinionMetrics } from '../metrics/minion-metrics';
+import { MetricsRegistry } from '../metrics/metrics-registry';
+import { RunMetrics } from './runs.metrics';
 import { JobDocument } from '../domain/job-document';
 import { JobsRepository } from '../repository/jobs.repository';
 import { TargetState, WaitEnd, WaitLimits } from '../domain/outcome';
@@ -68,9 +68,9 @@ function executor(options: {
       wait: options.wait ?? null,
     }),
   } as unknown as RunnerRegistry;
-  const settings = { scheduler: { runTimeoutMs: options.runTimeoutMs ?? 5000 } } as MinionSettings;
+  const settings = { runTimeoutMs: options.runTimeoutMs ?? 5000 };
   const clock = new ManualClock('2026-01-05T10:00:03Z');
-  const metrics = new MinionMetrics();
+  const metrics = new RunMetrics(new MetricsRegistry());
   const calendars = { blackoutAt: async () => null } as unknown as CalendarsService;
   const ex = new Executor(settings, cache, repository, registry, metrics, clock, calendars);
   return { ex, runner, clock, metrics };

@@ -4,9 +4,9 @@ import { CalendarsService } from '../calendars/calendars.service';
 import { Clock } from '../common/clock';
 import { InvalidFieldError, JobNotFoundError, RunnerError } from '../common/errors';
 import { withDeadline } from '../common/timeout';
-import { MinionSettings } from '../config/settings';
+import { RunSettings } from './runs.config';
 import { jobOf, Occurrence } from '../domain/occurrence';
-import { MinionMetrics } from '../metrics/minion-metrics';
+import { RunMetrics } from './runs.metrics';
 import { JobDocument } from '../domain/job-document';
 import { JobsRepository } from '../repository/jobs.repository';
 import { RunOutcome, SUCCESSFUL_RESULTS } from '../domain/outcome';
@@ -37,15 +37,15 @@ export class Executor {
   private readonly runTimeoutMs: number;
 
   constructor(
-    settings: MinionSettings,
+    settings: RunSettings,
     private readonly cache: JobCache,
     private readonly repository: JobsRepository,
     private readonly runners: RunnerRegistry,
-    private readonly metrics: MinionMetrics,
+    private readonly metrics: RunMetrics,
     private readonly clock: Clock,
     private readonly calendars: CalendarsService,
   ) {
-    this.runTimeoutMs = settings.scheduler.runTimeoutMs;
+    this.runTimeoutMs = settings.runTimeoutMs;
     // One abort listener per run in flight: as many as the concurrency allows.
     setMaxListeners(0, this.shutdown.signal);
     setMaxListeners(0, this.waits.signal);

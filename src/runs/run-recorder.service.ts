@@ -1,10 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock, rfc3339 } from '../common/clock';
 import { REPLICA } from '../common/replica';
+import { occurrenceId } from '../domain/job-key';
 import { jobOf, Missed, Occurrence } from '../domain/occurrence';
 import { JobLog } from '../job-log/job-log';
 import { RunRecord } from '../domain/run-record';
-import { MinionMetrics } from '../metrics/minion-metrics';
+import { RunMetrics } from './runs.metrics';
 import { MinionEvent } from '../notifications/minion-event';
 import { Notifications } from '../notifications/notifications.service';
 import { JobCache } from '../job-cache/job-cache.service';
@@ -22,7 +23,7 @@ export class RunRecorder {
 
   constructor(
     private readonly jobLog: JobLog,
-    private readonly metrics: MinionMetrics,
+    private readonly metrics: RunMetrics,
     private readonly notifications: Notifications,
     private readonly cache: JobCache,
     private readonly clock: Clock,
@@ -46,7 +47,8 @@ export class RunRecorder {
     if (outcome.status === 'succeeded' || outcome.status === 'failed') {
       this.metrics.runDuration.observe({ runner }, record.duration_ms / 1000);
     }
-    if (!(outcome.status === 'skipped' && outcome.deliberate)) this.announce(record);
+    if (!(outcome.status === 'skipped' && outcome.deliberate))
+      this.announce(occurrence.key, record);
     await this.jobLog.append(jobOf(occurrence), record);
   }
 
@@ -66,7 +68,7 @@ export class RunRecorder {
       replica: lost.replica,
     };
     this.metrics.runs.inc({ runner: runner || 'unknown', status: 'failed' });
-    this.announce(record);
+    this.announce(occurrence.key, record);
     await this.jobLog.append(jobOf(occurrence), record);
   }
 
@@ -82,7 +84,7 @@ export class RunRecorder {
         `${count} occurrence(s) between ${first} and ${rfc3339(new Date(m.last))} were not ` +
         `run: minion was not scheduling then, and they are older than the ${window} catch-up window`;
       const record: RunRecord = {
-        run_id: `${m.key}@${first}`,
+        run_id: occurrenceId(m.key, first),
         trigger: 'schedule',
         scheduled_for: first,
         attempt: 0,
@@ -94,7 +96,7 @@ export class RunRecorder {
         missed_count: m.count,
         replica: REPLICA,
       };
-      this.announce(record);
+      this.announce(m.key, record);
       await this.jobLog.append(m.job, record);
     }
     if (missed.length > 0) {
@@ -109,8 +111,9 @@ export class RunRecorder {
     return this.jobLog.flush();
   }
 
-  private announce(record: RunRecord): void {
-    const event = eventOf(record);
+  /** `job`: the job's `jobRef`, as events name it. */
+  private announce(job: string, record: RunRecord): void {
+    const event = eventOf(job, record);
     if (event) this.notifications.notify(event);
   }
 }
@@ -152,8 +155,7 @@ function detailsOf(outcome: AttemptOutcome, willRetry: boolean): Partial<RunReco
 }
 
 /** Failed attempts, skipped and missed occurrences go to the notification channels. */
-function eventOf(record: RunRecord): MinionEvent | null {
-  const job = record.run_id.slice(0, record.run_id.lastIndexOf('@'));
+function eventOf(job: string, record: RunRecord): MinionEvent | null {
   switch (record.status) {
     case 'failed':
       return {

@@ -8,6 +8,7 @@ import { RunnersModule } from '../runners/runners.module';
 import { JobCacheModule } from '../job-cache/job-cache.module';
 import { Executor } from './executor.service';
 import { RunRecorder } from './run-recorder.service';
+import { RunMetrics } from './runs.metrics';
 
 /** The run path after the queue: the executor runs an attempt, the recorder writes its history. */
 @Module({
@@ -20,7 +21,7 @@ import { RunRecorder } from './run-recorder.service';
     MetricsModule,
     CalendarsModule,
   ],
-  providers: [Executor, RunRecorder],
+  providers: [Executor, RunRecorder, RunMetrics],
   exports: [Executor, RunRecorder],
 })
 export class RunsModule {}

@@ -5,7 +5,6 @@ import { inKeyGroups } from '../auth/scope';
 import { ApiErrorResponses, AUTHENTICATED_ERRORS } from '../common/http/api-docs.decorators';
 import { parseDuration } from '../common/duration';
 import { AccountParams } from '../common/http/path-params';
-import { JobsService } from '../jobs/jobs.service';
 import { ScheduledOccurrenceDto, ScheduleQuery } from './schedule.dto';
 import { ScheduleService } from './schedule.service';
 
@@ -13,10 +12,7 @@ import { ScheduleService } from './schedule.service';
 @ApiErrorResponses(...AUTHENTICATED_ERRORS)
 @Controller(':account/schedule')
 export class ScheduleController {
-  constructor(
-    private readonly schedule: ScheduleService,
-    private readonly jobs: JobsService,
-  ) {}
+  constructor(private readonly schedule: ScheduleService) {}
 
   @Get()
   @ApiOperation({
@@ -32,7 +28,6 @@ export class ScheduleController {
     @Query() query: ScheduleQuery,
     @Req() req: Request,
   ): Promise<ScheduledOccurrenceDto[]> {
-    this.jobs.ensureAccount(account);
     return this.schedule.occurrences(
       account,
       {
@@ -40,7 +35,7 @@ export class ScheduleController {
         to: query.to ? new Date(query.to) : undefined,
         withinMs: parseDuration(query.within ?? '5m') ?? 300_000,
       },
-      (group) => inKeyGroups(req.apiKey, `${group}/`),
+      (group) => inKeyGroups(req.apiKey, group),
     );
   }
 }

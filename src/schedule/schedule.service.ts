@@ -2,10 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { Clock, rfc3339 } from '../common/clock';
 import { InvalidFieldError } from '../common/errors';
 import { CalendarsService } from '../calendars/calendars.service';
-import { activePause } from '../domain/job-document';
+import { groupEntry } from '../domain/job-key';
+import { skipMarks } from '../domain/skip';
 import { RunnerRegistry } from '../runners/runner-registry';
 import { JobCache } from '../job-cache/job-cache.service';
-import { Acting, findConflicts, resourceAction } from '../domain/resource-action';
+import { Acting, findConflicts, ResourceAction } from '../domain/resource-action';
 import { ScheduledOccurrenceDto } from './schedule.dto';
 
 const DAY = 86_400_000;
@@ -50,7 +51,7 @@ export class ScheduleService {
       const { doc, schedule } = cached;
       if (doc.account !== account || !schedule || !visible(doc.group)) continue;
       const runner = doc.details.runner ?? '';
-      const what = resourceAction(this.runners.get(runner)?.type, doc.details);
+      const what = this.actsOn(doc.account, doc.details);
       // cron fires at whole minutes: start one millisecond before `from` so `from` itself counts.
       for (let t = schedule.nextAfter(from.getTime() - 1); t && t < to; t = schedule.nextAfter(t)) {
         if (entries.length >= MAX_OCCURRENCES) {
@@ -59,13 +60,12 @@ export class ScheduleService {
             `more than ${MAX_OCCURRENCES} occurrences: narrow the window`,
           );
         }
-        const paused = activePause(doc, t) !== undefined;
-        const blackout = doc.blackout_calendars
-          ? await this.calendars.blackoutAt(account, doc.blackout_calendars, t)
-          : null;
+        const marks = await skipMarks(doc, t, this.calendars);
+        const paused = marks.paused !== undefined;
+        const blackout = marks.blackout;
         const entry: ScheduledOccurrenceDto = {
           at: rfc3339(t),
-          job: `${doc.group}/${doc.id}`,
+          job: groupEntry(doc),
           name: doc.name,
           runner,
           ...(what ?? {}),
@@ -91,5 +91,15 @@ export class ScheduleService {
       entries[i].conflicts = others.map((o) => `${entries[o].job}@${entries[o].at}`);
     }
     return order.map((i) => entries[i]);
+  }
+
+  /** What the job's runner says it acts on; null when it acts on nothing shared or cannot run. */
+  private actsOn(account: string, details: Record<string, string>): ResourceAction | null {
+    try {
+      const { runner, details: parsed } = this.runners.parse(account, details);
+      return runner.actsOn(parsed);
+    } catch {
+      return null;
+    }
   }
 }

@@ -79,21 +79,25 @@ export class SchedulerOptions {
   keepRuns?: number;
 }
 
-/** Resolved scheduler settings, with defaults. */
-export interface SchedulerSettings {
-  readonly catchUpWindowMs: number;
-  readonly concurrency: number;
-  readonly maxWaiting: number;
-  readonly attempts: number;
-  readonly retryDelayMs: number;
-  readonly runTimeoutMs: number;
-  readonly shutdownTimeoutMs: number;
-  readonly drainDelayMs: number;
-  readonly loadConcurrency: number;
-  readonly keepRuns: number;
-  readonly enqueueTakeoverMs: number;
+/**
+ * `scheduler`, resolved with defaults: the scheduler's settings slice (DI token). Some values
+ * go to other features' slices too (config/settings.ts): the retry policy and run timeout to
+ * coordination and runs, `loadConcurrency` to the job cache, `keepRuns` to the run log.
+ */
+export abstract class SchedulerSettings {
+  abstract readonly catchUpWindowMs: number;
+  abstract readonly concurrency: number;
+  abstract readonly maxWaiting: number;
+  abstract readonly attempts: number;
+  abstract readonly retryDelayMs: number;
+  abstract readonly runTimeoutMs: number;
+  abstract readonly shutdownTimeoutMs: number;
+  abstract readonly drainDelayMs: number;
+  abstract readonly loadConcurrency: number;
+  abstract readonly keepRuns: number;
+  abstract readonly enqueueTakeoverMs: number;
   /** How often every job is reloaded from the repository (its `refreshInterval`). */
-  readonly refreshIntervalMs: number;
+  abstract readonly refreshIntervalMs: number;
 }
 
 export function schedulerSettings(

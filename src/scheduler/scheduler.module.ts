@@ -1,28 +1,27 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
-import { MinionSettings } from '../config/settings';
 import { CoordinationModule } from '../coordination/coordination.module';
+import { JobCacheModule } from '../job-cache/job-cache.module';
 import { MetricsModule } from '../metrics/metrics.module';
 import { RunsModule } from '../runs/runs.module';
-import { JobCacheModule } from '../job-cache/job-cache.module';
 import { CronMinuteTicker, MinuteTicker } from './minute-ticker';
+import { SchedulerMetrics } from './scheduler.metrics';
 import { SchedulerService } from './scheduler.service';
 
 /** The per-minute scheduler: its lifecycle, fed by the job cache, feeding the queue. */
-@Module({})
-export class SchedulerModule {
-  static forRoot(settings: MinionSettings): DynamicModule {
-    return {
-      module: SchedulerModule,
-      imports: [
-        ScheduleModule.forRoot(),
-        CoordinationModule.forRoot(settings),
-        JobCacheModule,
-        RunsModule,
-        MetricsModule,
-      ],
-      providers: [SchedulerService, { provide: MinuteTicker, useClass: CronMinuteTicker }],
-      exports: [SchedulerService],
-    };
-  }
-}
+@Module({
+  imports: [
+    ScheduleModule.forRoot(),
+    CoordinationModule,
+    JobCacheModule,
+    RunsModule,
+    MetricsModule,
+  ],
+  providers: [
+    SchedulerService,
+    SchedulerMetrics,
+    { provide: MinuteTicker, useClass: CronMinuteTicker },
+  ],
+  exports: [SchedulerService],
+})
+export class SchedulerModule {}

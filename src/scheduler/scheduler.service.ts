@@ -6,12 +6,12 @@ import {
 } from '@nestjs/common';
 import { backoffDelays, retrying } from '../common/backoff';
 import { Clock, minuteFloor } from '../common/clock';
-import { MinionSettings } from '../config/settings';
 import { SchedulerSettings } from './scheduler.config';
 import { JobQueue } from '../coordination/job-queue';
 import { Occurrence } from '../domain/occurrence';
 import { ScheduleMarker } from '../coordination/schedule-marker';
-import { MinionMetrics } from '../metrics/minion-metrics';
+import { QueueMetrics } from '../coordination/queue.metrics';
+import { SchedulerMetrics } from './scheduler.metrics';
 import { Executor } from '../runs/executor.service';
 import { RunRecorder } from '../runs/run-recorder.service';
 import { JobCache } from '../job-cache/job-cache.service';
@@ -49,7 +49,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
   private started?: Promise<void>;
 
   constructor(
-    settings: MinionSettings,
+    settings: SchedulerSettings,
     private readonly clock: Clock,
     private readonly cache: JobCache,
     private readonly queue: JobQueue,
@@ -57,16 +57,12 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     private readonly recorder: RunRecorder,
     private readonly marker: ScheduleMarker,
     private readonly ticker: MinuteTicker,
-    private readonly metrics: MinionMetrics,
+    private readonly metrics: SchedulerMetrics,
+    private readonly queueMetrics: QueueMetrics,
   ) {
-    this.settings = settings.scheduler;
+    this.settings = settings;
     this.planner = new TickPlanner((key) => this.cache.get(key), this.settings.catchUpWindowMs);
     this.cache.onChange((key, job) => this.planner.place(key, job, this.clock.now().getTime()));
-    this.metrics.registerGauges({
-      cacheSize: () => this.cache.size,
-      queueCounts: async () => ({ ...(await this.queue.counts()) }),
-      jobProblems: () => this.cache.jobProblems(),
-    });
   }
 
   onApplicationBootstrap(): void {
@@ -144,7 +140,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
         );
         try {
           const added = await this.queue.enqueue(occurrences);
-          this.metrics.scheduled.inc({ trigger: 'schedule' }, added.length);
+          this.queueMetrics.scheduled.inc({ trigger: 'schedule' }, added.length);
           await this.marker.advance(toMs).catch(() => undefined);
         } catch {
           this.unsent.push(...occurrences);
@@ -195,8 +191,8 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
         // Only a restart's catch-up reads it; a stale marker means refused duplicates, not misses.
         this.logger.warn(`could not record the last scheduled minute: ${err.message}`);
       });
-      this.metrics.scheduled.inc({ trigger: 'schedule' }, added.length);
-      this.metrics.duplicates.inc(occurrences.length - added.length);
+      this.queueMetrics.scheduled.inc({ trigger: 'schedule' }, added.length);
+      this.queueMetrics.duplicates.inc(occurrences.length - added.length);
       return {
         minutes: plan.minutes,
         enqueued: added.length,

@@ -4,6 +4,23 @@
  */
 
 export interface paths {
+    "/v1/minion/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Prometheus metrics (text exposition format) */
+        get: operations["metrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/minion/{account}/jobs": {
         parameters: {
             query?: never;
@@ -366,23 +383,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/minion/metrics": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Prometheus metrics (text exposition format) */
-        get: operations["metrics"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -709,6 +709,19 @@ export interface components {
              */
             detail?: string;
         };
+        /** @description The resource a job acts on and what it does to it, as its runner describes it */
+        ResourceAction: {
+            /**
+             * @description `<kind>:<identifier>`: `instance:`, `database:`, `service:<cluster>/<name>`, `group:`
+             * @example instance:i-aaaabbbb11112222
+             */
+            resource: string;
+            /**
+             * @description What the job does to it
+             * @example stop
+             */
+            action: string;
+        };
         /** @description What running the job now would do, found without doing it (nothing is recorded) */
         DryRun: {
             /**
@@ -733,6 +746,8 @@ export interface components {
             would: string;
             /** @description Permissions the action needs, as checked */
             checks: components["schemas"]["PermissionCheck"][];
+            /** @description The resource the job acts on and what it does to it (what `/schedule` compares for conflicts); null for runners acting on no shared resource (dummy, task) */
+            acts_on: components["schemas"]["ResourceAction"] | (never | null);
         };
         /** @description What the action did to its resource: the state before, the state aimed at, and the state reached (or why not). The record's `status` is `succeeded` only for reached, already and not waited. */
         RunOutcome: {
@@ -1317,6 +1332,26 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    metrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Prometheus text exposition format 0.0.4 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+        };
+    };
     listAccountJobs: {
         parameters: {
             query?: {
@@ -4207,26 +4242,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Version"];
-                };
-            };
-        };
-    };
-    metrics: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Prometheus text exposition format 0.0.4 */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/plain": string;
                 };
             };
         };

@@ -69,9 +69,9 @@ export class TestS3 {
   /** The same, resolved as the app resolves a config: for building the repository directly. */
   settings(prefix = 'minion'): S3Settings {
     const def = plainToInstance(RepositoryDefinition, { type: 's3', config: this.options(prefix) });
-    const resolved = repositorySettings(def);
-    if (resolved.type !== 's3') throw new Error('expected S3 settings');
-    return resolved.s3;
+    const { store } = repositorySettings(def, 'minion');
+    if (store.type !== 's3') throw new Error('expected S3 settings');
+    return store.s3;
   }
 
   client(): S3Client {

@@ -8,6 +8,7 @@ import { configureApp } from '../../src/app.setup';
 import { loadConfig } from '../../src/config/config.loader';
 import { MinionSettings } from '../../src/config/settings';
 import { SchedulerService } from '../../src/scheduler/scheduler.service';
+import { RunnerFactory } from '../../src/runners/runner-registry';
 import { buildMinionApp } from './build-app';
 import { ManualClock } from './manual-clock';
 
@@ -75,6 +76,8 @@ export async function createTestApp(
     dataDir?: string;
     config?: MinionSettings;
     clock?: ManualClock;
+    /** Runner types by `type` (default: the test runners and the real ones). */
+    runnerTypes?: Record<string, RunnerFactory>;
     customize?: (builder: TestingModuleBuilder) => TestingModuleBuilder;
     /** Runs after the module is compiled and before the app starts (to spy on providers). */
     beforeInit?: (app: NestExpressApplication) => void;
@@ -85,7 +88,13 @@ export async function createTestApp(
   const dataDir = options.dataDir ?? tempDir();
   const config = options.config ?? testConfig(dataDir);
   const clock = options.clock ?? new ManualClock();
-  const app = configureApp(await buildMinionApp(config, { clock, customize: options.customize }));
+  const app = configureApp(
+    await buildMinionApp(config, {
+      clock,
+      customize: options.customize,
+      runnerTypes: options.runnerTypes,
+    }),
+  );
   options.beforeInit?.(app);
   await app.init();
   const scheduler = app.get(SchedulerService);

@@ -8,7 +8,6 @@ import {
   NotFoundException,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { STATUS_CODES } from 'node:http';
 import {
   AccountNotFoundError,
   CalendarNotFoundError,
@@ -21,16 +20,7 @@ import {
   TooManyRequestsError,
 } from '../errors';
 import { AllowedMethods } from '../http/allowed-methods';
-
-export interface ErrorBody {
-  statusCode: number;
-  error: string;
-  message: string;
-}
-
-export function errorBody(statusCode: number, message: string): ErrorBody {
-  return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message };
-}
+import { errorBody } from '../http/error-response.dto';
 
 /** The one place where domain errors become HTTP answers. Every error body is `{statusCode, error, message}`. */
 @Catch()

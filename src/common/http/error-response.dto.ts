@@ -1,4 +1,5 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
+import { STATUS_CODES } from 'node:http';
 
 /** Shape of every error answer. */
 @ApiSchema({
@@ -18,4 +19,14 @@ export class ErrorResponseDto {
     example: 'job.schedule_expression is not a valid cron expression: expected 5 fields',
   })
   message: string;
+}
+
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+}
+
+export function errorBody(statusCode: number, message: string): ErrorBody {
+  return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message };
 }

@@ -1,5 +1,5 @@
 import express, { NextFunction, Request, RequestHandler, Response } from 'express';
-import { errorBody } from '../filters/domain-exception.filter';
+import { errorBody } from './error-response.dto';
 
 export const BODY_LIMIT = '1mb';
 /** Arrays and objects nest at most this deep in a body; a job needs 3. */

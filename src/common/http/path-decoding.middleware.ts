@@ -1,5 +1,5 @@
 import { NextFunction, Request, RequestHandler, Response } from 'express';
-import { errorBody } from '../filters/domain-exception.filter';
+import { errorBody } from './error-response.dto';
 
 /** Which route parameter each path segment is, after the API prefix, by the second segment. */
 const SEGMENT_NAMES: Record<string, string[]> = {

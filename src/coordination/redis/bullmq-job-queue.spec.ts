@@ -18,8 +18,8 @@ describeWithRedis('BullMqJobQueue (Redis at 127.0.0.1:6379)', () => {
           stalledInterval: 5000,
         },
       },
-      'contract',
-    );
+      { org: 'contract', dataDir: '', retry: { attempts: 3, delayMs: 10 }, runTimeoutMs: 60_000 },
+    ).backend;
     if (settings.type !== 'redis') throw new Error('expected Redis settings');
     const redis = new RedisConnections(settings.redis);
     const queue = new BullMqJobQueue(redis, { attempts: 3, delayMs: 10 }, 60_000);

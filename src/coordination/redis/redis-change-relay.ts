@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Subscription } from 'rxjs';
 import { JobChange, JobChanges } from '../../domain/job-changes';
@@ -14,7 +14,6 @@ interface Message {
  * refresh). A replica ignores its own messages. A write made while Redis is down reaches the
  * other replicas at their next refresh; the write itself does not fail.
  */
-@Injectable()
 export class RedisChangeRelay implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(RedisChangeRelay.name);
   private readonly id = randomUUID();

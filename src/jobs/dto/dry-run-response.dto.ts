@@ -22,6 +22,22 @@ export class PermissionCheckDto {
 }
 
 @ApiSchema({
+  name: 'ResourceAction',
+  description: 'The resource a job acts on and what it does to it, as its runner describes it',
+})
+export class ResourceActionDto {
+  @ApiProperty({
+    description:
+      '`<kind>:<identifier>`: `instance:`, `database:`, `service:<cluster>/<name>`, `group:`',
+    example: 'instance:i-aaaabbbb11112222',
+  })
+  resource: string;
+
+  @ApiProperty({ description: 'What the job does to it', example: 'stop' })
+  action: string;
+}
+
+@ApiSchema({
   name: 'DryRun',
   description: 'What running the job now would do, found without doing it (nothing is recorded)',
 })
@@ -51,4 +67,12 @@ export class DryRunResponseDto {
     type: [PermissionCheckDto],
   })
   checks: PermissionCheckDto[];
+
+  @ApiProperty({
+    description:
+      'The resource the job acts on and what it does to it (what `/schedule` compares for conflicts); null for runners acting on no shared resource (dummy, task)',
+    type: ResourceActionDto,
+    nullable: true,
+  })
+  acts_on: ResourceActionDto | null;
 }

@@ -92,22 +92,6 @@ export function filterOf(q: ListQuery): JobFilter {
   };
 }
 
-export class RunsQuery {
-  @ApiPropertyOptional({
-    description: 'How many records, newest first',
-    type: 'integer',
-    default: 20,
-    minimum: 1,
-    maximum: 1000,
-  })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  limit: number = 20;
-}
-
 export class NextQuery {
   @ApiPropertyOptional({
     description: 'How many fire times',

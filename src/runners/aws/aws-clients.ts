@@ -4,7 +4,7 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
-import { AccountSettings } from '../runners.config';
+import { Account } from '../../domain/accounts';
 
 type ClientClass<C> = new (config: {
   region?: string;
@@ -21,7 +21,7 @@ export class AwsClients {
   private readonly clients = new Map<string, unknown>();
   private readonly credentials = new Map<string, AwsCredentialIdentityProvider | undefined>();
 
-  constructor(private readonly accounts: Readonly<Record<string, AccountSettings>>) {}
+  constructor(private readonly accounts: Readonly<Record<string, Account>>) {}
 
   ec2(account: string): EC2Client {
     return this.client(account, 'ec2', EC2Client);

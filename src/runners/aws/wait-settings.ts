@@ -1,6 +1,6 @@
 import { InvalidFieldError } from '../../common/errors';
 import { parseDuration } from '../../common/duration';
-import { MIGRATION_GUIDE } from '../../config/migration-guide';
+import { MIGRATION_GUIDE } from '../../common/migration-guide';
 import { WaitLimits } from '../../domain/outcome';
 import { oneOf } from './details';
 

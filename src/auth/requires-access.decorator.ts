@@ -1,5 +1,5 @@
 import { SetMetadata } from '@nestjs/common';
-import type { Access } from '../../auth/api-keys.config';
+import type { Access } from './api-keys.config';
 
 export const ACCESS_KEY = 'minion:access';
 

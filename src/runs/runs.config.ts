@@ -1,0 +1,5 @@
+/** What the executor needs of `scheduler`: the runs' settings slice (DI token). */
+export abstract class RunSettings {
+  /** A run still going after this is aborted (its runner gets the abort signal) and fails. */
+  abstract readonly runTimeoutMs: number;
+}

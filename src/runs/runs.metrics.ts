@@ -1,0 +1,48 @@
+import { Injectable } from '@nestjs/common';
+import { Counter, Histogram } from 'prom-client';
+import { MetricsRegistry } from '../metrics/metrics-registry';
+
+/** Attempts and what they did (by runner and status, duration, fire lag, outcomes), and misses. */
+@Injectable()
+export class RunMetrics {
+  readonly runs: Counter<'runner' | 'status'>;
+  readonly runDuration: Histogram<'runner'>;
+  readonly outcomes: Counter<'type' | 'result'>;
+  readonly timeToState: Histogram<'type'>;
+  readonly startDelay: Histogram;
+  readonly missed: Counter;
+
+  constructor(metrics: MetricsRegistry) {
+    this.runs = metrics.counter({
+      name: 'minion_runs_total',
+      help: 'Run attempts, by runner and status',
+      labelNames: ['runner', 'status'],
+    });
+    this.runDuration = metrics.histogram({
+      name: 'minion_run_duration_seconds',
+      help: 'Run attempt duration in seconds, by runner',
+      labelNames: ['runner'],
+      buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300],
+    });
+    this.outcomes = metrics.counter({
+      name: 'minion_run_outcomes_total',
+      help: "Actions' outcomes (reached, already, not waited, timeout, elsewhere, refused, interrupted), by runner type",
+      labelNames: ['type', 'result'],
+    });
+    this.timeToState = metrics.histogram({
+      name: 'minion_time_to_target_state_seconds',
+      help: 'From the end of the action to the resource seen in its target state, by runner type',
+      labelNames: ['type'],
+      buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600],
+    });
+    this.startDelay = metrics.histogram({
+      name: 'minion_run_start_delay_seconds',
+      help: 'Fire lag: from the minute an occurrence was scheduled for to the start of its first attempt',
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15, 60, 300],
+    });
+    this.missed = metrics.counter({
+      name: 'minion_occurrences_missed_total',
+      help: 'Occurrences older than the catch-up window, recorded as missed',
+    });
+  }
+}
