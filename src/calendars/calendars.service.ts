@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Actor } from '../audit/audit-entry';
 import { Auditor } from '../audit/auditor.service';
+import { Clock } from '../common/clock';
 import { CalendarNotFoundError, ConflictError, InvalidFieldError } from '../common/errors';
 import { BlackoutCalendars } from '../domain/skip';
 import { CalendarSettings } from './calendars.config';
@@ -29,6 +30,7 @@ export class CalendarsService implements BlackoutCalendars {
     private readonly settings: CalendarSettings,
     private readonly store: CalendarStore,
     private readonly auditor: Auditor,
+    private readonly clock: Clock,
   ) {}
 
   async get(account: string, name: string): Promise<FoundCalendar> {
@@ -51,7 +53,7 @@ export class CalendarsService implements BlackoutCalendars {
       ...(calendar.description ? { description: calendar.description } : {}),
     };
     await this.store.put(account, name, stored);
-    this.cache.set(`${account}/${name}`, { at: Date.now(), calendar: stored });
+    this.cache.set(`${account}/${name}`, { at: this.clock.now().getTime(), calendar: stored });
     await this.auditor.calendar(actor, account, name, before, stored);
   }
 
@@ -92,7 +94,7 @@ export class CalendarsService implements BlackoutCalendars {
     if (configured) return configured;
     const key = `${account}/${name}`;
     const hit = this.cache.get(key);
-    const now = Date.now();
+    const now = this.clock.now().getTime();
     if (hit && now - hit.at < CACHE_MS) return hit.calendar;
     try {
       const calendar = await this.store.get(account, name);

@@ -1,6 +1,8 @@
 /**
- * The source of "now". Injected everywhere time matters so tests drive time explicitly
- * instead of waiting for real minutes.
+ * The source of "now" for what minion decides and records: which minute is due, whether a pause
+ * or a blackout is in force, run and audit timestamps, cache ages. Injected (ConfigModule) so
+ * tests drive that time explicitly instead of waiting for real minutes. Elapsed real time
+ * (request latency, timeouts, backoff, a Redis lock's wait) is measured with the system's clocks.
  */
 export abstract class Clock {
   abstract now(): Date;

@@ -13,7 +13,8 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { JobDocument } from '../domain/job-document';
-import { CloudWatchJobLog, MAX_BATCH_BYTES } from './cloudwatch-job-log';
+import { MAX_BATCH_BYTES } from './cloudwatch-batch';
+import { CloudWatchJobLog } from './cloudwatch-job-log';
 import { RunRecord } from '../domain/run-record';
 
 const cw = mockClient(CloudWatchLogsClient);

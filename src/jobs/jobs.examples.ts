@@ -20,7 +20,7 @@ export const UPDATE_EXAMPLE = {
   job: { ...CREATE_EXAMPLE.job, id: '6bcfa79f-615e-470d-97c1-687f3357497d', enabled: false },
 };
 
-/** One create body per runner type (the seed README's examples, and the Auto Scaling one's). */
+/** One create body per runner type (the original README's examples, and the Auto Scaling one of docs/api.md). */
 export const RUNNER_EXAMPLES = {
   instance: {
     summary: 'EC2: start an instance on weekday mornings',

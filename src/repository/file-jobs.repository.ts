@@ -1,60 +1,29 @@
 import { Logger } from '@nestjs/common';
-import { createHash, randomUUID } from 'node:crypto';
-import {
-  closeSync,
-  fstatSync,
-  openSync,
-  promises as fs,
-  readFileSync,
-  Stats,
-  statSync,
-} from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { closeSync, fstatSync, openSync, promises as fs, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ConflictError, InvalidFieldError, JobNotFoundError } from '../common/errors';
+import { ConflictError, JobNotFoundError } from '../common/errors';
 import { KeyedMutex } from '../common/keyed-mutex';
-import {
-  MAX_FILE_NAME_BYTES,
-  requireSafeSegment,
-  segmentFileName,
-  segmentFromFileName,
-} from '../common/safe-segment';
+import { segmentFromFileName } from '../common/safe-segment';
 import { JobDocument, parseJob, serializeJob, StoredJob } from '../domain/job-document';
 import { DeleteGroupResult, JobsRepository, ListPage } from './jobs.repository';
+import {
+  CachedText,
+  entries,
+  fileName,
+  hash,
+  hiddenFiles,
+  identityOf,
+  isNotFound,
+  LISTING_CACHE_SIZE,
+  settled,
+  STALE_TEMP_MS,
+  TEMP_FILE,
+  TEXT_CACHE_SIZE,
+  WRITE_ATTEMPTS,
+} from './file-store';
 import { pageOf } from './listing';
 import { JobKey } from '../domain/job-key';
-
-/** Our temp files: `.<uuid>.tmp` (and `.<id>.<uuid>.tmp` from earlier versions). */
-const TEMP_FILE = /^\..*[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.tmp$/;
-/** A temp file this old belongs to a write that will never finish (a crash). */
-const STALE_TEMP_MS = 60_000;
-/** A group directory removed by a concurrent group delete is made again, this many times. */
-const WRITE_ATTEMPTS = 5;
-/** Job texts kept for reads (about 1 KB each). */
-const TEXT_CACHE_SIZE = 10_000;
-/** Directory listings kept (groups and accounts). */
-const LISTING_CACHE_SIZE = 1000;
-
-interface CachedText {
-  /** inode, size, mtime, ctime of the file the text was read from. */
-  identity: string;
-  text: string;
-  version: string;
-}
-
-/**
- * File systems stamp times from a coarse clock (a few ms): two changes within one tick can leave
- * the same modification time. What changed this recently is not cached, so a later change
- * always shows as a new identity.
- */
-const SETTLED_MS = 1000;
-
-function identityOf(stat: Stats): string {
-  return `${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`;
-}
-
-function settled(mtimeMs: number): boolean {
-  return Date.now() - mtimeMs > SETTLED_MS;
-}
 
 /**
  * Embedded default: one JSON file per job at `<path>/<org>/<account>/<group>/<id>`, the same
@@ -314,45 +283,4 @@ export class FileJobsRepository extends JobsRepository {
       }
     }
   }
-}
-
-/** A segment's file name; one that cannot fit a file name is refused, naming the field. */
-function fileName(segment: string, field: string): string {
-  const name = segmentFileName(requireSafeSegment(segment, field));
-  if (Buffer.byteLength(name, 'utf8') > MAX_FILE_NAME_BYTES) {
-    throw new InvalidFieldError(
-      field,
-      `is too long for the file repository (${Buffer.byteLength(name)} bytes once encoded, at most ${MAX_FILE_NAME_BYTES})`,
-    );
-  }
-  return name;
-}
-
-async function entries(dir: string, kind: 'dir' | 'file'): Promise<string[]> {
-  try {
-    const list = await fs.readdir(dir, { withFileTypes: true });
-    return list
-      .filter((e) => !e.name.startsWith('.') && (kind === 'dir' ? e.isDirectory() : e.isFile()))
-      .map((e) => e.name);
-  } catch (err) {
-    if (isNotFound(err) || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return [];
-    throw err;
-  }
-}
-
-async function hiddenFiles(dir: string): Promise<string[]> {
-  try {
-    const list = await fs.readdir(dir, { withFileTypes: true });
-    return list.filter((e) => e.name.startsWith('.') && e.isFile()).map((e) => e.name);
-  } catch {
-    return [];
-  }
-}
-
-function hash(text: string): string {
-  return createHash('sha256').update(text).digest('base64url');
-}
-
-function isNotFound(err: unknown): boolean {
-  return (err as NodeJS.ErrnoException)?.code === 'ENOENT';
 }

@@ -418,7 +418,7 @@ export interface components {
              */
             description?: string;
             /**
-             * @description Runner parameters; every value is a string. `runner` names a runner configured for the account; the other keys depend on the runner type (see the README).
+             * @description Runner parameters; every value is a string. `runner` names a runner configured for the account; the other keys depend on the runner type (docs/api.md, "Runners: what details holds").
              * @example {
              *       "runner": "dummyRunner"
              *     }

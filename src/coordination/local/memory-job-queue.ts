@@ -183,7 +183,7 @@ export class MemoryJobQueue extends JobQueue {
         status: 'failed',
         error: (err as Error).message,
         permanent: false,
-        startedAt: new Date(),
+        startedAt: this.clock.now(),
       };
     }
     const retry = !this.closed && willRetry(this.policy, outcome, attempt);

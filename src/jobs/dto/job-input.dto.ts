@@ -52,7 +52,7 @@ export class JobInputDto {
   @ApiProperty({
     description:
       'Runner parameters; every value is a string. `runner` names a runner configured for the account; ' +
-      'the other keys depend on the runner type (see the README).',
+      'the other keys depend on the runner type (docs/api.md, "Runners: what details holds").',
     type: 'object',
     additionalProperties: { type: 'string' },
     example: { runner: 'dummyRunner' },
