@@ -1,14 +1,8 @@
 import * as bcrypt from '@node-rs/bcrypt';
 import request from 'supertest';
 import { BASE } from './support/jobs-helpers';
-import {
-  createTestApp,
-  removeDir,
-  tempDir,
-  TEST_TOKEN,
-  TestApp,
-  testConfig,
-} from './support/test-app';
+import { startTestApp, stopTestApp } from './support/temp-test-app';
+import { TEST_TOKEN, TestApp } from './support/test-app';
 import openapi from '../openapi.json';
 
 const SECRETS = {
@@ -56,36 +50,33 @@ function accessOf(method: string, path: string): 'read' | 'run' | 'write' {
  */
 describe('scoped API keys: every route x every key', () => {
   let t: TestApp;
-  let dataDir: string;
 
   beforeAll(async () => {
-    dataDir = tempDir('minion-keys-');
     const portalHash = await bcrypt.hash(SECRETS['portal-read'], 4);
-    const config = testConfig(dataDir, {
-      apiKeys: [
-        { name: 'a-write', token: SECRETS['a-write'], accounts: ['acct1'], access: 'write' },
-        { name: 'a-run', token: SECRETS['a-run'], accounts: ['acct1'], access: 'run' },
-        { name: 'a-read', token: SECRETS['a-read'], accounts: ['acct1'], access: 'read' },
-        { name: 'b-write', token: SECRETS['b-write'], accounts: ['acct2'], access: 'write' },
-        {
-          name: 'g-write',
-          token: SECRETS['g-write'],
-          accounts: ['acct1'],
-          groups: ['g'],
-          access: 'write',
-        },
-        // Held as a bcrypt hash: the config holds no plaintext for it.
-        { name: 'portal-read', token: portalHash, accounts: ['*'], access: 'read' },
-      ],
+    t = await startTestApp({
+      dataDirPrefix: 'minion-keys-',
+      config: {
+        apiKeys: [
+          { name: 'a-write', token: SECRETS['a-write'], accounts: ['acct1'], access: 'write' },
+          { name: 'a-run', token: SECRETS['a-run'], accounts: ['acct1'], access: 'run' },
+          { name: 'a-read', token: SECRETS['a-read'], accounts: ['acct1'], access: 'read' },
+          { name: 'b-write', token: SECRETS['b-write'], accounts: ['acct2'], access: 'write' },
+          {
+            name: 'g-write',
+            token: SECRETS['g-write'],
+            accounts: ['acct1'],
+            groups: ['g'],
+            access: 'write',
+          },
+          // Held as a bcrypt hash: the config holds no plaintext for it.
+          { name: 'portal-read', token: portalHash, accounts: ['*'], access: 'read' },
+        ],
+      },
     });
-    t = await createTestApp({ dataDir, config });
     await t.authed.put(`${BASE}/acct1/calendars/hol`).send(CALENDAR).expect(200);
   });
 
-  afterAll(async () => {
-    await t.close();
-    removeDir(dataDir);
-  });
+  afterAll(() => stopTestApp(t));
 
   const secretOf = (key: KeyName) => (key === 'token' ? TEST_TOKEN : SECRETS[key]);
 

@@ -1,8 +1,9 @@
 import request from 'supertest';
-import { FakeAws } from './support/fake-aws';
+import { useFakeAws } from './support/fake-aws-hooks';
 import { BASE, drain } from './support/jobs-helpers';
 import { ManualClock } from './support/manual-clock';
-import { createTestApp, removeDir, tempDir, TestApp, testConfig } from './support/test-app';
+import { startTestApp, stopTestApp } from './support/temp-test-app';
+import { TestApp } from './support/test-app';
 
 const TEAM = 'team-a-secret-0123456789';
 const JOB = {
@@ -18,39 +19,23 @@ const JOB = {
  * and per account from `since`, paged; in SQLite by default and in CloudWatch Logs with it.
  */
 describe.each(['file', 'cloudwatch'])('audit trail (%s)', (store) => {
-  const fake = new FakeAws();
-  let restoreEnv: () => void;
+  useFakeAws();
   let t: TestApp;
-  let dataDir: string;
-
-  beforeAll(async () => {
-    restoreEnv = FakeAws.pointSdkAt(await fake.start());
-  });
-
-  afterAll(async () => {
-    restoreEnv();
-    await fake.stop();
-  });
 
   beforeEach(async () => {
-    fake.reset();
-    dataDir = tempDir('minion-audit-');
     const logProvider =
       store === 'cloudwatch' ? { type: 'cloudwatch', config: { region: 'us-east-1' } } : undefined;
-    t = await createTestApp({
-      dataDir,
+    t = await startTestApp({
+      dataDirPrefix: 'minion-audit-',
       clock: new ManualClock('2026-12-04T17:30:00Z'),
-      config: testConfig(dataDir, {
+      config: {
         ...(logProvider ? { logProvider } : {}),
         apiKeys: [{ name: 'team-a', token: TEAM, accounts: ['acct1'], access: 'write' }],
-      }),
+      },
     });
   });
 
-  afterEach(async () => {
-    await t.close();
-    removeDir(dataDir);
-  });
+  afterEach(() => stopTestApp(t));
 
   const as = (method: 'post' | 'put' | 'patch' | 'delete' | 'get', url: string) =>
     request(t.app.getHttpServer())[method](url).set('X-Auth-Token', TEAM);

@@ -1,7 +1,8 @@
 import { RUNNER_EXAMPLES } from '../src/jobs/jobs.examples';
 import { drain } from './support/jobs-helpers';
-import { FakeAws } from './support/fake-aws';
-import { createTestApp, removeDir, tempDir, testConfig, TestApp } from './support/test-app';
+import { useFakeAws } from './support/fake-aws-hooks';
+import { startTestApp, stopTestApp } from './support/temp-test-app';
+import { TestApp } from './support/test-app';
 
 const BASE = '/v1/minion';
 
@@ -74,53 +75,40 @@ const SEED = {
 const FAST_WAIT = { waitTimeout: '20s', waitPollMin: '10ms', waitPollMax: '20ms' };
 
 describe('AWS runners end to end (API -> queue -> runner -> fake AWS -> run history)', () => {
-  const fake = new FakeAws();
-  let restoreEnv: () => void;
+  const fake = useFakeAws();
   let t: TestApp;
 
-  beforeAll(async () => {
-    restoreEnv = FakeAws.pointSdkAt(await fake.start());
-  });
-
-  afterAll(async () => {
-    restoreEnv();
-    await fake.stop();
-  });
-
   beforeEach(async () => {
-    const dataDir = tempDir();
-    const config = testConfig(dataDir, {
-      accounts: {
-        spinup: {
-          runners: [
-            'dummyRunner',
-            'instanceRunner',
-            'databaseRunner',
-            'serviceRunner',
-            'taskRunner',
-            'autoScalingRunner',
-          ],
-          region: 'us-east-1',
+    t = await startTestApp({
+      config: {
+        accounts: {
+          spinup: {
+            runners: [
+              'dummyRunner',
+              'instanceRunner',
+              'databaseRunner',
+              'serviceRunner',
+              'taskRunner',
+              'autoScalingRunner',
+            ],
+            region: 'us-east-1',
+          },
+        },
+        // Waits polled every few milliseconds: the fake resources settle after one describe.
+        jobRunners: {
+          dummyRunner: { type: 'dummy' },
+          instanceRunner: { type: 'instance', config: FAST_WAIT },
+          databaseRunner: { type: 'database', config: FAST_WAIT },
+          serviceRunner: { type: 'service', config: FAST_WAIT },
+          taskRunner: { type: 'task', config: FAST_WAIT },
+          autoScalingRunner: { type: 'autoscaling', config: FAST_WAIT },
         },
       },
-      // Waits polled every few milliseconds: the fake resources settle after one describe.
-      jobRunners: {
-        dummyRunner: { type: 'dummy' },
-        instanceRunner: { type: 'instance', config: FAST_WAIT },
-        databaseRunner: { type: 'database', config: FAST_WAIT },
-        serviceRunner: { type: 'service', config: FAST_WAIT },
-        taskRunner: { type: 'task', config: FAST_WAIT },
-        autoScalingRunner: { type: 'autoscaling', config: FAST_WAIT },
-      },
     });
-    t = await createTestApp({ dataDir, config });
     fake.reset();
   });
 
-  afterEach(async () => {
-    await t.close();
-    removeDir(t.dataDir);
-  });
+  afterEach(() => stopTestApp(t));
 
   async function createRunAndRead(group: string, body: object) {
     const created = await t.authed.post(`${BASE}/spinup/jobs/${group}`).send(body).expect(200);

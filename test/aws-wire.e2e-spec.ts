@@ -8,23 +8,12 @@ import { ServiceRunner } from '../src/runners/service.runner';
 import { TaskRunner } from '../src/runners/task.runner';
 import { RunContext, RunResult } from '../src/runners/runner';
 import { WaitLimits } from '../src/domain/outcome';
-import { ec2Error, FakeAws } from './support/fake-aws';
+import { ec2Error } from './support/fake-aws';
+import { useFakeAws } from './support/fake-aws-hooks';
 
 /** Wire level: the real SDK, signing real requests, against a local endpoint. */
 describe('AWS runners on the wire (local endpoint via AWS_ENDPOINT_URL_*)', () => {
-  const fake = new FakeAws();
-  let restoreEnv: () => void;
-
-  beforeAll(async () => {
-    restoreEnv = FakeAws.pointSdkAt(await fake.start());
-  });
-
-  afterAll(async () => {
-    restoreEnv();
-    await fake.stop();
-  });
-
-  beforeEach(() => fake.reset());
+  const fake = useFakeAws();
 
   const accounts: Record<string, AccountDefinition> = {
     plain: { runners: [], region: 'us-east-1' },

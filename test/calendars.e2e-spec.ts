@@ -1,6 +1,7 @@
 import { allRuns, BASE, drain, tickAt } from './support/jobs-helpers';
 import { ManualClock } from './support/manual-clock';
-import { createTestApp, removeDir, tempDir, TestApp, testConfig } from './support/test-app';
+import { startTestApp, stopTestApp } from './support/temp-test-app';
+import { TestApp } from './support/test-app';
 
 /**
  * Blackout calendars (issue 15): per account, in the config (read-only) and over the API; a job
@@ -10,27 +11,22 @@ import { createTestApp, removeDir, tempDir, TestApp, testConfig } from './suppor
  */
 describe('blackout calendars', () => {
   let t: TestApp;
-  let dataDir: string;
   const CAL = `${BASE}/acct1/calendars`;
 
   beforeEach(async () => {
-    dataDir = tempDir('minion-cal-');
-    t = await createTestApp({
-      dataDir,
+    t = await startTestApp({
+      dataDirPrefix: 'minion-cal-',
       clock: new ManualClock('2026-03-27T12:00:00Z'),
-      config: testConfig(dataDir, {
+      config: {
         calendars: {
           acct1: { freeze: { timezone: 'UTC', dates: ['2026-04-01..2026-04-03'] } },
         },
-      }),
+      },
     });
     await tickAt(t, '2026-03-27T12:01:00Z');
   });
 
-  afterEach(async () => {
-    await t.close();
-    removeDir(dataDir);
-  });
+  afterEach(() => stopTestApp(t));
 
   async function job(schedule: string, timezone: string, calendars: string[]): Promise<string> {
     const res = await t.authed

@@ -1,6 +1,7 @@
 import { drain, writeJobFile } from './support/jobs-helpers';
-import { FakeAws } from './support/fake-aws';
-import { createTestApp, removeDir, tempDir, testConfig, TestApp } from './support/test-app';
+import { useFakeAws } from './support/fake-aws-hooks';
+import { startTestApp, stopTestApp } from './support/temp-test-app';
+import { TestApp } from './support/test-app';
 
 const BASE = '/v1/minion/acct1/jobs';
 
@@ -10,30 +11,14 @@ const BASE = '/v1/minion/acct1/jobs';
  * original's untyped `logProvider: {region, akid, secret}`.
  */
 describe('CloudWatch Logs run log on the wire (AWS_ENDPOINT_URL_CLOUDWATCH_LOGS)', () => {
-  const fake = new FakeAws();
-  let restoreEnv: () => void;
+  const fake = useFakeAws();
   let t: TestApp;
 
-  beforeAll(async () => {
-    restoreEnv = FakeAws.pointSdkAt(await fake.start());
-  });
-
-  afterAll(async () => {
-    restoreEnv();
-    await fake.stop();
-  });
-
   async function app(logProvider: Record<string, unknown>) {
-    const dataDir = tempDir();
-    t = await createTestApp({ dataDir, config: testConfig(dataDir, { org: 'acme', logProvider }) });
+    t = await startTestApp({ config: { org: 'acme', logProvider } });
   }
 
-  beforeEach(() => fake.reset());
-
-  afterEach(async () => {
-    await t.close();
-    removeDir(t.dataDir);
-  });
+  afterEach(() => stopTestApp(t));
 
   // The run log's calls (the audit trail writes to its own group, acme-audit: see audit.e2e-spec).
   const calls = () =>
@@ -198,8 +183,7 @@ describe('CloudWatch Logs run log on the wire (AWS_ENDPOINT_URL_CLOUDWATCH_LOGS)
     await t.authed.delete(`${BASE}/space-xy/${body.job.id}`).expect(202);
     await t.authed.delete(`${BASE}/space-xy`).expect(202);
     expect(fake.logs.groups.get('acme-space-xy')?.streams.has(body.job.id)).toBe(true);
-    await t.close();
-    removeDir(t.dataDir);
+    await stopTestApp(t);
 
     await app({ type: 'cloudwatch', config: { region: 'us-east-1', deleteLogs: true } });
     const { body: b2 } = await t.authed.post(`${BASE}/space-ab`).send({ job }).expect(200);

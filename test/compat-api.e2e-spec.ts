@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { allRuns, BASE, drain, tickAt, writeJobFile } from './support/jobs-helpers';
 import { ManualClock } from './support/manual-clock';
 import { rawRequest } from './support/raw-http';
-import { createTestApp, removeDir, TEST_TOKEN, TestApp } from './support/test-app';
+import { startTestApp, stopTestApp } from './support/temp-test-app';
+import { createTestApp, TEST_TOKEN, TestApp } from './support/test-app';
 
 /**
  * A team moving from the Go minion: its clients' habits, its stored documents and its names work
@@ -53,13 +54,10 @@ describe('compatibility with the Go service: clients, documents, names (e2e)', (
   const server = () => t.app.getHttpServer() as Server;
 
   beforeEach(async () => {
-    t = await createTestApp({ clock: new ManualClock('2026-01-05T10:00:10Z') });
+    t = await startTestApp({ clock: new ManualClock('2026-01-05T10:00:10Z') });
   });
 
-  afterEach(async () => {
-    await t.close();
-    removeDir(t.dataDir);
-  });
+  afterEach(() => stopTestApp(t));
 
   describe('1. request bodies as Go decoded them', () => {
     it.each([

@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CaptureServer } from './support/capture-server';
+import { useCaptureServer } from './support/capture-server';
 import { killProcess } from './support/build-app';
 import { waitFor } from './support/manual-clock';
 import { removeDir, tempDir } from './support/test-app';
@@ -36,18 +36,13 @@ function minion(args: string[], env: Record<string, string> = {}): Run {
  * the embedded default, or stops saying exactly what to change.
  */
 describe('starting minion as the original was started (e2e, real process)', () => {
-  const slack = new CaptureServer();
-  let slackUrl: string;
+  const slack = useCaptureServer();
+  // Each case must see its own startup message, not the previous case's.
+  beforeEach(() => {
+    slack.received.length = 0;
+  });
   let dir: string;
   let run: Run | undefined;
-
-  beforeAll(async () => {
-    slackUrl = await slack.start();
-  });
-
-  afterAll(async () => {
-    await slack.stop();
-  });
 
   beforeEach(() => {
     dir = tempDir('minion-cli-');
@@ -74,7 +69,7 @@ describe('starting minion as the original was started (e2e, real process)', () =
     JobRunners: { dummyRunner: { Type: 'dummy', Config: { template: 'Hello, {{.Account}}!' } } },
     JobsRepository: { Type: 'file', RefreshInterval: '60m', Config: { path: join(dir, 'data') } },
     LockProvider: { type: 'redis', ttl: '2m', config: { host: '127.0.0.1', port: 6379 } },
-    EventReporters: { slack: { endpoint: `${slackUrl}/hook`, channel: '#minion' } },
+    EventReporters: { slack: { endpoint: `${slack.url}/hook`, channel: '#minion' } },
     Version: { version: '0.3.1', githash: 'abc', buildstamp: 'then' },
     SomethingNew: true,
   });

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { createJob, drain, tickAt } from './support/jobs-helpers';
 import { ManualClock } from './support/manual-clock';
-import { createTestApp, removeDir, TestApp } from './support/test-app';
+import { startTestApp, stopTestApp } from './support/temp-test-app';
+import { TestApp } from './support/test-app';
 
 const ROOT = join(__dirname, '..');
 const OVERLAYS = ['single', 'replicated'];
@@ -166,10 +167,7 @@ describeWithKubectl('Kubernetes manifests (rendered offline with kubectl kustomi
 describe('monitoring files name only metrics minion has', () => {
   let t: TestApp;
 
-  afterEach(async () => {
-    await t.close();
-    removeDir(t.dataDir);
-  });
+  afterEach(() => stopTestApp(t));
 
   /** Metric names in PromQL, with histogram suffixes taken off. */
   function metricNames(text: string): string[] {
@@ -181,7 +179,7 @@ describe('monitoring files name only metrics minion has', () => {
   }
 
   it('the alert rules and the Grafana dashboard', async () => {
-    t = await createTestApp({ clock: new ManualClock('2026-01-05T10:00:10Z') });
+    t = await startTestApp({ clock: new ManualClock('2026-01-05T10:00:10Z') });
     // Some activity, so labelled series exist as they would in production.
     await createJob(t);
     await tickAt(t, '2026-01-05T10:01:00Z');

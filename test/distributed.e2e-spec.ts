@@ -13,22 +13,9 @@ import { BullMqJobQueue } from '../src/coordination/redis/bullmq-job-queue';
 import { RedisConnections } from '../src/coordination/redis/redis-connections';
 import { ManualClock, waitFor } from './support/manual-clock';
 import Redis from 'ioredis';
-import {
-  deleteKeys,
-  describeWithRedis,
-  REDIS_HOST,
-  REDIS_PORT,
-  redisQueueProvider,
-  uniquePrefix,
-} from './support/redis';
-import {
-  createTestApp,
-  rawTestConfig,
-  removeDir,
-  tempDir,
-  testConfig,
-  TestApp,
-} from './support/test-app';
+import { describeWithRedis, REDIS_HOST, REDIS_PORT, redisQueueProvider } from './support/redis';
+import { useRedisReplicas } from './support/redis-replicas';
+import { rawTestConfig, testConfig, TestApp } from './support/test-app';
 
 const ORG = 'test';
 
@@ -80,28 +67,7 @@ async function drainAll(replicas: TestApp[], timeoutMs = 20_000): Promise<void> 
 }
 
 describeWithRedis('distributed mode: replicas on one Redis (BullMQ)', () => {
-  let prefix: string;
-  let dataDir: string;
-  let replicas: TestApp[] = [];
-
-  beforeEach(() => {
-    prefix = uniquePrefix();
-    dataDir = tempDir();
-  });
-
-  afterEach(async () => {
-    await Promise.all(replicas.map((r) => r.close()));
-    replicas = [];
-    await deleteKeys(prefix);
-    removeDir(dataDir);
-  });
-
-  const config = (extra: Record<string, unknown> = {}) =>
-    testConfig(dataDir, {
-      queueProvider: redisQueueProvider(prefix),
-      scheduler: { retryDelay: '10ms' },
-      ...extra,
-    });
+  const cluster = useRedisReplicas();
 
   async function startReplicas(
     n: number,
@@ -111,17 +77,16 @@ describeWithRedis('distributed mode: replicas on one Redis (BullMQ)', () => {
     const started = [];
     for (let i = 0; i < n; i++)
       started.push(
-        await createTestApp({ dataDir, config: config(extra), clock: new ManualClock(start) }),
+        await cluster.start({ config: cluster.config(extra), clock: new ManualClock(start) }),
       );
-    replicas.push(...started);
     return started;
   }
 
   it('three replicas ticking the same minutes run every occurrence exactly once (no duplicate, no miss)', async () => {
     const every = Array.from({ length: 200 }, (_, i) => `every-${i}`);
     const even = Array.from({ length: 100 }, (_, i) => `even-${i}`);
-    every.forEach((id) => writeJob(dataDir, id, '* * * * *'));
-    even.forEach((id) => writeJob(dataDir, id, '*/2 * * * *'));
+    every.forEach((id) => writeJob(cluster.dataDir, id, '* * * * *'));
+    even.forEach((id) => writeJob(cluster.dataDir, id, '*/2 * * * *'));
     const group = await startReplicas(3, '2026-01-05T10:00:10Z');
     const first = Date.parse('2026-01-05T10:01:00Z');
     for (let m = 0; m < 6; m++) {
@@ -129,7 +94,7 @@ describeWithRedis('distributed mode: replicas on one Redis (BullMQ)', () => {
       await Promise.all(group.map((r) => r.scheduler.tick()));
       await drainAll(group);
     }
-    const records = await allRecords(dataDir, [...every, ...even]);
+    const records = await allRecords(cluster.dataDir, [...every, ...even]);
     const expected = new Set<string>();
     for (let m = 0; m < 6; m++) {
       const minute = rfc3339(new Date(first + m * MINUTE_MS));
@@ -146,7 +111,7 @@ describeWithRedis('distributed mode: replicas on one Redis (BullMQ)', () => {
 
   it('one replica enqueues each tick; a tick whose enqueuer died is enqueued by another after enqueueTakeover', async () => {
     const ids = Array.from({ length: 10 }, (_, i) => `every-${i}`);
-    ids.forEach((id) => writeJob(dataDir, id, '* * * * *'));
+    ids.forEach((id) => writeJob(cluster.dataDir, id, '* * * * *'));
     const [a, b] = await startReplicas(2, '2026-01-05T10:00:10Z', {
       scheduler: { retryDelay: '10ms', enqueueTakeover: '200ms' },
     });
@@ -160,14 +125,16 @@ describeWithRedis('distributed mode: replicas on one Redis (BullMQ)', () => {
     try {
       const from = Date.parse('2026-01-05T10:01:00Z');
       const to = Date.parse('2026-01-05T10:02:00Z');
-      await redis.set(`${prefix}:${ORG}:scheduler:enqueue:${from}-${to}`, 'dead-replica');
+      await redis.set(`${cluster.prefix}:${ORG}:scheduler:enqueue:${from}-${to}`, 'dead-replica');
     } finally {
       redis.disconnect();
     }
     b.clock.set('2026-01-05T10:02:00Z');
     expect((await b.scheduler.tick())?.enqueued).toBe(0);
     const atTwo = async () =>
-      (await allRecords(dataDir, ids)).filter((r) => r.scheduled_for === '2026-01-05T10:02:00Z');
+      (await allRecords(cluster.dataDir, ids)).filter(
+        (r) => r.scheduled_for === '2026-01-05T10:02:00Z',
+      );
     await waitFor(async () => (await atTwo()).length === ids.length);
     await drainAll([a, b]);
     const runIds = (await atTwo()).map((r) => r.run_id);
@@ -201,19 +168,18 @@ describeWithRedis('distributed mode: replicas on one Redis (BullMQ)', () => {
   });
 
   it('a restarted cluster catches up once: missed minutes recorded once, the window run once', async () => {
-    writeJob(dataDir, 'every', '* * * * *');
+    writeJob(cluster.dataDir, 'every', '* * * * *');
     const first = await startReplicas(2, '2026-01-05T10:00:10Z');
     for (const r of first) r.clock.set('2026-01-05T10:01:00Z');
     await Promise.all(first.map((r) => r.scheduler.tick()));
     await drainAll(first);
-    await Promise.all(first.map((r) => r.close()));
-    replicas = [];
+    await cluster.closeAll();
     // Both come back an hour later, and tick the same minute.
     const second = await startReplicas(2, '2026-01-05T11:00:00Z');
     const reports = await Promise.all(second.map((r) => r.scheduler.tick()));
     expect(reports.every((r) => r?.minutes.length === 16)).toBe(true);
     await drainAll(second);
-    const records = await allRecords(dataDir, ['every']);
+    const records = await allRecords(cluster.dataDir, ['every']);
     const missed = records.filter((r) => r.status === 'missed');
     expect(missed).toHaveLength(1);
     expect(missed[0].missed_count).toBe(43);
@@ -233,10 +199,13 @@ describeWithRedis('distributed mode: replicas on one Redis (BullMQ)', () => {
   });
 
   it('a replica killed (SIGKILL) mid-run: another replica runs the occurrence, and the history shows both attempts', async () => {
-    writeJob(dataDir, 'fragile', '0 0 1 1 *', { runner: 'scriptedRunner', behavior: 'crash-me' });
+    writeJob(cluster.dataDir, 'fragile', '0 0 1 1 *', {
+      runner: 'scriptedRunner',
+      behavior: 'crash-me',
+    });
     const fast = { lockDuration: 1000, stalledInterval: 1000 };
-    const cfg = testConfig(dataDir, {
-      queueProvider: redisQueueProvider(prefix, undefined, fast),
+    const cfg = testConfig(cluster.dataDir, {
+      queueProvider: redisQueueProvider(cluster.prefix, undefined, fast),
       scheduler: { retryDelay: '10ms' },
     });
     const child = spawn(
@@ -268,12 +237,11 @@ describeWithRedis('distributed mode: replicas on one Redis (BullMQ)', () => {
       child.kill('SIGKILL');
       await new Promise((r) => child.once('exit', r));
       // A surviving replica finds the run stalled and runs it.
-      const survivor = await createTestApp({ dataDir, config: cfg });
-      replicas.push(survivor);
+      await cluster.start({ config: cfg });
       await waitFor(async () =>
-        (await allRecords(dataDir, ['fragile'])).some((r) => r.status === 'succeeded'),
+        (await allRecords(cluster.dataDir, ['fragile'])).some((r) => r.status === 'succeeded'),
       );
-      const records = (await allRecords(dataDir, ['fragile'])).reverse();
+      const records = (await allRecords(cluster.dataDir, ['fragile'])).reverse();
       expect(records.map((r) => [r.run_id, r.attempt, r.status])).toEqual([
         [occurrence.id, 1, 'failed'],
         [occurrence.id, 2, 'succeeded'],

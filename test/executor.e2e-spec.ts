@@ -3,6 +3,7 @@ import { JobCache } from '../src/job-cache/job-cache.service';
 import { JobQueue } from '../src/coordination/job-queue';
 import { allRuns, BASE, createJob, drain, tickAt, writeJobFile } from './support/jobs-helpers';
 import { ManualClock, waitFor } from './support/manual-clock';
+import { stopTestApp } from './support/temp-test-app';
 import { createTestApp, removeDir, tempDir, testConfig, TestApp } from './support/test-app';
 import { ScriptedRunner } from './support/test-runners';
 
@@ -15,8 +16,7 @@ describe('executor (e2e)', () => {
 
   afterEach(async () => {
     ScriptedRunner.release();
-    await t?.close();
-    if (t) removeDir(t.dataDir);
+    await stopTestApp(t);
   });
 
   async function runNow(id: string): Promise<string> {
@@ -263,6 +263,7 @@ describe('executor (e2e)', () => {
       const runs = await log.list({ account: 'acct1', group: 'g', id }, 10);
       await log.onApplicationShutdown();
       expect(runs).toEqual([expect.objectContaining({ status: 'succeeded', output: 'unblocked' })]);
+      removeDir(t.dataDir); // closed above: the usual teardown would close it a second time
       t = undefined as unknown as TestApp;
     });
 

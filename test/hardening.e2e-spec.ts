@@ -4,9 +4,9 @@ import { Server } from 'node:http';
 import { BASE, createJob } from './support/jobs-helpers';
 import request from 'supertest';
 import { rawRequest } from './support/raw-http';
+import { startTestApp, stopTestApp } from './support/temp-test-app';
 import {
   createTestApp,
-  removeDir,
   SEED_DUMMY_CREATE,
   TEST_TOKEN,
   testConfig,
@@ -24,13 +24,10 @@ describe('hardening: requests that used to crash, hang or slip through (e2e)', (
   let t: TestApp;
 
   beforeEach(async () => {
-    t = await createTestApp();
+    t = await startTestApp();
   });
 
-  afterEach(async () => {
-    await t.close();
-    removeDir(t.dataDir);
-  });
+  afterEach(() => stopTestApp(t));
 
   describe('1. arrays where objects are expected', () => {
     it.each([

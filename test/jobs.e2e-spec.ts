@@ -1,13 +1,8 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as bcrypt from '@node-rs/bcrypt';
-import {
-  createTestApp,
-  removeDir,
-  SEED_DUMMY_CREATE,
-  TEST_TOKEN,
-  TestApp,
-} from './support/test-app';
+import { startTestApp, stopTestApp } from './support/temp-test-app';
+import { createTestApp, SEED_DUMMY_CREATE, TEST_TOKEN, TestApp } from './support/test-app';
 
 const BASE = '/v1/minion';
 const JOBS = `${BASE}/acct1/jobs`;
@@ -23,13 +18,10 @@ describe('jobs API (e2e)', () => {
   let t: TestApp;
 
   beforeEach(async () => {
-    t = await createTestApp();
+    t = await startTestApp();
   });
 
-  afterEach(async () => {
-    await t.close();
-    removeDir(t.dataDir);
-  });
+  afterEach(() => stopTestApp(t));
 
   async function create(group = 'space-xy', body: object = SEED_DUMMY_CREATE): Promise<string> {
     const res = await t.authed.post(`${JOBS}/${group}`).send(body).expect(200);

@@ -1,5 +1,6 @@
 import { BASE } from './support/jobs-helpers';
-import { createTestApp, removeDir, TestApp } from './support/test-app';
+import { startTestApp, stopTestApp } from './support/temp-test-app';
+import { TestApp } from './support/test-app';
 
 /** The list routes' filters (issue 15): each alone, combined, with paging, and refused when bad. */
 describe('list filters: enabled, runner, tag, name prefix', () => {
@@ -35,7 +36,7 @@ describe('list filters: enabled, runner, tag, name prefix', () => {
   ];
 
   beforeAll(async () => {
-    t = await createTestApp();
+    t = await startTestApp();
     for (const j of jobs) {
       const res = await t.authed
         .post(`${BASE}/acct1/jobs/${j.key.includes('db') ? 'data' : 'g'}`)
@@ -53,10 +54,7 @@ describe('list filters: enabled, runner, tag, name prefix', () => {
     }
   });
 
-  afterAll(async () => {
-    await t.close();
-    removeDir(t.dataDir);
-  });
+  afterAll(() => stopTestApp(t));
 
   /** The job names a group listing answers, for readable expectations. */
   const names = (group: string, entries: string[]) =>

@@ -4,7 +4,8 @@ import { RunContext, Runner } from '../src/runners/runner';
 import { RUNNER_TYPES } from '../src/runners/runner-registry';
 import { BASE } from './support/jobs-helpers';
 import { ManualClock } from './support/manual-clock';
-import { createTestApp, removeDir, tempDir, TestApp, testConfig } from './support/test-app';
+import { startTestApp, stopTestApp } from './support/temp-test-app';
+import { TestApp } from './support/test-app';
 
 /**
  * A runner type nobody has written before, in one class (this file) and one registry line (the
@@ -40,25 +41,20 @@ class ValveRunner extends Runner<ValveDetails> {
 
 describe('a new runner type: one class and one registry line', () => {
   let t: TestApp;
-  let dataDir: string;
 
   beforeEach(async () => {
-    dataDir = tempDir('minion-valve-');
-    t = await createTestApp({
-      dataDir,
+    t = await startTestApp({
+      dataDirPrefix: 'minion-valve-',
       clock: new ManualClock('2026-12-06T12:00:00Z'),
-      config: testConfig(dataDir, {
+      config: {
         accounts: { acct1: { runners: ['valves'] } },
         jobRunners: { valves: { type: 'valve' } },
-      }),
+      },
       runnerTypes: { ...RUNNER_TYPES, valve: (name) => new ValveRunner(name) },
     });
   });
 
-  afterEach(async () => {
-    await t.close();
-    removeDir(dataDir);
-  });
+  afterEach(() => stopTestApp(t));
 
   const create = async (name: string, schedule: string, action: string, valve = 'v1') =>
     (

@@ -1,10 +1,11 @@
 import { Logger } from '@nestjs/common';
 import { createHmac } from 'node:crypto';
 import { Notifications } from '../src/notifications/notifications.service';
-import { CaptureServer } from './support/capture-server';
+import { useCaptureServer } from './support/capture-server';
 import { BASE, createJob, drain, tickAt } from './support/jobs-helpers';
 import { ManualClock, waitFor } from './support/manual-clock';
-import { createTestApp, removeDir, tempDir, testConfig, TestApp } from './support/test-app';
+import { startTestApp, stopTestApp } from './support/temp-test-app';
+import { TestApp } from './support/test-app';
 import { ScriptedRunner } from './support/test-runners';
 
 const SECRET = 'webhook-secret-0123456789';
@@ -14,17 +15,8 @@ const SECRET = 'webhook-secret-0123456789';
  * signed webhook, both against a local HTTP server (issue 9, point 5).
  */
 describe('failure alerts: Slack and webhook (e2e)', () => {
-  const receiver = new CaptureServer();
-  let url: string;
+  const receiver = useCaptureServer();
   let t: TestApp;
-
-  beforeAll(async () => {
-    url = await receiver.start();
-  });
-
-  afterAll(async () => {
-    await receiver.stop();
-  });
 
   beforeEach(() => {
     receiver.received.length = 0;
@@ -32,22 +24,25 @@ describe('failure alerts: Slack and webhook (e2e)', () => {
     ScriptedRunner.reset();
   });
 
-  afterEach(async () => {
-    await t?.close();
-    if (t) removeDir(t.dataDir);
-  });
+  afterEach(() => stopTestApp(t));
 
   async function start(extra: Record<string, unknown> = {}) {
-    const dataDir = tempDir();
-    const config = testConfig(dataDir, {
-      eventReporters: {
-        slack: { endpoint: `${url}/slack`, channel: '#ops', username: 'minion', icon: ':robot:' },
-        webhook: { url: `${url}/hook`, secret: SECRET },
-        retryDelay: '10ms',
-        ...extra,
+    t = await startTestApp({
+      clock: new ManualClock('2026-01-05T10:00:10Z'),
+      config: {
+        eventReporters: {
+          slack: {
+            endpoint: `${receiver.url}/slack`,
+            channel: '#ops',
+            username: 'minion',
+            icon: ':robot:',
+          },
+          webhook: { url: `${receiver.url}/hook`, secret: SECRET },
+          retryDelay: '10ms',
+          ...extra,
+        },
       },
     });
-    t = await createTestApp({ dataDir, config, clock: new ManualClock('2026-01-05T10:00:10Z') });
   }
 
   const events = (type: string) => receiver.at('/hook').filter((r) => r.json.type === type);
@@ -130,7 +125,7 @@ describe('failure alerts: Slack and webhook (e2e)', () => {
       receiver.reply = () => 500;
       await start({ retries: 1 });
       await waitFor(() => lines.some((l) => l.includes('webhook delivery failed')));
-      expect(lines.join('\n')).not.toContain(url);
+      expect(lines.join('\n')).not.toContain(receiver.url);
       expect(lines.join('\n')).not.toContain(SECRET);
     } finally {
       spies.forEach((s) => s.mockRestore());

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { minionClient, portalFlow } from './client/portal-flow';
 import { drain } from './support/jobs-helpers';
 import { OPENAPI_FILE, OpenApiValidator } from './support/openapi-validator';
-import { createTestApp, removeDir, TEST_TOKEN, TestApp } from './support/test-app';
+import { startTestApp, stopTestApp } from './support/temp-test-app';
+import { TEST_TOKEN, TestApp } from './support/test-app';
 
 /**
  * The OpenAPI document is the contract (issue 11): the committed openapi.json is what the app
@@ -18,13 +19,10 @@ describe('OpenAPI contract (e2e)', () => {
   let t: TestApp;
 
   beforeEach(async () => {
-    t = await createTestApp();
+    t = await startTestApp();
   });
 
-  afterEach(async () => {
-    await t.close();
-    removeDir(t.dataDir);
-  });
+  afterEach(() => stopTestApp(t));
 
   it('the committed openapi.json is exactly what the app serves (run `npm run build` after an API change)', async () => {
     const served = await t.http.get('/v1/minion/docs-json').expect(200);

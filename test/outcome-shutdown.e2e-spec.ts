@@ -1,4 +1,4 @@
-import { FakeAws } from './support/fake-aws';
+import { useFakeAws } from './support/fake-aws-hooks';
 import { allRuns, BASE, drain } from './support/jobs-helpers';
 import { ManualClock, waitFor } from './support/manual-clock';
 import { deleteKeys, describeWithRedis, redisQueueProvider, uniquePrefix } from './support/redis';
@@ -18,23 +18,12 @@ const JOB = {
  * resource that got there is an `already` success, not a second start).
  */
 describe('a run interrupted while waiting for its target state', () => {
-  const fake = new FakeAws();
-  let restoreEnv: () => void;
+  const fake = useFakeAws();
   let dataDir: string;
   const apps: TestApp[] = [];
 
-  beforeAll(async () => {
-    restoreEnv = FakeAws.pointSdkAt(await fake.start());
-  });
-
-  afterAll(async () => {
-    restoreEnv();
-    await fake.stop();
-  });
-
   beforeEach(() => {
     dataDir = tempDir('minion-outcome-');
-    fake.reset();
     fake.resources.setInstance(INSTANCE, 'stopped');
     fake.resources.settleAfter = Number.MAX_SAFE_INTEGER; // pending for as long as the test likes
   });

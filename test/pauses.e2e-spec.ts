@@ -1,8 +1,10 @@
 import { JobCache } from '../src/job-cache/job-cache.service';
 import { allRuns, BASE, createJob, drain, tickAt } from './support/jobs-helpers';
 import { ManualClock, waitFor } from './support/manual-clock';
-import { deleteKeys, describeWithRedis, redisQueueProvider, uniquePrefix } from './support/redis';
-import { createTestApp, removeDir, tempDir, TestApp, testConfig } from './support/test-app';
+import { describeWithRedis } from './support/redis';
+import { useRedisReplicas } from './support/redis-replicas';
+import { startTestApp, stopTestApp } from './support/temp-test-app';
+import { TestApp } from './support/test-app';
 
 /**
  * Pauses that expire (issue 15), through the API with an injected clock. The job fires at 08:00
@@ -13,14 +15,11 @@ describe('pauses: skipped while paused, running again at `until`', () => {
   let t: TestApp;
 
   beforeEach(async () => {
-    t = await createTestApp({ clock: new ManualClock('2026-03-27T12:00:00Z') });
+    t = await startTestApp({ clock: new ManualClock('2026-03-27T12:00:00Z') });
     await tickAt(t, '2026-03-27T12:01:00Z'); // the scheduler's first minute
   });
 
-  afterEach(async () => {
-    await t.close();
-    removeDir(t.dataDir);
-  });
+  afterEach(() => stopTestApp(t));
 
   const berlinDaily = () =>
     createJob(t, { name: 'daily', schedule_expression: '0 8 * * *', timezone: 'Europe/Berlin' });
@@ -147,34 +146,14 @@ describe('pauses: skipped while paused, running again at `until`', () => {
 });
 
 describeWithRedis('pauses and blackouts across two replicas (Redis)', () => {
-  let dataDir: string;
-  let prefix: string;
-  let replicas: TestApp[] = [];
-
-  beforeEach(() => {
-    dataDir = tempDir('minion-pause-');
-    prefix = uniquePrefix();
-  });
-
-  afterEach(async () => {
-    await Promise.all(replicas.map((r) => r.close()));
-    replicas = [];
-    await deleteKeys(prefix);
-    removeDir(dataDir);
-  });
+  const cluster = useRedisReplicas('minion-pause-');
 
   /** Two replicas on one Redis and one data dir, each with its own clock. */
   async function twoReplicas(): Promise<TestApp[]> {
     for (let i = 0; i < 2; i++) {
-      const config = testConfig(dataDir, {
-        queueProvider: redisQueueProvider(prefix),
-        scheduler: { retryDelay: '10ms' },
-      });
-      replicas.push(
-        await createTestApp({ dataDir, config, clock: new ManualClock('2026-03-27T12:00:00Z') }),
-      );
+      await cluster.start({ clock: new ManualClock('2026-03-27T12:00:00Z') });
     }
-    return replicas;
+    return cluster.replicas;
   }
 
   it('paused on one replica, skipped once while paused and run once after `until`, whichever replica ticks', async () => {
@@ -191,8 +170,8 @@ describeWithRedis('pauses and blackouts across two replicas (Redis)', () => {
     // The other replica's cache has the pause (the change relay), not only the one written to.
     await waitFor(() => b.app.get(JobCache).get(`acct1/g/${id}`)?.doc.pause !== undefined);
     for (const minute of ['2026-03-28T07:00:00Z', '2026-03-29T06:00:00Z']) {
-      await Promise.all(replicas.map((r) => tickAt(r, minute)));
-      await Promise.all(replicas.map((r) => drain(r)));
+      await Promise.all(cluster.replicas.map((r) => tickAt(r, minute)));
+      await Promise.all(cluster.replicas.map((r) => drain(r)));
     }
     const runs = await allRuns(a, id);
     expect(runs.map((r) => [r.scheduled_for, r.status])).toEqual([
@@ -223,8 +202,8 @@ describeWithRedis('pauses and blackouts across two replicas (Redis)', () => {
     const id = created.body.job.id;
     await waitFor(() => a.app.get(JobCache).get(`acct1/g/${id}`) !== undefined);
     for (const minute of ['2026-03-28T07:00:00Z', '2026-03-29T06:00:00Z', '2026-03-30T06:00:00Z']) {
-      await Promise.all(replicas.map((r) => tickAt(r, minute)));
-      await Promise.all(replicas.map((r) => drain(r)));
+      await Promise.all(cluster.replicas.map((r) => tickAt(r, minute)));
+      await Promise.all(cluster.replicas.map((r) => drain(r)));
     }
     expect((await allRuns(a, id)).map((r) => [r.scheduled_for, r.status, r.error ?? null])).toEqual(
       [

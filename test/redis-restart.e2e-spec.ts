@@ -7,6 +7,7 @@ import {
   redisQueueProvider,
   uniquePrefix,
 } from './support/redis';
+import { startTestApp, stopTestApp } from './support/temp-test-app';
 import { createTestApp, removeDir, tempDir, testConfig, TestApp } from './support/test-app';
 import { ScriptedRunner } from './support/test-runners';
 
@@ -26,27 +27,27 @@ describeWithRedisServer(
     beforeEach(async () => {
       ScriptedRunner.reset();
       redis = await PrivateRedis.start();
-      const dataDir = tempDir();
-      const config = testConfig(dataDir, {
-        // A kill can land while BullMQ's moveToActive script has run but its answer is lost: the
-        // occurrence is then active in Redis with no worker, and only stall detection (lock
-        // expiry + the stalled check) gives it back. With the 30 s defaults that recovery takes
-        // up to a minute, longer than the test's deadlines; 10 s locks still outlive the outage
-        // (locks are renewed every 5 s), so the run in flight is not taken for a dead one.
-        queueProvider: redisQueueProvider(uniquePrefix(), redis.port, {
-          lockDuration: 10_000,
-          stalledInterval: 2_000,
-        }),
-        // Short, so teardown does not wait long on a run a failed assertion left blocked.
-        scheduler: { retryDelay: '10ms', shutdownTimeout: '1s' },
+      t = await startTestApp({
+        clock: new ManualClock('2026-01-05T10:00:10Z'),
+        config: {
+          // A kill can land while BullMQ's moveToActive script has run but its answer is lost: the
+          // occurrence is then active in Redis with no worker, and only stall detection (lock
+          // expiry + the stalled check) gives it back. With the 30 s defaults that recovery takes
+          // up to a minute, longer than the test's deadlines; 10 s locks still outlive the outage
+          // (locks are renewed every 5 s), so the run in flight is not taken for a dead one.
+          queueProvider: redisQueueProvider(uniquePrefix(), redis.port, {
+            lockDuration: 10_000,
+            stalledInterval: 2_000,
+          }),
+          // Short, so teardown does not wait long on a run a failed assertion left blocked.
+          scheduler: { retryDelay: '10ms', shutdownTimeout: '1s' },
+        },
       });
-      t = await createTestApp({ dataDir, config, clock: new ManualClock('2026-01-05T10:00:10Z') });
     });
 
     afterEach(async () => {
       ScriptedRunner.release();
-      await t.close();
-      removeDir(t.dataDir);
+      await stopTestApp(t);
       await redis.destroy();
     });
 

@@ -6,7 +6,8 @@ import { JobCache } from '../src/job-cache/job-cache.service';
 import { allRuns, drain, tickAt } from './support/jobs-helpers';
 import { ManualClock } from './support/manual-clock';
 import { TestS3 } from './support/s3-server';
-import { createTestApp, removeDir, tempDir, testConfig, TestApp } from './support/test-app';
+import { startTestApp, stopTestApp } from './support/temp-test-app';
+import { TestApp } from './support/test-app';
 
 const BASE = '/v1/minion/spinup/jobs';
 const FIXTURE = join(__dirname, 'fixtures', 'original-bucket');
@@ -54,23 +55,23 @@ describe('S3 jobs repository through the API (s3rver)', () => {
         }),
       );
     }
-    const dataDir = tempDir();
-    const config = testConfig(dataDir, {
-      org: 'acme',
-      accounts: { spinup: { runners: ['dummyRunner', 'instanceRunner', 'databaseRunner'] } },
-      jobRunners: {
-        dummyRunner: { type: 'dummy' },
-        instanceRunner: { type: 'instance' },
-        databaseRunner: { type: 'database' },
+    t = await startTestApp({
+      clock: new ManualClock('2026-01-05T10:00:10Z'),
+      config: {
+        org: 'acme',
+        accounts: { spinup: { runners: ['dummyRunner', 'instanceRunner', 'databaseRunner'] } },
+        jobRunners: {
+          dummyRunner: { type: 'dummy' },
+          instanceRunner: { type: 'instance' },
+          databaseRunner: { type: 'database' },
+        },
+        jobsRepository: { type: 's3', refreshInterval: '1m', config: s3.options('minion') },
       },
-      jobsRepository: { type: 's3', refreshInterval: '1m', config: s3.options('minion') },
     });
-    t = await createTestApp({ dataDir, config, clock: new ManualClock('2026-01-05T10:00:10Z') });
   });
 
   afterEach(async () => {
-    await t.close();
-    removeDir(t.dataDir);
+    await stopTestApp(t);
     await s3.destroy();
   });
 

@@ -1,31 +1,27 @@
 import { BASE } from './support/jobs-helpers';
 import { ManualClock } from './support/manual-clock';
-import { createTestApp, removeDir, tempDir, TestApp, testConfig } from './support/test-app';
+import { startTestApp, stopTestApp } from './support/temp-test-app';
+import { TestApp } from './support/test-app';
 
 /** One view of what will happen (issue 15): fire times in order, pauses, blackouts, conflicts. */
 describe('GET /{account}/schedule', () => {
   let t: TestApp;
-  let dataDir: string;
 
   beforeEach(async () => {
-    dataDir = tempDir('minion-schedule-');
-    t = await createTestApp({
-      dataDir,
+    t = await startTestApp({
+      dataDirPrefix: 'minion-schedule-',
       clock: new ManualClock('2026-12-06T12:00:00Z'),
-      config: testConfig(dataDir, {
+      config: {
         accounts: { acct1: { runners: ['dummyRunner', 'instanceRunner'] } },
         jobRunners: {
           dummyRunner: { type: 'dummy' },
           instanceRunner: { type: 'instance' },
         },
-      }),
+      },
     });
   });
 
-  afterEach(async () => {
-    await t.close();
-    removeDir(dataDir);
-  });
+  afterEach(() => stopTestApp(t));
 
   async function job(
     group: string,

@@ -3,7 +3,8 @@ import { JobsRepository } from '../src/repository/jobs.repository';
 import { JobCache } from '../src/job-cache/job-cache.service';
 import { allRuns, BASE, createJob, drain, tickAt, writeJobFile } from './support/jobs-helpers';
 import { ManualClock } from './support/manual-clock';
-import { createTestApp, removeDir, tempDir, testConfig, TestApp } from './support/test-app';
+import { stopTestApp } from './support/temp-test-app';
+import { createTestApp, tempDir, testConfig, TestApp } from './support/test-app';
 
 const scheduledFor = async (t: TestApp, id: string) =>
   (await allRuns(t, id)).filter((r) => r.status === 'succeeded').map((r) => r.scheduled_for);
@@ -17,10 +18,7 @@ async function tickMinutes(t: TestApp, fromIso: string, minutes: number): Promis
 describe('scheduler (e2e, injected clock)', () => {
   let t: TestApp;
 
-  afterEach(async () => {
-    await t?.close();
-    if (t) removeDir(t.dataDir);
-  });
+  afterEach(() => stopTestApp(t));
 
   describe('due detection', () => {
     it.each([

@@ -70,8 +70,8 @@ export class HealthController {
       () => this.repository.check(),
       () => this.scheduler.check(),
     ];
-    const coordination = this.coordination.check;
-    if (coordination) checks.push(coordination);
+    const coordination = this.coordination;
+    if (coordination.checked) checks.push(() => coordination.check());
     if (this.shutdown.draining) checks.push(() => this.drainingCheck());
     try {
       const result = await this.health.check(checks);

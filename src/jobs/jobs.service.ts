@@ -131,7 +131,15 @@ export class JobsService {
     const { document } = await this.repository.get(key);
     this.runners.resolve(key.account, document.details);
     const occurrence = manualOccurrence(key, this.clock.now());
-    await this.enqueue(occurrence.id, () => this.queue.enqueue([occurrence]));
+    try {
+      await this.enqueue(occurrence.id, () => this.queue.enqueue([occurrence]));
+    } catch (err) {
+      // Not confirmed is not refused: should the queue take it late, the run is on the record.
+      if (err instanceof ServiceUnavailableError && err.message.includes('may still be queued')) {
+        await this.auditor.run(actor, key, `${occurrence.id} (not confirmed by the queue in time)`);
+      }
+      throw err;
+    }
     this.queueMetrics.scheduled.inc({ trigger: 'manual' });
     await this.auditor.run(actor, key, occurrence.id);
     return { run_id: occurrence.id };

@@ -2,13 +2,16 @@ import { Injectable } from '@nestjs/common';
 import { Actor } from '../audit/audit-entry';
 import { Auditor } from '../audit/auditor.service';
 import { Clock, rfc3339 } from '../common/clock';
-import { InvalidFieldError, JobNotFoundError } from '../common/errors';
+import { ConflictError, InvalidFieldError, JobNotFoundError } from '../common/errors';
 import { JobDocument, JobPause } from '../domain/job-document';
 import { JobKey } from '../domain/job-key';
 import { JobsRepository } from '../repository/jobs.repository';
 import { PauseRequestDto } from './dto/pause.dto';
 import { JobWriter } from './job-writer.service';
 import { JobsService, JobWithLog } from './jobs.service';
+
+/** A group pause reads and writes a job again this many times when another write got there first. */
+const CONFLICT_ATTEMPTS = 3;
 
 /**
  * Pauses of a job's schedule, and of every job of a group. A pause is kept in the job document
@@ -45,17 +48,13 @@ export class PausesService {
     actor: Actor,
   ): Promise<string[]> {
     const pause = this.pauseOf(request, actor.key);
-    const changed = await this.changeGroup(account, group, 'pause', (doc) => ({ ...doc, pause }));
-    await this.auditor.group('pause-group', actor, account, group, changed);
-    return changed;
+    return this.changeGroup(account, group, 'pause', actor, (doc) => ({ ...doc, pause }));
   }
 
   async resumeGroup(account: string, group: string, actor: Actor): Promise<string[]> {
-    const changed = await this.changeGroup(account, group, 'resume', (doc) =>
+    return this.changeGroup(account, group, 'resume', actor, (doc) =>
       doc.pause ? withoutPause(doc) : null,
     );
-    await this.auditor.group('resume-group', actor, account, group, changed);
-    return changed;
   }
 
   private pauseOf(request: PauseRequestDto, by: string): JobPause {
@@ -71,23 +70,50 @@ export class PausesService {
     return { until, reason: request.reason, by, at: rfc3339(now) };
   }
 
+  /**
+   * Applies `change` to every job now in the group, audited once for the group. A job written
+   * meanwhile by someone else (a conflict) is read again and changed again; one deleted meanwhile
+   * has nothing to pause. Should a job fail otherwise (storage down), the audit still names the
+   * jobs changed before it, and the error is the answer.
+   */
   private async changeGroup(
     account: string,
     group: string,
     action: 'pause' | 'resume',
+    actor: Actor,
     change: (doc: JobDocument) => JobDocument | null,
   ): Promise<string[]> {
     const ids = await this.repository.listGroup(account, group, {});
     const changed: string[] = [];
-    for (const id of ids) {
-      try {
-        // Audited once, for the group, by the caller.
-        if (await this.change({ account, group, id }, change, action, null)) changed.push(id);
-      } catch (err) {
-        if (!(err instanceof JobNotFoundError)) throw err; // deleted meanwhile: nothing to pause
+    let failed = false;
+    try {
+      for (const id of ids) {
+        if (await this.changeRetrying({ account, group, id }, change, action)) changed.push(id);
+      }
+    } catch (err) {
+      failed = true;
+      throw err;
+    } finally {
+      if (!failed || changed.length > 0) {
+        await this.auditor.group(`${action}-group`, actor, account, group, changed);
       }
     }
     return changed;
+  }
+
+  private async changeRetrying(
+    key: JobKey,
+    change: (doc: JobDocument) => JobDocument | null,
+    action: 'pause' | 'resume',
+  ): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.change(key, change, action, null);
+      } catch (err) {
+        if (err instanceof JobNotFoundError) return false;
+        if (!(err instanceof ConflictError) || attempt >= CONFLICT_ATTEMPTS) throw err;
+      }
+    }
   }
 
   /** One conditional write of the changed document (a concurrent write is a 409); false: no change. */

@@ -58,7 +58,18 @@ export class Notifications implements OnApplicationBootstrap, OnApplicationShutd
   notify(event: MinionEvent): void {
     const at = this.clock.now();
     for (const lane of this.lanes) {
-      lane.pending.push(lane.channel.delivery(event, { org: this.options.org, at }));
+      let delivery: Delivery;
+      try {
+        delivery = lane.channel.delivery(event, { org: this.options.org, at });
+      } catch (err) {
+        // A channel that cannot even format the event fails alone, never the run that announced it.
+        this.counter.inc({ channel: lane.channel.name, result: 'failed' });
+        this.logger.warn(
+          `${lane.channel.name} could not format ${event.type}: ${(err as Error).message}`,
+        );
+        continue;
+      }
+      lane.pending.push(delivery);
       if (lane.pending.length > this.options.bufferSize) {
         lane.pending.shift();
         this.counter.inc({ channel: lane.channel.name, result: 'dropped' });

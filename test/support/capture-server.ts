@@ -15,6 +15,8 @@ export interface Captured {
 export class CaptureServer {
   readonly received: Captured[] = [];
   reply: (req: Captured) => number | Promise<number> = () => 200;
+  /** Its base URL, once started. */
+  url = '';
   private server?: Server;
 
   async start(): Promise<string> {
@@ -36,7 +38,8 @@ export class CaptureServer {
       });
     });
     await new Promise<void>((r) => this.server?.listen(0, '127.0.0.1', r));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this.url;
   }
 
   at(path: string): Captured[] {
@@ -47,4 +50,15 @@ export class CaptureServer {
     this.server?.closeAllConnections();
     await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
   }
+}
+
+/**
+ * A CaptureServer for the enclosing `describe`: started before its first test (its base URL is
+ * then `url`), stopped after its last.
+ */
+export function useCaptureServer(): CaptureServer {
+  const server = new CaptureServer();
+  beforeAll(() => server.start());
+  afterAll(() => server.stop());
+  return server;
 }

@@ -8,7 +8,9 @@ const PING_TIMEOUT_MS = 1000;
 
 /** Ready only while Redis answers PING on minion's connection and on the queue's own. */
 export class RedisHealth extends CoordinationHealth {
-  readonly check = async (): Promise<HealthIndicatorResult> => {
+  readonly checked = true;
+
+  async check(): Promise<HealthIndicatorResult> {
     const where = this.redis.settings.describe;
     try {
       await withTimeout(
@@ -21,7 +23,7 @@ export class RedisHealth extends CoordinationHealth {
       const message = (err as Error).message.replace(/^redis: /, '');
       return { redis: { status: 'down', where, message } };
     }
-  };
+  }
 
   constructor(
     private readonly redis: RedisConnections,
