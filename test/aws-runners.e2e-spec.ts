@@ -263,6 +263,8 @@ describe('AWS runners end to end (API -> queue -> runner -> fake AWS -> run hist
       runner: 'instanceRunner',
       type: 'instance',
       acts_on: { resource: 'instance:i-aaaabbbb11112222', action: 'stop' },
+      // 3 attempts x (5 min run timeout + 20 s wait) + 10 ms between them.
+      worst_case_ms: 3 * (300_000 + 20_000) + 2 * 10,
       state: 'running',
       would: 'i-aaaabbbb11112222 is running; stop would stop it',
       checks: [

@@ -3,5 +3,9 @@ import { Actor } from './audit-entry';
 
 /** Who made the request: the key AuthGuard resolved, and the client address (see trustProxy). */
 export function actorOf(req: Request): Actor {
-  return { key: req.apiKey?.name ?? '', client: req.ip ?? req.socket?.remoteAddress ?? '' };
+  return {
+    key: req.apiKey?.name ?? '',
+    client: req.ip ?? req.socket?.remoteAddress ?? '',
+    ...(req.apiKey ? { scope: req.apiKey } : {}),
+  };
 }

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
+import type { ApiKey } from '../auth/api-keys.config';
 
 export const AUDIT_ACTIONS = [
   'create',
@@ -14,10 +15,12 @@ export const AUDIT_ACTIONS = [
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
-/** Who made a request: the API key's name and the client address. */
+/** Who made a request: the API key's name and the client address (and the key, for its scope). */
 export interface Actor {
   key: string;
   client: string;
+  /** What the key may reach: a job naming other jobs (a sequence) may name only those. */
+  scope?: ApiKey;
 }
 
 export interface FieldChange {

@@ -29,6 +29,14 @@ export function checkScope(key: ApiKey, needed: Access, params: ScopedParams): v
   }
 }
 
+/** Whether the key may run jobs of `account` / `group` (its scope, and `run` access or more). */
+export function mayRun(key: ApiKey | undefined, account: string, group: string): boolean {
+  if (!key) return true;
+  if (key.accounts && !key.accounts.has(account)) return false;
+  if (key.groups && !key.groups.has(group)) return false;
+  return ACCESS_RANK[key.access] >= ACCESS_RANK.run;
+}
+
 /** Whether a group is within the key's groups (every group, for a key not scoped to some). */
 export function inKeyGroups(key: ApiKey | undefined, group: string): boolean {
   return !key?.groups || key.groups.has(group);

@@ -103,7 +103,11 @@ export function resolveSettings(
       runTimeoutMs: scheduler.runTimeoutMs,
     }),
     scheduler,
-    runs: { runTimeoutMs: scheduler.runTimeoutMs },
+    runs: {
+      runTimeoutMs: scheduler.runTimeoutMs,
+      attempts: scheduler.attempts,
+      retryDelayMs: scheduler.retryDelayMs,
+    },
     jobCache: { loadConcurrency: scheduler.loadConcurrency },
     notifications: notificationSettings(config.eventReporters, org),
     auth: authSettings(config.token, config.auth, config.apiKeys),

@@ -15,6 +15,8 @@ import { RedisConnections } from './redis/redis-connections';
 import { RedisHealth } from './redis/redis.health';
 import { RedisScheduleMarker } from './redis/redis-schedule-marker';
 import { ScheduleMarker } from './schedule-marker';
+import { MemorySequenceProgress, SequenceProgress } from './sequence-progress';
+import { RedisSequenceProgress } from './redis/redis-sequence-progress';
 
 /** Redis connections with `queueProvider.type: "redis"`; null for one process. */
 function connections(s: CoordinationSettings): RedisConnections | null {
@@ -47,6 +49,12 @@ function connections(s: CoordinationSettings): RedisConnections | null {
       inject: [CoordinationSettings, RedisConnections],
     },
     {
+      provide: SequenceProgress,
+      useFactory: (redis: RedisConnections | null) =>
+        redis ? new RedisSequenceProgress(redis) : new MemorySequenceProgress(),
+      inject: [RedisConnections],
+    },
+    {
       provide: CoordinationHealth,
       useFactory: (redis: RedisConnections | null, queue: JobQueue) =>
         redis ? new RedisHealth(redis, queue) : new LocalCoordinationHealth(),
@@ -60,6 +68,6 @@ function connections(s: CoordinationSettings): RedisConnections | null {
       inject: [RedisConnections, JobChanges],
     },
   ],
-  exports: [JobQueue, ScheduleMarker, CoordinationHealth, QueueMetrics],
+  exports: [JobQueue, ScheduleMarker, CoordinationHealth, QueueMetrics, SequenceProgress],
 })
 export class CoordinationModule {}

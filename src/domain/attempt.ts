@@ -1,5 +1,7 @@
 import { Occurrence } from './occurrence';
+import { FleetSummary, ResourceOutcome } from './fleet';
 import { RunOutcome } from './outcome';
+import { StepOutcome } from './sequence';
 
 /**
  * One attempt of an occurrence and what it came to: the contract between the queue (which starts
@@ -29,6 +31,14 @@ export interface Attempt {
   releaseSlot?: () => void;
 }
 
+/** What a fleet run did to each resource it matched, and in numbers. */
+interface FleetResult {
+  fleet?: FleetSummary;
+  resources?: ResourceOutcome[];
+  /** For a sequence: each step's outcome, in order. */
+  steps?: StepOutcome[];
+}
+
 interface OutcomeBase {
   /** When the attempt started (it may have waited in the queue before). */
   startedAt: Date;
@@ -43,14 +53,19 @@ interface OutcomeBase {
  */
 export type AttemptOutcome = OutcomeBase &
   (
-    | { status: 'succeeded'; output: string; requestId?: string; outcome?: RunOutcome }
-    | {
+    | ({
+        status: 'succeeded';
+        output: string;
+        requestId?: string;
+        outcome?: RunOutcome;
+      } & FleetResult)
+    | ({
         status: 'failed';
         error: string;
         permanent: boolean;
         requestId?: string;
         outcome?: RunOutcome;
-      }
+      } & FleetResult)
     /** `deliberate`: an operator's choice (a pause, a blackout), recorded but not alerted. */
     | { status: 'skipped'; reason: string; deliberate?: boolean }
     /** The job no longer exists: nothing to run, nothing to record. */

@@ -1,3 +1,5 @@
+import { FleetPreview } from './fleet';
+
 /** What a dry run found out about one permission the action needs. */
 export interface PermissionCheck {
   /** IAM action, e.g. `ec2:StopInstances`. */
@@ -14,4 +16,6 @@ export interface DryRunReport {
   /** What the run would do, in a sentence ("i-0abc is running; stop would stop it"). */
   would: string;
   checks: PermissionCheck[];
+  /** For a job naming its resources by tag: what the selector matches now. */
+  fleet?: FleetPreview;
 }

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { rfc3339 } from '../common/clock';
 import { JobKey, jobRef, occurrenceId } from './job-key';
+import { SequenceLink, stepOccurrenceSuffix } from './sequence';
 
 /** What started an occurrence: the schedule, or a person (PATCH, run now). */
-export type RunTrigger = 'schedule' | 'manual';
+export type RunTrigger = 'schedule' | 'manual' | 'sequence';
 
 /** One requested execution of a job: what travels through the queue. */
 export interface Occurrence {
@@ -18,6 +19,8 @@ export interface Occurrence {
   /** Minute the occurrence belongs to (RFC 3339); null for manual runs. */
   scheduledFor: string | null;
   enqueuedAt: string;
+  /** A sequence's step: the sequence run it belongs to, and which step it is. */
+  sequence?: SequenceLink;
 }
 
 /** Occurrences of one job older than the catch-up window, counted from `first` to `last`. */
@@ -65,6 +68,20 @@ export function scheduledOccurrence(
 
 export function manualOccurrence(job: JobKey, now: Date): Occurrence {
   return occurrence(job, jobRef(job), `manual-${randomUUID()}`, 'manual', null, now);
+}
+
+/** Step `step` of the sequence occurrence `parent`: the job `job`, run as part of it. */
+export function stepOccurrence(
+  parent: Occurrence,
+  job: JobKey,
+  step: number,
+  now: Date,
+): Occurrence {
+  const suffix = stepOccurrenceSuffix(parent.id, step);
+  return {
+    ...occurrence(job, jobRef(job), suffix, 'sequence', parent.scheduledFor, now),
+    sequence: { run_id: parent.id, step },
+  };
 }
 
 /** The job an occurrence belongs to. */

@@ -1,5 +1,7 @@
 import { RunTrigger } from './occurrence';
+import { FleetSummary, ResourceOutcome } from './fleet';
 import { RunOutcome } from './outcome';
+import { SequenceLink, StepOutcome } from './sequence';
 
 export type RunStatus = 'succeeded' | 'failed' | 'skipped' | 'missed';
 
@@ -30,6 +32,16 @@ export interface RunRecord {
   request_id?: string;
   /** For runners acting on a cloud resource: the state it reached after the action, or why not. */
   outcome?: RunOutcome;
+  /** For a job acting on a fleet (a tag selector): what it matched and what became of it. */
+  fleet?: FleetSummary;
+  /** For a fleet: each resource's outcome (id, state before, state reached or error, time). */
+  resources?: ResourceOutcome[];
+  /** Resources left out of `resources` to fit a CloudWatch event (those that succeeded, first). */
+  resources_omitted?: number;
+  /** For a sequence: each step's outcome, in order, and the time it took. */
+  steps?: StepOutcome[];
+  /** For a step run by a sequence: the sequence's run and which step this is. */
+  sequence?: SequenceLink;
   /** For `missed`: how many occurrences were not run. */
   missed_count?: number;
   /** Which minion process ran the attempt (`<host>:<pid>`). */

@@ -1,4 +1,6 @@
 import { InputLogEvent } from '@aws-sdk/client-cloudwatch-logs';
+import { FLEET_SUCCESS } from '../domain/fleet';
+import { RunRecord } from '../domain/run-record';
 
 /** PutLogEvents limits. */
 export const MAX_BATCH_EVENTS = 10_000;
@@ -33,4 +35,38 @@ export function takeBatch(pending: Pending[]): Pending[] {
     n++;
   }
   return pending.splice(0, n);
+}
+
+/** One log event's message at most (CloudWatch takes 256 KiB less the event's overhead). */
+export const MAX_EVENT_BYTES = 256 * 1024 - EVENT_OVERHEAD_BYTES;
+
+/**
+ * A record as one event can carry it. Only a large fleet's `resources` can outgrow an event: the
+ * resources that did not get where they should come first, then the others, as many as fit;
+ * `resources_omitted` says how many were left out (the `fleet` counts stay whole).
+ */
+export function fitEvent(record: RunRecord, maxBytes = MAX_EVENT_BYTES): RunRecord {
+  const resources = record.resources;
+  if (!resources || Buffer.byteLength(JSON.stringify(record), 'utf8') <= maxBytes) return record;
+  const ordered = [
+    ...resources.filter((r) => !FLEET_SUCCESS.includes(r.result)),
+    ...resources.filter((r) => FLEET_SUCCESS.includes(r.result)),
+  ];
+  const base = Buffer.byteLength(
+    JSON.stringify({ ...record, resources: [], resources_omitted: resources.length }),
+    'utf8',
+  );
+  let size = base;
+  let kept = 0;
+  while (kept < ordered.length) {
+    const next = Buffer.byteLength(JSON.stringify(ordered[kept]), 'utf8') + 1;
+    if (size + next > maxBytes) break;
+    size += next;
+    kept++;
+  }
+  return {
+    ...record,
+    resources: ordered.slice(0, kept),
+    resources_omitted: resources.length - kept,
+  };
 }

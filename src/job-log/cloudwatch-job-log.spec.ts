@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { JobDocument } from '../domain/job-document';
-import { MAX_BATCH_BYTES } from './cloudwatch-batch';
+import { fitEvent, MAX_BATCH_BYTES, MAX_EVENT_BYTES } from './cloudwatch-batch';
 import { CloudWatchJobLog } from './cloudwatch-job-log';
 import { RunRecord } from '../domain/run-record';
 
@@ -365,5 +365,34 @@ describe('CloudWatchJobLog', () => {
       cw.on(DeleteLogStreamCommand).rejects(awsError('ResourceNotFoundException'));
       await expect(log(true).jobDeleted(key)).resolves.toBeUndefined();
     });
+  });
+});
+
+describe('fitEvent: a fleet record in one CloudWatch event', () => {
+  const resource = (i: number, result: 'reached' | 'failed') => ({
+    id: `i-${String(i).padStart(17, '0')}`,
+    result,
+    before: 'running',
+    state: result === 'reached' ? 'stopped' : 'running',
+    ms: 71_204,
+    ...(result === 'failed' ? { detail: 'InsufficientInstanceCapacity: not enough capacity' } : {}),
+  });
+
+  it('leaves a record that fits as it is', () => {
+    const r = { ...record(1), resources: [resource(1, 'reached')] };
+    expect(fitEvent(r)).toBe(r);
+  });
+
+  it('keeps the failures first and as many others as fit, saying how many it left out', () => {
+    const resources = Array.from({ length: 5000 }, (_, i) =>
+      resource(i, i % 1000 === 7 ? 'failed' : 'reached'),
+    );
+    const fitted = fitEvent({ ...record(1), resources });
+    const bytes = Buffer.byteLength(JSON.stringify(fitted), 'utf8');
+    expect(bytes).toBeLessThanOrEqual(MAX_EVENT_BYTES);
+    expect(bytes).toBeGreaterThan(MAX_EVENT_BYTES - 200);
+    expect(fitted.resources?.slice(0, 5).every((r) => r.result === 'failed')).toBe(true);
+    expect((fitted.resources?.length ?? 0) + (fitted.resources_omitted ?? 0)).toBe(5000);
+    expect(fitted.resources_omitted).toBeGreaterThan(0);
   });
 });

@@ -18,7 +18,7 @@ import { Logger } from '@nestjs/common';
 import { retryDelays, retrying } from '../common/backoff';
 import { rfc3339 } from '../common/clock';
 import { JobDocument, Tag } from '../domain/job-document';
-import { EVENT_OVERHEAD_BYTES, Pending, takeBatch } from './cloudwatch-batch';
+import { EVENT_OVERHEAD_BYTES, fitEvent, Pending, takeBatch } from './cloudwatch-batch';
 import { JobLog } from './job-log';
 import { RunLogInfo, RunRecord } from '../domain/run-record';
 import { JobKey } from '../domain/job-key';
@@ -89,7 +89,7 @@ export class CloudWatchJobLog extends JobLog {
       stream = { group, name: this.streamName(key.id), pending: [], sending: false };
       this.streams.set(id, stream);
     }
-    const message = JSON.stringify(record);
+    const message = JSON.stringify(fitEvent(record));
     const timestamp = Date.parse(record.finished_at) || Date.now();
     return new Promise<void>((resolve, reject) => {
       stream.pending.push({

@@ -1,3 +1,5 @@
+import { JobCache } from '../job-cache/job-cache.service';
+import { RunnerRegistry } from '../runners/runner-registry';
 import { Logger } from '@nestjs/common';
 import { newTestService } from '../../test/support/new-test-service';
 import { Actor } from '../audit/audit-entry';
@@ -35,7 +37,10 @@ function setup() {
     changes: JobChanges,
     auditor: Auditor,
     jobLog: JobLog,
+    cache: JobCache,
+    runners: RunnerRegistry,
   });
+  mocks.cache.all.mockReturnValue([].values());
   mocks.auditor.job.mockResolvedValue();
   mocks.auditor.group.mockResolvedValue();
   mocks.jobLog.jobSaved.mockResolvedValue();

@@ -3,7 +3,10 @@ import { Actor, AuditAction } from '../audit/audit-entry';
 import { Auditor } from '../audit/auditor.service';
 import { JobChanges } from '../domain/job-changes';
 import { JobDocument, StoredJob } from '../domain/job-document';
-import { JobKey } from '../domain/job-key';
+import { JobKey, jobRef } from '../domain/job-key';
+import { ConflictError } from '../common/errors';
+import { JobCache } from '../job-cache/job-cache.service';
+import { RunnerRegistry } from '../runners/runner-registry';
 import { JobLog } from '../job-log/job-log';
 import { DeleteGroupResult, JobsRepository } from '../repository/jobs.repository';
 
@@ -22,6 +25,8 @@ export class JobWriter {
     private readonly changes: JobChanges,
     private readonly auditor: Auditor,
     private readonly jobLog: JobLog,
+    private readonly cache: JobCache,
+    private readonly runners: RunnerRegistry,
   ) {}
 
   async create(doc: JobDocument, actor: Actor): Promise<StoredJob> {
@@ -51,6 +56,7 @@ export class JobWriter {
 
   /** `before`: the job as read first, so the audit says what was deleted (null: not read). */
   async delete(key: JobKey, before: JobDocument | null, actor: Actor): Promise<void> {
+    this.refuseIfStep([key], (k) => jobRef(k) === jobRef(key));
     await this.repository.delete(key);
     if (before) await this.auditor.job('delete', actor, before, null);
     this.changes.publish({ type: 'deleted', key });
@@ -60,6 +66,8 @@ export class JobWriter {
   }
 
   async deleteGroup(account: string, group: string, actor: Actor): Promise<DeleteGroupResult> {
+    const inGroup = (k: JobKey) => k.account === account && k.group === group;
+    this.refuseIfStep([...this.cache.all()].map((c) => c.job).filter(inGroup), inGroup);
     const result = await this.repository.deleteGroup(account, group);
     await this.auditor.group('delete-group', actor, account, group, result.deleted);
     this.changes.publish({ type: 'groupDeleted', account, group, ids: result.deleted });
@@ -67,6 +75,35 @@ export class JobWriter {
       .groupDeleted(account, group, result.deleted)
       .catch((err: Error) => this.logger.warn(`run log cleanup: ${err.message}`));
     return result;
+  }
+
+  /**
+   * A job an enabled sequence runs as a step is not deleted: the sequence would fail at its
+   * next run (409 naming the sequences; change or disable them first). Sequences being deleted
+   * with it (`alsoGoing`) do not count. Read from the cache, which holds every enabled job.
+   */
+  private refuseIfStep(keys: JobKey[], alsoGoing: (k: JobKey) => boolean): void {
+    if (keys.length === 0) return;
+    const refs = new Set(keys.map((k) => `${k.account}/${k.group}/${k.id}`));
+    const users: string[] = [];
+    for (const { doc } of this.cache.all()) {
+      if (alsoGoing(doc)) continue;
+      const runner = this.runners.get(doc.details.runner ?? '');
+      if (!runner) continue;
+      let steps;
+      try {
+        steps = runner.references(runner.parseDetails(doc.details));
+      } catch {
+        continue;
+      }
+      const used = steps.filter((s) => refs.has(`${doc.account}/${s.group}/${s.id}`));
+      if (used.length > 0) users.push(`${doc.group}/${doc.id} (${doc.name})`);
+    }
+    if (users.length > 0) {
+      throw new ConflictError(
+        `a step of the enabled sequence(s) ${users.slice(0, 20).join(', ')}: change or disable them first`,
+      );
+    }
   }
 
   /**

@@ -37,6 +37,23 @@ export const RUNNER_EXAMPLES = {
       },
     },
   },
+  fleet: {
+    summary: 'EC2 fleet: stop every instance tagged Schedule=office-hours on weekday evenings',
+    value: {
+      job: {
+        name: 'stop-office-hours',
+        schedule_expression: '0 19 * * MON-FRI',
+        timezone: 'Europe/Berlin',
+        enabled: true,
+        details: {
+          runner: 'instanceRunner',
+          instance_action: 'stop',
+          tag_selector: 'Schedule=office-hours',
+          max_resources: '1000',
+        },
+      },
+    },
+  },
   database: {
     summary: 'RDS: stop a database every evening',
     value: {

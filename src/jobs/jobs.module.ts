@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { CalendarsModule } from '../calendars/calendars.module';
 import { CoordinationModule } from '../coordination/coordination.module';
+import { JobCacheModule } from '../job-cache/job-cache.module';
 import { JobLogModule } from '../job-log/job-log.module';
 import { RepositoryModule } from '../repository/repository.module';
 import { RunnersModule } from '../runners/runners.module';
@@ -11,6 +12,7 @@ import { JobsController } from './jobs.controller';
 import { JobsService } from './jobs.service';
 import { PausesController } from './pauses.controller';
 import { PausesService } from './pauses.service';
+import { StepCheck } from './step-check';
 
 /**
  * The jobs API: listings, reads and writes (every write through JobWriter: stored, announced,
@@ -24,8 +26,9 @@ import { PausesService } from './pauses.service';
     JobLogModule,
     AuditModule,
     CalendarsModule,
+    JobCacheModule,
   ],
   controllers: [JobsController, PausesController],
-  providers: [JobsService, JobWriter, DryRunsService, PausesService],
+  providers: [JobsService, JobWriter, DryRunsService, PausesService, StepCheck],
 })
 export class JobsModule {}

@@ -1,3 +1,4 @@
+import { StepCheck } from './step-check';
 import { Logger } from '@nestjs/common';
 import { Counter } from 'prom-client';
 import { mockOf, newTestService } from '../../test/support/new-test-service';
@@ -20,6 +21,7 @@ import { Occurrence } from '../domain/occurrence';
 import { RunLogInfo } from '../domain/run-record';
 import { JobLog } from '../job-log/job-log';
 import { JobsRepository } from '../repository/jobs.repository';
+import { Pacing } from '../runners/fleet/pacing';
 import { AwsClients } from '../runners/aws/aws-clients';
 import { RunnerRegistry } from '../runners/runner-registry';
 import { JobRequestDto } from './dto/job-request.dto';
@@ -44,7 +46,7 @@ const runners = RunnerRegistry.fromConfig(
     },
   },
   TEST_RUNNER_TYPES,
-  { aws: {} as AwsClients },
+  { aws: {} as AwsClients, pacing: new Pacing({}) },
 );
 
 function doc(overrides: Partial<JobDocument> = {}): JobDocument {
@@ -92,6 +94,7 @@ function setup() {
     clock: Clock,
     auditor: Auditor,
     calendars: CalendarsService,
+    stepCheck: StepCheck,
   });
   mocks.clock.set(NOW);
   mocks.writer.create.mockImplementation(async (d) => ({ document: d, version: 'v1' }));

@@ -22,6 +22,7 @@ import { JobRequestDto } from './dto/job-request.dto';
 import { filteredPage, isEmptyFilter, JobFilter, Page, paged } from './job-filter';
 import { JobView, toJobView } from './job-view';
 import { JobWriter } from './job-writer.service';
+import { StepCheck } from './step-check';
 
 /** A manual run's enqueue answers within this, or the API answers 503. */
 const ENQUEUE_TIMEOUT_MS = 3000;
@@ -57,6 +58,7 @@ export class JobsService {
     private readonly clock: Clock,
     private readonly auditor: Auditor,
     private readonly calendars: CalendarsService,
+    private readonly stepCheck: StepCheck,
   ) {}
 
   async listAccount(account: string, page: ListPage = {}, filter: JobFilter = {}): Promise<Page> {
@@ -102,6 +104,7 @@ export class JobsService {
   ): Promise<JobWithLog> {
     const doc = this.buildDocument({ account, group, id: randomUUID() }, request);
     await this.calendars.assertExist(account, doc.blackout_calendars ?? []);
+    await this.checkSteps(doc, actor);
     const stored = await this.writer.create(doc, actor);
     return this.withLog(stored.document);
   }
@@ -110,6 +113,7 @@ export class JobsService {
     const current = await this.repository.get(key);
     const doc = this.buildDocument(key, request, current.document);
     await this.calendars.assertExist(key.account, doc.blackout_calendars ?? []);
+    await this.checkSteps(doc, actor);
     const stored = await this.writer.replace(current, doc, 'update', actor);
     return this.withLog(stored.document);
   }
@@ -210,6 +214,13 @@ export class JobsService {
     ]);
     const view = toJobView(doc, this.clock.now());
     return { ...view, tags: logTags ?? view.tags, log };
+  }
+
+  /** A job naming other jobs (a sequence): they must exist, be runnable, and not loop back. */
+  private async checkSteps(doc: JobDocument, actor: Actor): Promise<void> {
+    const runner = this.runners.get(doc.details.runner ?? '');
+    const steps = runner ? runner.references(runner.parseDetails(doc.details)) : [];
+    if (steps.length > 0) await this.stepCheck.check(doc, steps, actor.scope);
   }
 
   /**

@@ -2,41 +2,36 @@ import {
   AutoScalingClient,
   AutoScalingGroup,
   DescribeAutoScalingGroupsCommand,
-  ResumeProcessesCommand,
-  SuspendProcessesCommand,
-  UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { InvalidFieldError } from '../common/errors';
 import { DryRunReport, PermissionCheck } from '../domain/dry-run';
 import { describeChecked, notChecked, sentence } from './aws/dry-run-checks';
 import { RunContext, RunResult } from './runner';
-import { AwsRunner } from './aws-runner';
+import { AwsRunner, Fleet } from './aws-runner';
+import { autoScalingFleet } from './fleet/autoscaling-fleet';
 import { awsRunnerError, isAccessDenied } from './aws/aws-errors';
 import { integer, list, oneOf, required } from './aws/details';
 import { ResourceAction } from '../domain/resource-action';
 import { TargetState } from '../domain/outcome';
 import { describedPoll, Verdict, waitForState } from './aws/wait-for-state';
+import {
+  changeGroup,
+  GroupAction,
+  groupState,
+  judgeGroup,
+  SCALING_PROCESSES,
+} from './aws/autoscaling-groups';
 
 const ACTIONS = ['scale', 'suspend', 'resume'] as const;
 /** What UpdateAutoScalingGroup takes as a name: 1-255 characters, no control characters. */
 const GROUP_NAME = /^\P{Cc}{1,255}$/u;
 const MAX_SIZE = 100_000;
-/** The processes SuspendProcesses and ResumeProcesses know. */
-export const SCALING_PROCESSES = [
-  'Launch',
-  'Terminate',
-  'AddToLoadBalancer',
-  'AlarmNotification',
-  'AZRebalance',
-  'HealthCheck',
-  'InstanceRefresh',
-  'ReplaceUnhealthy',
-  'ScheduledActions',
-] as const;
 const PROCESS = new RegExp(`^(${SCALING_PROCESSES.join('|')})$`);
+export { SCALING_PROCESSES };
 
 /**
- * `type: "autoscaling"`: an EC2 Auto Scaling group, `group_name`, by `autoscaling_action`:
+ * `type: "autoscaling"`: an EC2 Auto Scaling group, `group_name` (or every group carrying the
+ * tags of `tag_selector`: a fleet), by `autoscaling_action`:
  * - `scale`: UpdateAutoScalingGroup with `desired_capacity`, and `min_size` / `max_size` when
  *   given (checked together: min <= desired <= max), so a scale to 0 can lower the minimum too;
  * - `suspend` / `resume`: SuspendProcesses / ResumeProcesses of `processes` (comma-separated,
@@ -45,9 +40,11 @@ const PROCESS = new RegExp(`^(${SCALING_PROCESSES.join('|')})$`);
  * `desired_capacity` instances, all InService (a group already so gets no call); after suspend
  * or resume, the processes are (not) in the group's suspended list.
  */
-export type AutoScalingDetails =
-  | { action: 'scale'; group: string; desired: number; min?: number; max?: number }
-  | { action: 'suspend' | 'resume'; group: string; processes: string[] };
+export type AutoScalingDetails = GroupAction &
+  ({ group: string; selector?: undefined } | { group?: undefined; selector: Fleet });
+
+/** One group, named. */
+type OneGroup = AutoScalingDetails & { group: string };
 
 export class AutoScalingRunner extends AwsRunner<AutoScalingDetails> {
   static override readonly waitDefaults = {
@@ -59,7 +56,12 @@ export class AutoScalingRunner extends AwsRunner<AutoScalingDetails> {
 
   parseDetails(details: Record<string, string>): AutoScalingDetails {
     const action = oneOf(details, 'autoscaling_action', ACTIONS);
-    const group = required(details, 'group_name', GROUP_NAME, 'an Auto Scaling group name');
+    const selection = this.selection(details, 'group_name', () =>
+      required(details, 'group_name', GROUP_NAME, 'an Auto Scaling group name'),
+    );
+    const group = selection.selector
+      ? { selector: selection.selector }
+      : { group: selection.id as string };
     if (action !== 'scale') {
       const processes = list(
         details,
@@ -67,7 +69,7 @@ export class AutoScalingRunner extends AwsRunner<AutoScalingDetails> {
         PROCESS,
         `one of ${SCALING_PROCESSES.join(', ')}`,
       );
-      return { action, group, processes };
+      return { action, processes, ...group };
     }
     const desired = integer(details, 'desired_capacity', 0, MAX_SIZE);
     const min = optionalInteger(details, 'min_size');
@@ -84,7 +86,7 @@ export class AutoScalingRunner extends AwsRunner<AutoScalingDetails> {
         `${max} is below desired_capacity ${desired}`,
       );
     }
-    return { action, group, desired, min, max };
+    return { action, desired, min, max, ...group };
   }
 
   override actsOn(d: AutoScalingDetails): ResourceAction {
@@ -92,14 +94,40 @@ export class AutoScalingRunner extends AwsRunner<AutoScalingDetails> {
       d.action === 'scale'
         ? `scale to ${d.desired}`
         : `${d.action} ${d.processes.length > 0 ? d.processes.join(',') : 'all processes'}`;
-    return { resource: `group:${d.group}`, action };
+    const what = d.selector ? `tag:${d.selector.tags.text}` : d.group;
+    return { resource: `group:${what}`, action };
+  }
+
+  private fleetOps(account: string, d: AutoScalingDetails & { selector: Fleet }) {
+    return autoScalingFleet(
+      this.aws.autoScaling(account),
+      this.pacing,
+      account,
+      d.selector.tags,
+      d,
+    );
   }
 
   /** Describes the group; Auto Scaling has no dry run for the action. */
-  override async dryRun(
-    { account, signal }: RunContext,
-    d: AutoScalingDetails,
-  ): Promise<DryRunReport> {
+  override async dryRun(ctx: RunContext, details: AutoScalingDetails): Promise<DryRunReport> {
+    if (details.selector) {
+      const verb =
+        details.action === 'scale'
+          ? 'UpdateAutoScalingGroup'
+          : `${details.action === 'suspend' ? 'Suspend' : 'Resume'}Processes`;
+      return this.fleetDryRun(
+        ctx,
+        this.fleetOps(ctx.account, details),
+        details.selector,
+        details.action,
+        {
+          find: 'autoscaling:DescribeAutoScalingGroups',
+          act: async () => [notChecked(`autoscaling:${verb}`, 'Auto Scaling')],
+        },
+      );
+    }
+    const d = details as OneGroup;
+    const { account, signal } = ctx;
     const checks: PermissionCheck[] = [];
     const described = await describeChecked(
       'autoscaling:DescribeAutoScalingGroups',
@@ -142,47 +170,25 @@ export class AutoScalingRunner extends AwsRunner<AutoScalingDetails> {
     return { state, would, checks };
   }
 
-  async run({ account, signal }: RunContext, d: AutoScalingDetails): Promise<RunResult> {
+  async run(ctx: RunContext, details: AutoScalingDetails): Promise<RunResult> {
+    if (details.selector) {
+      const ops = this.fleetOps(ctx.account, details);
+      const fleet = await this.fleet(ops, details.selector, ctx, ctx.job.details);
+      return {
+        output: `${details.action} the groups matching ${details.selector.tags.text}`,
+        fleet,
+      };
+    }
+    const d = details as OneGroup;
+    const { account, signal } = ctx;
     const client = this.aws.autoScaling(account);
     try {
       const target = this.target(client, d, await groupBefore(client, d.group, signal));
       if (target.already) {
         return { output: `scale ${d.group}: already ${target.before}`, target };
       }
-      if (d.action === 'scale') {
-        const res = await client.send(
-          new UpdateAutoScalingGroupCommand({
-            AutoScalingGroupName: d.group,
-            DesiredCapacity: d.desired,
-            ...(d.min !== undefined ? { MinSize: d.min } : {}),
-            ...(d.max !== undefined ? { MaxSize: d.max } : {}),
-          }),
-          { abortSignal: signal },
-        );
-        const bounds = [
-          d.min !== undefined ? `min ${d.min}` : '',
-          d.max !== undefined ? `max ${d.max}` : '',
-        ].filter(Boolean);
-        return {
-          output: `scaled ${d.group} to ${d.desired}${bounds.length ? ` (${bounds.join(', ')})` : ''}`,
-          requestId: res.$metadata?.requestId,
-          target,
-        };
-      }
-      const input = {
-        AutoScalingGroupName: d.group,
-        ...(d.processes.length > 0 ? { ScalingProcesses: d.processes } : {}),
-      };
-      const res =
-        d.action === 'suspend'
-          ? await client.send(new SuspendProcessesCommand(input), { abortSignal: signal })
-          : await client.send(new ResumeProcessesCommand(input), { abortSignal: signal });
-      const what = d.processes.length > 0 ? d.processes.join(', ') : 'all processes';
-      return {
-        output: `${d.action === 'suspend' ? 'suspended' : 'resumed'} ${what} of ${d.group}`,
-        requestId: res.$metadata?.requestId,
-        target,
-      };
+      const res = await changeGroup(client, d, signal);
+      return { output: res.output, requestId: res.requestId, target };
     } catch (err) {
       throw awsRunnerError(
         err,
@@ -195,15 +201,10 @@ export class AutoScalingRunner extends AwsRunner<AutoScalingDetails> {
   /** What the action aims at, judged on the group as described (null: not found or not allowed). */
   private target(
     client: AutoScalingClient,
-    d: AutoScalingDetails,
+    d: OneGroup,
     before: AutoScalingGroup | null,
   ): TargetState {
-    const judge = (g: AutoScalingGroup | null): Verdict => {
-      if (g === null) return 'elsewhere';
-      if (d.action !== 'scale') return processesDone(g, d) ? 'reached' : 'pending';
-      if (g.DesiredCapacity !== d.desired) return 'elsewhere';
-      return atDesired(g) ? 'reached' : 'pending';
-    };
+    const judge = (g: AutoScalingGroup | null): Verdict => judgeGroup(g, d);
     const state =
       d.action === 'scale'
         ? `${d.desired} in service`
@@ -252,35 +253,6 @@ async function groupBefore(
     if (isAccessDenied(err)) return null;
     throw err;
   }
-}
-
-const inService = (g: AutoScalingGroup) =>
-  (g.Instances ?? []).filter((i) => i.LifecycleState === 'InService').length;
-
-/** As many instances as desired, every one in service (none launching or terminating). */
-function atDesired(g: AutoScalingGroup): boolean {
-  return inService(g) === g.DesiredCapacity && (g.Instances ?? []).length === g.DesiredCapacity;
-}
-
-function suspendedOf(g: AutoScalingGroup): string[] {
-  return (g.SuspendedProcesses ?? []).map((p) => p.ProcessName ?? '').filter(Boolean);
-}
-
-function processesDone(g: AutoScalingGroup, d: AutoScalingDetails): boolean {
-  if (d.action === 'scale') return false;
-  const suspended = suspendedOf(g);
-  const named = d.processes.length > 0 ? d.processes : [...SCALING_PROCESSES];
-  return d.action === 'suspend'
-    ? named.every((p) => suspended.includes(p))
-    : named.every((p) => !suspended.includes(p));
-}
-
-function groupState(g: AutoScalingGroup, d: AutoScalingDetails): string {
-  if (d.action !== 'scale') {
-    const suspended = suspendedOf(g);
-    return suspended.length > 0 ? `suspended: ${suspended.join(', ')}` : 'no process suspended';
-  }
-  return `${inService(g)} in service of ${(g.Instances ?? []).length} (desired ${g.DesiredCapacity})`;
 }
 
 function optionalInteger(details: Record<string, string>, key: string): number | undefined {

@@ -2,10 +2,6 @@ import {
   DescribeDBClustersCommand,
   DescribeDBInstancesCommand,
   RDSClient,
-  StartDBClusterCommand,
-  StartDBInstanceCommand,
-  StopDBClusterCommand,
-  StopDBInstanceCommand,
   waitUntilDBClusterAvailable,
   waitUntilDBInstanceAvailable,
 } from '@aws-sdk/client-rds';
@@ -15,9 +11,11 @@ import { RunnerError } from '../common/errors';
 import { DryRunReport, PermissionCheck } from '../domain/dry-run';
 import { describeChecked, notChecked, sentence } from './aws/dry-run-checks';
 import { RunContext, RunResult } from './runner';
-import { AwsRunner } from './aws-runner';
+import { AwsRunner, Fleet, Selection } from './aws-runner';
+import { rdsFleet } from './fleet/rds-fleet';
 import { awsRunnerError } from './aws/aws-errors';
 import { oneOf, required } from './aws/details';
+import { changeDatabase } from './aws/rds-calls';
 import { ResourceAction } from '../domain/resource-action';
 
 const ACTIONS = ['start', 'stop'] as const;
@@ -50,12 +48,11 @@ interface Target {
  * The wait: the SDK's DBInstanceAvailable / DBClusterAvailable waiters for start, a described
  * poll for `stopped` (RDS has no waiter for it).
  */
-export interface DatabaseDetails {
+export type DatabaseDetails = {
   action: (typeof ACTIONS)[number];
-  id: string;
   /** Undefined: find out by describing the identifier. */
   kind?: Target['kind'];
-}
+} & Selection<string>;
 
 export class DatabaseRunner extends AwsRunner<DatabaseDetails> {
   // Starting or stopping a database takes minutes, Aurora clusters longer.
@@ -67,28 +64,49 @@ export class DatabaseRunner extends AwsRunner<DatabaseDetails> {
   readonly type = 'database';
 
   override actsOn(d: DatabaseDetails): ResourceAction {
-    return { resource: `database:${d.id}`, action: d.action };
+    const what = d.selector ? `tag:${d.selector.tags.text}` : d.id;
+    return { resource: `database:${what}`, action: d.action };
   }
 
   parseDetails(details: Record<string, string>): DatabaseDetails {
-    return {
-      action: oneOf(details, 'database_action', ACTIONS),
-      id: required(
+    const selection = this.selection(details, 'instance_id', () =>
+      required(
         details,
         'instance_id',
         IDENTIFIER,
         'an RDS DB instance or Aurora cluster identifier',
       ),
+    );
+    return {
+      action: oneOf(details, 'database_action', ACTIONS),
       kind:
         details.database_type === undefined ? undefined : oneOf(details, 'database_type', TYPES),
+      ...selection,
     };
   }
 
+  private fleetOps(account: string, d: DatabaseDetails & { selector: Fleet }) {
+    return rdsFleet(
+      this.aws.rds(account),
+      this.aws.tagging(account),
+      this.pacing,
+      account,
+      d.selector.tags,
+      d.action,
+    );
+  }
+
   /** Describes the database (instance or Aurora cluster); RDS has no dry run for the action. */
-  override async dryRun(
-    { account, signal }: RunContext,
-    { action, id, kind }: DatabaseDetails,
-  ): Promise<DryRunReport> {
+  override async dryRun(ctx: RunContext, d: DatabaseDetails): Promise<DryRunReport> {
+    if (d.selector) {
+      const verb = d.action === 'start' ? 'Start' : 'Stop';
+      return this.fleetDryRun(ctx, this.fleetOps(ctx.account, d), d.selector, d.action, {
+        find: 'tag:GetResources',
+        act: async () => [notChecked(`rds:${verb}DBInstance`, 'RDS')],
+      });
+    }
+    const { account, signal } = ctx;
+    const { action, id, kind } = d;
     const rds = this.aws.rds(account);
     const checks: PermissionCheck[] = [];
     const described = await describeChecked(
@@ -111,10 +129,18 @@ export class DatabaseRunner extends AwsRunner<DatabaseDetails> {
     return { state: target?.status ?? null, would, checks };
   }
 
-  async run(
-    { account, signal }: RunContext,
-    { action, id, kind }: DatabaseDetails,
-  ): Promise<RunResult> {
+  async run(ctx: RunContext, d: DatabaseDetails): Promise<RunResult> {
+    if (d.selector) {
+      const fleet = await this.fleet(
+        this.fleetOps(ctx.account, d),
+        d.selector,
+        ctx,
+        ctx.job.details,
+      );
+      return { output: `${d.action} the databases matching ${d.selector.tags.text}`, fleet };
+    }
+    const { account, signal } = ctx;
+    const { action, id, kind } = d;
     const rds = this.aws.rds(account);
     const what = `RDS ${action} of ${id}`;
     try {
@@ -133,7 +159,7 @@ export class DatabaseRunner extends AwsRunner<DatabaseDetails> {
           target: wanted,
         };
       }
-      const res = await change(rds, action, target.kind, id, signal);
+      const res = await changeDatabase(rds, action, target.kind, id, signal);
       return {
         output: `${action} ${target.kind} ${id}: ${target.status} -> ${res.status ?? 'requested'}`,
         requestId: res.requestId,
@@ -212,30 +238,6 @@ export class DatabaseRunner extends AwsRunner<DatabaseDetails> {
     }
     throw new RunnerError(`no RDS DB instance or Aurora cluster named ${id}`, true);
   }
-}
-
-async function change(
-  rds: RDSClient,
-  action: (typeof ACTIONS)[number],
-  kind: Target['kind'],
-  id: string,
-  signal: AbortSignal,
-): Promise<{ status?: string; requestId?: string }> {
-  const options = { abortSignal: signal };
-  if (kind === 'cluster') {
-    const input = { DBClusterIdentifier: id };
-    const res =
-      action === 'start'
-        ? await rds.send(new StartDBClusterCommand(input), options)
-        : await rds.send(new StopDBClusterCommand(input), options);
-    return { status: res.DBCluster?.Status, requestId: res.$metadata?.requestId };
-  }
-  const input = { DBInstanceIdentifier: id };
-  const res =
-    action === 'start'
-      ? await rds.send(new StartDBInstanceCommand(input), options)
-      : await rds.send(new StopDBInstanceCommand(input), options);
-  return { status: res.DBInstance?.DBInstanceStatus, requestId: res.$metadata?.requestId };
 }
 
 /** The status in a describe answer: an instance's, a cluster's, or a Target of the stop poll. */

@@ -14,7 +14,8 @@ import { waitForState } from './aws/wait-for-state';
 import { DryRunReport, PermissionCheck } from '../domain/dry-run';
 import { describeChecked, sentence } from './aws/dry-run-checks';
 import { RunContext, RunResult } from './runner';
-import { AwsRunner } from './aws-runner';
+import { AwsRunner, Fleet, Selection } from './aws-runner';
+import { ec2Fleet } from './fleet/ec2-fleet';
 import { awsRunnerError, isAccessDenied } from './aws/aws-errors';
 import { oneOf, required } from './aws/details';
 import { ResourceAction } from '../domain/resource-action';
@@ -23,17 +24,17 @@ const ACTIONS = ['start', 'stop', 'reboot'] as const;
 const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
 
 /**
- * `type: "instance"`: EC2 StartInstances / StopInstances / RebootInstances on `instance_id`,
- * chosen by `instance_action`. Optional `hibernate: "true"` on stop. The instance is described
- * first: one already running (start) or stopped (stop) is a success that says so, with no call.
- * Then the executor waits for `running` / `stopped` with the SDK's EC2 waiters (a reboot keeps
- * the instance `running`: the wait checks it still is, not that the OS came back).
+ * `type: "instance"`: EC2 StartInstances / StopInstances / RebootInstances on `instance_id`, or
+ * on every instance carrying the tags of `tag_selector` (a fleet), chosen by `instance_action`.
+ * Optional `hibernate: "true"` on stop. An instance is described first: one already running
+ * (start) or stopped (stop) is a success that says so, with no call. Then the executor waits for
+ * `running` / `stopped` (the SDK's EC2 waiters for one; one describe per page of ids for a fleet;
+ * a reboot keeps the instance `running`: the wait checks it still is, not that the OS came back).
  */
-export interface InstanceDetails {
+export type InstanceDetails = {
   action: (typeof ACTIONS)[number];
-  id: string;
   hibernate: boolean;
-}
+} & Selection<string>;
 
 export class InstanceRunner extends AwsRunner<InstanceDetails> {
   static override readonly waitDefaults = {
@@ -45,28 +46,53 @@ export class InstanceRunner extends AwsRunner<InstanceDetails> {
 
   parseDetails(details: Record<string, string>): InstanceDetails {
     const action = oneOf(details, 'instance_action', ACTIONS);
-    const id = required(
-      details,
-      'instance_id',
-      INSTANCE_ID,
-      'an EC2 instance id such as i-0123456789abcdef0',
+    const selection = this.selection(details, 'instance_id', () =>
+      required(
+        details,
+        'instance_id',
+        INSTANCE_ID,
+        'an EC2 instance id such as i-0123456789abcdef0',
+      ),
     );
     if (details.hibernate !== undefined) {
       oneOf(details, 'hibernate', ['true', 'false']);
       if (action !== 'stop') oneOf(details, 'instance_action', ['stop']);
     }
-    return { action, id, hibernate: details.hibernate === 'true' };
+    return { action, hibernate: details.hibernate === 'true', ...selection };
   }
 
   override actsOn(d: InstanceDetails): ResourceAction {
-    return { resource: `instance:${d.id}`, action: d.action };
+    return d.selector
+      ? { resource: `instance:tag:${d.selector.tags.text}`, action: d.action }
+      : { resource: `instance:${d.id}`, action: d.action };
+  }
+
+  private fleetOps(account: string, d: InstanceDetails & { selector: Fleet }) {
+    return ec2Fleet(
+      this.aws.ec2(account),
+      this.pacing,
+      account,
+      d.selector.tags,
+      d.action,
+      this.fleetSettings.batchSize,
+      d.hibernate,
+    );
   }
 
   /** DescribeInstances for the state; the action itself with EC2's `DryRun: true`. */
-  override async dryRun(
-    { account, signal }: RunContext,
-    { action, id, hibernate }: InstanceDetails,
-  ): Promise<DryRunReport> {
+  override async dryRun(ctx: RunContext, d: InstanceDetails): Promise<DryRunReport> {
+    if (d.selector) {
+      const batch = this.fleetSettings.batchSize;
+      return this.fleetDryRun(ctx, this.fleetOps(ctx.account, d), d.selector, d.action, {
+        find: 'ec2:DescribeInstances',
+        act: async (p) =>
+          p.ids.length > 0
+            ? [await this.dryRunAction(ctx, d.action, p.ids.slice(0, batch), d.hibernate)]
+            : [],
+      });
+    }
+    const { account, signal } = ctx;
+    const { action, id, hibernate } = d;
     const ec2 = this.aws.ec2(account);
     const identity = this.aws.identity(account);
     const checks: PermissionCheck[] = [];
@@ -74,37 +100,59 @@ export class InstanceRunner extends AwsRunner<InstanceDetails> {
       ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }), { abortSignal: signal }),
     );
     const state = described.value?.Reservations?.[0]?.Instances?.[0]?.State?.Name ?? null;
-    const input = { InstanceIds: [id], DryRun: true };
-    const permission = `ec2:${{ start: 'Start', stop: 'Stop', reboot: 'Reboot' }[action]}Instances`;
-    try {
-      await ec2.send(
-        action === 'start'
-          ? new StartInstancesCommand(input)
-          : action === 'stop'
-            ? new StopInstancesCommand({ ...input, ...(hibernate ? { Hibernate: true } : {}) })
-            : new RebootInstancesCommand(input),
-        { abortSignal: signal },
-      );
-      checks.push({ permission, result: 'allowed' });
-    } catch (err) {
-      const e = err as Error;
-      if (e.name === 'DryRunOperation') checks.push({ permission, result: 'allowed' });
-      else if (isAccessDenied(err)) {
-        checks.push({
-          permission,
-          result: 'denied',
-          detail: `refused for ${identity}: ${e.name}: ${e.message}`,
-        });
-      } else checks.push({ permission, result: 'not checked', detail: `${e.name}: ${e.message}` });
-    }
+    checks.push(await this.dryRunAction(ctx, action, [id], hibernate));
     const would = sentence(id, action, state, described, checks[0], wouldDo(action, state));
     return { state, would, checks };
   }
 
-  async run(
+  /** The action itself, tried with EC2's `DryRun: true`: allowed, denied, or not checked. */
+  private async dryRunAction(
     { account, signal }: RunContext,
-    { action, id, hibernate }: InstanceDetails,
-  ): Promise<RunResult> {
+    action: InstanceDetails['action'],
+    ids: string[],
+    hibernate: boolean,
+  ): Promise<PermissionCheck> {
+    const input = { InstanceIds: ids, DryRun: true };
+    const permission = `ec2:${{ start: 'Start', stop: 'Stop', reboot: 'Reboot' }[action]}Instances`;
+    try {
+      await this.aws
+        .ec2(account)
+        .send(
+          action === 'start'
+            ? new StartInstancesCommand(input)
+            : action === 'stop'
+              ? new StopInstancesCommand({ ...input, ...(hibernate ? { Hibernate: true } : {}) })
+              : new RebootInstancesCommand(input),
+          { abortSignal: signal },
+        );
+      return { permission, result: 'allowed' };
+    } catch (err) {
+      const e = err as Error;
+      if (e.name === 'DryRunOperation') return { permission, result: 'allowed' };
+      if (isAccessDenied(err)) {
+        const identity = this.aws.identity(account);
+        return {
+          permission,
+          result: 'denied',
+          detail: `refused for ${identity}: ${e.name}: ${e.message}`,
+        };
+      }
+      return { permission, result: 'not checked', detail: `${e.name}: ${e.message}` };
+    }
+  }
+
+  async run(ctx: RunContext, d: InstanceDetails): Promise<RunResult> {
+    if (d.selector) {
+      const fleet = await this.fleet(
+        this.fleetOps(ctx.account, d),
+        d.selector,
+        ctx,
+        ctx.job.details,
+      );
+      return { output: `${d.action} the instances matching ${d.selector.tags.text}`, fleet };
+    }
+    const { account, signal } = ctx;
+    const { action, id, hibernate } = d;
     const ec2 = this.aws.ec2(account);
     try {
       const before = await stateBefore(ec2, id, signal);

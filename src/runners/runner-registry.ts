@@ -2,17 +2,21 @@ import { InvalidFieldError } from '../common/errors';
 import { Account } from '../domain/accounts';
 import { JobRunnersSettings, RunnerSettings } from './runners.config';
 import { AwsClients } from './aws/aws-clients';
+import { AWS_BUCKETS, Pacing } from './fleet/pacing';
 import { DatabaseRunner } from './database.runner';
 import { InstanceRunner } from './instance.runner';
 import { ServiceRunner } from './service.runner';
 import { AutoScalingRunner } from './autoscaling.runner';
 import { TaskRunner } from './task.runner';
 import { DummyRunner } from './dummy.runner';
+import { SequenceRunner } from './sequence.runner';
 import { ParsedRun, Runner } from './runner';
 
 /** What runner types may need to build their runners. */
 export interface RunnerDeps {
   aws: AwsClients;
+  /** AWS request-rate buckets, per account, shared by every runner of the app (fleets). */
+  pacing: Pacing;
 }
 
 export type RunnerFactory = (name: string, definition: RunnerSettings, deps: RunnerDeps) => Runner;
@@ -20,11 +24,12 @@ export type RunnerFactory = (name: string, definition: RunnerSettings, deps: Run
 /** Runner types this build knows, by the `type` used in `jobRunners`. */
 export const RUNNER_TYPES: Record<string, RunnerFactory> = {
   dummy: (name, def) => new DummyRunner(name, def.config),
-  instance: (name, def, deps) => new InstanceRunner(name, def.config, deps.aws),
-  database: (name, def, deps) => new DatabaseRunner(name, def.config, deps.aws),
-  service: (name, def, deps) => new ServiceRunner(name, def.config, deps.aws),
-  task: (name, def, deps) => new TaskRunner(name, def.config, deps.aws),
-  autoscaling: (name, def, deps) => new AutoScalingRunner(name, def.config, deps.aws),
+  instance: (name, def, deps) => new InstanceRunner(name, def.config, deps.aws, deps.pacing),
+  database: (name, def, deps) => new DatabaseRunner(name, def.config, deps.aws, deps.pacing),
+  service: (name, def, deps) => new ServiceRunner(name, def.config, deps.aws, deps.pacing),
+  task: (name, def, deps) => new TaskRunner(name, def.config, deps.aws, deps.pacing),
+  sequence: (name) => new SequenceRunner(name),
+  autoscaling: (name, def, deps) => new AutoScalingRunner(name, def.config, deps.aws, deps.pacing),
 };
 
 export class RunnerConfigError extends Error {}
@@ -42,7 +47,7 @@ export class RunnerRegistry {
   static fromConfig(
     config: { accounts: Readonly<Record<string, Account>>; runners: JobRunnersSettings },
     types = RUNNER_TYPES,
-    deps: RunnerDeps = { aws: new AwsClients(config.accounts) },
+    deps: RunnerDeps = { aws: new AwsClients(config.accounts), pacing: new Pacing(AWS_BUCKETS) },
   ): RunnerRegistry {
     const runners = new Map<string, Runner>();
     for (const [name, def] of Object.entries(config.runners.runners)) {

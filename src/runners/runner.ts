@@ -1,5 +1,7 @@
 import { JobDocument } from '../domain/job-document';
 import { DryRunReport } from '../domain/dry-run';
+import { FleetTarget } from '../domain/fleet';
+import { SequencePlan, StepRef } from '../domain/sequence';
 import { TargetState, WaitLimits } from '../domain/outcome';
 import { ResourceAction } from '../domain/resource-action';
 
@@ -11,6 +13,10 @@ export interface RunResult {
   output: string;
   requestId?: string;
   target?: TargetState;
+  /** For a job naming its resources by tag: every resource matched, and how to poll them. */
+  fleet?: FleetTarget;
+  /** For a sequence: the jobs the executor runs in order, each through the normal run path. */
+  sequence?: SequencePlan;
 }
 
 export interface RunContext {
@@ -20,6 +26,8 @@ export interface RunContext {
   signal: AbortSignal;
   /** The occurrence id, the same for every attempt: usable as an idempotency token. */
   runId?: string;
+  /** Now, as minion's clock says (a skip tag's `until` is compared with it); default the system's. */
+  now?: () => Date;
 }
 
 /**
@@ -54,6 +62,15 @@ export abstract class Runner<D = unknown> {
    */
   actsOn(_details: D): ResourceAction | null {
     return null;
+  }
+
+  /**
+   * Other jobs of the account a job with these details runs (a sequence's steps). The API
+   * checks them when the job is saved (they exist, the account may run them, the key too, no
+   * sequence reaches itself) and refuses to delete one while an enabled job names it.
+   */
+  references(_details: D): StepRef[] {
+    return [];
   }
 
   /**

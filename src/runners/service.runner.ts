@@ -11,7 +11,8 @@ import { waitForState } from './aws/wait-for-state';
 import { DryRunReport, PermissionCheck } from '../domain/dry-run';
 import { describeChecked, notChecked, sentence } from './aws/dry-run-checks';
 import { RunContext, RunResult } from './runner';
-import { AwsRunner } from './aws-runner';
+import { AwsRunner, Fleet } from './aws-runner';
+import { ecsFleet } from './fleet/ecs-fleet';
 import { awsRunnerError, isAccessDenied } from './aws/aws-errors';
 import { integer, oneOf, required } from './aws/details';
 import { ResourceAction } from '../domain/resource-action';
@@ -24,11 +25,13 @@ const MAX_DESIRED = 100_000;
  * A service already at that count, with as many tasks running, gets no call. The wait: the SDK's
  * ServicesStable waiter (one deployment, running count = desired count).
  */
-export interface ServiceDetails {
-  cluster: string;
-  service: string;
-  desiredCount: number;
-}
+export type ServiceDetails = { desiredCount: number } & (
+  | { cluster: string; service: string; selector?: undefined }
+  /** A fleet: every service carrying the tags, of `cluster` only when given. */
+  | { cluster?: string; service?: undefined; selector: Fleet }
+);
+
+type OneService = ServiceDetails & { cluster: string; service: string };
 
 export class ServiceRunner extends AwsRunner<ServiceDetails> {
   static override readonly waitDefaults = {
@@ -39,23 +42,57 @@ export class ServiceRunner extends AwsRunner<ServiceDetails> {
   readonly type = 'service';
 
   override actsOn(d: ServiceDetails): ResourceAction {
-    return { resource: `service:${d.cluster}/${d.service}`, action: `scale to ${d.desiredCount}` };
+    const what = d.selector ? `tag:${d.selector.tags.text}` : `${d.cluster}/${d.service}`;
+    return { resource: `service:${what}`, action: `scale to ${d.desiredCount}` };
   }
 
   parseDetails(details: Record<string, string>): ServiceDetails {
     oneOf(details, 'service_action', ['scale']);
+    const desiredCount = integer(details, 'desired_count', 0, MAX_DESIRED);
+    const selection = this.selection(details, 'service_name', () =>
+      required(details, 'service_name', NAME, 'an ECS service name or ARN'),
+    );
+    if (selection.selector) {
+      const cluster = details.service_cluster
+        ? required(details, 'service_cluster', NAME, 'an ECS cluster name or ARN')
+        : undefined;
+      return { desiredCount, cluster, selector: selection.selector };
+    }
     return {
+      desiredCount,
       cluster: required(details, 'service_cluster', NAME, 'an ECS cluster name or ARN'),
-      service: required(details, 'service_name', NAME, 'an ECS service name or ARN'),
-      desiredCount: integer(details, 'desired_count', 0, MAX_DESIRED),
+      service: selection.id,
     };
   }
 
+  private fleetOps(account: string, d: ServiceDetails & { selector: Fleet }) {
+    return ecsFleet(
+      this.aws.ecs(account),
+      this.aws.tagging(account),
+      this.pacing,
+      account,
+      d.selector.tags,
+      d.desiredCount,
+      d.cluster,
+    );
+  }
+
   /** Describes the service; ECS has no dry run for UpdateService. */
-  override async dryRun(
-    { account, signal }: RunContext,
-    { cluster, service, desiredCount }: ServiceDetails,
-  ): Promise<DryRunReport> {
+  override async dryRun(ctx: RunContext, d: ServiceDetails): Promise<DryRunReport> {
+    if (d.selector) {
+      return this.fleetDryRun(
+        ctx,
+        this.fleetOps(ctx.account, d),
+        d.selector,
+        `scale to ${d.desiredCount}`,
+        {
+          find: 'tag:GetResources',
+          act: async () => [notChecked('ecs:UpdateService', 'ECS')],
+        },
+      );
+    }
+    const { account, signal } = ctx;
+    const { cluster, service, desiredCount } = d as OneService;
     const checks: PermissionCheck[] = [];
     const described = await describeChecked(
       'ecs:DescribeServices',
@@ -96,10 +133,21 @@ export class ServiceRunner extends AwsRunner<ServiceDetails> {
     return { state, would, checks };
   }
 
-  async run(
-    { account, signal }: RunContext,
-    { cluster, service, desiredCount }: ServiceDetails,
-  ): Promise<RunResult> {
+  async run(ctx: RunContext, d: ServiceDetails): Promise<RunResult> {
+    if (d.selector) {
+      const fleet = await this.fleet(
+        this.fleetOps(ctx.account, d),
+        d.selector,
+        ctx,
+        ctx.job.details,
+      );
+      return {
+        output: `scale the services matching ${d.selector.tags.text} to ${d.desiredCount}`,
+        fleet,
+      };
+    }
+    const { account, signal } = ctx;
+    const { cluster, service, desiredCount } = d as OneService;
     const ecs = this.aws.ecs(account);
     try {
       const before = await serviceBefore(ecs, cluster, service, signal);

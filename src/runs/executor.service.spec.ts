@@ -4,6 +4,10 @@ import { InvalidFieldError, JobNotFoundError, RunnerError } from '../common/erro
 import { manualOccurrence, scheduledOccurrence } from '../domain/occurrence';
 import { MetricsRegistry } from '../metrics/metrics-registry';
 import { RunMetrics } from './runs.metrics';
+import { FleetMatches } from '../job-cache/fleet-matches.service';
+import { RunRecorder } from './run-recorder.service';
+import { MemorySequenceProgress } from '../coordination/sequence-progress';
+import { JobLog } from '../job-log/job-log';
 import { JobDocument } from '../domain/job-document';
 import { JobsRepository } from '../repository/jobs.repository';
 import { TargetState, WaitEnd, WaitLimits } from '../domain/outcome';
@@ -68,12 +72,24 @@ function executor(options: {
       wait: options.wait ?? null,
     }),
   } as unknown as RunnerRegistry;
-  const settings = { runTimeoutMs: options.runTimeoutMs ?? 5000 };
+  const settings = { runTimeoutMs: options.runTimeoutMs ?? 5000, attempts: 3, retryDelayMs: 10 };
   const clock = new ManualClock('2026-01-05T10:00:03Z');
   const metrics = new RunMetrics(new MetricsRegistry());
   const calendars = { blackoutAt: async () => null } as unknown as CalendarsService;
-  const ex = new Executor(settings, cache, repository, registry, metrics, clock, calendars);
-  return { ex, runner, clock, metrics };
+  const fleetMatches = new FleetMatches({ list: async () => [] } as unknown as JobLog);
+  const ex = new Executor(
+    settings,
+    cache,
+    repository,
+    registry,
+    metrics,
+    clock,
+    calendars,
+    fleetMatches,
+    { record: async () => undefined } as unknown as RunRecorder,
+    new MemorySequenceProgress(),
+  );
+  return { ex, runner, clock, metrics, fleetMatches };
 }
 
 const scheduled = scheduledOccurrence(

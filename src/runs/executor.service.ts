@@ -12,8 +12,16 @@ import { JobsRepository } from '../repository/jobs.repository';
 import { RunOutcome, SUCCESSFUL_RESULTS } from '../domain/outcome';
 import { ParsedRun, RunResult } from '../runners/runner';
 import { RunnerRegistry } from '../runners/runner-registry';
+import { FleetMatches } from '../job-cache/fleet-matches.service';
 import { JobCache } from '../job-cache/job-cache.service';
+import { awaitFleet, fleetSentence } from './await-fleet';
+import { runSequence } from './run-sequence';
+import { RunRecorder } from './run-recorder.service';
+import { SequenceProgress } from '../coordination/sequence-progress';
+import { SequencePlan } from '../domain/sequence';
+import { RetryPolicy } from '../domain/attempt';
 import { awaitTarget, outcomeError } from './await-target';
+import { FLEET_SUCCESS, FleetTarget } from '../domain/fleet';
 import { skipMarks, skipReason } from '../domain/skip';
 import { Attempt, AttemptOutcome } from '../domain/attempt';
 
@@ -35,6 +43,7 @@ export class Executor {
   /** Ends the waits for target states: at shutdown, before anything else. */
   private readonly waits = new AbortController();
   private readonly runTimeoutMs: number;
+  private readonly stepRetry: RetryPolicy;
 
   constructor(
     settings: RunSettings,
@@ -44,8 +53,12 @@ export class Executor {
     private readonly metrics: RunMetrics,
     private readonly clock: Clock,
     private readonly calendars: CalendarsService,
+    private readonly fleetMatches: FleetMatches,
+    private readonly recorder: RunRecorder,
+    private readonly progress: SequenceProgress,
   ) {
     this.runTimeoutMs = settings.runTimeoutMs;
+    this.stepRetry = { attempts: settings.attempts, delayMs: settings.retryDelayMs };
     // One abort listener per run in flight: as many as the concurrency allows.
     setMaxListeners(0, this.shutdown.signal);
     setMaxListeners(0, this.waits.signal);
@@ -112,7 +125,14 @@ export class Executor {
       return failed(startedAt, runner, err);
     }
     const output = truncate(result.output);
-    const { requestId, target } = result;
+    const { requestId, target, fleet, sequence } = result;
+    if (sequence)
+      return this.settleSequence(occurrence, sequence, attempt, { output, startedAt, runner });
+    if (fleet) {
+      const matched = fleet.members.map((m) => m.id);
+      this.fleetMatches.remember(jobOf(occurrence), fleet.kind, matched, this.clock.now());
+      return this.settleFleet(fleet, parsed, attempt, { output, startedAt, runner });
+    }
     if (!target) return { status: 'succeeded', output, requestId, startedAt, runner };
     // The action is done: waiting needs no slot the next occurrences could use.
     if (!target.already && parsed.wait) attempt.releaseSlot?.();
@@ -130,6 +150,84 @@ export class Executor {
       outcome,
       startedAt,
       runner,
+    };
+  }
+
+  /**
+   * A sequence's steps, in order, each through this same run path (`runSequence`). The sequence
+   * mostly waits for its steps: it gives its slot back at once. Its status: succeeded when every
+   * step succeeded (or was skipped), failed otherwise, naming the step; interrupted at shutdown,
+   * it is retried (with Redis, by another replica, which resumes at the step in progress).
+   */
+  private async settleSequence(
+    occurrence: Occurrence,
+    plan: SequencePlan,
+    attempt: Attempt,
+    base: { output: string; startedAt: Date; runner: string },
+  ): Promise<AttemptOutcome> {
+    attempt.releaseSlot?.();
+    const end = await runSequence(occurrence, plan, {
+      execute: (o, a) => this.execute(o, a),
+      record: (report) => this.recorder.record(report),
+      progress: this.progress,
+      retry: this.stepRetry,
+      now: () => this.clock.now(),
+      signal: this.waits.signal,
+    });
+    const { startedAt, runner } = base;
+    const lines = end.steps.map(
+      (s) =>
+        `step ${s.step} ${s.job}: ${s.status}${s.duration_ms !== undefined ? ` in ${s.duration_ms} ms` : ''}`,
+    );
+    const output = truncate([base.output, ...lines].join('\n'));
+    const failed = end.failedAt;
+    if (!failed) return { status: 'succeeded', output, steps: end.steps, startedAt, runner };
+    const at = `step ${failed.step} (${failed.job})`;
+    return {
+      status: 'failed',
+      error: end.interrupted
+        ? `interrupted at ${at}: ${failed.error ?? ''}`
+        : `${at} failed: ${failed.error ?? ''}${plan.onFailure === 'stop' ? '; the steps after it were not run' : ''}`,
+      permanent: false,
+      steps: end.steps,
+      startedAt,
+      runner,
+    };
+  }
+
+  /**
+   * A fleet's members, each to its own end (`awaitFleet`); the attempt succeeds when every one
+   * is where it should be (reached, already, not waited, or skipped by its tag). A selector that
+   * matched nothing is a skipped occurrence, not a failure. A retry acts again only on those not
+   * at their target: it resolves the selector again and finds the others there already.
+   */
+  private async settleFleet(
+    fleet: FleetTarget,
+    parsed: ParsedRun,
+    attempt: Attempt,
+    base: { output: string; startedAt: Date; runner: string },
+  ): Promise<AttemptOutcome> {
+    const { startedAt, runner } = base;
+    if (fleet.members.length === 0) {
+      const reason = `the tag selector ${fleet.selector} matched no ${fleet.kind}`;
+      return { status: 'skipped', reason, startedAt, runner };
+    }
+    if (fleet.poll && parsed.wait) attempt.releaseSlot?.();
+    const end = await awaitFleet(fleet, parsed.wait, this.waits.signal, this.clock);
+    for (const r of end.resources) {
+      this.metrics.fleetResources.inc({ type: parsed.runner.type, result: r.result });
+    }
+    const sentence = fleetSentence(fleet.kind, end);
+    const output = truncate(`${base.output}\n${sentence}`);
+    const fields = { fleet: end.summary, resources: end.resources, startedAt, runner };
+    if (end.summary.missed === 0) return { status: 'succeeded', output, ...fields };
+    const missed = end.resources.filter((r) => !FLEET_SUCCESS.includes(r.result));
+    return {
+      status: 'failed',
+      error: sentence,
+      // No permission to check cannot be fixed by acting again; any other miss may be.
+      permanent: missed.every((r) => r.result === 'refused'),
+      ...fields,
     };
   }
 
@@ -156,7 +254,11 @@ export class Executor {
     runId: string,
   ): Promise<string | RunResult> {
     return withDeadline(
-      (signal) => runner.run({ account: doc.account, job: doc, signal, runId }, details),
+      (signal) =>
+        runner.run(
+          { account: doc.account, job: doc, signal, runId, now: () => this.clock.now() },
+          details,
+        ),
       this.runTimeoutMs,
       'run',
       this.shutdown.signal,

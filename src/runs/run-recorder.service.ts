@@ -4,6 +4,7 @@ import { REPLICA } from '../common/replica';
 import { occurrenceId } from '../domain/job-key';
 import { jobOf, Missed, Occurrence } from '../domain/occurrence';
 import { JobLog } from '../job-log/job-log';
+import { FleetSummary, ResourceOutcome } from '../domain/fleet';
 import { RunRecord } from '../domain/run-record';
 import { RunMetrics } from './runs.metrics';
 import { MinionEvent } from '../notifications/minion-event';
@@ -135,23 +136,36 @@ function base(
     duration_ms: finished.getTime() - started.getTime(),
     runner,
     replica: REPLICA,
+    ...(occurrence.sequence ? { sequence: occurrence.sequence } : {}),
   };
 }
 
 function detailsOf(outcome: AttemptOutcome, willRetry: boolean): Partial<RunRecord> {
   switch (outcome.status) {
     case 'succeeded':
-      return { output: outcome.output, request_id: outcome.requestId, outcome: outcome.outcome };
+      return {
+        output: outcome.output,
+        request_id: outcome.requestId,
+        outcome: outcome.outcome,
+        ...fleetOf(outcome),
+        ...(outcome.steps ? { steps: outcome.steps } : {}),
+      };
     case 'failed':
       return {
         error: outcome.error,
         will_retry: willRetry,
         request_id: outcome.requestId,
         outcome: outcome.outcome,
+        ...fleetOf(outcome),
+        ...(outcome.steps ? { steps: outcome.steps } : {}),
       };
     default:
       return { error: outcome.reason };
   }
+}
+
+function fleetOf(o: { fleet?: FleetSummary; resources?: ResourceOutcome[] }): Partial<RunRecord> {
+  return o.fleet ? { fleet: o.fleet, resources: o.resources } : {};
 }
 
 /** Failed attempts, skipped and missed occurrences go to the notification channels. */

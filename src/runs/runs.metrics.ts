@@ -11,6 +11,7 @@ export class RunMetrics {
   readonly timeToState: Histogram<'type'>;
   readonly startDelay: Histogram;
   readonly missed: Counter;
+  readonly fleetResources: Counter<'type' | 'result'>;
 
   constructor(metrics: MetricsRegistry) {
     this.runs = metrics.counter({
@@ -39,6 +40,11 @@ export class RunMetrics {
       name: 'minion_run_start_delay_seconds',
       help: 'Fire lag: from the minute an occurrence was scheduled for to the start of its first attempt',
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15, 60, 300],
+    });
+    this.fleetResources = metrics.counter({
+      name: 'minion_fleet_resources_total',
+      help: 'Resources of tag-selected fleets, by runner type and what became of each (reached, already, skipped, failed, timeout, ...)',
+      labelNames: ['type', 'result'],
     });
     this.missed = metrics.counter({
       name: 'minion_occurrences_missed_total',

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CalendarsModule } from '../calendars/calendars.module';
+import { CoordinationModule } from '../coordination/coordination.module';
 import { JobLogModule } from '../job-log/job-log.module';
 import { MetricsModule } from '../metrics/metrics.module';
 import { NotificationsModule } from '../notifications/notifications.module';
@@ -20,6 +21,8 @@ import { RunMetrics } from './runs.metrics';
     NotificationsModule,
     MetricsModule,
     CalendarsModule,
+    // The progress of sequences (in memory, or on Redis with several replicas).
+    CoordinationModule,
   ],
   providers: [Executor, RunRecorder, RunMetrics],
   exports: [Executor, RunRecorder],

@@ -66,6 +66,14 @@ export class ScheduledOccurrenceDto {
   action?: string;
 
   @ApiPropertyOptional({
+    description:
+      'A sequence: its steps (`group/id`), in order; its conflicts are those of what its steps act on',
+    type: [String],
+    example: ['stack/6bcfa79f-615e-470d-97c1-687f3357497d'],
+  })
+  steps?: string[];
+
+  @ApiPropertyOptional({
     description: 'A pause covers this time: it will be skipped',
     example: true,
   })

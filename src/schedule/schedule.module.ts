@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CalendarsModule } from '../calendars/calendars.module';
 import { JobCacheModule } from '../job-cache/job-cache.module';
+import { RepositoryModule } from '../repository/repository.module';
 import { RunnersModule } from '../runners/runners.module';
 import { ScheduleController } from './schedule.controller';
 import { ScheduleService } from './schedule.service';
@@ -11,7 +12,7 @@ import { ScheduleService } from './schedule.service';
  * marked as the executor will skip them.
  */
 @Module({
-  imports: [JobCacheModule, RunnersModule, CalendarsModule],
+  imports: [JobCacheModule, RunnersModule, CalendarsModule, RepositoryModule],
   controllers: [ScheduleController],
   providers: [ScheduleService],
 })

@@ -2,7 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { Clock, rfc3339 } from '../common/clock';
 import { InvalidFieldError } from '../common/errors';
 import { CalendarsService } from '../calendars/calendars.service';
-import { groupEntry } from '../domain/job-key';
+import { groupEntry, JobKey, jobRef } from '../domain/job-key';
+import { JobDocument } from '../domain/job-document';
+import { MAX_SEQUENCE_DEPTH, StepRef } from '../domain/sequence';
+import { JobsRepository } from '../repository/jobs.repository';
+import { FleetMatches } from '../job-cache/fleet-matches.service';
 import { skipMarks } from '../domain/skip';
 import { RunnerRegistry } from '../runners/runner-registry';
 import { JobCache } from '../job-cache/job-cache.service';
@@ -32,6 +36,8 @@ export class ScheduleService {
     private readonly runners: RunnerRegistry,
     private readonly calendars: CalendarsService,
     private readonly clock: Clock,
+    private readonly fleetMatches: FleetMatches,
+    private readonly repository: JobsRepository,
   ) {}
 
   async occurrences(
@@ -52,6 +58,12 @@ export class ScheduleService {
       if (doc.account !== account || !schedule || !visible(doc.group)) continue;
       const runner = doc.details.runner ?? '';
       const what = this.actsOn(doc.account, doc.details);
+      const steps = await this.stepsOf(doc);
+      const actions = steps
+        ? steps.flatMap((s) => s.actions)
+        : what
+          ? [await this.withMembers(doc, what)]
+          : [];
       // cron fires at whole minutes: start one millisecond before `from` so `from` itself counts.
       for (let t = schedule.nextAfter(from.getTime() - 1); t && t < to; t = schedule.nextAfter(t)) {
         if (entries.length >= MAX_OCCURRENCES) {
@@ -69,13 +81,18 @@ export class ScheduleService {
           name: doc.name,
           runner,
           ...(what ?? {}),
+          ...(steps ? { steps: steps.map((s) => s.job) } : {}),
           ...(paused ? { paused } : {}),
           ...(blackout ? { blackout } : {}),
         };
         entries.push(entry);
-        // A skipped occurrence acts on nothing, so it conflicts with nothing.
-        if (what && !paused && !blackout)
-          acting.push({ index: entries.length - 1, at: t.getTime(), job: entry.job, what });
+        // A skipped occurrence acts on nothing, so it conflicts with nothing. A sequence acts on
+        // what each of its steps acts on (compared at its start: its steps follow within minutes).
+        if (!paused && !blackout) {
+          for (const a of actions) {
+            acting.push({ index: entries.length - 1, at: t.getTime(), job: entry.job, ...a });
+          }
+        }
       }
     }
     const order = entries
@@ -91,6 +108,55 @@ export class ScheduleService {
       entries[i].conflicts = others.map((o) => `${entries[o].job}@${entries[o].at}`);
     }
     return order.map((i) => entries[i]);
+  }
+
+  /** For a fleet (`<kind>:tag:<selector>`): with the resources it matched last, as `<kind>:<id>`. */
+  private async withMembers(
+    job: JobKey,
+    what: ResourceAction,
+  ): Promise<{ what: ResourceAction; members?: string[] }> {
+    const tag = what.resource.indexOf(':tag:');
+    if (tag < 0) return { what };
+    const members = await this.fleetMatches.of(job, what.resource.slice(0, tag));
+    return members ? { what, members } : { what };
+  }
+
+  /**
+   * For a job naming other jobs (a sequence): each step (`group/id`) with what it acts on, its own
+   * steps' too; undefined for any other job. A step that cannot be read acts on nothing here.
+   */
+  private async stepsOf(
+    doc: JobDocument,
+    depth = 1,
+  ): Promise<
+    { job: string; actions: { what: ResourceAction; members?: string[] }[] }[] | undefined
+  > {
+    let refs: StepRef[];
+    try {
+      const { runner, details } = this.runners.parse(doc.account, doc.details);
+      refs = runner.references(details);
+    } catch {
+      return undefined;
+    }
+    if (refs.length === 0) return undefined;
+    const steps = [];
+    for (const ref of refs) {
+      const key = { account: doc.account, group: ref.group, id: ref.id };
+      const step = this.cache.get(jobRef(key))?.doc ?? (await this.read(key));
+      const actions: { what: ResourceAction; members?: string[] }[] = [];
+      if (step) {
+        const inner = depth < MAX_SEQUENCE_DEPTH ? await this.stepsOf(step, depth + 1) : undefined;
+        const what = this.actsOn(step.account, step.details);
+        if (inner) actions.push(...inner.flatMap((s) => s.actions));
+        else if (what) actions.push(await this.withMembers(step, what));
+      }
+      steps.push({ job: `${ref.group}/${ref.id}`, actions });
+    }
+    return steps;
+  }
+
+  private async read(key: JobKey): Promise<JobDocument | null> {
+    return (await this.repository.get(key).catch(() => null))?.document ?? null;
   }
 
   /** What the job's runner says it acts on; null when it acts on nothing shared or cannot run. */

@@ -722,6 +722,109 @@ export interface components {
              */
             action: string;
         };
+        /** @description A resource a fleet leaves alone, and why */
+        SkippedResource: {
+            /**
+             * @description The resource
+             * @example i-0aaaabbbbcccc0001
+             */
+            id: string;
+            /**
+             * @description Its skip tag in force, or what else leaves it alone
+             * @example tag minion:skip until 2026-12-11T18:00:00Z
+             */
+            reason: string;
+        };
+        /** @description What a tag selector matches now (dry run) */
+        FleetPreview: {
+            /**
+             * @description The tag selector, as read
+             * @example Schedule=office-hours
+             */
+            selector: string;
+            /**
+             * @description Resources it matches now
+             * @example 1000
+             */
+            matched: number;
+            /**
+             * @description How many the run would act on
+             * @example 999
+             */
+            acting: number;
+            /**
+             * @description Their ids (the first 100)
+             * @example [
+             *       "i-0aaaabbbbcccc0000"
+             *     ]
+             */
+            ids: string[];
+            /**
+             * @description How many carry the skip tag
+             * @example 1
+             */
+            skipped: number;
+            /** @description Which, and why (the first 100) */
+            skipped_ids: components["schemas"]["SkippedResource"][];
+            /**
+             * @description In the target state already
+             * @example 0
+             */
+            already: number;
+            /**
+             * @description The safety limit for this job
+             * @example 1000
+             */
+            limit: number;
+            /** @description Whether the limit would refuse the run (it would act on none) */
+            refused: boolean;
+        };
+        /** @description A sequence step's dry run */
+        DryRunStep: {
+            /**
+             * @description The job's runner (`details.runner`)
+             * @example instanceRunner
+             */
+            runner: string;
+            /**
+             * @description Its type
+             * @example instance
+             */
+            type: string;
+            /**
+             * @description The resource's state now, as described; null when it could not be described
+             * @example running
+             */
+            state: string | null;
+            /**
+             * @description What the run would do
+             * @example i-aaaabbbb11112222 is running; stop would stop it
+             */
+            would: string;
+            /** @description Permissions the action needs, as checked */
+            checks: components["schemas"]["PermissionCheck"][];
+            /** @description The resource the job acts on and what it does to it (what `/schedule` compares for conflicts); null for runners acting on no shared resource (dummy, task) */
+            acts_on: components["schemas"]["ResourceAction"] | (never | null);
+            /** @description For a job naming its resources by `tag_selector`: what it matches now */
+            fleet?: components["schemas"]["FleetPreview"];
+            /**
+             * @description The longest the run could take, in milliseconds: every attempt to its time limit and its wait for the target state (the runner's waitTimeout), with the pauses between attempts; for a sequence, the sum over its steps
+             * @example 1800000
+             */
+            worst_case_ms: number;
+            /** @description For a sequence: each step's dry run, in order */
+            steps?: components["schemas"]["DryRunStep"][];
+            /**
+             * @description Its place in the sequence, from 1
+             * @example 1
+             */
+            step: number;
+            /**
+             * @description `<group>/<id>` of the step
+             * @example stack/6bcfa79f-615e-470d-97c1-687f3357497d
+             */
+            job: string;
+        };
         /** @description What running the job now would do, found without doing it (nothing is recorded) */
         DryRun: {
             /**
@@ -748,6 +851,15 @@ export interface components {
             checks: components["schemas"]["PermissionCheck"][];
             /** @description The resource the job acts on and what it does to it (what `/schedule` compares for conflicts); null for runners acting on no shared resource (dummy, task) */
             acts_on: components["schemas"]["ResourceAction"] | (never | null);
+            /** @description For a job naming its resources by `tag_selector`: what it matches now */
+            fleet?: components["schemas"]["FleetPreview"];
+            /**
+             * @description The longest the run could take, in milliseconds: every attempt to its time limit and its wait for the target state (the runner's waitTimeout), with the pauses between attempts; for a sequence, the sum over its steps
+             * @example 1800000
+             */
+            worst_case_ms: number;
+            /** @description For a sequence: each step's dry run, in order */
+            steps?: components["schemas"]["DryRunStep"][];
         };
         /** @description What the action did to its resource: the state before, the state aimed at, and the state reached (or why not). The record's `status` is `succeeded` only for reached, already and not waited. */
         RunOutcome: {
@@ -791,6 +903,89 @@ export interface components {
             /**
              * @description Why the wait ended otherwise (the refusal, the shutdown)
              * @example minion is shutting down
+             */
+            detail?: string;
+        };
+        /** @description A fleet run in numbers */
+        FleetSummary: {
+            /**
+             * @description The tag selector, as read
+             * @example Schedule=office-hours
+             */
+            selector: string;
+            /**
+             * @description The state the resources acted on were to reach
+             * @example stopped
+             */
+            target: string;
+            /**
+             * @description Resources the selector matched
+             * @example 1000
+             */
+            matched: number;
+            /**
+             * @description Left alone by their skip tag
+             * @example 1
+             */
+            skipped: number;
+            /**
+             * @description In the target state already (no call)
+             * @example 0
+             */
+            already: number;
+            /**
+             * @description Acted on (or tried)
+             * @example 999
+             */
+            acted: number;
+            /**
+             * @description Acted on and seen at the target
+             * @example 999
+             */
+            reached: number;
+            /**
+             * @description Not where they should be at the end (failed, timeout, elsewhere, ...)
+             * @example 0
+             */
+            missed: number;
+        };
+        /** @description What a fleet run did to one resource its tag selector matched */
+        ResourceOutcome: {
+            /**
+             * @description The resource
+             * @example i-0123456789abcdef0
+             */
+            id: string;
+            /**
+             * @description As `RunOutcome.result`, or skipped (its skip tag is in force: `detail` says until when) or failed (the action on it failed: `detail` says why)
+             * @example reached
+             * @enum {string}
+             */
+            result: "reached" | "already" | "not waited" | "timeout" | "elsewhere" | "refused" | "interrupted" | "skipped" | "failed";
+            /**
+             * @description Its state before the action
+             * @example running
+             */
+            before: string | null;
+            /**
+             * @description The state last seen (the target, when reached)
+             * @example stopped
+             */
+            state?: string | null;
+            /**
+             * Format: date-time
+             * @description When the target state was seen
+             * @example 2026-12-07T18:01:12.840Z
+             */
+            reached_at?: string;
+            /**
+             * @description From its action to the end of its wait, in milliseconds
+             * @example 71204
+             */
+            ms?: number;
+            /**
+             * @description failed: the error; skipped: the reason
+             * @example tag minion:skip until 2026-12-11T18:00:00Z
              */
             detail?: string;
         };
@@ -868,6 +1063,15 @@ export interface components {
             request_id?: string;
             /** @description For runners acting on a cloud resource: the state it reached after the action, or why not */
             outcome?: components["schemas"]["RunOutcome"];
+            /** @description For a job naming its resources by `tag_selector`: what it matched and what became of it */
+            fleet?: components["schemas"]["FleetSummary"];
+            /** @description For a fleet: each resource, in the order matched */
+            resources?: components["schemas"]["ResourceOutcome"][];
+            /**
+             * @description With the CloudWatch run log, a fleet too large for one log event (256 KiB, about 2,000 resources): how many resources `resources` leaves out (the ones that reached their target go first)
+             * @example 0
+             */
+            resources_omitted?: number;
             /**
              * @description For `missed`: how many occurrences were not run
              * @example 113
@@ -1112,6 +1316,13 @@ export interface components {
              * @example stop
              */
             action?: string;
+            /**
+             * @description A sequence: its steps (`group/id`), in order; its conflicts are those of what its steps act on
+             * @example [
+             *       "stack/6bcfa79f-615e-470d-97c1-687f3357497d"
+             *     ]
+             */
+            steps?: string[];
             /**
              * @description A pause covers this time: it will be skipped
              * @example true

@@ -1,16 +1,21 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { FakeResources } from './fake-aws-resources';
+import { FakeCloudWatchLogs } from './fake-cloudwatch-logs';
+import { RateBuckets } from './fake-rate-limits';
+import { ec2Error, jsonError, Reply } from './fake-wire';
+
+export { ec2Error } from './fake-wire';
+export { FakeCloudWatchLogs } from './fake-cloudwatch-logs';
 
 export interface RecordedRequest {
-  service: 'ec2' | 'rds' | 'ecs' | 'sts' | 'logs' | 'autoscaling' | 'unknown';
+  service: 'ec2' | 'rds' | 'ecs' | 'sts' | 'logs' | 'autoscaling' | 'tagging' | 'unknown';
   action: string;
   params: Record<string, string>;
   json: Record<string, unknown> | null;
   headers: IncomingMessage['headers'];
 }
 
-type Reply = { status?: number; body: string; contentType?: string };
 type Handler = (req: RecordedRequest) => Reply;
 
 const QUERY_VERSIONS: Record<string, RecordedRequest['service']> = {
@@ -20,16 +25,24 @@ const QUERY_VERSIONS: Record<string, RecordedRequest['service']> = {
   '2011-01-01': 'autoscaling',
 };
 
+/** JSON 1.1 services by the prefix of their X-Amz-Target (any other target is taken for ECS). */
+const JSON_TARGETS: [string, RecordedRequest['service']][] = [
+  ['Logs_', 'logs'],
+  ['ResourceGroupsTaggingAPI_20170126.', 'tagging'],
+];
+const JSON_SERVICES = new Set<RecordedRequest['service']>(['ecs', 'logs', 'tagging']);
+
 /**
  * A local stand-in for the AWS APIs the runners call, speaking their real wire protocols: EC2,
- * RDS, Auto Scaling and STS query (form-encoded in, XML out), ECS JSON 1.1 (X-Amz-Target). Tests point the SDK
- * at it with AWS_ENDPOINT_URL_<SERVICE> and read back every request it received.
+ * RDS, Auto Scaling and STS query (form-encoded in, XML out), ECS, CloudWatch Logs and the
+ * Resource Groups Tagging API JSON 1.1 (X-Amz-Target). Tests point the SDK at it with
+ * AWS_ENDPOINT_URL_<SERVICE> and read back every request it received.
  */
 export class FakeAws {
   readonly requests: RecordedRequest[] = [];
   /** CloudWatch Logs state: what minion has stored there. */
   readonly logs = new FakeCloudWatchLogs();
-  /** EC2, RDS, ECS and Auto Scaling resources, whose state the actions change. */
+  /** EC2, RDS, ECS and Auto Scaling resources (tagged for fleets), whose state actions change. */
   readonly resources = new FakeResources();
   private readonly handlers = new Map<string, Handler>();
   private server?: Server;
@@ -38,17 +51,27 @@ export class FakeAws {
   latencyMs = 0;
   /** PutLogEvents beyond this many in one second are refused with ThrottlingException. */
   putLogEventsPerSecond = Infinity;
-  /** Requests refused by that limit. */
+  /**
+   * EC2's request-rate buckets (`rateBuckets`, see EC2_THROTTLING): beyond them EC2 calls are
+   * answered RequestLimitExceeded (HTTP 503). Off by default; `reset` turns it off.
+   */
+  rateLimits = false;
+  readonly rateBuckets = new RateBuckets();
+  /** Requests refused by those limits (PutLogEvents' and EC2's buckets). */
   throttled = 0;
   private putWindow = { second: 0, count: 0 };
   /** With `recordRequests` false, requests are only counted (benchmarks send 10k and more). */
   recordRequests = true;
   readonly counts = new Map<string, number>();
 
-  /** Forgets recorded requests, overridden answers and the resources' states. */
+  /** Forgets recorded requests, overridden answers, the resources' states and rate limits. */
   reset(): void {
     this.requests.length = 0;
+    this.counts.clear();
+    this.throttled = 0;
     this.resources.reset();
+    this.rateLimits = false;
+    this.rateBuckets.reset();
     this.handlers.clear();
     this.logs.groups.clear();
   }
@@ -77,6 +100,8 @@ export class FakeAws {
       AWS_ENDPOINT_URL_STS: url,
       AWS_ENDPOINT_URL_AUTO_SCALING: url,
       AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: url,
+      // The SDK reads AWS_ENDPOINT_URL_ + the serviceId's words upper-cased, joined by `_`.
+      AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API: url,
       AWS_ACCESS_KEY_ID: 'AKIAWIRETEST0000',
       AWS_SECRET_ACCESS_KEY: 'wire-test-secret',
       AWS_REGION: 'us-east-1',
@@ -93,13 +118,19 @@ export class FakeAws {
     };
   }
 
-  private overQuota(name: string): boolean {
-    if (name !== 'logs:PutLogEvents' || this.putLogEventsPerSecond === Infinity) return false;
+  /** The throttling answer a request meets, if any: PutLogEvents' quota, EC2's buckets. */
+  private throttle(r: RecordedRequest): Reply | undefined {
+    if (this.rateLimits && !this.rateBuckets.admit(r)) {
+      this.throttled++;
+      return ec2Error('RequestLimitExceeded', 503, 'Request limit exceeded.');
+    }
+    if (r.service !== 'logs' || r.action !== 'PutLogEvents') return undefined;
+    if (this.putLogEventsPerSecond === Infinity) return undefined;
     const second = Math.floor(Date.now() / 1000);
     if (this.putWindow.second !== second) this.putWindow = { second, count: 0 };
-    if (++this.putWindow.count <= this.putLogEventsPerSecond) return false;
+    if (++this.putWindow.count <= this.putLogEventsPerSecond) return undefined;
     this.throttled++;
-    return true;
+    return jsonError('ThrottlingException', 'Rate exceeded', 400);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -110,7 +141,7 @@ export class FakeAws {
     let recorded: RecordedRequest;
     if (typeof target === 'string') {
       recorded = {
-        service: target.startsWith('Logs_') ? 'logs' : 'ecs',
+        service: JSON_TARGETS.find(([prefix]) => target.startsWith(prefix))?.[1] ?? 'ecs',
         action: target.split('.').pop() ?? '',
         params: {},
         json: JSON.parse(body || '{}'),
@@ -134,14 +165,9 @@ export class FakeAws {
       recorded.service === 'logs'
         ? (r: RecordedRequest) => this.logs.handle(r)
         : (r: RecordedRequest) => this.resources.reply(r) ?? defaultReply(r);
-    const reply = this.overQuota(name)
-      ? {
-          status: 400,
-          body: JSON.stringify({ __type: 'ThrottlingException', message: 'Rate exceeded' }),
-        }
-      : (this.handlers.get(name) ?? fallback)(recorded);
+    const reply = this.throttle(recorded) ?? (this.handlers.get(name) ?? fallback)(recorded);
     if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
-    const isJson = recorded.service === 'ecs' || recorded.service === 'logs';
+    const isJson = JSON_SERVICES.has(recorded.service);
     res.writeHead(reply.status ?? 200, {
       'content-type': reply.contentType ?? (isJson ? 'application/x-amz-json-1.1' : 'text/xml'),
       'x-amzn-requestid': requestId,
@@ -150,7 +176,7 @@ export class FakeAws {
   }
 }
 
-/** Stateless answers (the stateful resources are FakeResources'): dry runs, reboot, STS, errors. */
+/** Stateless answers (the stateful resources are FakeResources'): dry runs, STS, errors. */
 function defaultReply(r: RecordedRequest): Reply {
   // EC2 answers a permitted dry run with this error (HTTP 412).
   if (r.service === 'ec2' && r.params.DryRun === 'true') {
@@ -171,10 +197,6 @@ function defaultReply(r: RecordedRequest): Reply {
           `<${r.action}Response xmlns="http://autoscaling.amazonaws.com/doc/2011-01-01/">` +
           `<ResponseMetadata><RequestId>{{requestId}}</RequestId></ResponseMetadata></${r.action}Response>`,
       };
-    case 'ec2:RebootInstances':
-      return {
-        body: `<RebootInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>{{requestId}}</requestId><return>true</return></RebootInstancesResponse>`,
-      };
     case 'sts:AssumeRole':
       return {
         body:
@@ -191,142 +213,4 @@ function defaultReply(r: RecordedRequest): Reply {
         body: `<Response><Errors><Error><Code>InvalidAction</Code><Message>fake AWS has no ${r.service}:${r.action}</Message></Error></Errors><RequestID>{{requestId}}</RequestID></Response>`,
       };
   }
-}
-
-/** An EC2-style error answer. */
-export function ec2Error(code: string, status: number, message = `${code} from fake AWS`): Reply {
-  return {
-    status,
-    body: `<Response><Errors><Error><Code>${code}</Code><Message>${message}</Message></Error></Errors><RequestID>{{requestId}}</RequestID></Response>`,
-  };
-}
-
-interface FakeGroup {
-  creationTime: number;
-  retentionInDays?: number;
-  tags: Record<string, string>;
-  streams: Map<string, { timestamp: number; message: string }[]>;
-}
-
-/** Just enough of CloudWatch Logs' JSON API (Logs_20140328) to hold minion's run history. */
-export class FakeCloudWatchLogs {
-  readonly groups = new Map<string, FakeGroup>();
-
-  handle(r: RecordedRequest): { status?: number; body: string } {
-    const j = (r.json ?? {}) as Record<string, unknown> & {
-      logGroupName: string;
-      logStreamName: string;
-    };
-    const group = this.groups.get(j.logGroupName);
-    const error = (type: string, status = 400) => ({
-      status,
-      body: JSON.stringify({ __type: type, message: type }),
-    });
-    switch (r.action) {
-      case 'CreateLogGroup':
-        if (group) return error('ResourceAlreadyExistsException');
-        this.groups.set(j.logGroupName, {
-          creationTime: Date.now(),
-          tags: (j.tags as Record<string, string>) ?? {},
-          streams: new Map(),
-        });
-        return { body: '' };
-      case 'PutRetentionPolicy':
-        if (!group) return error('ResourceNotFoundException');
-        group.retentionInDays = j.retentionInDays as number;
-        return { body: '' };
-      case 'TagLogGroup':
-        if (!group) return error('ResourceNotFoundException');
-        Object.assign(group.tags, j.tags);
-        return { body: '' };
-      case 'ListTagsLogGroup':
-        if (!group) return error('ResourceNotFoundException');
-        return { body: JSON.stringify({ tags: group.tags }) };
-      case 'CreateLogStream':
-        if (!group) return error('ResourceNotFoundException');
-        if (group.streams.has(j.logStreamName)) return error('ResourceAlreadyExistsException');
-        group.streams.set(j.logStreamName, []);
-        return { body: '' };
-      case 'PutLogEvents': {
-        const stream = group?.streams.get(j.logStreamName);
-        if (!stream) return error('ResourceNotFoundException');
-        stream.push(...(j.logEvents as { timestamp: number; message: string }[]));
-        return { body: JSON.stringify({}) };
-      }
-      case 'GetLogEvents': {
-        // Pages backwards as CloudWatch does: the backward token marks where the page began.
-        const stream = group?.streams.get(j.logStreamName);
-        if (!stream) return error('ResourceNotFoundException');
-        const token = j.nextToken as string | undefined;
-        const end = token ? Number(token.slice(2)) : stream.length;
-        const start = Math.max(0, end - ((j.limit as number) ?? 10_000));
-        return {
-          body: JSON.stringify({
-            events: stream.slice(start, end),
-            nextBackwardToken: `b/${start}`,
-            nextForwardToken: `f/${end}`,
-          }),
-        };
-      }
-      case 'FilterLogEvents':
-        if (!group) return error('ResourceNotFoundException');
-        return { body: JSON.stringify(filterEvents(group, j)) };
-      case 'DescribeLogGroups': {
-        const prefix = (j.logGroupNamePrefix as string) ?? '';
-        const logGroups = [...this.groups.entries()]
-          .filter(([name]) => name.startsWith(prefix))
-          .map(([logGroupName, g]) => ({
-            logGroupName,
-            creationTime: g.creationTime,
-            retentionInDays: g.retentionInDays,
-            storedBytes: 0,
-          }));
-        return { body: JSON.stringify({ logGroups }) };
-      }
-      case 'DescribeLogStreams':
-        if (!group) return error('ResourceNotFoundException');
-        return {
-          body: JSON.stringify({
-            logStreams: [...group.streams.keys()].map((logStreamName) => ({ logStreamName })),
-          }),
-        };
-      case 'DeleteLogStream':
-        if (!group?.streams.delete(j.logStreamName)) return error('ResourceNotFoundException');
-        return { body: '' };
-      case 'DeleteLogGroup':
-        if (!this.groups.delete(j.logGroupName)) return error('ResourceNotFoundException');
-        return { body: '' };
-      default:
-        return error('UnknownOperationException');
-    }
-  }
-}
-
-/**
- * FilterLogEvents over the named streams (all when none), oldest first: `startTime`, a JSON
- * filter pattern of `$.field = "value"` terms joined by `&&`, `limit`, and an index as next token.
- */
-function filterEvents(group: FakeGroup, j: Record<string, unknown>) {
-  const names = (j.logStreamNames as string[] | undefined) ?? [...group.streams.keys()];
-  const terms = [
-    ...String(j.filterPattern ?? '').matchAll(/\$\.(\w+)\s*=\s*("(?:[^"\\]|\\.)*")/g),
-  ].map(([, field, value]) => [field, JSON.parse(value) as string] as const);
-  const all = names.flatMap((name) =>
-    (group.streams.get(name) ?? []).map((e, i) => ({
-      ...e,
-      logStreamName: name,
-      eventId: `${name}-${i}`,
-    })),
-  );
-  const matching = all.filter((e) => {
-    if (j.startTime !== undefined && e.timestamp < (j.startTime as number)) return false;
-    if (terms.length === 0) return true;
-    const doc = JSON.parse(e.message) as Record<string, unknown>;
-    return terms.every(([field, value]) => doc[field] === value);
-  });
-  const from = j.nextToken ? Number(j.nextToken) : 0;
-  const limit = (j.limit as number | undefined) ?? 10_000;
-  const events = matching.slice(from, from + limit);
-  const next = from + limit < matching.length ? String(from + limit) : undefined;
-  return { events, ...(next ? { nextToken: next } : {}) };
 }

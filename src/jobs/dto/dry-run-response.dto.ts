@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
+import { FleetPreviewDto } from './fleet.dto';
 
 @ApiSchema({ name: 'PermissionCheck', description: 'One permission the action needs, as checked' })
 export class PermissionCheckDto {
@@ -75,4 +76,36 @@ export class DryRunResponseDto {
     nullable: true,
   })
   acts_on: ResourceActionDto | null;
+
+  @ApiPropertyOptional({
+    description: 'For a job naming its resources by `tag_selector`: what it matches now',
+    type: FleetPreviewDto,
+  })
+  fleet?: FleetPreviewDto;
+
+  @ApiProperty({
+    description:
+      "The longest the run could take, in milliseconds: every attempt to its time limit and its wait for the target state (the runner's waitTimeout), with the pauses between attempts; for a sequence, the sum over its steps",
+    type: 'integer',
+    example: 1_800_000,
+  })
+  worst_case_ms: number;
+
+  @ApiPropertyOptional({
+    description: "For a sequence: each step's dry run, in order",
+    type: () => [DryRunStepDto],
+  })
+  steps?: DryRunStepDto[];
+}
+
+@ApiSchema({ name: 'DryRunStep', description: "A sequence step's dry run" })
+export class DryRunStepDto extends DryRunResponseDto {
+  @ApiProperty({ description: 'Its place in the sequence, from 1', type: 'integer', example: 1 })
+  step: number;
+
+  @ApiProperty({
+    description: '`<group>/<id>` of the step',
+    example: 'stack/6bcfa79f-615e-470d-97c1-687f3357497d',
+  })
+  job: string;
 }

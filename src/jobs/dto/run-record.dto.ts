@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { RunRecord, RunStatus } from '../../domain/run-record';
 import { RunTrigger } from '../../domain/occurrence';
+import { FleetSummaryDto, ResourceOutcomeDto } from './fleet.dto';
 import { RunOutcomeDto } from './run-outcome.dto';
 
 const DATE_TIME = { type: 'string', format: 'date-time' } as const;
@@ -93,6 +94,27 @@ export class RunRecordDto implements RunRecord {
     type: () => RunOutcomeDto,
   })
   outcome?: RunOutcomeDto;
+
+  @ApiPropertyOptional({
+    description:
+      'For a job naming its resources by `tag_selector`: what it matched and what became of it',
+    type: () => FleetSummaryDto,
+  })
+  fleet?: FleetSummaryDto;
+
+  @ApiPropertyOptional({
+    description: 'For a fleet: each resource, in the order matched',
+    type: () => [ResourceOutcomeDto],
+  })
+  resources?: ResourceOutcomeDto[];
+
+  @ApiPropertyOptional({
+    description:
+      'With the CloudWatch run log, a fleet too large for one log event (256 KiB, about 2,000 resources): how many resources `resources` leaves out (the ones that reached their target go first)',
+    type: 'integer',
+    example: 0,
+  })
+  resources_omitted?: number;
 
   @ApiPropertyOptional({
     description: 'For `missed`: how many occurrences were not run',

@@ -2,6 +2,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { RDSClient } from '@aws-sdk/client-rds';
+import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { Account } from '../../domain/accounts';
@@ -9,6 +10,8 @@ import { Account } from '../../domain/accounts';
 type ClientClass<C> = new (config: {
   region?: string;
   credentials?: AwsCredentialIdentityProvider;
+  retryMode?: string;
+  maxAttempts?: number;
 }) => C;
 
 /**
@@ -39,6 +42,11 @@ export class AwsClients {
     return this.client(account, 'autoscaling', AutoScalingClient);
   }
 
+  /** The Resource Groups Tagging API: finds RDS and ECS resources by tag (fleets). */
+  tagging(account: string): ResourceGroupsTaggingAPIClient {
+    return this.client(account, 'tagging', ResourceGroupsTaggingAPIClient);
+  }
+
   /** Who calls AWS for this account, for error messages (never a secret). */
   identity(account: string): string {
     const role = this.accounts[account]?.role_arn;
@@ -54,6 +62,10 @@ export class AwsClients {
       client = new Client({
         region: this.accounts[account]?.region,
         credentials: this.credentialsFor(account),
+        // Throttling slows this client down (client-side rate limiting) before it retries: what
+        // a fleet of a thousand calls needs, and harmless for one call.
+        retryMode: 'adaptive',
+        maxAttempts: 5,
       });
       this.clients.set(key, client);
     }

@@ -4,7 +4,7 @@ import { MIGRATION_GUIDE } from '../../common/migration-guide';
 import { WaitLimits } from '../../domain/outcome';
 import { oneOf } from './details';
 
-/** The keys an AWS runner's `config` may hold: bounds of the wait for the target state. */
+/** The keys of an AWS runner's `config` that bound the wait for the target state. */
 const CONFIG_KEYS = {
   waitTimeout: 'timeoutMs',
   waitPollMin: 'minDelayMs',
@@ -22,6 +22,8 @@ const MIN_POLL_MS = 10;
 export function waitSettings(
   config: Record<string, unknown> | undefined,
   defaults: WaitLimits,
+  /** Other keys the runner reads itself (its fleet settings). */
+  otherKeys: readonly string[] = [],
 ): WaitLimits {
   const keys = Object.keys(config ?? {});
   const legacy = keys.filter((k) => LEGACY_KEYS.includes(k));
@@ -35,8 +37,10 @@ export function waitSettings(
   }
   const limits = { ...defaults };
   for (const key of keys) {
+    if (otherKeys.includes(key)) continue;
     if (!(key in CONFIG_KEYS)) {
-      throw new Error(`${key}: unknown key (allowed: ${Object.keys(CONFIG_KEYS).join(', ')})`);
+      const allowed = [...Object.keys(CONFIG_KEYS), ...otherKeys];
+      throw new Error(`${key}: unknown key (allowed: ${allowed.join(', ')})`);
     }
     const value = config?.[key];
     const ms = typeof value === 'string' ? parseDuration(value) : null;

@@ -1,0 +1,105 @@
+import {
+  DescribeInstancesCommand,
+  EC2Client,
+  Filter,
+  Instance,
+  RebootInstancesCommand,
+  StartInstancesCommand,
+  StopInstancesCommand,
+} from '@aws-sdk/client-ec2';
+import { FleetOps, Matched } from './fleet-run';
+import { Pacing } from './pacing';
+import { tagRecord, TagSelector } from './tag-selector';
+
+type Action = 'start' | 'stop' | 'reboot';
+
+/** Instances that still exist for an action to move (terminated ones are past any schedule). */
+const LIVE_STATES = ['pending', 'running', 'stopping', 'stopped'];
+const PAGE = 1000;
+/** Ids per `instance-id` filter of a describe while waiting. */
+const DESCRIBE_IDS = 200;
+
+const API = { start: 'StartInstances', stop: 'StopInstances', reboot: 'RebootInstances' } as const;
+
+/**
+ * EC2 instances by tag: DescribeInstances with `tag:<key>` filters (paginated, 1,000 a page),
+ * acted on with StartInstances / StopInstances / RebootInstances naming up to `batchSize`
+ * instances a call, each call paced by EC2's request and resource token buckets.
+ */
+export function ec2Fleet(
+  ec2: EC2Client,
+  pacing: Pacing,
+  account: string,
+  selector: TagSelector,
+  action: Action,
+  batchSize: number,
+  hibernate = false,
+): FleetOps {
+  const target = action === 'stop' ? 'stopped' : 'running';
+  const describe = async (filters: Filter[], signal: AbortSignal, maxResults?: number) => {
+    const found: Instance[] = [];
+    let token: string | undefined;
+    do {
+      await pacing.take(account, 'ec2:DescribeInstances', 1, signal);
+      const page = await ec2.send(
+        new DescribeInstancesCommand({
+          Filters: filters,
+          MaxResults: maxResults,
+          NextToken: token,
+        }),
+        { abortSignal: signal },
+      );
+      for (const r of page.Reservations ?? []) found.push(...(r.Instances ?? []));
+      token = page.NextToken;
+    } while (token);
+    return found;
+  };
+  return {
+    kind: 'instance',
+    state: target,
+    batchSize,
+    async resolve(signal): Promise<Matched[]> {
+      const filters: Filter[] = [
+        ...selector.conditions.map((c) => ({ Name: `tag:${c.key}`, Values: c.values })),
+        { Name: 'instance-state-name', Values: LIVE_STATES },
+      ];
+      return (await describe(filters, signal, PAGE))
+        .filter((i) => i.InstanceId)
+        .map((i) => ({
+          id: i.InstanceId as string,
+          state: i.State?.Name ?? null,
+          tags: tagRecord(i.Tags),
+        }));
+    },
+    isAt: (state) => action !== 'reboot' && state === target,
+    async act(ids, signal) {
+      const api = API[action];
+      await pacing.take(account, `ec2:${api}`, 1, signal);
+      await pacing.take(account, `ec2:${api}#instances`, ids.length, signal);
+      const input = { InstanceIds: ids };
+      await ec2.send(
+        action === 'start'
+          ? new StartInstancesCommand(input)
+          : action === 'stop'
+            ? new StopInstancesCommand({ ...input, ...(hibernate ? { Hibernate: true } : {}) })
+            : new RebootInstancesCommand(input),
+        { abortSignal: signal },
+      );
+    },
+    async describe(ids, signal) {
+      const states = new Map<string, string | null>();
+      for (let i = 0; i < ids.length; i += DESCRIBE_IDS) {
+        const chunk = ids.slice(i, i + DESCRIBE_IDS);
+        for (const instance of await describe([{ Name: 'instance-id', Values: chunk }], signal)) {
+          if (instance.InstanceId) states.set(instance.InstanceId, instance.State?.Name ?? null);
+        }
+      }
+      return states;
+    },
+    judge(state) {
+      if (state === target) return 'reached';
+      if (state === 'terminated' || state === 'shutting-down') return 'elsewhere';
+      return 'pending';
+    },
+  };
+}
