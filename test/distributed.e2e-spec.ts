@@ -1,60 +1,17 @@
-import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { MINUTE_MS, rfc3339 } from '../src/common/clock';
-import { SqliteJobLog } from '../src/job-log/sqlite-job-log';
-import { RunRecord } from '../src/domain/run-record';
 import { RunRecorder } from '../src/runs/run-recorder.service';
 import { JobCache } from '../src/job-cache/job-cache.service';
 import { JobQueue } from '../src/coordination/job-queue';
 import { manualOccurrence } from '../src/domain/occurrence';
-import { BullMqJobQueue } from '../src/coordination/redis/bullmq-job-queue';
-import { RedisConnections } from '../src/coordination/redis/redis-connections';
 import { ManualClock, waitFor } from './support/manual-clock';
 import Redis from 'ioredis';
 import { describeWithRedis, REDIS_HOST, REDIS_PORT, redisQueueProvider } from './support/redis';
 import { useRedisReplicas } from './support/redis-replicas';
-import { rawTestConfig, testConfig, TestApp } from './support/test-app';
+import { allRecords, enqueueOn, startReplicaChild, writeJob } from './support/replica-child';
+import { testConfig, TestApp } from './support/test-app';
 
 const ORG = 'test';
-
-/** Writes a job file straight into the shared data dir (as loaded at start by every replica). */
-function writeJob(
-  dataDir: string,
-  id: string,
-  expr: string,
-  details: Record<string, string> = { runner: 'dummyRunner' },
-) {
-  const dir = join(dataDir, ORG, 'acct1', 'g');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(
-    join(dir, id),
-    JSON.stringify({
-      account: 'acct1',
-      description: '',
-      details,
-      group: 'g',
-      id,
-      modified_at: '',
-      modified_by: '',
-      name: id,
-      schedule_expression: expr,
-      enabled: true,
-    }),
-  );
-}
-
-async function allRecords(dataDir: string, ids: string[]): Promise<RunRecord[]> {
-  const log = new SqliteJobLog(join(dataDir, '.runs'), ORG, 1000);
-  try {
-    return (
-      await Promise.all(ids.map((id) => log.list({ account: 'acct1', group: 'g', id }, 100_000)))
-    ).flat();
-  } finally {
-    await log.onApplicationShutdown();
-  }
-}
+const job = (id: string) => ({ account: 'acct1', group: 'g', id });
 
 /** Waits until the shared queue is empty and every replica wrote its run records. */
 async function drainAll(replicas: TestApp[], timeoutMs = 20_000): Promise<void> {
@@ -85,8 +42,8 @@ describeWithRedis('distributed mode: replicas on one Redis (BullMQ)', () => {
   it('three replicas ticking the same minutes run every occurrence exactly once (no duplicate, no miss)', async () => {
     const every = Array.from({ length: 200 }, (_, i) => `every-${i}`);
     const even = Array.from({ length: 100 }, (_, i) => `even-${i}`);
-    every.forEach((id) => writeJob(cluster.dataDir, id, '* * * * *'));
-    even.forEach((id) => writeJob(cluster.dataDir, id, '*/2 * * * *'));
+    every.forEach((id) => writeJob(cluster.dataDir, job(id), '* * * * *'));
+    even.forEach((id) => writeJob(cluster.dataDir, job(id), '*/2 * * * *'));
     const group = await startReplicas(3, '2026-01-05T10:00:10Z');
     const first = Date.parse('2026-01-05T10:01:00Z');
     for (let m = 0; m < 6; m++) {
@@ -94,7 +51,7 @@ describeWithRedis('distributed mode: replicas on one Redis (BullMQ)', () => {
       await Promise.all(group.map((r) => r.scheduler.tick()));
       await drainAll(group);
     }
-    const records = await allRecords(cluster.dataDir, [...every, ...even]);
+    const records = await allRecords(cluster.dataDir, [...every, ...even].map(job));
     const expected = new Set<string>();
     for (let m = 0; m < 6; m++) {
       const minute = rfc3339(new Date(first + m * MINUTE_MS));
@@ -111,7 +68,7 @@ describeWithRedis('distributed mode: replicas on one Redis (BullMQ)', () => {
 
   it('one replica enqueues each tick; a tick whose enqueuer died is enqueued by another after enqueueTakeover', async () => {
     const ids = Array.from({ length: 10 }, (_, i) => `every-${i}`);
-    ids.forEach((id) => writeJob(cluster.dataDir, id, '* * * * *'));
+    ids.forEach((id) => writeJob(cluster.dataDir, job(id), '* * * * *'));
     const [a, b] = await startReplicas(2, '2026-01-05T10:00:10Z', {
       scheduler: { retryDelay: '10ms', enqueueTakeover: '200ms' },
     });
@@ -132,7 +89,7 @@ describeWithRedis('distributed mode: replicas on one Redis (BullMQ)', () => {
     b.clock.set('2026-01-05T10:02:00Z');
     expect((await b.scheduler.tick())?.enqueued).toBe(0);
     const atTwo = async () =>
-      (await allRecords(cluster.dataDir, ids)).filter(
+      (await allRecords(cluster.dataDir, ids.map(job))).filter(
         (r) => r.scheduled_for === '2026-01-05T10:02:00Z',
       );
     await waitFor(async () => (await atTwo()).length === ids.length);
@@ -168,7 +125,7 @@ describeWithRedis('distributed mode: replicas on one Redis (BullMQ)', () => {
   });
 
   it('a restarted cluster catches up once: missed minutes recorded once, the window run once', async () => {
-    writeJob(cluster.dataDir, 'every', '* * * * *');
+    writeJob(cluster.dataDir, job('every'), '* * * * *');
     const first = await startReplicas(2, '2026-01-05T10:00:10Z');
     for (const r of first) r.clock.set('2026-01-05T10:01:00Z');
     await Promise.all(first.map((r) => r.scheduler.tick()));
@@ -179,7 +136,7 @@ describeWithRedis('distributed mode: replicas on one Redis (BullMQ)', () => {
     const reports = await Promise.all(second.map((r) => r.scheduler.tick()));
     expect(reports.every((r) => r?.minutes.length === 16)).toBe(true);
     await drainAll(second);
-    const records = await allRecords(cluster.dataDir, ['every']);
+    const records = await allRecords(cluster.dataDir, [job('every')]);
     const missed = records.filter((r) => r.status === 'missed');
     expect(missed).toHaveLength(1);
     expect(missed[0].missed_count).toBe(43);
@@ -199,7 +156,7 @@ describeWithRedis('distributed mode: replicas on one Redis (BullMQ)', () => {
   });
 
   it('a replica killed (SIGKILL) mid-run: another replica runs the occurrence, and the history shows both attempts', async () => {
-    writeJob(cluster.dataDir, 'fragile', '0 0 1 1 *', {
+    writeJob(cluster.dataDir, job('fragile'), '0 0 1 1 *', {
       runner: 'scriptedRunner',
       behavior: 'crash-me',
     });
@@ -208,40 +165,20 @@ describeWithRedis('distributed mode: replicas on one Redis (BullMQ)', () => {
       queueProvider: redisQueueProvider(cluster.prefix, undefined, fast),
       scheduler: { retryDelay: '10ms' },
     });
-    const child = spawn(
-      process.execPath,
-      ['-r', 'ts-node/register/transpile-only', join(__dirname, 'support', 'replica-main.ts')],
-      {
-        env: { ...process.env, REPLICA_CONFIG: JSON.stringify(rawConfig(cfg)) },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    const lines = createInterface({ input: child.stdout! });
-    const seen: string[] = [];
-    lines.on('line', (l) => seen.push(l));
+    const replica = await startReplicaChild(cfg);
+    const { child, seen } = replica;
     try {
-      await waitFor(() => seen.includes('READY'), 60_000);
       // Enqueued by a producer that has no worker, so the child is the only one to take it.
-      const backend = cfg.coordination.backend;
-      if (backend.type !== 'redis') throw new Error('expected the Redis queue');
-      const redis = new RedisConnections(backend.redis);
-      const producer = new BullMqJobQueue(redis, { attempts: 3, delayMs: 10 }, 60_000);
-      const occurrence = manualOccurrence(
-        { account: 'acct1', group: 'g', id: 'fragile' },
-        new Date(),
-      );
-      await producer.enqueue([occurrence]);
-      await producer.stop(1000);
-      await redis.close();
+      const occurrence = manualOccurrence(job('fragile'), new Date());
+      await enqueueOn(cfg, [occurrence]);
       await waitFor(() => seen.includes('RUNNING fragile'));
-      child.kill('SIGKILL');
-      await new Promise((r) => child.once('exit', r));
+      await replica.kill();
       // A surviving replica finds the run stalled and runs it.
       await cluster.start({ config: cfg });
       await waitFor(async () =>
-        (await allRecords(cluster.dataDir, ['fragile'])).some((r) => r.status === 'succeeded'),
+        (await allRecords(cluster.dataDir, [job('fragile')])).some((r) => r.status === 'succeeded'),
       );
-      const records = (await allRecords(cluster.dataDir, ['fragile'])).reverse();
+      const records = (await allRecords(cluster.dataDir, [job('fragile')])).reverse();
       expect(records.map((r) => [r.run_id, r.attempt, r.status])).toEqual([
         [occurrence.id, 1, 'failed'],
         [occurrence.id, 2, 'succeeded'],
@@ -251,12 +188,7 @@ describeWithRedis('distributed mode: replicas on one Redis (BullMQ)', () => {
       expect(records[0].runner).toBe('scriptedRunner');
       expect(records[1].output).toBe('recovered on another replica');
     } finally {
-      child.kill('SIGKILL');
+      await replica.kill();
     }
   }, 90_000);
 });
-
-/** The config as JSON a child process can load again (the test config's own source). */
-function rawConfig(config: ReturnType<typeof testConfig>): Record<string, unknown> {
-  return { ...rawTestConfig(config), logLevel: 'silent' };
-}

@@ -13,9 +13,10 @@ const JOB = {
 };
 
 /**
- * Shutdown while a run waits for its resource's state (issue 14): the wait ends at once and is
- * recorded honestly; with Redis, another replica's retry resumes it (describes first, so a
- * resource that got there is an `already` success, not a second start).
+ * Shutdown while a run waits for its resource's state (issues 14 and 23): the wait ends at once
+ * and the run is recorded `interrupted`, neither failed nor succeeded, and never alerted; another
+ * attempt settles it (describing first, so a resource that got there is an `already` success, not
+ * a second start): with Redis another replica at once, in memory this one after its restart.
  */
 describe('a run interrupted while waiting for its target state', () => {
   const fake = useFakeAws();
@@ -69,19 +70,27 @@ describe('a run interrupted while waiting for its target state', () => {
     return created.body.job.id;
   }
 
-  it('in-memory: shutdown ends the wait at once; the record says interrupted, pending, no retry', async () => {
+  it('in-memory: shutdown ends the wait at once, recorded interrupted; the restart settles it', async () => {
     const app = await start();
     const id = await runUntilWaiting(app);
     const closing = Date.now();
     await app.close();
     // Well under the 10m wait limit and the 30s shutdown timeout: the wait did not hold shutdown.
     expect(Date.now() - closing).toBeLessThan(10_000);
+    // The instance gets there while minion is away.
+    fake.resources.setInstance(INSTANCE, 'running');
     const reopened = await start();
+    await waitFor(async () => (await allRuns(reopened, id, 'spinup', 'g')).length === 2);
+    await drain(reopened);
     const runs = await allRuns(reopened, id, 'spinup', 'g');
-    expect(runs).toHaveLength(1);
+    expect(runs.map((r) => [r.attempt, r.status, r.outcome?.result])).toEqual([
+      [1, 'interrupted', 'interrupted'],
+      [2, 'succeeded', 'already'],
+    ]);
+    expect(fake.requests.filter((r) => r.action === 'StartInstances')).toHaveLength(1);
     expect(runs[0]).toMatchObject({
-      status: 'failed',
-      will_retry: false,
+      status: 'interrupted',
+      will_retry: true,
       outcome: {
         result: 'interrupted',
         resource: `instance ${INSTANCE}`,
@@ -92,7 +101,7 @@ describe('a run interrupted while waiting for its target state', () => {
       },
     });
     expect(runs[0].error).toBe(
-      `stopped waiting for instance ${INSTANCE} to reach running (last seen: pending): minion is shutting down; the action was taken`,
+      `stopped waiting for instance ${INSTANCE} to reach running (last seen: pending): minion is shutting down; the action was taken; the next attempt checks what it reached`,
     );
   });
 
@@ -121,7 +130,7 @@ describe('a run interrupted while waiting for its target state', () => {
       await drain(second);
       const runs = await allRuns(second, id, 'spinup', 'g');
       expect(runs.map((r) => [r.attempt, r.status, r.outcome?.result])).toEqual([
-        [1, 'failed', 'interrupted'],
+        [1, 'interrupted', 'interrupted'],
         [2, 'succeeded', 'already'],
       ]);
       expect(runs[0].will_retry).toBe(true);

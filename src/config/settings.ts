@@ -101,6 +101,7 @@ export function resolveSettings(
       dataDir,
       retry: { attempts: scheduler.attempts, delayMs: scheduler.retryDelayMs },
       runTimeoutMs: scheduler.runTimeoutMs,
+      settleWithinMs: scheduler.catchUpWindowMs,
     }),
     scheduler,
     runs: {

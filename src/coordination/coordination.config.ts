@@ -98,6 +98,8 @@ export abstract class CoordinationSettings {
   abstract readonly retry: RetryPolicy;
   /** An occurrence waiting this long for a previous run of its job is skipped (`scheduler.runTimeout`). */
   abstract readonly runTimeoutMs: number;
+  /** A run interrupted by shutdown is settled after a restart within this (`scheduler.catchUpWindow`). */
+  abstract readonly settleWithinMs: number;
   /** The local schedule marker's directory and the org it is kept for. */
   abstract readonly dataDir: string;
   abstract readonly org: string;

@@ -9,6 +9,9 @@ import { JobQueue } from './job-queue';
 import { QueueMetrics } from './queue.metrics';
 import { FileScheduleMarker } from './local/file-schedule-marker';
 import { MemoryJobQueue } from './local/memory-job-queue';
+import { InterruptedRuns } from './local/interrupted-runs';
+import { join } from 'node:path';
+import { boundedFileName } from '../common/safe-segment';
 import { BullMqJobQueue } from './redis/bullmq-job-queue';
 import { RedisChangeRelay } from './redis/redis-change-relay';
 import { RedisConnections } from './redis/redis-connections';
@@ -17,6 +20,11 @@ import { RedisScheduleMarker } from './redis/redis-schedule-marker';
 import { ScheduleMarker } from './schedule-marker';
 import { MemorySequenceProgress, SequenceProgress } from './sequence-progress';
 import { RedisSequenceProgress } from './redis/redis-sequence-progress';
+
+/** Where one process keeps the attempts a shutdown interrupted, beside its schedule marker. */
+function interruptedFile(s: CoordinationSettings): string {
+  return join(s.dataDir, '.scheduler', boundedFileName(s.org, '.interrupted.json'));
+}
 
 /** Redis connections with `queueProvider.type: "redis"`; null for one process. */
 function connections(s: CoordinationSettings): RedisConnections | null {
@@ -39,7 +47,10 @@ function connections(s: CoordinationSettings): RedisConnections | null {
       useFactory: (s: CoordinationSettings, clock: Clock, redis: RedisConnections | null) =>
         redis
           ? new BullMqJobQueue(redis, s.retry, s.runTimeoutMs)
-          : new MemoryJobQueue(s.retry, clock),
+          : new MemoryJobQueue(s.retry, clock, {
+              runs: new InterruptedRuns(interruptedFile(s)),
+              withinMs: s.settleWithinMs,
+            }),
       inject: [CoordinationSettings, Clock, RedisConnections],
     },
     {

@@ -66,6 +66,17 @@ export type AttemptOutcome = OutcomeBase &
         requestId?: string;
         outcome?: RunOutcome;
       } & FleetResult)
+    /**
+     * minion shut down while the attempt acted or waited (a deploy): neither failed nor succeeded.
+     * Never alerted; settled by another attempt (another replica, or this one after its restart),
+     * which describes the resource first and records what it reached.
+     */
+    | ({
+        status: 'interrupted';
+        reason: string;
+        requestId?: string;
+        outcome?: RunOutcome;
+      } & FleetResult)
     /** `deliberate`: an operator's choice (a pause, a blackout), recorded but not alerted. */
     | { status: 'skipped'; reason: string; deliberate?: boolean }
     /** The job no longer exists: nothing to run, nothing to record. */
@@ -80,7 +91,11 @@ export interface AttemptReport {
   willRetry: boolean;
 }
 
-/** The one retry rule, applied by both queues: failures that are not permanent, while attempts are left. */
+/**
+ * The one retry rule, applied by both queues: failures that are not permanent, while attempts are
+ * left; and an interrupted attempt always (another attempt settles it: see `AttemptOutcome`).
+ */
 export function willRetry(policy: RetryPolicy, outcome: AttemptOutcome, attempt: Attempt): boolean {
+  if (outcome.status === 'interrupted') return true;
   return outcome.status === 'failed' && !outcome.permanent && attempt.number < policy.attempts;
 }

@@ -3,7 +3,8 @@ import { FleetSummary, ResourceOutcome } from './fleet';
 import { RunOutcome } from './outcome';
 import { SequenceLink, StepOutcome } from './sequence';
 
-export type RunStatus = 'succeeded' | 'failed' | 'skipped' | 'missed';
+export const RUN_STATUSES = ['succeeded', 'failed', 'skipped', 'missed', 'interrupted'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
 
 /**
  * One attempt of one occurrence, as the run log keeps it (a SQLite row, a CloudWatch event):

@@ -32,11 +32,11 @@ export interface StepOutcome {
   /** The step's run id: its records are in the step job's own run history. */
   run_id: string;
   /**
-   * succeeded / failed / skipped as the step's last attempt; `not run` when an earlier step
+   * succeeded / failed / skipped / interrupted (shutdown) as the step's last attempt; `not run` when an earlier step
    * failed and the sequence stops at a failure. A step a replica that died had finished is not
    * run again by the one that takes over: its outcome is the one recorded then.
    */
-  status: 'succeeded' | 'failed' | 'skipped' | 'not run';
+  status: 'succeeded' | 'failed' | 'skipped' | 'interrupted' | 'not run';
   attempts?: number;
   started_at?: string;
   finished_at?: string;

@@ -54,6 +54,23 @@ export const RUNNER_EXAMPLES = {
       },
     },
   },
+  sequence: {
+    summary: 'Sequence: start a stack in order (database, then the web fleet, then the service)',
+    value: {
+      job: {
+        name: 'start-stack',
+        schedule_expression: '0 7 * * MON-FRI',
+        timezone: 'Europe/Berlin',
+        enabled: true,
+        details: {
+          runner: 'stackRunner',
+          steps:
+            'shop/0b6d6f52-7d3c-4c2a-9e4d-1a2b3c4d5e6f,shop/6bcfa79f-615e-470d-97c1-687f3357497d,shop/d7e88fea-5a43-4a08-a5e9-c9b19baebefd',
+          on_failure: 'stop',
+        },
+      },
+    },
+  },
   database: {
     summary: 'RDS: stop a database every evening',
     value: {

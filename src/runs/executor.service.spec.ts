@@ -191,12 +191,16 @@ describe('Executor outcomes', () => {
     expect(runner.signal?.aborted).toBe(true);
   });
 
-  it('abortAll (shutdown) ends the runs in flight with the reason', async () => {
+  it('abortAll (shutdown) ends the runs in flight: interrupted, not failed, with the reason', async () => {
     const { ex, runner } = executor({ cached: doc(), run: () => new Promise(() => undefined) });
     const running = ex.execute(scheduled, first);
     await new Promise((r) => setImmediate(r));
     ex.abortAll('minion is shutting down');
-    expect(await running).toMatchObject({ status: 'failed', error: 'minion is shutting down' });
+    const outcome = await running;
+    expect(outcome).toMatchObject({ status: 'interrupted' });
+    expect(outcome.status === 'interrupted' && outcome.reason).toBe(
+      'the action was cut off by shutdown (minion is shutting down); the next attempt checks what it did',
+    );
     expect(runner.signal?.aborted).toBe(true);
   });
 });
@@ -327,7 +331,7 @@ describe('Executor: the outcome of an action decides the status', () => {
     expect(wait).not.toHaveBeenCalled();
   });
 
-  it('interruptWaits (shutdown) ends a wait: failed, retryable, the action said to be taken', async () => {
+  it('interruptWaits (shutdown) ends a wait: interrupted (not failed), the action said to be taken', async () => {
     let seen: AbortSignal | undefined;
     const { ex } = executor({
       cached: doc(),
@@ -357,12 +361,11 @@ describe('Executor: the outcome of an action decides the status', () => {
     ex.interruptWaits('minion is shutting down');
     const outcome = await running;
     expect(outcome).toMatchObject({
-      status: 'failed',
-      permanent: false,
+      status: 'interrupted',
       outcome: { result: 'interrupted', state: 'pending' },
     });
-    expect(outcome.status === 'failed' && outcome.error).toBe(
-      'stopped waiting for instance i-0abc to reach running (last seen: pending): minion is shutting down; the action was taken',
+    expect(outcome.status === 'interrupted' && outcome.reason).toBe(
+      'stopped waiting for instance i-0abc to reach running (last seen: pending): minion is shutting down; the action was taken; the next attempt checks what it reached',
     );
   });
 

@@ -122,6 +122,11 @@ export class Executor {
       const raw = await this.run(parsed, doc, occurrence.id);
       result = typeof raw === 'string' ? { output: raw } : raw;
     } catch (err) {
+      if (this.shutdown.signal.aborted) {
+        // Cut off by shutdown mid-call: whether the action took effect is unknown, not failed.
+        const reason = `the action was cut off by shutdown (${(err as Error)?.message ?? err}); the next attempt checks what it did`;
+        return { status: 'interrupted', reason, startedAt, runner };
+      }
       return failed(startedAt, runner, err);
     }
     const output = truncate(result.output);
@@ -140,6 +145,10 @@ export class Executor {
     this.count(parsed.runner.type, outcome);
     if (SUCCESSFUL_RESULTS.includes(outcome.result)) {
       return { status: 'succeeded', output, requestId, outcome, startedAt, runner };
+    }
+    if (outcome.result === 'interrupted') {
+      const reason = `${outcomeError(outcome, parsed.wait)}; the next attempt checks what it reached`;
+      return { status: 'interrupted', reason, requestId, outcome, startedAt, runner };
     }
     return {
       status: 'failed',
@@ -169,6 +178,7 @@ export class Executor {
     const end = await runSequence(occurrence, plan, {
       execute: (o, a) => this.execute(o, a),
       record: (report) => this.recorder.record(report),
+      flush: () => this.recorder.flush(),
       progress: this.progress,
       retry: this.stepRetry,
       now: () => this.clock.now(),
@@ -183,11 +193,13 @@ export class Executor {
     const failed = end.failedAt;
     if (!failed) return { status: 'succeeded', output, steps: end.steps, startedAt, runner };
     const at = `step ${failed.step} (${failed.job})`;
+    if (end.interrupted) {
+      const reason = `interrupted at ${at}: ${failed.error ?? ''}; the next attempt resumes there`;
+      return { status: 'interrupted', reason, steps: end.steps, startedAt, runner };
+    }
     return {
       status: 'failed',
-      error: end.interrupted
-        ? `interrupted at ${at}: ${failed.error ?? ''}`
-        : `${at} failed: ${failed.error ?? ''}${plan.onFailure === 'stop' ? '; the steps after it were not run' : ''}`,
+      error: `${at} failed: ${failed.error ?? ''}${plan.onFailure === 'stop' ? '; the steps after it were not run' : ''}`,
       permanent: false,
       steps: end.steps,
       startedAt,
@@ -222,6 +234,13 @@ export class Executor {
     const fields = { fleet: end.summary, resources: end.resources, startedAt, runner };
     if (end.summary.missed === 0) return { status: 'succeeded', output, ...fields };
     const missed = end.resources.filter((r) => !FLEET_SUCCESS.includes(r.result));
+    if (missed.every((r) => r.result === 'interrupted')) {
+      return {
+        status: 'interrupted',
+        reason: `${sentence}; the next attempt checks them`,
+        ...fields,
+      };
+    }
     return {
       status: 'failed',
       error: sentence,

@@ -48,8 +48,10 @@ export class RunRecorder {
     if (outcome.status === 'succeeded' || outcome.status === 'failed') {
       this.metrics.runDuration.observe({ runner }, record.duration_ms / 1000);
     }
-    if (!(outcome.status === 'skipped' && outcome.deliberate))
-      this.announce(occurrence.key, record);
+    // An operator's skip, or a run a shutdown interrupted (settled by the next attempt): no alert.
+    const quiet =
+      (outcome.status === 'skipped' && outcome.deliberate) || outcome.status === 'interrupted';
+    if (!quiet) this.announce(occurrence.key, record);
     await this.jobLog.append(jobOf(occurrence), record);
   }
 
@@ -153,6 +155,15 @@ function detailsOf(outcome: AttemptOutcome, willRetry: boolean): Partial<RunReco
     case 'failed':
       return {
         error: outcome.error,
+        will_retry: willRetry,
+        request_id: outcome.requestId,
+        outcome: outcome.outcome,
+        ...fleetOf(outcome),
+        ...(outcome.steps ? { steps: outcome.steps } : {}),
+      };
+    case 'interrupted':
+      return {
+        error: outcome.reason,
         will_retry: willRetry,
         request_id: outcome.requestId,
         outcome: outcome.outcome,

@@ -11,6 +11,8 @@ export interface SequenceDeps {
   execute(occurrence: Occurrence, attempt: Attempt): Promise<AttemptOutcome>;
   /** Every step attempt becomes a record in the step job's own history (the recorder). */
   record(report: AttemptReport): Promise<void>;
+  /** Resolves when every record so far is stored: a step's history is written before the next step. */
+  flush(): Promise<void>;
   progress: SequenceProgress;
   retry: RetryPolicy;
   now(): Date;
@@ -60,17 +62,24 @@ export async function runSequence(
       });
       continue;
     }
-    const earlier = done.find((d) => d.step === step && d.status !== 'failed');
+    const earlier = done.find(
+      (d) => d.step === step && (d.status === 'succeeded' || d.status === 'skipped'),
+    );
     const outcome = earlier ?? (await runStep(occurrence, step, `${ref.group}/${ref.id}`, deps));
+    if (!earlier) await deps.flush();
     steps.push(outcome);
-    if (outcome.status === 'failed') {
-      failedAt ??= outcome;
-      if (deps.signal.aborted)
-        return { steps: notRun(plan, steps, parent, deps, step), failedAt, interrupted: true };
-    } else if (!earlier) {
+    if (outcome.status === 'interrupted' || (outcome.status === 'failed' && deps.signal.aborted)) {
+      return {
+        steps: notRun(plan, steps, parent, deps, step),
+        failedAt: outcome,
+        interrupted: true,
+      };
+    }
+    if (outcome.status === 'failed') failedAt ??= outcome;
+    else if (!earlier) {
       await deps.progress.save(
         parent.id,
-        steps.filter((s) => s.status !== 'failed'),
+        steps.filter((s) => s.status === 'succeeded' || s.status === 'skipped'),
       );
     }
   }
@@ -115,6 +124,14 @@ async function runStep(
         };
       case 'skipped':
         return { ...base, status: 'skipped', error: outcome.reason };
+      case 'interrupted':
+        return {
+          ...base,
+          status: 'interrupted',
+          outcome: outcome.outcome,
+          fleet: outcome.fleet,
+          error: outcome.reason,
+        };
       case 'dropped':
         return { ...base, status: 'failed', error: `the step's job no longer exists` };
     }

@@ -600,7 +600,7 @@ export interface components {
              * @example succeeded
              * @enum {string}
              */
-            status: "succeeded" | "failed" | "skipped" | "missed";
+            status: "succeeded" | "failed" | "skipped" | "missed" | "interrupted";
             /**
              * Format: date-time
              * @description When it finished
@@ -1014,11 +1014,11 @@ export interface components {
              */
             attempt: number;
             /**
-             * @description Outcome of the attempt
+             * @description Outcome of the attempt. `interrupted`: minion shut down while the attempt acted or waited (a deploy); never alerted, and settled by another attempt (another replica, or this one after its restart), which describes the resource first and records what it reached
              * @example succeeded
              * @enum {string}
              */
-            status: "succeeded" | "failed" | "skipped" | "missed";
+            status: "succeeded" | "failed" | "skipped" | "missed" | "interrupted";
             /**
              * Format: date-time
              * @description When the attempt started

@@ -3,6 +3,7 @@ import { Clock } from '../../common/clock';
 import { settledWithin } from '../../common/timeout';
 import { JobQueue, OccurrenceConsumer, QueueClosedError, QueueCounts } from '../job-queue';
 import { Occurrence } from '../../domain/occurrence';
+import { Interrupted, InterruptedRuns } from './interrupted-runs';
 import { RetryPolicy, willRetry, AttemptOutcome } from '../../domain/attempt';
 
 interface Item {
@@ -19,6 +20,9 @@ export const FINISHED_ID_RETENTION_MS = 60 * 60_000;
  * catch-up batch runs in order (the only place that prevents overlap in this mode); retries
  * after a pause as `willRetry` decides; ids deduplicated while queued or running and for an hour
  * after. Occurrences accepted but not started are lost if the process stops: shutdown reports them.
+ * Attempts a shutdown interrupted are kept (`InterruptedRuns`) and settled after the restart: run
+ * again (describing first) when the restart comes within `settleWithinMs`, else recorded as not
+ * settled.
  */
 export class MemoryJobQueue extends JobQueue {
   private readonly logger = new Logger(MemoryJobQueue.name);
@@ -43,10 +47,13 @@ export class MemoryJobQueue extends JobQueue {
   private closed = false;
   private enqueuesSincePrune = 0;
   private idleWaiters: (() => void)[] = [];
+  /** Interrupted by the shutdown under way: saved once the running attempts are done. */
+  private readonly interrupted: Interrupted[] = [];
 
   constructor(
     private readonly policy: RetryPolicy,
     private readonly clock: Clock,
+    private readonly settle?: { runs: InterruptedRuns; withinMs: number },
   ) {
     super();
   }
@@ -69,7 +76,32 @@ export class MemoryJobQueue extends JobQueue {
     this.consumer = consumer;
     this.concurrency = concurrency;
     this.maxWaiting = maxWaiting;
+    await this.settleInterrupted(consumer);
     this.pump();
+  }
+
+  /**
+   * The attempts the last shutdown interrupted: run again (the runner describes first, so an
+   * action that was taken is found taken) if the restart came soon enough, else on the record.
+   */
+  private async settleInterrupted(consumer: OccurrenceConsumer): Promise<void> {
+    const runs = await this.settle?.runs.takeAll().catch((err: Error) => {
+      this.logger.error(`interrupted runs not read: ${err.message}`);
+      return [];
+    });
+    const now = this.clock.now();
+    for (const r of runs ?? []) {
+      if (now.getTime() - r.at <= (this.settle?.withinMs ?? 0)) {
+        this.known.set(r.occurrence.id, Infinity);
+        this.pending.push({ occurrence: r.occurrence, attempt: r.attempt + 1 });
+        continue;
+      }
+      const minutes = Math.round((now.getTime() - r.at) / 60_000);
+      const reason = `not settled: minion restarted ${minutes} min after this occurrence was interrupted, too late to act on it; what the resource reached was not checked`;
+      const outcome: AttemptOutcome = { status: 'interrupted', reason, startedAt: now };
+      const attempt = { number: r.attempt + 1 };
+      await consumer.report({ occurrence: r.occurrence, attempt, outcome, willRetry: false });
+    }
   }
 
   async stop(timeoutMs: number): Promise<{ dropped: string[]; stillRunning: number }> {
@@ -90,6 +122,9 @@ export class MemoryJobQueue extends JobQueue {
     if (this.running() > 0) {
       await settledWithin(new Promise<void>((r) => this.idleWaiters.push(r)), timeoutMs);
     }
+    await this.settle?.runs.save(this.interrupted.splice(0)).catch((err: Error) => {
+      this.logger.error(`interrupted runs not kept for the restart: ${err.message}`);
+    });
     return { dropped: waiting.map((i) => i.occurrence.id), stillRunning: this.running() };
   }
 
@@ -186,11 +221,18 @@ export class MemoryJobQueue extends JobQueue {
         startedAt: this.clock.now(),
       };
     }
-    const retry = !this.closed && willRetry(this.policy, outcome, attempt);
+    // Interrupted at shutdown: settled after the restart, when a file keeps it.
+    const settleLater = this.closed && outcome.status === 'interrupted' && !!this.settle;
+    const retry = (!this.closed && willRetry(this.policy, outcome, attempt)) || settleLater;
     try {
       await consumer.report({ occurrence: item.occurrence, attempt, outcome, willRetry: retry });
     } catch (err) {
       this.logger.error(`report of ${item.occurrence.id}: ${(err as Error).message}`);
+    }
+    if (settleLater) {
+      const at = this.clock.now().getTime();
+      this.interrupted.push({ occurrence: item.occurrence, attempt: item.attempt, at });
+      return;
     }
     if (retry) return this.later({ occurrence: item.occurrence, attempt: item.attempt + 1 });
     if (outcome.status === 'failed') this.failed++;

@@ -18,7 +18,13 @@ describeWithRedis('BullMqJobQueue (Redis at 127.0.0.1:6379)', () => {
           stalledInterval: 5000,
         },
       },
-      { org: 'contract', dataDir: '', retry: { attempts: 3, delayMs: 10 }, runTimeoutMs: 60_000 },
+      {
+        org: 'contract',
+        dataDir: '',
+        retry: { attempts: 3, delayMs: 10 },
+        runTimeoutMs: 60_000,
+        settleWithinMs: 0,
+      },
     ).backend;
     if (settings.type !== 'redis') throw new Error('expected Redis settings');
     const redis = new RedisConnections(settings.redis);

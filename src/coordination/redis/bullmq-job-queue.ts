@@ -208,6 +208,13 @@ export class BullMqJobQueue extends JobQueue {
       }
       const retry = willRetry(this.policy, outcome, attempt);
       await consumer.report({ occurrence, attempt, outcome, willRetry: retry });
+      if (outcome.status === 'interrupted') {
+        // Another replica (or this one, restarted) settles it: as a retry while attempts are
+        // left, else moved back without using one.
+        if (attempt.number < this.policy.attempts) throw new Error(outcome.reason);
+        await job.moveToDelayed(Date.now() + this.policy.delayMs, token);
+        throw new DelayedError();
+      }
       if (outcome.status !== 'failed') return;
       // BullMQ retries a plain error (with the policy's delay) and never an UnrecoverableError.
       throw retry ? new Error(outcome.error) : new UnrecoverableError(outcome.error);

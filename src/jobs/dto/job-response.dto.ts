@@ -1,3 +1,4 @@
+import { RUN_STATUSES, RunStatus } from '../../domain/run-record';
 import { JobPauseDto } from './pause.dto';
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { TAGS_EXAMPLE, TagDto } from './tag.dto';
@@ -73,10 +74,10 @@ export class JobDto {
 export class LastRunDto {
   @ApiProperty({
     description: 'Outcome of the newest record',
-    enum: ['succeeded', 'failed', 'skipped', 'missed'],
+    enum: RUN_STATUSES,
     example: 'succeeded',
   })
-  status: 'succeeded' | 'failed' | 'skipped' | 'missed';
+  status: RunStatus;
 
   @ApiProperty({
     ...DATE_TIME,

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
-import { RunRecord, RunStatus } from '../../domain/run-record';
+import { RUN_STATUSES, RunRecord, RunStatus } from '../../domain/run-record';
 import { RunTrigger } from '../../domain/occurrence';
 import { FleetSummaryDto, ResourceOutcomeDto } from './fleet.dto';
 import { RunOutcomeDto } from './run-outcome.dto';
@@ -42,8 +42,9 @@ export class RunRecordDto implements RunRecord {
   attempt: number;
 
   @ApiProperty({
-    description: 'Outcome of the attempt',
-    enum: ['succeeded', 'failed', 'skipped', 'missed'],
+    description:
+      'Outcome of the attempt. `interrupted`: minion shut down while the attempt acted or waited (a deploy); never alerted, and settled by another attempt (another replica, or this one after its restart), which describes the resource first and records what it reached',
+    enum: RUN_STATUSES,
     example: 'succeeded',
   })
   status: RunStatus;

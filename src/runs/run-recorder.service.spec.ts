@@ -1,0 +1,89 @@
+import { AttemptOutcome } from '../domain/attempt';
+import { manualOccurrence } from '../domain/occurrence';
+import { JobCache } from '../job-cache/job-cache.service';
+import { JobLog } from '../job-log/job-log';
+import { MetricsRegistry } from '../metrics/metrics-registry';
+import { Notifications } from '../notifications/notifications.service';
+import { Clock } from '../common/clock';
+import { newTestService } from '../../test/support/new-test-service';
+import { RunRecorder } from './run-recorder.service';
+import { RunMetrics } from './runs.metrics';
+
+const KEY = { account: 'a', group: 'g', id: 'j1' };
+const occurrence = manualOccurrence(KEY, new Date('2026-12-07T07:00:00Z'));
+
+function setup() {
+  const metrics = new RunMetrics(new MetricsRegistry());
+  const { sut, mocks } = newTestService(RunRecorder, {
+    jobLog: JobLog,
+    metrics,
+    notifications: Notifications,
+    cache: JobCache,
+    clock: Clock,
+  });
+  mocks.clock.set('2026-12-07T07:00:05Z');
+  mocks.jobLog.append.mockResolvedValue();
+  return { recorder: sut, ...mocks };
+}
+
+const startedAt = new Date('2026-12-07T07:00:00Z');
+
+describe('RunRecorder', () => {
+  it('a run a shutdown interrupted is on the record as interrupted, and never alerted', async () => {
+    const m = setup();
+    const outcome: AttemptOutcome = {
+      status: 'interrupted',
+      reason: 'stopped waiting for instance i-1 to reach running: minion is shutting down',
+      startedAt,
+      runner: 'instanceRunner',
+    };
+    await m.recorder.record({ occurrence, attempt: { number: 1 }, outcome, willRetry: true });
+    expect(m.jobLog.append).toHaveBeenCalledWith(
+      KEY,
+      expect.objectContaining({
+        status: 'interrupted',
+        will_retry: true,
+        error: outcome.reason,
+        duration_ms: 5000,
+      }),
+    );
+    expect(m.notifications.notify).not.toHaveBeenCalled();
+    const runs = await m.metrics.runs.get();
+    expect(runs.values).toContainEqual(
+      expect.objectContaining({
+        labels: { runner: 'instanceRunner', status: 'interrupted' },
+        value: 1,
+      }),
+    );
+  });
+
+  it('a failed run is alerted, naming the job', async () => {
+    const m = setup();
+    const outcome: AttemptOutcome = {
+      status: 'failed',
+      error: 'EC2 start of i-1 failed: InsufficientInstanceCapacity',
+      permanent: false,
+      startedAt,
+      runner: 'instanceRunner',
+    };
+    await m.recorder.record({ occurrence, attempt: { number: 1 }, outcome, willRetry: true });
+    expect(m.notifications.notify).toHaveBeenCalledWith(
+      expect.objectContaining({ type: 'run.failed', job: 'a/g/j1', final: false }),
+    );
+  });
+
+  it("a sequence step's record names the sequence run it belongs to", async () => {
+    const m = setup();
+    const step = { ...occurrence, sequence: { run_id: 'a/s/seq@manual-1', step: 2 } };
+    await m.recorder.record({
+      occurrence: step,
+      attempt: { number: 1 },
+      outcome: { status: 'succeeded', output: 'ok', startedAt },
+      willRetry: false,
+    });
+    expect(m.jobLog.append).toHaveBeenCalledWith(
+      KEY,
+      expect.objectContaining({ sequence: { run_id: 'a/s/seq@manual-1', step: 2 } }),
+    );
+  });
+});
