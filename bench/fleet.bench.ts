@@ -78,6 +78,9 @@ async function api<T>(url: string, method: string, body?: unknown): Promise<T> {
 
 interface RunRecordView {
   status: string;
+  attempt: number;
+  will_retry?: boolean;
+  error?: string;
   finished_at: string;
   fleet?: { matched: number; reached: number; missed: number; skipped: number };
   resources?: { result: string; reached_at?: string }[];
@@ -142,10 +145,21 @@ async function fleet(): Promise<void> {
       const before = await aws.ask<Stats>('stats');
       const started = Date.now();
       await api(`${base}/${created.job.id}`, 'PATCH');
+      // Every attempt's record, until one will not be retried.
       let record: RunRecordView | undefined;
-      while (!record) {
+      let attempts = 0;
+      while (!record || record.will_retry) {
         await new Promise((r) => setTimeout(r, 500));
         [record] = await api<RunRecordView[]>(`${base}/${created.job.id}/runs?limit=1`, 'GET');
+        if (record && record.attempt > attempts) {
+          attempts = record.attempt;
+          if (record.status !== 'succeeded') {
+            console.log(
+              `  attempt ${record.attempt}: ${record.status} after ${Date.now() - started} ms, ` +
+                `${JSON.stringify(record.fleet)}; ${(record.error ?? '').slice(0, 200)}`,
+            );
+          }
+        }
       }
       const after = await aws.ask<Stats>('stats');
       const last = Math.max(
@@ -154,7 +168,7 @@ async function fleet(): Promise<void> {
       const { calls, throttled } = diff(before, after);
       const acting = (calls['ec2:StopInstances'] ?? 0) + (calls['ec2:StartInstances'] ?? 0);
       console.log(
-        `fleet occurrence ${n} (${action}): ${record.status}, ${record.fleet?.reached}/${record.fleet?.matched} reached, ` +
+        `fleet occurrence ${n} (${action}): ${record.status} (attempt ${record.attempt}), ${record.fleet?.reached}/${record.fleet?.matched} reached, ` +
           `${record.fleet?.missed} missed; EC2 calls ${JSON.stringify(calls)} (${acting} acting), ` +
           `${throttled} throttled answers; last outcome ${last - started} ms after the request; ` +
           `app RSS ${rssMb(app.pid).toFixed(0)} MB`,

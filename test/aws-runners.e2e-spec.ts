@@ -1,6 +1,6 @@
 import { RUNNER_EXAMPLES } from '../src/jobs/jobs.examples';
 import { drain } from './support/jobs-helpers';
-import { useFakeAws } from './support/fake-aws-hooks';
+import { spinupConfig, useFakeAws } from './support/fake-aws-hooks';
 import { startTestApp, stopTestApp } from './support/temp-test-app';
 import { TestApp } from './support/test-app';
 
@@ -72,38 +72,20 @@ const SEED = {
   },
 };
 
-const FAST_WAIT = { waitTimeout: '20s', waitPollMin: '10ms', waitPollMax: '20ms' };
-
 describe('AWS runners end to end (API -> queue -> runner -> fake AWS -> run history)', () => {
   const fake = useFakeAws();
   let t: TestApp;
 
   beforeEach(async () => {
     t = await startTestApp({
-      config: {
-        accounts: {
-          spinup: {
-            runners: [
-              'dummyRunner',
-              'instanceRunner',
-              'databaseRunner',
-              'serviceRunner',
-              'taskRunner',
-              'autoScalingRunner',
-            ],
-            region: 'us-east-1',
-          },
-        },
-        // Waits polled every few milliseconds: the fake resources settle after one describe.
-        jobRunners: {
-          dummyRunner: { type: 'dummy' },
-          instanceRunner: { type: 'instance', config: FAST_WAIT },
-          databaseRunner: { type: 'database', config: FAST_WAIT },
-          serviceRunner: { type: 'service', config: FAST_WAIT },
-          taskRunner: { type: 'task', config: FAST_WAIT },
-          autoScalingRunner: { type: 'autoscaling', config: FAST_WAIT },
-        },
-      },
+      config: spinupConfig([
+        'dummyRunner',
+        'instanceRunner',
+        'databaseRunner',
+        'serviceRunner',
+        'taskRunner',
+        'autoScalingRunner',
+      ]),
     });
     fake.reset();
   });
@@ -264,7 +246,7 @@ describe('AWS runners end to end (API -> queue -> runner -> fake AWS -> run hist
       type: 'instance',
       acts_on: { resource: 'instance:i-aaaabbbb11112222', action: 'stop' },
       // 3 attempts x (5 min run timeout + 20 s wait) + 10 ms between them.
-      worst_case_ms: 3 * (300_000 + 20_000) + 2 * 10,
+      worst_case_ms: 3 * (300_000 + 5_000 + 20_000) + 2 * 10, // + the 5 s answer grace
       state: 'running',
       would: 'i-aaaabbbb11112222 is running; stop would stop it',
       checks: [

@@ -1,11 +1,10 @@
-import { useFakeAws } from './support/fake-aws-hooks';
+import { spinupConfig, useFakeAws } from './support/fake-aws-hooks';
 import { drain } from './support/jobs-helpers';
 import { ManualClock } from './support/manual-clock';
 import { startTestApp, stopTestApp } from './support/temp-test-app';
 import { TestApp } from './support/test-app';
 
 const BASE = '/v1/minion/spinup/jobs';
-const FAST_WAIT = { waitTimeout: '20s', waitPollMin: '10ms', waitPollMax: '20ms' };
 const SELECTOR = 'Schedule=office-hours';
 
 /**
@@ -20,20 +19,12 @@ describe('fleets: every resource carrying a tag', () => {
   beforeEach(async () => {
     t = await startTestApp({
       clock: new ManualClock('2026-12-07T17:00:00Z'),
-      config: {
-        accounts: {
-          spinup: {
-            runners: ['instanceRunner', 'databaseRunner', 'serviceRunner', 'autoScalingRunner'],
-            region: 'us-east-1',
-          },
-        },
-        jobRunners: {
-          instanceRunner: { type: 'instance', config: FAST_WAIT },
-          databaseRunner: { type: 'database', config: FAST_WAIT },
-          serviceRunner: { type: 'service', config: FAST_WAIT },
-          autoScalingRunner: { type: 'autoscaling', config: FAST_WAIT },
-        },
-      },
+      config: spinupConfig([
+        'instanceRunner',
+        'databaseRunner',
+        'serviceRunner',
+        'autoScalingRunner',
+      ]),
     });
     fake.reset();
   });

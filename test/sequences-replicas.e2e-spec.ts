@@ -1,12 +1,11 @@
 import { manualOccurrence } from '../src/domain/occurrence';
-import { useFakeAws } from './support/fake-aws-hooks';
+import { spinupConfig, useFakeAws } from './support/fake-aws-hooks';
 import { waitFor } from './support/manual-clock';
 import { describeWithRedis, redisQueueProvider } from './support/redis';
 import { useRedisReplicas } from './support/redis-replicas';
 import { allRecords, enqueueOn, startReplicaChild, writeJob } from './support/replica-child';
 import { testConfig } from './support/test-app';
 
-const FAST_WAIT = { waitTimeout: '60s', waitPollMin: '10ms', waitPollMax: '50ms' };
 const key = (group: string, id: string) => ({ account: 'spinup', group, id });
 
 /**
@@ -50,18 +49,12 @@ describeWithRedis('sequences across replicas (Redis at 127.0.0.1:6379)', () => {
       steps: 'stack/db,stack/web,stack/api',
     });
     const config = testConfig(cluster.dataDir, {
-      accounts: {
-        spinup: {
-          runners: ['instanceRunner', 'databaseRunner', 'serviceRunner', 'stackRunner'],
-          region: 'us-east-1',
-        },
-      },
-      jobRunners: {
-        instanceRunner: { type: 'instance', config: FAST_WAIT },
-        databaseRunner: { type: 'database', config: FAST_WAIT },
-        serviceRunner: { type: 'service', config: FAST_WAIT },
-        stackRunner: { type: 'sequence' },
-      },
+      // Replicas in child processes on a loaded machine: longer waits than in one process.
+      ...spinupConfig(['instanceRunner', 'databaseRunner', 'serviceRunner', 'stackRunner'], {
+        waitTimeout: '60s',
+        waitPollMin: '10ms',
+        waitPollMax: '50ms',
+      }),
       queueProvider: redisQueueProvider(cluster.prefix, undefined, {
         lockDuration: 1000,
         stalledInterval: 1000,

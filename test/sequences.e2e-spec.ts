@@ -1,11 +1,10 @@
-import { useFakeAws } from './support/fake-aws-hooks';
+import { spinupConfig, useFakeAws } from './support/fake-aws-hooks';
 import { drain } from './support/jobs-helpers';
 import { ManualClock, waitFor } from './support/manual-clock';
 import { startTestApp, stopTestApp } from './support/temp-test-app';
 import { TestApp } from './support/test-app';
 
 const BASE = '/v1/minion/spinup/jobs';
-const FAST_WAIT = { waitTimeout: '30s', waitPollMin: '10ms', waitPollMax: '20ms' };
 
 interface Step {
   step: number;
@@ -30,18 +29,7 @@ describe('sequences: a stack in order, each step after the previous one is verif
     t = await startTestApp({
       clock: new ManualClock('2026-12-07T06:00:00Z'),
       config: {
-        accounts: {
-          spinup: {
-            runners: ['instanceRunner', 'databaseRunner', 'serviceRunner', 'stackRunner'],
-            region: 'us-east-1',
-          },
-        },
-        jobRunners: {
-          instanceRunner: { type: 'instance', config: FAST_WAIT },
-          databaseRunner: { type: 'database', config: FAST_WAIT },
-          serviceRunner: { type: 'service', config: FAST_WAIT },
-          stackRunner: { type: 'sequence' },
-        },
+        ...spinupConfig(['instanceRunner', 'databaseRunner', 'serviceRunner', 'stackRunner']),
         scheduler: { retryDelay: '10ms', attempts: 2 },
       },
     });
@@ -141,7 +129,8 @@ describe('sequences: a stack in order, each step after the previous one is verif
     expect(record.output).toMatch(/step 1 stack\/\S+: succeeded in \d+ ms/);
   });
 
-  it('a failing middle step stops the sequence; the steps after it are recorded not run', async () => {
+  /** The stack's resources: the database there already, the web instance refused (403), the api service. */
+  function stackWithRefusedWebStep(): string {
     fake.resources.setDatabase('stack-db', 'available');
     const [instance] = fake.resources.addInstances(1, {
       tags: { Stack: 'shop' },
@@ -150,7 +139,11 @@ describe('sequences: a stack in order, each step after the previous one is verif
     fake.resources.failAction('ec2:StartInstances', instance, 'UnauthorizedOperation', {
       status: 403,
     });
-    const [api] = fake.resources.addServices(1, { cluster: 'shop', desired: 0 });
+    return fake.resources.addServices(1, { cluster: 'shop', desired: 0 })[0];
+  }
+
+  it('a failing middle step stops the sequence; the steps after it are recorded not run', async () => {
+    const api = stackWithRefusedWebStep();
     const { web, svc, seq } = await stack(undefined, api);
 
     const [second, first] = await run(seq);
@@ -175,15 +168,7 @@ describe('sequences: a stack in order, each step after the previous one is verif
   });
 
   it('on_failure continue: the steps after a failure still run', async () => {
-    fake.resources.setDatabase('stack-db', 'available');
-    const [instance] = fake.resources.addInstances(1, {
-      tags: { Stack: 'shop' },
-      state: 'stopped',
-    });
-    fake.resources.failAction('ec2:StartInstances', instance, 'UnauthorizedOperation', {
-      status: 403,
-    });
-    const [api] = fake.resources.addServices(1, { cluster: 'shop', desired: 0 });
+    const api = stackWithRefusedWebStep();
     const { seq } = await stack('continue', api);
     const [record] = await run(seq);
     expect(record.steps.map((s: Step) => s.status)).toEqual(['succeeded', 'failed', 'succeeded']);
@@ -301,8 +286,9 @@ describe('sequences: a stack in order, each step after the previous one is verif
       0,
     );
     expect(res.body.worst_case_ms).toBe(sum);
-    // 2 attempts x (5 min run timeout + 30 s wait) + 10 ms between them, per step.
-    expect(res.body.steps[0].worst_case_ms).toBe(2 * (300_000 + 30_000) + 10);
+    // 2 attempts x (5 min run timeout + 5 s to answer it + 20 s wait, FAST_WAIT) + 10 ms
+    // between them, per step.
+    expect(res.body.steps[0].worst_case_ms).toBe(2 * (300_000 + 5_000 + 20_000) + 10);
     expect(
       fake.requests.some(
         (r) => /^(Start|Stop|Update)/.test(r.action) && r.params.DryRun !== 'true',

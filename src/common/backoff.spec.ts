@@ -72,4 +72,24 @@ describe('timeouts', () => {
     parent.abort(new Error('shutting down'));
     await expect(pending).rejects.toThrow('shutting down');
   });
+
+  it('withDeadline: a task answering its timeout within the grace is heard; shutdown gets none', async () => {
+    const answersAbort = (signal: AbortSignal) =>
+      new Promise<string>((resolve) =>
+        signal.addEventListener('abort', () => setTimeout(() => resolve('partial'), 5)),
+      );
+    expect(await withDeadline(answersAbort, 10, 'run', undefined, 1_000)).toBe('partial');
+    await expect(withDeadline(answersAbort, 10, 'run')).rejects.toThrow('timed out');
+    const failsOnAbort = (signal: AbortSignal) =>
+      new Promise<string>((_, reject) =>
+        signal.addEventListener('abort', () => reject(new Error('AbortError'))),
+      );
+    await expect(withDeadline(failsOnAbort, 10, 'run', undefined, 1_000)).rejects.toThrow(
+      'run timed out after 10 ms',
+    );
+    const parent = new AbortController();
+    const pending = withDeadline(answersAbort, 60_000, 'run', parent.signal, 1_000);
+    parent.abort(new Error('shutting down'));
+    await expect(pending).rejects.toThrow('shutting down');
+  });
 });

@@ -29,35 +29,44 @@ export async function settledWithin(promise: Promise<unknown>, ms: number): Prom
 
 /**
  * Runs `task` with an abort signal that fires after `ms`, or when `parent` aborts (shutdown),
- * and settles then even if the task ignores its signal. Timers and listeners are cleaned up.
+ * and settles then even if the task ignores its signal. A task that answers its timeout within
+ * `graceMs` is heard: a fleet returns which resources it acted on before the limit, instead of
+ * that account being lost with the rejection. Shutdown (`parent`) gets no grace. A task that
+ * fails after the abort fails with the abort's reason. Timers and listeners are cleaned up.
  */
 export async function withDeadline<T>(
   task: (signal: AbortSignal) => Promise<T>,
   ms: number,
   what: string,
   parent?: AbortSignal,
+  graceMs = 0,
 ): Promise<T> {
   const controller = new AbortController();
-  const timer = setTimeout(
-    () => controller.abort(new TimeoutError(`${what} timed out after ${ms} ms`)),
-    ms,
-  );
-  const onParentAbort = () => controller.abort(parent?.reason);
-  if (parent?.aborted) onParentAbort();
-  else parent?.addEventListener('abort', onParentAbort, { once: true });
+  const timers: NodeJS.Timeout[] = [];
+  const cleanups: (() => void)[] = [];
+  const reject = (to: (reason: unknown) => void) => () => to(controller.signal.reason);
+  const aborted = new Promise<never>((_, fail) => {
+    timers.push(
+      setTimeout(() => {
+        controller.abort(new TimeoutError(`${what} timed out after ${ms} ms`));
+        timers.push(setTimeout(reject(fail), graceMs));
+      }, ms),
+    );
+    const onParentAbort = () => {
+      controller.abort(parent?.reason);
+      fail(controller.signal.reason);
+    };
+    if (parent?.aborted) onParentAbort();
+    else parent?.addEventListener('abort', onParentAbort, { once: true });
+    cleanups.push(() => parent?.removeEventListener('abort', onParentAbort));
+  });
+  const running = task(controller.signal).catch((err) => {
+    throw controller.signal.aborted ? controller.signal.reason : err;
+  });
   try {
-    return await Promise.race([
-      task(controller.signal),
-      new Promise<never>((_, reject) => {
-        if (controller.signal.aborted) reject(controller.signal.reason);
-        else
-          controller.signal.addEventListener('abort', () => reject(controller.signal.reason), {
-            once: true,
-          });
-      }),
-    ]);
+    return await Promise.race([running, aborted]);
   } finally {
-    clearTimeout(timer);
-    parent?.removeEventListener('abort', onParentAbort);
+    timers.forEach(clearTimeout);
+    cleanups.forEach((c) => c());
   }
 }

@@ -8,6 +8,13 @@ import { StepOutcome } from './sequence';
  * attempts and decides retries) and the executor (which runs them), and the retry rule.
  */
 
+/**
+ * How long an attempt past its run timeout may take to say what it did: a fleet stops at the
+ * limit and returns the resources it acted on, so the record (and the retry) knows them. An
+ * attempt therefore lasts at most the run timeout plus this.
+ */
+export const RUN_ANSWER_GRACE_MS = 5_000;
+
 export interface RetryPolicy {
   /** Attempts in all, the first included. */
   attempts: number;

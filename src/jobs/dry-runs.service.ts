@@ -3,6 +3,7 @@ import { Clock } from '../common/clock';
 import { ServiceUnavailableError } from '../common/errors';
 import { TimeoutError, withDeadline } from '../common/timeout';
 import { DryRunReport } from '../domain/dry-run';
+import { RUN_ANSWER_GRACE_MS } from '../domain/attempt';
 import { JobDocument } from '../domain/job-document';
 import { JobKey } from '../domain/job-key';
 import { ResourceAction } from '../domain/resource-action';
@@ -122,6 +123,6 @@ export class DryRunsService {
   /** Every attempt to its action's limit and its wait's, with the pauses between attempts. */
   private worstCase(waitMs: number): number {
     const { attempts, runTimeoutMs, retryDelayMs } = this.settings;
-    return attempts * (runTimeoutMs + waitMs) + (attempts - 1) * retryDelayMs;
+    return attempts * (runTimeoutMs + RUN_ANSWER_GRACE_MS + waitMs) + (attempts - 1) * retryDelayMs;
   }
 }

@@ -94,8 +94,7 @@ export class AutoScalingRunner extends AwsRunner<AutoScalingDetails> {
       d.action === 'scale'
         ? `scale to ${d.desired}`
         : `${d.action} ${d.processes.length > 0 ? d.processes.join(',') : 'all processes'}`;
-    const what = d.selector ? `tag:${d.selector.tags.text}` : d.group;
-    return { resource: `group:${what}`, action };
+    return { resource: this.resourceName('group', d, () => d.group as string), action };
   }
 
   private fleetOps(account: string, d: AutoScalingDetails & { selector: Fleet }) {
@@ -173,11 +172,7 @@ export class AutoScalingRunner extends AwsRunner<AutoScalingDetails> {
   async run(ctx: RunContext, details: AutoScalingDetails): Promise<RunResult> {
     if (details.selector) {
       const ops = this.fleetOps(ctx.account, details);
-      const fleet = await this.fleet(ops, details.selector, ctx, ctx.job.details);
-      return {
-        output: `${details.action} the groups matching ${details.selector.tags.text}`,
-        fleet,
-      };
+      return this.runFleet(ops, details.selector, ctx, `${details.action} %s`);
     }
     const d = details as OneGroup;
     const { account, signal } = ctx;

@@ -1,7 +1,7 @@
 import { InvalidFieldError } from '../common/errors';
 import { FleetPreview } from '../domain/fleet';
 import { WaitLimits } from '../domain/outcome';
-import { Runner, RunContext } from './runner';
+import { Runner, RunContext, RunResult } from './runner';
 import { AwsClients } from './aws/aws-clients';
 import { jobWaitLimits, waitSettings } from './aws/wait-settings';
 import { DryRunReport, PermissionCheck } from '../domain/dry-run';
@@ -93,9 +93,23 @@ export abstract class AwsRunner<D> extends Runner<D> {
     return { selector: { tags, limit: jobMaxResources(details, this.fleetSettings) } };
   }
 
-  /** Acts on the fleet the ops find: see `actOnFleet`. */
-  protected fleet(ops: FleetOps, fleet: Fleet, ctx: RunContext, details: Record<string, string>) {
-    return actOnFleet(ops, this.fleetContext(fleet, ctx, details));
+  /** A fleet job's run: every resource the ops find acted on (see `actOnFleet`), and what was asked. */
+  protected async runFleet(
+    ops: FleetOps,
+    fleet: Fleet,
+    ctx: RunContext,
+    asked: string,
+  ): Promise<RunResult> {
+    const target = await actOnFleet(ops, this.fleetContext(fleet, ctx, ctx.job.details));
+    return {
+      output: asked.replace('%s', `the ${ops.kind}s matching ${fleet.tags.text}`),
+      fleet: target,
+    };
+  }
+
+  /** What `actsOn` names: `instance:i-0abc`, or `instance:tag:Schedule=office-hours` for a fleet. */
+  protected resourceName(kind: string, d: { selector?: Fleet }, id: () => string): string {
+    return `${kind}:${d.selector ? `tag:${d.selector.tags.text}` : id()}`;
   }
 
   protected preview(ops: FleetOps, fleet: Fleet, ctx: RunContext): Promise<FleetPreview> {

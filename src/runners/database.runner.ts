@@ -64,8 +64,7 @@ export class DatabaseRunner extends AwsRunner<DatabaseDetails> {
   readonly type = 'database';
 
   override actsOn(d: DatabaseDetails): ResourceAction {
-    const what = d.selector ? `tag:${d.selector.tags.text}` : d.id;
-    return { resource: `database:${what}`, action: d.action };
+    return { resource: this.resourceName('database', d, () => d.id as string), action: d.action };
   }
 
   parseDetails(details: Record<string, string>): DatabaseDetails {
@@ -131,13 +130,7 @@ export class DatabaseRunner extends AwsRunner<DatabaseDetails> {
 
   async run(ctx: RunContext, d: DatabaseDetails): Promise<RunResult> {
     if (d.selector) {
-      const fleet = await this.fleet(
-        this.fleetOps(ctx.account, d),
-        d.selector,
-        ctx,
-        ctx.job.details,
-      );
-      return { output: `${d.action} the databases matching ${d.selector.tags.text}`, fleet };
+      return this.runFleet(this.fleetOps(ctx.account, d), d.selector, ctx, `${d.action} %s`);
     }
     const { account, signal } = ctx;
     const { action, id, kind } = d;

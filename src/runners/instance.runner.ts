@@ -3,9 +3,6 @@ import {
   DescribeInstancesCommandOutput,
   EC2Client,
   InstanceStateChange,
-  RebootInstancesCommand,
-  StartInstancesCommand,
-  StopInstancesCommand,
   waitUntilInstanceRunning,
   waitUntilInstanceStopped,
 } from '@aws-sdk/client-ec2';
@@ -18,6 +15,7 @@ import { AwsRunner, Fleet, Selection } from './aws-runner';
 import { ec2Fleet } from './fleet/ec2-fleet';
 import { awsRunnerError, isAccessDenied } from './aws/aws-errors';
 import { oneOf, required } from './aws/details';
+import { INSTANCE_APIS, sendInstanceAction } from './aws/ec2-actions';
 import { ResourceAction } from '../domain/resource-action';
 
 const ACTIONS = ['start', 'stop', 'reboot'] as const;
@@ -62,9 +60,7 @@ export class InstanceRunner extends AwsRunner<InstanceDetails> {
   }
 
   override actsOn(d: InstanceDetails): ResourceAction {
-    return d.selector
-      ? { resource: `instance:tag:${d.selector.tags.text}`, action: d.action }
-      : { resource: `instance:${d.id}`, action: d.action };
+    return { resource: this.resourceName('instance', d, () => d.id as string), action: d.action };
   }
 
   private fleetOps(account: string, d: InstanceDetails & { selector: Fleet }) {
@@ -112,19 +108,10 @@ export class InstanceRunner extends AwsRunner<InstanceDetails> {
     ids: string[],
     hibernate: boolean,
   ): Promise<PermissionCheck> {
-    const input = { InstanceIds: ids, DryRun: true };
-    const permission = `ec2:${{ start: 'Start', stop: 'Stop', reboot: 'Reboot' }[action]}Instances`;
+    const permission = `ec2:${INSTANCE_APIS[action]}`;
     try {
-      await this.aws
-        .ec2(account)
-        .send(
-          action === 'start'
-            ? new StartInstancesCommand(input)
-            : action === 'stop'
-              ? new StopInstancesCommand({ ...input, ...(hibernate ? { Hibernate: true } : {}) })
-              : new RebootInstancesCommand(input),
-          { abortSignal: signal },
-        );
+      const ec2 = this.aws.ec2(account);
+      await sendInstanceAction(ec2, action, ids, { hibernate, dryRun: true, signal });
       return { permission, result: 'allowed' };
     } catch (err) {
       const e = err as Error;
@@ -143,13 +130,7 @@ export class InstanceRunner extends AwsRunner<InstanceDetails> {
 
   async run(ctx: RunContext, d: InstanceDetails): Promise<RunResult> {
     if (d.selector) {
-      const fleet = await this.fleet(
-        this.fleetOps(ctx.account, d),
-        d.selector,
-        ctx,
-        ctx.job.details,
-      );
-      return { output: `${d.action} the instances matching ${d.selector.tags.text}`, fleet };
+      return this.runFleet(this.fleetOps(ctx.account, d), d.selector, ctx, `${d.action} %s`);
     }
     const { account, signal } = ctx;
     const { action, id, hibernate } = d;
@@ -158,31 +139,13 @@ export class InstanceRunner extends AwsRunner<InstanceDetails> {
       const before = await stateBefore(ec2, id, signal);
       const target = targetOf(ec2, id, action, before);
       if (target.already) return { output: `${action} ${id}: already ${before}`, target };
-      if (action === 'reboot') {
-        const res = await ec2.send(new RebootInstancesCommand({ InstanceIds: [id] }), {
-          abortSignal: signal,
-        });
-        return { output: `reboot of ${id} requested`, requestId: res.$metadata?.requestId, target };
-      }
-      if (action === 'start') {
-        const res = await ec2.send(new StartInstancesCommand({ InstanceIds: [id] }), {
-          abortSignal: signal,
-        });
-        return {
-          output: describe('start', id, res.StartingInstances),
-          requestId: res.$metadata?.requestId,
-          target,
-        };
-      }
-      const res = await ec2.send(
-        new StopInstancesCommand({ InstanceIds: [id], ...(hibernate ? { Hibernate: true } : {}) }),
-        { abortSignal: signal },
-      );
-      return {
-        output: describe(hibernate ? 'stop (hibernate)' : 'stop', id, res.StoppingInstances),
-        requestId: res.$metadata?.requestId,
-        target,
-      };
+      const { requestId, changes } = await sendInstanceAction(ec2, action, [id], {
+        hibernate,
+        signal,
+      });
+      if (action === 'reboot') return { output: `reboot of ${id} requested`, requestId, target };
+      const asked = action === 'stop' && hibernate ? 'stop (hibernate)' : action;
+      return { output: describe(asked, id, changes), requestId, target };
     } catch (err) {
       throw awsRunnerError(err, `EC2 ${action} of ${id}`, this.aws.identity(account));
     }

@@ -42,8 +42,8 @@ export class ServiceRunner extends AwsRunner<ServiceDetails> {
   readonly type = 'service';
 
   override actsOn(d: ServiceDetails): ResourceAction {
-    const what = d.selector ? `tag:${d.selector.tags.text}` : `${d.cluster}/${d.service}`;
-    return { resource: `service:${what}`, action: `scale to ${d.desiredCount}` };
+    const resource = this.resourceName('service', d, () => `${d.cluster}/${d.service}`);
+    return { resource, action: `scale to ${d.desiredCount}` };
   }
 
   parseDetails(details: Record<string, string>): ServiceDetails {
@@ -135,16 +135,8 @@ export class ServiceRunner extends AwsRunner<ServiceDetails> {
 
   async run(ctx: RunContext, d: ServiceDetails): Promise<RunResult> {
     if (d.selector) {
-      const fleet = await this.fleet(
-        this.fleetOps(ctx.account, d),
-        d.selector,
-        ctx,
-        ctx.job.details,
-      );
-      return {
-        output: `scale the services matching ${d.selector.tags.text} to ${d.desiredCount}`,
-        fleet,
-      };
+      const asked = `scale %s to ${d.desiredCount}`;
+      return this.runFleet(this.fleetOps(ctx.account, d), d.selector, ctx, asked);
     }
     const { account, signal } = ctx;
     const { cluster, service, desiredCount } = d as OneService;

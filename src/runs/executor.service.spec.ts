@@ -11,6 +11,7 @@ import { JobLog } from '../job-log/job-log';
 import { JobDocument } from '../domain/job-document';
 import { JobsRepository } from '../repository/jobs.repository';
 import { TargetState, WaitEnd, WaitLimits } from '../domain/outcome';
+import { FleetTarget } from '../domain/fleet';
 import { RunContext, RunResult, Runner } from '../runners/runner';
 import { RunnerRegistry } from '../runners/runner-registry';
 import { JobCache } from '../job-cache/job-cache.service';
@@ -183,12 +184,50 @@ describe('Executor outcomes', () => {
     const { ex, runner } = executor({
       cached: doc(),
       runTimeoutMs: 50,
-      run: () => new Promise(() => undefined),
+      // As the SDK does: the aborted call fails (with its own words; the record says the timeout).
+      run: ({ signal }) =>
+        new Promise((_, reject) =>
+          signal.addEventListener('abort', () => reject(new Error('Request aborted'))),
+        ),
     });
     const outcome = await ex.execute(scheduled, first);
     expect(outcome).toMatchObject({ status: 'failed', permanent: false });
     expect(outcome.status === 'failed' && outcome.error).toContain('timed out after 50 ms');
     expect(runner.signal?.aborted).toBe(true);
+  });
+
+  it('a fleet stopped by the run timeout is recorded with what it acted on (retryable)', async () => {
+    const fleet: FleetTarget = {
+      kind: 'instance',
+      selector: 'Schedule=office-hours',
+      state: 'stopped',
+      members: [
+        { id: 'i-1', before: 'running', actedAt: Date.parse('2026-01-05T10:00:04Z') },
+        { id: 'i-2', before: 'running', error: 'not done (run timed out after 50 ms)' },
+      ],
+      poll: null,
+    };
+    const { ex } = executor({
+      cached: doc(),
+      runTimeoutMs: 50,
+      wait: null,
+      // actOnFleet answers its signal with the members it got to.
+      run: ({ signal }) =>
+        new Promise((resolve) =>
+          signal.addEventListener('abort', () => resolve({ output: 'stopping', fleet })),
+        ),
+    });
+    const outcome = await ex.execute(scheduled, first);
+    expect(outcome).toMatchObject({
+      status: 'failed',
+      permanent: false,
+      fleet: { matched: 2, missed: 1 },
+    });
+    const resources = outcome.status === 'failed' ? outcome.resources : [];
+    expect(resources?.map((r) => [r.id, r.result])).toEqual([
+      ['i-1', 'not waited'],
+      ['i-2', 'failed'],
+    ]);
   });
 
   it('abortAll (shutdown) ends the runs in flight: interrupted, not failed, with the reason', async () => {

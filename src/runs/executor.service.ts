@@ -23,7 +23,7 @@ import { RetryPolicy } from '../domain/attempt';
 import { awaitTarget, outcomeError } from './await-target';
 import { FLEET_SUCCESS, FleetTarget } from '../domain/fleet';
 import { skipMarks, skipReason } from '../domain/skip';
-import { Attempt, AttemptOutcome } from '../domain/attempt';
+import { Attempt, AttemptOutcome, RUN_ANSWER_GRACE_MS } from '../domain/attempt';
 
 const MAX_OUTPUT = 64 * 1024;
 
@@ -281,6 +281,7 @@ export class Executor {
       this.runTimeoutMs,
       'run',
       this.shutdown.signal,
+      RUN_ANSWER_GRACE_MS,
     );
   }
 }

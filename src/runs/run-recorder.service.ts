@@ -145,38 +145,30 @@ function base(
 function detailsOf(outcome: AttemptOutcome, willRetry: boolean): Partial<RunRecord> {
   switch (outcome.status) {
     case 'succeeded':
-      return {
-        output: outcome.output,
-        request_id: outcome.requestId,
-        outcome: outcome.outcome,
-        ...fleetOf(outcome),
-        ...(outcome.steps ? { steps: outcome.steps } : {}),
-      };
+      return { output: outcome.output, ...resultOf(outcome) };
     case 'failed':
-      return {
-        error: outcome.error,
-        will_retry: willRetry,
-        request_id: outcome.requestId,
-        outcome: outcome.outcome,
-        ...fleetOf(outcome),
-        ...(outcome.steps ? { steps: outcome.steps } : {}),
-      };
+      return { error: outcome.error, will_retry: willRetry, ...resultOf(outcome) };
     case 'interrupted':
-      return {
-        error: outcome.reason,
-        will_retry: willRetry,
-        request_id: outcome.requestId,
-        outcome: outcome.outcome,
-        ...fleetOf(outcome),
-        ...(outcome.steps ? { steps: outcome.steps } : {}),
-      };
+      return { error: outcome.reason, will_retry: willRetry, ...resultOf(outcome) };
     default:
       return { error: outcome.reason };
   }
 }
 
-function fleetOf(o: { fleet?: FleetSummary; resources?: ResourceOutcome[] }): Partial<RunRecord> {
-  return o.fleet ? { fleet: o.fleet, resources: o.resources } : {};
+/** What a run that acted keeps, whatever its status: the request, outcome, fleet and steps. */
+function resultOf(o: {
+  requestId?: string;
+  outcome?: RunRecord['outcome'];
+  fleet?: FleetSummary;
+  resources?: ResourceOutcome[];
+  steps?: RunRecord['steps'];
+}): Partial<RunRecord> {
+  return {
+    request_id: o.requestId,
+    outcome: o.outcome,
+    ...(o.fleet ? { fleet: o.fleet, resources: o.resources } : {}),
+    ...(o.steps ? { steps: o.steps } : {}),
+  };
 }
 
 /** Failed attempts, skipped and missed occurrences go to the notification channels. */

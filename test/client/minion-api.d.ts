@@ -808,7 +808,7 @@ export interface components {
             /** @description For a job naming its resources by `tag_selector`: what it matches now */
             fleet?: components["schemas"]["FleetPreview"];
             /**
-             * @description The longest the run could take, in milliseconds: every attempt to its time limit and its wait for the target state (the runner's waitTimeout), with the pauses between attempts; for a sequence, the sum over its steps
+             * @description The longest the run could take, in milliseconds: every attempt to its time limit (plus 5 s for it to say what it did) and its wait for the target state (the runner's waitTimeout), with the pauses between attempts; for a sequence, the sum over its steps
              * @example 1800000
              */
             worst_case_ms: number;
@@ -854,7 +854,7 @@ export interface components {
             /** @description For a job naming its resources by `tag_selector`: what it matches now */
             fleet?: components["schemas"]["FleetPreview"];
             /**
-             * @description The longest the run could take, in milliseconds: every attempt to its time limit and its wait for the target state (the runner's waitTimeout), with the pauses between attempts; for a sequence, the sum over its steps
+             * @description The longest the run could take, in milliseconds: every attempt to its time limit (plus 5 s for it to say what it did) and its wait for the target state (the runner's waitTimeout), with the pauses between attempts; for a sequence, the sum over its steps
              * @example 1800000
              */
             worst_case_ms: number;

@@ -85,7 +85,7 @@ export class DryRunResponseDto {
 
   @ApiProperty({
     description:
-      "The longest the run could take, in milliseconds: every attempt to its time limit and its wait for the target state (the runner's waitTimeout), with the pauses between attempts; for a sequence, the sum over its steps",
+      "The longest the run could take, in milliseconds: every attempt to its time limit (plus 5 s for it to say what it did) and its wait for the target state (the runner's waitTimeout), with the pauses between attempts; for a sequence, the sum over its steps",
     type: 'integer',
     example: 1_800_000,
   })

@@ -1,25 +1,14 @@
-import {
-  DescribeInstancesCommand,
-  EC2Client,
-  Filter,
-  Instance,
-  RebootInstancesCommand,
-  StartInstancesCommand,
-  StopInstancesCommand,
-} from '@aws-sdk/client-ec2';
+import { DescribeInstancesCommand, EC2Client, Filter, Instance } from '@aws-sdk/client-ec2';
+import { InstanceAction, INSTANCE_APIS, sendInstanceAction } from '../aws/ec2-actions';
 import { FleetOps, Matched } from './fleet-run';
 import { Pacing } from './pacing';
 import { tagRecord, TagSelector } from './tag-selector';
-
-type Action = 'start' | 'stop' | 'reboot';
 
 /** Instances that still exist for an action to move (terminated ones are past any schedule). */
 const LIVE_STATES = ['pending', 'running', 'stopping', 'stopped'];
 const PAGE = 1000;
 /** Ids per `instance-id` filter of a describe while waiting. */
 const DESCRIBE_IDS = 200;
-
-const API = { start: 'StartInstances', stop: 'StopInstances', reboot: 'RebootInstances' } as const;
 
 /**
  * EC2 instances by tag: DescribeInstances with `tag:<key>` filters (paginated, 1,000 a page),
@@ -31,7 +20,7 @@ export function ec2Fleet(
   pacing: Pacing,
   account: string,
   selector: TagSelector,
-  action: Action,
+  action: InstanceAction,
   batchSize: number,
   hibernate = false,
 ): FleetOps {
@@ -73,18 +62,10 @@ export function ec2Fleet(
     },
     isAt: (state) => action !== 'reboot' && state === target,
     async act(ids, signal) {
-      const api = API[action];
+      const api = INSTANCE_APIS[action];
       await pacing.take(account, `ec2:${api}`, 1, signal);
       await pacing.take(account, `ec2:${api}#instances`, ids.length, signal);
-      const input = { InstanceIds: ids };
-      await ec2.send(
-        action === 'start'
-          ? new StartInstancesCommand(input)
-          : action === 'stop'
-            ? new StopInstancesCommand({ ...input, ...(hibernate ? { Hibernate: true } : {}) })
-            : new RebootInstancesCommand(input),
-        { abortSignal: signal },
-      );
+      await sendInstanceAction(ec2, action, ids, { hibernate, signal });
     },
     async describe(ids, signal) {
       const states = new Map<string, string | null>();

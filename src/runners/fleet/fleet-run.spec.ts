@@ -113,6 +113,33 @@ describe('actOnFleet', () => {
     expect(fleet.members.some((m) => m.error)).toBe(false);
   }, 20_000);
 
+  it('stops at the run timeout and says which resources it acted on and which not', async () => {
+    const controller = new AbortController();
+    const { ops, calls } = fakeOps(running(7), { batchSize: 2 });
+    const act = ops.act.bind(ops);
+    // The second call meets the limit: the pacing wait before it is cut off.
+    ops.act = async (ids, signal) => {
+      if (calls.length === 1) {
+        controller.abort(new Error('run timed out after 300000 ms'));
+        signal.throwIfAborted();
+      }
+      await act(ids, signal);
+    };
+    const fleet = await actOnFleet(
+      ops,
+      ctx({ signal: controller.signal, settings: { ...FLEET_DEFAULTS, actConcurrency: 1 } }),
+    );
+    expect(calls).toEqual([['i-0', 'i-1']]);
+    const acted = fleet.members.filter((m) => m.actedAt !== undefined).map((m) => m.id);
+    expect(acted).toEqual(['i-0', 'i-1']);
+    const notDone = fleet.members.filter((m) => m.error);
+    expect(notDone.map((m) => m.id)).toEqual(['i-2', 'i-3', 'i-4', 'i-5', 'i-6']);
+    expect(notDone[0].error).toBe(
+      'not done (run timed out after 300000 ms): not acted on, or not answered',
+    );
+    expect(fleet.poll).not.toBeNull(); // the two acted on are still waited for
+  });
+
   it('refusal of access fails the whole batch without trying each id', async () => {
     const { ops, calls } = fakeOps(running(3), {
       refuse: () => awsError('UnauthorizedOperation', 403),

@@ -1,5 +1,6 @@
 import { isThrottlingError } from '@smithy/core/retry';
 import { RunnerError } from '../../common/errors';
+import { pause } from '../../common/pause';
 import { mapWithConcurrency } from '../../common/concurrency';
 import {
   FleetMember,
@@ -119,7 +120,13 @@ async function actOnBatch(ops: FleetOps, batch: FleetMember[], ctx: FleetContext
     batch.forEach((m) => (m.actedAt = at));
     return;
   } catch (err) {
-    if (batch.length === 1 || isAccessDenied(err) || ctx.signal.aborted) {
+    if (ctx.signal.aborted) {
+      // The run's limit (or shutdown) came first: this batch was not acted on, or not answered.
+      const why = (ctx.signal.reason as Error | undefined)?.message ?? 'aborted';
+      batch.forEach((m) => (m.error = `not done (${why}): not acted on, or not answered`));
+      return;
+    }
+    if (batch.length === 1 || isAccessDenied(err)) {
       const why = describeError(err, `${ops.kind} ${batch[0].id}`, ctx.identity);
       batch.forEach((m) => (m.error = batch.length === 1 ? why : `${why} (the whole batch)`));
       return;
@@ -135,8 +142,7 @@ async function throttled<T>(call: () => Promise<T>, signal: AbortSignal): Promis
       return await call();
     } catch (err) {
       if (!isThrottlingError(err as never) || i >= THROTTLE_DELAYS_MS.length) throw err;
-      await new Promise((r) => setTimeout(r, THROTTLE_DELAYS_MS[i] * (0.5 + Math.random())));
-      signal.throwIfAborted();
+      if (!(await pause(THROTTLE_DELAYS_MS[i] * (0.5 + Math.random()), signal))) throw err;
     }
   }
 }
