@@ -767,7 +767,7 @@ export interface components {
             /** @description Which, and why (the first 100) */
             skipped_ids: components["schemas"]["SkippedResource"][];
             /**
-             * @description In the target state already
+             * @description In the target state already, or on its way there (no call)
              * @example 0
              */
             already: number;

@@ -132,7 +132,11 @@ export class FleetPreviewDto implements FleetPreview {
   @ApiProperty({ description: 'Which, and why (the first 100)', type: [SkippedResourceDto] })
   skipped_ids: SkippedResourceDto[];
 
-  @ApiProperty({ description: 'In the target state already', type: 'integer', example: 0 })
+  @ApiProperty({
+    description: 'In the target state already, or on its way there (no call)',
+    type: 'integer',
+    example: 0,
+  })
   already: number;
 
   @ApiProperty({ description: 'The safety limit for this job', type: 'integer', example: 1000 })

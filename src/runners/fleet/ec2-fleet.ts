@@ -7,13 +7,20 @@ import { tagRecord, TagSelector } from './tag-selector';
 /** Instances that still exist for an action to move (terminated ones are past any schedule). */
 const LIVE_STATES = ['pending', 'running', 'stopping', 'stopped'];
 const PAGE = 1000;
+/** The state an instance passes through on its way to the action's target. */
+const ON_THE_WAY: Record<InstanceAction, string | null> = {
+  start: 'pending',
+  stop: 'stopping',
+  reboot: null,
+};
 /** Ids per `instance-id` filter of a describe while waiting. */
 const DESCRIBE_IDS = 200;
 
 /**
  * EC2 instances by tag: DescribeInstances with `tag:<key>` filters (paginated, 1,000 a page),
  * acted on with StartInstances / StopInstances / RebootInstances naming up to `batchSize`
- * instances a call, each call paced by EC2's request and resource token buckets.
+ * instances a call, each call paced by EC2's request and resource token buckets. An instance
+ * `pending` (start) or `stopping` (stop) is waited for, not asked again.
  */
 export function ec2Fleet(
   ec2: EC2Client,
@@ -61,6 +68,9 @@ export function ec2Fleet(
         }));
     },
     isAt: (state) => action !== 'reboot' && state === target,
+    // Already going there (an earlier attempt's call, a person): waited for, and no resource
+    // tokens spent on asking again, which a retry after a run timeout would otherwise do.
+    onTheWay: (state) => ON_THE_WAY[action] === state,
     async act(ids, signal) {
       const api = INSTANCE_APIS[action];
       await pacing.take(account, `ec2:${api}`, 1, signal);

@@ -177,7 +177,8 @@ export async function previewFleet(ops: FleetOps, ctx: FleetContext): Promise<Fl
   for (const m of matched) {
     const reason = m.leftAlone ?? skipReason(m.tags, ctx.settings.skipTag, now);
     if (reason) skipped.push({ id: m.id, reason });
-    else if (ops.isAt(m.state, m.id)) already++;
+    // On its way there (a database `starting`) is not acted on either.
+    else if (ops.isAt(m.state, m.id) || ops.onTheWay?.(m.state, m.id)) already++;
     else acting.push(m.id);
   }
   return {

@@ -49,7 +49,24 @@ describe('Pacing', () => {
     const waiting = pacing.take('a', 'ec2:StartInstances', 1).then(() => (done = true));
     await new Promise((r) => setTimeout(r, 20));
     expect(done).toBe(false);
-    now += 1_000_000;
+    now += 2_000_000; // 2,000 s: 1.8 tokens at 90% of the rate
+    await waiting;
+    expect(done).toBe(true);
+  });
+
+  it('counts on 90% of the published refill rate, so that AWS, which takes tokens later, has them', async () => {
+    let now = 0;
+    const pacing = new Pacing(
+      { 'ec2:StopInstances': { capacity: 10, refillPerSecond: 10 } },
+      () => now,
+    );
+    await pacing.take('a', 'ec2:StopInstances', 10);
+    let done = false;
+    const waiting = pacing.take('a', 'ec2:StopInstances', 9).then(() => (done = true));
+    now += 999; // 9.99 tokens at the published rate, 8.99 at 90% of it
+    await new Promise((r) => setTimeout(r, 300));
+    expect(done).toBe(false);
+    now += 2; // 9.01 at 90%
     await waiting;
     expect(done).toBe(true);
   });

@@ -29,12 +29,24 @@ export class Pacing {
     const key = `${account}\u0000${api}`;
     let bucket = this.buckets.get(key);
     if (!bucket) {
-      bucket = new TokenBucket(spec, this.now);
+      bucket = new TokenBucket(
+        { ...spec, refillPerSecond: spec.refillPerSecond * PACED_SHARE },
+        this.now,
+      );
       this.buckets.set(key, bucket);
     }
     await bucket.take(tokens, signal);
   }
 }
+
+/**
+ * The share of a published refill rate pacing counts on. A call takes its tokens here before it
+ * is sent, and AWS takes them when it arrives: once both buckets are empty, AWS's refills from a
+ * later moment, so pacing at the full rate keeps it a few tokens ahead of AWS (measured against
+ * the fake: 9 throttled answers when a drained bucket was used again 12 s later). Counting on 90%
+ * of the rate leaves AWS the difference.
+ */
+export const PACED_SHARE = 0.9;
 
 /** One bucket. Callers queue in order; a request larger than the bucket takes it whole, then waits. */
 export class TokenBucket {
