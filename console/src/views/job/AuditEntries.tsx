@@ -1,0 +1,53 @@
+import type { AuditEntry } from '../../api/client';
+import { localTime } from '../../components/time';
+
+function show(v: unknown): string {
+  if (v === undefined || v === null) return '—';
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+/** Audit entries: when, which key, what, and each changed field before and after. */
+export function AuditEntries({ entries, label, withJob }: { entries: AuditEntry[]; label: string; withJob?: boolean }) {
+  if (entries.length === 0) return <p className="muted">No entry.</p>;
+  return (
+    <ol className="audit" aria-label={label}>
+      {entries.map((e) => (
+        <li key={e.entry_id}>
+          <div>
+            <strong>{e.action}</strong> by <code>{e.key}</code> · {localTime(e.at, true)}
+            {withJob ? (
+              <span className="muted">
+                {' '}
+                · {e.group}
+                {e.id ? `/${e.id}` : ''}
+              </span>
+            ) : null}
+          </div>
+          {e.detail ? <div className="muted small">{e.detail}</div> : null}
+          {e.changes && Object.keys(e.changes).length ? (
+            <table className="small changes" aria-label={`Changes of ${e.action}`}>
+              <thead>
+                <tr>
+                  <th scope="col">Field</th>
+                  <th scope="col">Before</th>
+                  <th scope="col">After</th>
+                </tr>
+              </thead>
+              <tbody>
+                {Object.entries(e.changes).map(([field, c]) => (
+                  <tr key={field}>
+                    <td>
+                      <code>{field}</code>
+                    </td>
+                    <td className="before">{show(c.before)}</td>
+                    <td className="after">{show(c.after)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          ) : null}
+        </li>
+      ))}
+    </ol>
+  );
+}
