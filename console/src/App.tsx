@@ -16,7 +16,9 @@ export function App() {
   useEffect(() => {
     const key = storedKey();
     if (!key) return;
-    signIn(key).then(setSession, () => signOut()).finally(() => setRestoring(false));
+    signIn(key)
+      .then(setSession, () => signOut())
+      .finally(() => setRestoring(false));
   }, []);
   if (restoring) return <Loading what="your session" />;
   if (!session) return <SignIn onSignedIn={setSession} />;
@@ -50,7 +52,11 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
   }, [route.path.join('/')]);
   return (
     <>
-      <a className="skip" href="#main" onClick={(e) => (e.preventDefault(), document.getElementById('main')?.focus())}>
+      <a
+        className="skip"
+        href="#main"
+        onClick={(e) => (e.preventDefault(), document.getElementById('main')?.focus())}
+      >
         Skip to content
       </a>
       <header className="top">

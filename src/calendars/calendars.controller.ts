@@ -30,7 +30,8 @@ export class CalendarsController {
   @Get()
   @ApiOperation({
     operationId: 'listCalendars',
-    summary: "Every blackout calendar of the account (the configuration's and those set over the API)",
+    summary:
+      "Every blackout calendar of the account (the configuration's and those set over the API)",
   })
   @ApiOkResponse({ description: 'The calendars, by name', type: [StoredCalendarDto] })
   list(@Param() { account }: AccountParams): Promise<StoredCalendarDto[]> {

@@ -45,10 +45,7 @@ export class UiController {
     if (!file) throw new NotFoundException(`no such console file: ${name}`);
     res.set(SECURITY_HEADERS);
     res.set('Content-Type', file.type);
-    res.set(
-      'Cache-Control',
-      file.immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
-    );
+    res.set('Cache-Control', file.immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
     res.vary('Accept-Encoding');
     if (file.gzip && req.acceptsEncodings('gzip') === 'gzip') {
       res.set('Content-Encoding', 'gzip');

@@ -37,24 +37,34 @@ export function apiClient(key: string): Api {
   return client;
 }
 
+/** The server's message of an answer that is not 2xx (it names the field), or its status. */
+export function messageOf(result: { error?: unknown; response: Response }): string {
+  let error = result.error as { message?: unknown } | string | undefined;
+  if (typeof error === 'string') {
+    try {
+      error = JSON.parse(error) as { message?: unknown };
+    } catch {
+      return error as string;
+    }
+  }
+  return typeof error === 'object' && typeof error?.message === 'string'
+    ? error.message
+    : `${result.response.status} ${result.response.statusText}`;
+}
+
 /** The data of an answer, or an ApiError with the server's message. */
 export function must<T>(result: { data?: T; error?: unknown; response: Response }): T {
   if (result.response.ok && result.data !== undefined) return result.data;
-  const error = result.error as { message?: unknown } | string | undefined;
-  const message =
-    typeof error === 'string'
-      ? error
-      : typeof error?.message === 'string'
-        ? error.message
-        : `${result.response.status} ${result.response.statusText}`;
-  throw new ApiError(result.response.status, message);
+  throw new ApiError(result.response.status, messageOf(result));
 }
 
 /** `start_after` of the `Link: <...>; rel="next"` header, if the answer has one. */
 export function nextStartAfter(response: Response): string | undefined {
   const link = response.headers.get('Link');
   const m = link ? /<([^>]+)>;\s*rel="next"/.exec(link) : null;
-  return m ? (new URL(m[1], window.location.origin).searchParams.get('start_after') ?? undefined) : undefined;
+  return m
+    ? (new URL(m[1], window.location.origin).searchParams.get('start_after') ?? undefined)
+    : undefined;
 }
 
 const RANK: Record<Access, number> = { read: 0, run: 1, write: 2 };

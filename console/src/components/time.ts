@@ -28,7 +28,8 @@ export function countdown(targetMs: number, nowMs: number): string {
   const m = Math.floor((s % 3600) / 60);
   const sec = s % 60;
   const pad = (n: number) => String(n).padStart(2, '0');
-  const text = d > 0 ? `${d}d ${h}h` : h > 0 ? `${h}h ${pad(m)}m` : m > 0 ? `${m}m ${pad(sec)}s` : `${sec}s`;
+  const text =
+    d > 0 ? `${d}d ${h}h` : h > 0 ? `${h}h ${pad(m)}m` : m > 0 ? `${m}m ${pad(sec)}s` : `${sec}s`;
   return diff > 0 ? `in ${text}` : `${text} ago`;
 }
 
@@ -37,7 +38,10 @@ export function scheduleInWords(expression: string): string {
   const every = /^@every\s+(\S+)$/.exec(expression.trim());
   if (every) return `Every ${every[1]}`;
   try {
-    return cronstrue.toString(expression, { use24HourTimeFormat: true, throwExceptionOnParseError: true });
+    return cronstrue.toString(expression, {
+      use24HourTimeFormat: true,
+      throwExceptionOnParseError: true,
+    });
   } catch {
     return expression;
   }

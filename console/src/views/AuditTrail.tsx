@@ -24,7 +24,10 @@ export function AuditTrail({ session, account }: { session: Session; account: st
   }, [account, days]);
   const loadMore = async () => {
     const res = await session.api.GET('/v1/minion/{account}/audit', {
-      params: { path: { account }, query: { since: since.toISOString(), limit: PAGE, start_after: more.next } },
+      params: {
+        path: { account },
+        query: { since: since.toISOString(), limit: PAGE, start_after: more.next },
+      },
     });
     setMore({ entries: [...more.entries, ...must(res)], next: nextStartAfter(res.response) });
   };
@@ -42,7 +45,13 @@ export function AuditTrail({ session, account }: { session: Session; account: st
       </label>
       <ErrorNote error={first.error} />
       {first.loading && !first.data ? <Loading what="the audit trail" /> : null}
-      {first.data ? <AuditEntries entries={[...first.data, ...more.entries]} label={`Audit trail of ${account}`} withJob /> : null}
+      {first.data ? (
+        <AuditEntries
+          entries={[...first.data, ...more.entries]}
+          label={`Audit trail of ${account}`}
+          withJob
+        />
+      ) : null}
       {more.next ? (
         <button type="button" onClick={loadMore}>
           Load more

@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from 'react';
-import { may, must, type Calendar } from '../api/client';
+import { may, messageOf, must, type Calendar } from '../api/client';
 import type { Session } from '../session';
 import { useLoad } from '../components/load';
 import { ErrorNote, Field, Loading } from '../components/ui';
@@ -8,7 +8,10 @@ import { fieldErrors } from './job/field-errors';
 /** The account's blackout calendars; a write key edits those set over the API. */
 export function Calendars({ session, account }: { session: Session; account: string }) {
   const list = useLoad(
-    async () => must(await session.api.GET('/v1/minion/{account}/calendars', { params: { path: { account } } })),
+    async () =>
+      must(
+        await session.api.GET('/v1/minion/{account}/calendars', { params: { path: { account } } }),
+      ),
     [account],
   );
   const [editing, setEditing] = useState<Calendar | 'new' | null>(null);
@@ -24,7 +27,8 @@ export function Calendars({ session, account }: { session: Session; account: str
           <section key={c.name} className="card" aria-labelledby={`cal-${c.name}`}>
             <h2 id={`cal-${c.name}`}>{c.name}</h2>
             <p className="muted small">
-              {c.timezone} · {c.source === 'config' ? 'from the configuration (read-only)' : 'set over the API'}
+              {c.timezone} ·{' '}
+              {c.source === 'config' ? 'from the configuration (read-only)' : 'set over the API'}
             </p>
             {c.description ? <p>{c.description}</p> : null}
             <ul className="dates">
@@ -83,27 +87,46 @@ function CalendarForm({
       params: { path: { account, name: name.trim() } },
       body: {
         timezone,
-        dates: dates.split('\n').map((d) => d.trim()).filter(Boolean),
+        dates: dates
+          .split('\n')
+          .map((d) => d.trim())
+          .filter(Boolean),
         ...(description ? { description } : {}),
       },
     });
     if (res.response.ok) return onDone();
-    setErrors(fieldErrors((res.error as { message?: string })?.message ?? `${res.response.status}`, ['name', 'timezone', 'dates', 'description']));
+    setErrors(fieldErrors(messageOf(res), ['name', 'timezone', 'dates', 'description']));
   };
   return (
-    <form className="panel" onSubmit={submit} noValidate aria-label={calendar ? `Edit ${calendar.name}` : 'New calendar'}>
+    <form
+      className="panel"
+      onSubmit={submit}
+      noValidate
+      aria-label={calendar ? `Edit ${calendar.name}` : 'New calendar'}
+    >
       <ErrorNote error={errors._form} />
       <Field label="Name" error={errors.name}>
-        {(p) => <input {...p} value={name} disabled={!!calendar} onChange={(e) => setName(e.target.value)} />}
+        {(p) => (
+          <input
+            {...p}
+            value={name}
+            disabled={!!calendar}
+            onChange={(e) => setName(e.target.value)}
+          />
+        )}
       </Field>
       <Field label="Time zone" error={errors.timezone}>
         {(p) => <input {...p} value={timezone} onChange={(e) => setTimezone(e.target.value)} />}
       </Field>
       <Field label="Days, one a line (YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD)" error={errors.dates}>
-        {(p) => <textarea {...p} rows={5} value={dates} onChange={(e) => setDates(e.target.value)} />}
+        {(p) => (
+          <textarea {...p} rows={5} value={dates} onChange={(e) => setDates(e.target.value)} />
+        )}
       </Field>
       <Field label="Description" error={errors.description}>
-        {(p) => <input {...p} value={description} onChange={(e) => setDescription(e.target.value)} />}
+        {(p) => (
+          <input {...p} value={description} onChange={(e) => setDescription(e.target.value)} />
+        )}
       </Field>
       <div className="buttons">
         <button type="submit">Save the calendar</button>

@@ -22,7 +22,8 @@ export function JobView(props: JobProps) {
   const path = { account, group, id };
   const [changed, setChanged] = useState(0);
   const job = useLoad(
-    async () => must(await session.api.GET('/v1/minion/{account}/jobs/{group}/{id}', { params: { path } })),
+    async () =>
+      must(await session.api.GET('/v1/minion/{account}/jobs/{group}/{id}', { params: { path } })),
     [account, group, id, changed],
   );
   const next = useLoad(
@@ -38,7 +39,9 @@ export function JobView(props: JobProps) {
   if (job.error) {
     return (
       <>
-        <h1>Job {group}/{id}</h1>
+        <h1>
+          Job {group}/{id}
+        </h1>
         <ErrorNote error={job.error} />
         <a href={href(['a', account, 'jobs'])}>Back to the jobs</a>
       </>
@@ -52,12 +55,18 @@ export function JobView(props: JobProps) {
         <a href={href(['a', account, 'jobs'])}>Jobs of {account}</a> › {group}
       </p>
       <h1>
-        {j.name} {j.enabled ? <Badge value="enabled" kind="ok" /> : <Badge value="disabled" kind="neutral" />}
+        {j.name}{' '}
+        {j.enabled ? (
+          <Badge value="enabled" kind="ok" />
+        ) : (
+          <Badge value="disabled" kind="neutral" />
+        )}
         {j.pause ? <Badge value="paused" kind="warn" /> : null}
       </h1>
       {j.pause ? (
         <p className="notice" data-testid="pause-notice">
-          Paused {j.pause.until ? `until ${localTime(j.pause.until)}` : 'until resumed'} by {j.pause.by}: {j.pause.reason}
+          Paused {j.pause.until ? `until ${localTime(j.pause.until)}` : 'until resumed'} by{' '}
+          {j.pause.by}: {j.pause.reason}
         </p>
       ) : null}
       <JobActions {...props} job={job.data} onChanged={refresh} />
@@ -87,7 +96,8 @@ export function JobView(props: JobProps) {
             <dd>{j.blackout_calendars?.join(', ') || '—'}</dd>
             <dt>Last change</dt>
             <dd>
-              {j.modified_at ? localTime(j.modified_at) : '—'} {j.modified_by ? `by ${j.modified_by}` : ''}
+              {j.modified_at ? localTime(j.modified_at) : '—'}{' '}
+              {j.modified_by ? `by ${j.modified_by}` : ''}
             </dd>
           </dl>
         </section>

@@ -11,10 +11,21 @@ const FILTERS = ['search', 'enabled', 'runner', 'tag', 'paused'] as const;
 type Filters = Partial<Record<(typeof FILTERS)[number], string>>;
 
 /** The jobs of an account, searched and filtered, a page at a time: one request per page. */
-export function JobsList({ session, account, query }: { session: Session; account: string; query: URLSearchParams }) {
+export function JobsList({
+  session,
+  account,
+  query,
+}: {
+  session: Session;
+  account: string;
+  query: URLSearchParams;
+}) {
   const filters: Filters = Object.fromEntries(FILTERS.map((f) => [f, query.get(f) ?? undefined]));
   const key = JSON.stringify(filters);
-  const [pages, setPages] = useState<{ key: string; after: (string | undefined)[] }>({ key, after: [undefined] });
+  const [pages, setPages] = useState<{ key: string; after: (string | undefined)[] }>({
+    key,
+    after: [undefined],
+  });
   const after = pages.key === key ? pages.after : [undefined];
   const startAfter = after[after.length - 1];
   const { data, error, loading } = useLoad(
@@ -87,7 +98,9 @@ export function JobsList({ session, account, query }: { session: Session; accoun
                     {j.last_run ? (
                       <>
                         <Badge value={j.last_run.status} />
-                        {j.last_run.result ? <span className="muted small"> {j.last_run.result}</span> : null}
+                        {j.last_run.result ? (
+                          <span className="muted small"> {j.last_run.result}</span>
+                        ) : null}
                         <div className="muted small">{localTime(j.last_run.finished_at)}</div>
                       </>
                     ) : (
@@ -95,7 +108,11 @@ export function JobsList({ session, account, query }: { session: Session; accoun
                     )}
                   </td>
                   <td data-label="State">
-                    {j.enabled ? <Badge value="enabled" kind="ok" /> : <Badge value="disabled" kind="neutral" />}
+                    {j.enabled ? (
+                      <Badge value="enabled" kind="ok" />
+                    ) : (
+                      <Badge value="disabled" kind="neutral" />
+                    )}
                     {j.pause ? <Badge value="paused" kind="warn" /> : null}
                   </td>
                 </tr>
@@ -126,9 +143,18 @@ export function JobsList({ session, account, query }: { session: Session; accoun
   );
 }
 
-function FilterForm({ account, filters, runners }: { account: string; filters: Filters; runners: string[] }) {
+function FilterForm({
+  account,
+  filters,
+  runners,
+}: {
+  account: string;
+  filters: Filters;
+  runners: string[];
+}) {
   const [draft, setDraft] = useState<Filters>(filters);
-  const set = (k: keyof Filters) => (e: { target: { value: string } }) => setDraft({ ...draft, [k]: e.target.value || undefined });
+  const set = (k: keyof Filters) => (e: { target: { value: string } }) =>
+    setDraft({ ...draft, [k]: e.target.value || undefined });
   const submit = (e: FormEvent) => {
     e.preventDefault();
     navigate(href(['a', account, 'jobs'], draft));

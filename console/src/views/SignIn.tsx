@@ -28,7 +28,10 @@ export function SignIn({ onSignedIn }: { onSignedIn: (s: Session) => void }) {
   return (
     <main id="main" className="signin">
       <h1>minion console</h1>
-      <p>Paste your minion token or API key. It stays in this browser tab until you sign out or close it.</p>
+      <p>
+        Paste your minion token or API key. It stays in this browser tab until you sign out or close
+        it.
+      </p>
       <form onSubmit={submit}>
         <Field label="Token or API key">
           {(p) => (

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { may, must, type Occurrence } from '../api/client';
+import { may, messageOf, must, type Occurrence } from '../api/client';
 import { href } from '../router';
 import type { Session } from '../session';
 import { useLoad } from '../components/load';
@@ -19,7 +19,10 @@ export function Week({ session, account }: { session: Session; account: string }
     async () =>
       must(
         await session.api.GET('/v1/minion/{account}/schedule', {
-          params: { path: { account }, query: { from: start.toISOString(), to: end.toISOString() } },
+          params: {
+            path: { account },
+            query: { from: start.toISOString(), to: end.toISOString() },
+          },
         }),
       ),
     [account, start.getTime()],
@@ -34,7 +37,10 @@ export function Week({ session, account }: { session: Session; account: string }
   const groups = [...new Set((week.data ?? []).map((o) => o.job.split('/')[0]))].sort();
   return (
     <>
-      <h1>Week of {start.toLocaleDateString(undefined, { day: 'numeric', month: 'long', year: 'numeric' })}</h1>
+      <h1>
+        Week of{' '}
+        {start.toLocaleDateString(undefined, { day: 'numeric', month: 'long', year: 'numeric' })}
+      </h1>
       <div className="buttons">
         <button type="button" onClick={() => setOffset(offset - 1)}>
           Previous week
@@ -53,15 +59,25 @@ export function Week({ session, account }: { session: Session; account: string }
           {week.data.length} actions{conflicts ? `, ${conflicts} in conflict` : ''}.
         </p>
       ) : null}
-      {may(session.who, 'run') ? <GroupPause session={session} account={account} groups={groups} onDone={week.reload} /> : null}
+      {may(session.who, 'run') ? (
+        <GroupPause session={session} account={account} groups={groups} onDone={week.reload} />
+      ) : null}
       <div className="week">
         {days.map((d) => {
           const list = byDay.get(dayKey(d)) ?? [];
           const blackout = list.find((o) => o.blackout)?.blackout;
           return (
-            <section key={d.getTime()} className={`day${blackout ? ' blackout' : ''}`} aria-label={d.toDateString()}>
+            <section
+              key={d.getTime()}
+              className={`day${blackout ? ' blackout' : ''}`}
+              aria-label={d.toDateString()}
+            >
               <h2>
-                {d.toLocaleDateString(undefined, { weekday: 'short', day: 'numeric', month: 'short' })}
+                {d.toLocaleDateString(undefined, {
+                  weekday: 'short',
+                  day: 'numeric',
+                  month: 'short',
+                })}
                 {blackout ? <Badge value={`blackout ${blackout}`} kind="warn" /> : null}
               </h2>
               <div className="track" aria-hidden="true">
@@ -78,7 +94,9 @@ export function Week({ session, account }: { session: Session; account: string }
                   <OccurrenceItem key={`${o.job}@${o.at}`} o={o} account={account} />
                 ))}
               </ul>
-              {list.length > SHOWN_PER_DAY ? <p className="muted small">and {list.length - SHOWN_PER_DAY} more</p> : null}
+              {list.length > SHOWN_PER_DAY ? (
+                <p className="muted small">and {list.length - SHOWN_PER_DAY} more</p>
+              ) : null}
               {list.length === 0 ? <p className="muted small">Nothing.</p> : null}
             </section>
           );
@@ -131,7 +149,11 @@ function GroupPause({
   const resume = async () => {
     setError(null);
     try {
-      const r = must(await session.api.POST('/v1/minion/{account}/jobs/{group}/resume', { params: { path: { account, group: chosen } } }));
+      const r = must(
+        await session.api.POST('/v1/minion/{account}/jobs/{group}/resume', {
+          params: { path: { account, group: chosen } },
+        }),
+      );
       setStatus(`Resumed ${r.changed.length} job(s) of ${chosen}.`);
       onDone();
     } catch (err) {
@@ -171,7 +193,7 @@ function GroupPause({
               params: { path: { account, group: chosen } },
               body,
             });
-            if (!res.response.ok) return (res.error as { message?: string })?.message ?? `${res.response.status}`;
+            if (!res.response.ok) return messageOf(res);
             setOpen(false);
             setStatus(`Paused ${res.data?.changed.length ?? 0} job(s) of ${chosen}.`);
             onDone();

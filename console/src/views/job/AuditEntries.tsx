@@ -7,7 +7,15 @@ function show(v: unknown): string {
 }
 
 /** Audit entries: when, which key, what, and each changed field before and after. */
-export function AuditEntries({ entries, label, withJob }: { entries: AuditEntry[]; label: string; withJob?: boolean }) {
+export function AuditEntries({
+  entries,
+  label,
+  withJob,
+}: {
+  entries: AuditEntry[];
+  label: string;
+  withJob?: boolean;
+}) {
   if (entries.length === 0) return <p className="muted">No entry.</p>;
   return (
     <ol className="audit" aria-label={label}>

@@ -54,8 +54,9 @@ export function DryRunResult({ d }: { d: DryRun }) {
       ) : null}
       {d.fleet ? (
         <p className="small">
-          Fleet <code>{d.fleet.selector}</code>: matches {d.fleet.matched}, would act on {d.fleet.acting}, {d.fleet.already}{' '}
-          already there, {d.fleet.skipped} skipped{d.fleet.refused ? `; over the limit of ${d.fleet.limit}: refused` : ''}
+          Fleet <code>{d.fleet.selector}</code>: matches {d.fleet.matched}, would act on{' '}
+          {d.fleet.acting}, {d.fleet.already} already there, {d.fleet.skipped} skipped
+          {d.fleet.refused ? `; over the limit of ${d.fleet.limit}: refused` : ''}
         </p>
       ) : null}
       {d.steps?.length ? (

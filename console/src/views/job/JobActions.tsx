@@ -1,5 +1,13 @@
 import { useState } from 'react';
-import { ApiError, may, must, type JobResponse, type RunRecord, type Schemas } from '../../api/client';
+import {
+  ApiError,
+  may,
+  messageOf,
+  must,
+  type JobResponse,
+  type RunRecord,
+  type Schemas,
+} from '../../api/client';
 import { href, navigate } from '../../router';
 import type { JobProps } from '../JobView';
 import { Badge, Dialog, ErrorNote } from '../../components/ui';
@@ -49,15 +57,21 @@ export function JobActions({
 
   const runNow = () =>
     act('Run now', async () => {
-      const { run_id } = must(await api.PATCH('/v1/minion/{account}/jobs/{group}/{id}', { params: { path } }));
+      const { run_id } = must(
+        await api.PATCH('/v1/minion/{account}/jobs/{group}/{id}', { params: { path } }),
+      );
       setWatched(null);
       setStatus(`Queued ${run_id}; waiting for its outcome…`);
       const deadline = Date.now() + WATCH_MS;
       while (Date.now() < deadline) {
         const runs = must(
-          await api.GET('/v1/minion/{account}/jobs/{group}/{id}/runs', { params: { path, query: { limit: 5 } } }),
+          await api.GET('/v1/minion/{account}/jobs/{group}/{id}/runs', {
+            params: { path, query: { limit: 5 } },
+          }),
         );
-        const record = runs.find((r) => r.run_id === run_id && r.status !== 'failed') ?? runs.find((r) => r.run_id === run_id);
+        const record =
+          runs.find((r) => r.run_id === run_id && r.status !== 'failed') ??
+          runs.find((r) => r.run_id === run_id);
         if (record && !record.will_retry) {
           setWatched(record);
           return;
@@ -87,7 +101,13 @@ export function JobActions({
           type="button"
           onClick={() =>
             act('Dry run', async () =>
-              setDryRun(must(await api.POST('/v1/minion/{account}/jobs/{group}/{id}/dry-run', { params: { path } }))),
+              setDryRun(
+                must(
+                  await api.POST('/v1/minion/{account}/jobs/{group}/{id}/dry-run', {
+                    params: { path },
+                  }),
+                ),
+              ),
             )
           }
         >
@@ -97,7 +117,13 @@ export function JobActions({
           <button
             type="button"
             onClick={() =>
-              act('Resume', async () => must(await api.POST('/v1/minion/{account}/jobs/{group}/{id}/resume', { params: { path } })))
+              act('Resume', async () =>
+                must(
+                  await api.POST('/v1/minion/{account}/jobs/{group}/{id}/resume', {
+                    params: { path },
+                  }),
+                ),
+              )
             }
           >
             Resume
@@ -158,13 +184,20 @@ export function JobActions({
           />
         </section>
       ) : null}
-      <Dialog title={`Pause ${job.job.name}`} open={dialog === 'pause'} onClose={() => setDialog(null)}>
+      <Dialog
+        title={`Pause ${job.job.name}`}
+        open={dialog === 'pause'}
+        onClose={() => setDialog(null)}
+      >
         <PauseForm
           submitLabel="Pause"
           onCancel={() => setDialog(null)}
           onPause={async (body) => {
-            const res = await api.POST('/v1/minion/{account}/jobs/{group}/{id}/pause', { params: { path }, body });
-            if (!res.response.ok) return (res.error as { message?: string })?.message ?? `${res.response.status}`;
+            const res = await api.POST('/v1/minion/{account}/jobs/{group}/{id}/pause', {
+              params: { path },
+              body,
+            });
+            if (!res.response.ok) return messageOf(res);
             setDialog(null);
             setStatus('Paused.');
             onChanged();
@@ -172,9 +205,17 @@ export function JobActions({
           }}
         />
       </Dialog>
-      <Dialog title={`Delete ${job.job.name}?`} open={dialog === 'delete'} onClose={() => setDialog(null)}>
+      <Dialog
+        title={`Delete ${job.job.name}?`}
+        open={dialog === 'delete'}
+        onClose={() => setDialog(null)}
+      >
         <p>
-          The job <code>{group}/{id}</code> is deleted for good; its run and audit history stay.
+          The job{' '}
+          <code>
+            {group}/{id}
+          </code>{' '}
+          is deleted for good; its run and audit history stay.
         </p>
         <div className="buttons">
           <button
@@ -182,8 +223,11 @@ export function JobActions({
             className="danger"
             onClick={() =>
               act('Delete', async () => {
-                const res = await api.DELETE('/v1/minion/{account}/jobs/{group}/{id}', { params: { path }, parseAs: 'text' });
-                if (!res.response.ok) throw new ApiError(res.response.status, String(res.error ?? res.response.statusText));
+                const res = await api.DELETE('/v1/minion/{account}/jobs/{group}/{id}', {
+                  params: { path },
+                  parseAs: 'text',
+                });
+                if (!res.response.ok) throw new ApiError(res.response.status, messageOf(res));
                 setDialog(null);
                 navigate(href(['a', account, 'jobs']));
               })

@@ -1,10 +1,19 @@
 import { type FormEvent, useState } from 'react';
-import type { JobResponse } from '../../api/client';
+import { messageOf, type JobResponse } from '../../api/client';
 import type { Session } from '../../session';
 import { ErrorNote, Field } from '../../components/ui';
 import { fieldErrors } from './field-errors';
 
-const FIELDS = ['name', 'description', 'schedule_expression', 'timezone', 'enabled', 'details', 'tags', 'blackout_calendars'] as const;
+const FIELDS = [
+  'name',
+  'description',
+  'schedule_expression',
+  'timezone',
+  'enabled',
+  'details',
+  'tags',
+  'blackout_calendars',
+] as const;
 
 const lines = (pairs: [string, string][]) => pairs.map(([k, v]) => `${k}=${v}`).join('\n');
 
@@ -50,11 +59,15 @@ export function JobEditor({
   });
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
-  const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value });
+  const set = (k: keyof typeof form) => (e: { target: { value: string } }) =>
+    setForm({ ...form, [k]: e.target.value });
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setBusy(true);
-    const calendars = form.blackout_calendars.split(',').map((c) => c.trim()).filter(Boolean);
+    const calendars = form.blackout_calendars
+      .split(',')
+      .map((c) => c.trim())
+      .filter(Boolean);
     const res = await session.api.PUT('/v1/minion/{account}/jobs/{group}/{id}', {
       params: { path: { account, group, id } },
       body: {
@@ -73,8 +86,7 @@ export function JobEditor({
     });
     setBusy(false);
     if (res.response.ok) return onSaved();
-    const message = (res.error as { message?: string } | undefined)?.message ?? `${res.response.status} ${res.response.statusText}`;
-    setErrors(fieldErrors(message, FIELDS));
+    setErrors(fieldErrors(messageOf(res), FIELDS));
   };
   return (
     <form className="editor" onSubmit={submit} noValidate aria-label="Edit the job">
@@ -85,8 +97,14 @@ export function JobEditor({
       <Field label="Description" error={errors.description}>
         {(p) => <input {...p} value={form.description} onChange={set('description')} />}
       </Field>
-      <Field label="Schedule (cron)" error={errors.schedule_expression} hint="minute hour day-of-month month day-of-week">
-        {(p) => <input {...p} value={form.schedule_expression} onChange={set('schedule_expression')} />}
+      <Field
+        label="Schedule (cron)"
+        error={errors.schedule_expression}
+        hint="minute hour day-of-month month day-of-week"
+      >
+        {(p) => (
+          <input {...p} value={form.schedule_expression} onChange={set('schedule_expression')} />
+        )}
       </Field>
       <Field label="Time zone" error={errors.timezone}>
         {(p) => <input {...p} value={form.timezone} onChange={set('timezone')} />}
@@ -98,11 +116,18 @@ export function JobEditor({
         {(p) => <textarea {...p} rows={2} value={form.tags} onChange={set('tags')} />}
       </Field>
       <Field label="Blackout calendars, comma separated" error={errors.blackout_calendars}>
-        {(p) => <input {...p} value={form.blackout_calendars} onChange={set('blackout_calendars')} />}
+        {(p) => (
+          <input {...p} value={form.blackout_calendars} onChange={set('blackout_calendars')} />
+        )}
       </Field>
       <Field label="Enabled" error={errors.enabled}>
         {(p) => (
-          <input {...p} type="checkbox" checked={form.enabled} onChange={(e) => setForm({ ...form, enabled: e.target.checked })} />
+          <input
+            {...p}
+            type="checkbox"
+            checked={form.enabled}
+            onChange={(e) => setForm({ ...form, enabled: e.target.checked })}
+          />
         )}
       </Field>
       <div className="buttons">

@@ -21,7 +21,10 @@ export function PauseForm({
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setBusy(true);
-    const error = await onPause({ until: indefinite || !until ? null : fromLocalInput(until), reason });
+    const error = await onPause({
+      until: indefinite || !until ? null : fromLocalInput(until),
+      reason,
+    });
     setBusy(false);
     setErrors(error ? fieldErrors(error, ['until', 'reason']) : {});
   };
@@ -30,15 +33,30 @@ export function PauseForm({
       <ErrorNote error={errors._form} />
       <Field label="Paused until (your time)" error={errors.until}>
         {(p) => (
-          <input {...p} type="datetime-local" value={until} disabled={indefinite} onChange={(e) => setUntil(e.target.value)} />
+          <input
+            {...p}
+            type="datetime-local"
+            value={until}
+            disabled={indefinite}
+            onChange={(e) => setUntil(e.target.value)}
+          />
         )}
       </Field>
       <div className="buttons">
-        <button type="button" className="secondary" onClick={() => setUntil(toLocalInput(nextMonday(new Date())))}>
+        <button
+          type="button"
+          className="secondary"
+          onClick={() => setUntil(toLocalInput(nextMonday(new Date())))}
+        >
           Next Monday 08:00
         </button>
         <label>
-          <input type="checkbox" checked={indefinite} onChange={(e) => setIndefinite(e.target.checked)} /> Until resumed
+          <input
+            type="checkbox"
+            checked={indefinite}
+            onChange={(e) => setIndefinite(e.target.checked)}
+          />{' '}
+          Until resumed
         </label>
       </div>
       <Field label="Reason" error={errors.reason}>

@@ -46,7 +46,9 @@ export function RunHistory({
       {!runs.data && !runs.error ? <Loading what="the runs" /> : null}
       {runs.data?.length === 0 ? <p className="muted">No run yet.</p> : null}
       <ol className="runs" data-testid="runs">
-        {runs.data?.map((r) => <RunItem key={`${r.run_id}#${r.attempt}`} r={r as Record} />)}
+        {runs.data?.map((r) => (
+          <RunItem key={`${r.run_id}#${r.attempt}`} r={r as Record} />
+        ))}
       </ol>
     </section>
   );
@@ -58,7 +60,9 @@ function RunItem({ r }: { r: Record }) {
       <div className="run-head">
         <Badge value={r.status} />
         <span>
-          {r.trigger === 'manual' ? 'Run now' : `Scheduled ${r.scheduled_for ? localTime(r.scheduled_for) : ''}`}
+          {r.trigger === 'manual'
+            ? 'Run now'
+            : `Scheduled ${r.scheduled_for ? localTime(r.scheduled_for) : ''}`}
         </span>
         <span className="muted small">
           attempt {r.attempt} · {localTime(r.started_at, true)} · {r.duration_ms} ms
@@ -69,7 +73,8 @@ function RunItem({ r }: { r: Record }) {
       {r.error ? <p className="error-text">{r.error}</p> : null}
       {r.outcome ? (
         <p className="small">
-          {r.outcome.resource}: <Badge value={r.outcome.result} /> {r.outcome.before ?? '?'} → {r.outcome.state ?? '?'}
+          {r.outcome.resource}: <Badge value={r.outcome.result} /> {r.outcome.before ?? '?'} →{' '}
+          {r.outcome.state ?? '?'}
           {r.outcome.target ? ` (target ${r.outcome.target})` : ''}
         </p>
       ) : null}
@@ -84,8 +89,8 @@ function FleetResources({ r }: { r: Record }) {
   return (
     <details>
       <summary>
-        Fleet <code>{f.selector}</code>: {f.matched} matched, {f.reached} reached {f.target}, {f.already} already,{' '}
-        {f.skipped} skipped, {f.missed} missed
+        Fleet <code>{f.selector}</code>: {f.matched} matched, {f.reached} reached {f.target},{' '}
+        {f.already} already, {f.skipped} skipped, {f.missed} missed
       </summary>
       <table className="small" aria-label="Each resource's outcome">
         <thead>
@@ -114,7 +119,9 @@ function FleetResources({ r }: { r: Record }) {
           ))}
         </tbody>
       </table>
-      {r.resources_omitted ? <p className="muted small">{r.resources_omitted} more not kept in the record.</p> : null}
+      {r.resources_omitted ? (
+        <p className="muted small">{r.resources_omitted} more not kept in the record.</p>
+      ) : null}
     </details>
   );
 }
