@@ -98,7 +98,7 @@ describe('console: reading (browser e2e)', () => {
     await waitForText(page.getByTestId('week-summary'), /in conflict/);
     const conflicts = page.locator('li.occ.conflict');
     expect(await conflicts.count()).toBeGreaterThanOrEqual(2);
-    expect(await conflicts.first().textContent()).toMatch(/(start|stop)-web.*conflict with/);
+    expect(await conflicts.first().textContent()).toMatch(/(start|stop)-web.*conflict with (stop|start)-web at 08:0[02]/);
     const holiday = new Date(`${seeded.holiday}T00:00:00Z`).toDateString();
     expect(await page.getByRole('region', { name: holiday }).getAttribute('class')).toContain(
       'blackout',

@@ -14,6 +14,15 @@ export function localTime(iso: string, withSeconds = false): string {
   });
 }
 
+/** `07:15` today, `Tue 07:15` another day. */
+export function shortTime(iso: string, now = new Date()): string {
+  const d = new Date(iso);
+  const time = clockTime(iso);
+  return dayKey(d) === dayKey(now)
+    ? time
+    : `${d.toLocaleDateString(undefined, { weekday: 'short' })} ${time}`;
+}
+
 export function clockTime(iso: string): string {
   return new Date(iso).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
 }

@@ -3,7 +3,7 @@ import { href } from '../router';
 import type { Session } from '../session';
 import { Countdown } from '../components/Countdown';
 import { useLoad } from '../components/load';
-import { localTime } from '../components/time';
+import { localTime, shortTime } from '../components/time';
 import { Badge, ErrorNote, Loading } from '../components/ui';
 
 /** Every account the key reaches, at a glance. */
@@ -64,31 +64,43 @@ function OverviewBody({ account, o }: { account: string; o: Schemas['AccountOver
           <dd>{o.failing_total}</dd>
         </div>
       </dl>
-      <h3>Next {o.hours} hours</h3>
-      {o.upcoming.length === 0 ? <p className="muted">Nothing scheduled.</p> : null}
-      <ul className="upcoming">
-        {o.upcoming.map((u) => (
-          <li key={`${u.job}@${u.at}`}>
-            <Countdown at={u.at} />{' '}
-            <a href={href(['a', account, 'jobs', ...u.job.split('/')])}>{u.name}</a>{' '}
-            <span className="muted">{localTime(u.at)}</span>
-            {u.paused ? <Badge value="paused" kind="warn" /> : null}
-            {u.blackout ? <Badge value={`blackout ${u.blackout}`} kind="warn" /> : null}
-          </li>
-        ))}
-      </ul>
-      <h3>Recent failures</h3>
-      {o.failing.length === 0 ? <p className="muted">No enabled job's last run failed.</p> : null}
-      <ul className="failing">
-        {o.failing.map((f) => (
-          <li key={f.job}>
-            <Badge value="failed" />{' '}
-            <a href={href(['a', account, 'jobs', ...f.job.split('/')])}>{f.name}</a>{' '}
-            <span className="muted">{localTime(f.last_run.finished_at)}</span>
-            {f.last_run.error ? <div className="error-text">{f.last_run.error}</div> : null}
-          </li>
-        ))}
-      </ul>
+      <div className="columns">
+        <div>
+          <h3>Next {o.hours} hours</h3>
+          {o.upcoming.length === 0 ? <p className="muted">Nothing scheduled.</p> : null}
+          <ul className="upcoming">
+            {o.upcoming.map((u) => (
+              <li key={`${u.job}@${u.at}`}>
+                <Countdown at={u.at} />
+                <time dateTime={u.at} className="muted" title={localTime(u.at)}>
+                  {shortTime(u.at)}
+                </time>
+                <span>
+                  <a href={href(['a', account, 'jobs', ...u.job.split('/')])}>{u.name}</a>
+                  {u.paused ? <Badge value="paused" kind="warn" /> : null}
+                  {u.blackout ? <Badge value={`blackout ${u.blackout}`} kind="warn" /> : null}
+                </span>
+              </li>
+            ))}
+          </ul>
+        </div>
+        <div>
+          <h3>Recent failures</h3>
+          {o.failing.length === 0 ? (
+            <p className="muted">No enabled job's last run failed.</p>
+          ) : null}
+          <ul className="failing">
+            {o.failing.map((f) => (
+              <li key={f.job}>
+                <Badge value="failed" />{' '}
+                <a href={href(['a', account, 'jobs', ...f.job.split('/')])}>{f.name}</a>{' '}
+                <span className="muted">{localTime(f.last_run.finished_at)}</span>
+                {f.last_run.error ? <div className="error-text">{f.last_run.error}</div> : null}
+              </li>
+            ))}
+          </ul>
+        </div>
+      </div>
     </>
   );
 }

@@ -9,6 +9,31 @@ import { PauseForm } from './job/PauseForm';
 
 const DAY_MS = 86_400_000;
 const SHOWN_PER_DAY = 150;
+/** A job firing more often than this in a day is one line (its conflicts and skips stay apart). */
+const REPEATS = 4;
+
+type Line = { o: Occurrence; repeats?: { count: number; last: string } };
+
+/**
+ * A day's occurrences as lines: a job's plain occurrences (no conflict, not skipped) folded into
+ * one line when it fires more than REPEATS times that day; the others one line each.
+ */
+function linesOf(list: Occurrence[]): Line[] {
+  const plain = new Map<string, Occurrence[]>();
+  for (const o of list) {
+    if (o.conflicts?.length || o.paused || o.blackout) continue;
+    plain.set(o.job, [...(plain.get(o.job) ?? []), o]);
+  }
+  const lines: Line[] = [];
+  for (const o of list) {
+    const same = plain.get(o.job);
+    const folded = same && same.length > REPEATS && same.includes(o);
+    if (!folded) lines.push({ o });
+    else if (same[0] === o)
+      lines.push({ o, repeats: { count: same.length, last: same[same.length - 1].at } });
+  }
+  return lines;
+}
 
 /** Every action of the account in a week, day by day: conflicts, blackouts and pauses marked. */
 export function Week({ session, account }: { session: Session; account: string }) {
@@ -33,6 +58,7 @@ export function Week({ session, account }: { session: Session; account: string }
     const k = dayKey(new Date(o.at));
     byDay.set(k, [...(byDay.get(k) ?? []), o]);
   }
+  const names = new Map((week.data ?? []).map((o) => [o.job, o.name]));
   const conflicts = (week.data ?? []).filter((o) => o.conflicts?.length).length;
   const groups = [...new Set((week.data ?? []).map((o) => o.job.split('/')[0]))].sort();
   return (
@@ -65,6 +91,7 @@ export function Week({ session, account }: { session: Session; account: string }
       <div className="week">
         {days.map((d) => {
           const list = byDay.get(dayKey(d)) ?? [];
+          const lines = linesOf(list);
           const blackout = list.find((o) => o.blackout)?.blackout;
           return (
             <section
@@ -90,12 +117,17 @@ export function Week({ session, account }: { session: Session; account: string }
                 ))}
               </div>
               <ul>
-                {list.slice(0, SHOWN_PER_DAY).map((o) => (
-                  <OccurrenceItem key={`${o.job}@${o.at}`} o={o} account={account} />
+                {lines.slice(0, SHOWN_PER_DAY).map((l) => (
+                  <OccurrenceItem
+                    key={`${l.o.job}@${l.o.at}`}
+                    line={l}
+                    account={account}
+                    names={names}
+                  />
                 ))}
               </ul>
-              {list.length > SHOWN_PER_DAY ? (
-                <p className="muted small">and {list.length - SHOWN_PER_DAY} more</p>
+              {lines.length > SHOWN_PER_DAY ? (
+                <p className="muted small">and {lines.length - SHOWN_PER_DAY} more</p>
               ) : null}
               {list.length === 0 ? <p className="muted small">Nothing.</p> : null}
             </section>
@@ -106,13 +138,24 @@ export function Week({ session, account }: { session: Session; account: string }
   );
 }
 
-function OccurrenceItem({ o, account }: { o: Occurrence; account: string }) {
+function OccurrenceItem({
+  line,
+  account,
+  names,
+}: {
+  line: Line;
+  account: string;
+  names: Map<string, string>;
+}) {
+  const { o, repeats } = line;
   const conflict = !!o.conflicts?.length;
   return (
     <li className={`occ${conflict ? ' conflict' : ''}${o.paused || o.blackout ? ' skipped' : ''}`}>
-      <time dateTime={o.at}>{clockTime(o.at)}</time>{' '}
+      <time dateTime={o.at}>{clockTime(o.at)}</time>
+      {repeats ? `–${clockTime(repeats.last)}` : ''}{' '}
       <a href={href(['a', account, 'jobs', ...o.job.split('/')])}>{o.name}</a>
       {o.action ? <span className="muted small"> {o.action}</span> : null}
+      {repeats ? <span className="muted small"> ×{repeats.count}</span> : null}
       {o.resource ? (
         <div className="muted small">
           <code>{o.resource}</code>
@@ -122,7 +165,19 @@ function OccurrenceItem({ o, account }: { o: Occurrence; account: string }) {
       {o.blackout ? <Badge value={`blackout ${o.blackout}`} kind="warn" /> : null}
       {conflict ? (
         <div className="conflict-note">
-          <Badge value="conflict" kind="bad" /> with {o.conflicts!.join(', ')}
+          <Badge value="conflict" kind="bad" /> with{' '}
+          {o.conflicts!.map((c, i) => {
+            const [ref, at] = c.split('@');
+            return (
+              <span key={c}>
+                {i > 0 ? ', ' : ''}
+                <a href={href(['a', account, 'jobs', ...ref.split('/')])}>
+                  {names.get(ref) ?? ref}
+                </a>
+                {at ? ` at ${clockTime(at)}` : ''}
+              </span>
+            );
+          })}
         </div>
       ) : null}
     </li>

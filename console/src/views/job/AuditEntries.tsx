@@ -3,7 +3,13 @@ import { localTime } from '../../components/time';
 
 function show(v: unknown): string {
   if (v === undefined || v === null) return '—';
-  return typeof v === 'string' ? v : JSON.stringify(v);
+  if (typeof v === 'string') return v;
+  if (typeof v === 'object' && !Array.isArray(v)) {
+    return Object.entries(v)
+      .map(([k, x]) => `${k}: ${typeof x === 'string' ? x : JSON.stringify(x)}`)
+      .join(' · ');
+  }
+  return JSON.stringify(v);
 }
 
 /** Audit entries: when, which key, what, and each changed field before and after. */
