@@ -1,29 +1,17 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { Browser } from 'playwright-core';
-import { BUILT_MAIN, type BuiltApp } from './support/built-app';
+import { BUILT_MAIN } from './support/built-app';
+import { ACCOUNT, createJob, jobPath, READ_KEY } from './support/console-app';
 import {
-  ACCOUNT,
-  createJob,
-  jobPath,
-  READ_KEY,
-  seed,
-  type Seeded,
-  startConsoleApp,
-  writeClient,
-} from './support/console-app';
-import {
-  launchChromium,
-  openConsole,
   PHONE,
   screenshot,
   seriousA11yViolations,
   signIn,
   visit,
   waitForText,
-  type Watched,
 } from './support/console-browser';
+import { consoleFixture } from './support/console-fixture';
 
 /**
  * The operator console in Debian's Chromium against the built app (`npm run build:test`, which
@@ -32,38 +20,11 @@ import {
  * list's one request per page, and what the server sends with the page.
  */
 describe('console: reading (browser e2e)', () => {
-  let app: BuiltApp;
-  let browser: Browser;
-  let seeded: Seeded;
-  const tabs: Watched[] = [];
-
-  beforeAll(async () => {
-    app = await startConsoleApp();
-    seeded = await seed(writeClient(app));
-    browser = await launchChromium();
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-  });
-
-  afterEach(async () => {
-    // Whatever a test opened: no request elsewhere, no CSP refusal, no script error.
-    for (const tab of tabs.splice(0)) {
-      expect(tab.problems).toEqual([]);
-      await tab.context.close();
-    }
-  });
-
-  const open = async (viewport?: { width: number; height: number }) => {
-    const tab = await openConsole(browser, app.url, viewport);
-    tabs.push(tab);
-    return tab;
-  };
+  const f = consoleFixture();
+  const open = (viewport?: { width: number; height: number }) => f.open(viewport);
 
   it('serves the built console with a CSP without inline scripts, not framable, within its JavaScript budget', async () => {
-    const res = await fetch(`${app.url}/ui/`, { headers: { 'Accept-Encoding': 'gzip' } });
+    const res = await fetch(`${f.app.url}/ui/`, { headers: { 'Accept-Encoding': 'gzip' } });
     expect(res.status).toBe(200);
     const csp = res.headers.get('content-security-policy') ?? '';
     expect(csp).toContain("script-src 'self'");
@@ -74,7 +35,7 @@ describe('console: reading (browser e2e)', () => {
     const html = await res.text();
     expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
     expect(html).not.toMatch(/https?:\/\//);
-    const redirect = await fetch(`${app.url}/ui`, { redirect: 'manual' });
+    const redirect = await fetch(`${f.app.url}/ui`, { redirect: 'manual' });
     expect(redirect.status).toBe(301);
     expect(redirect.headers.get('location')).toBe('/v1/minion/ui/');
     const assets = resolve(BUILT_MAIN, '..', 'ui', 'assets');
@@ -98,8 +59,10 @@ describe('console: reading (browser e2e)', () => {
     await waitForText(page.getByTestId('week-summary'), /in conflict/);
     const conflicts = page.locator('li.occ.conflict');
     expect(await conflicts.count()).toBeGreaterThanOrEqual(2);
-    expect(await conflicts.first().textContent()).toMatch(/(start|stop)-web.*conflict with (stop|start)-web at 08:0[02]/);
-    const holiday = new Date(`${seeded.holiday}T00:00:00Z`).toDateString();
+    expect(await conflicts.first().textContent()).toMatch(
+      /(start|stop)-web.*conflict with (stop|start)-web at 08:0[02]/,
+    );
+    const holiday = new Date(`${f.seeded.holiday}T00:00:00Z`).toDateString();
     expect(await page.getByRole('region', { name: holiday }).getAttribute('class')).toContain(
       'blackout',
     );
@@ -110,7 +73,7 @@ describe('console: reading (browser e2e)', () => {
     expect(await seriousA11yViolations(page)).toEqual([]);
     await screenshot(page, 'week-desktop');
 
-    await visit(page, jobPath(seeded.startWeb).slice(1), 'start-web enabled');
+    await visit(page, jobPath(f.seeded.startWeb).slice(1), 'start-web enabled');
     await waitForText(page.getByTestId('schedule-words'), 'At 08:00');
     for (const name of ['Run now', 'Dry run', 'Pause…', 'Disable', 'Edit', 'Delete…']) {
       expect(await page.getByRole('button', { name }).count()).toBe(0);
@@ -133,11 +96,11 @@ describe('console: reading (browser e2e)', () => {
     expect(await page.evaluate('Object.values(sessionStorage)')).toContain(READ_KEY);
     expect(await page.evaluate('localStorage.length')).toBe(0);
     expect(requests.some((u) => u.includes(READ_KEY))).toBe(false);
-    expect(app.log()).not.toContain(READ_KEY);
+    expect(f.app.log()).not.toContain(READ_KEY);
   });
 
   it('the jobs list: search, filters and paging, one request per page and none per row', async () => {
-    const api = writeClient(app);
+    const api = f.api;
     for (let i = 0; i < 30; i++) {
       await createJob(
         api,
@@ -198,7 +161,7 @@ describe('console: reading (browser e2e)', () => {
     const views: [string, string | RegExp, string][] = [
       ['/', 'Overview', 'overview-phone'],
       [`/a/${ACCOUNT}/jobs`, `Jobs of ${ACCOUNT}`, 'jobs-phone'],
-      [jobPath(seeded.report).slice(1), /^report-a/, 'job-phone'],
+      [jobPath(f.seeded.report).slice(1), /^report-a/, 'job-phone'],
       [`/a/${ACCOUNT}/week`, /^Week of/, 'week-phone'],
       [`/a/${ACCOUNT}/calendars`, /^Blackout calendars/, 'calendars-phone'],
       [`/a/${ACCOUNT}/audit`, /^Audit trail/, 'audit-phone'],

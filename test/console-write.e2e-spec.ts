@@ -1,75 +1,50 @@
-import type { Browser, Page } from 'playwright-core';
-import type { BuiltApp } from './support/built-app';
+import type { Page } from 'playwright-core';
+import { ACCOUNT, createJob, jobPath, WRITE_KEY } from './support/console-app';
 import {
-  ACCOUNT,
-  createJob,
-  jobPath,
-  seed,
-  type Seeded,
-  startConsoleApp,
-  WRITE_KEY,
-  writeClient,
-} from './support/console-app';
-import {
-  launchChromium,
-  openConsole,
   screenshot,
   seriousA11yViolations,
   signIn,
   tabOrder,
   visit,
   waitForText,
-  type Watched,
 } from './support/console-browser';
-import type { MinionClient } from './client/portal-flow';
+import { consoleFixture } from './support/console-fixture';
 
 /**
  * The operator console's actions in Debian's Chromium against the built app, with the full
  * token: each one done through the page, then checked through the API.
  */
 describe('console: acting (browser e2e)', () => {
-  let app: BuiltApp;
-  let api: MinionClient;
-  let browser: Browser;
-  let seeded: Seeded;
-  const tabs: Watched[] = [];
-
-  beforeAll(async () => {
-    app = await startConsoleApp();
-    api = writeClient(app);
-    seeded = await seed(api);
-    browser = await launchChromium();
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-  });
-
-  afterEach(async () => {
-    for (const tab of tabs.splice(0)) {
-      expect(tab.problems).toEqual([]);
-      await tab.context.close();
-    }
-  });
+  const f = consoleFixture();
 
   const signedIn = async (): Promise<Page> => {
-    const tab = await openConsole(browser, app.url);
-    tabs.push(tab);
+    const tab = await f.open();
     await signIn(tab.page, WRITE_KEY);
     return tab.page;
   };
 
+  /** A new dummy job in group `edits`, opened in a signed-in tab. */
+  const newJobPage = async (name: string): Promise<{ page: Page; ref: string }> => {
+    const page = await signedIn();
+    const ref = await createJob(f.api, 'edits', {
+      name,
+      schedule_expression: '0 6 * * *',
+      details: { runner: 'dummyRunner' },
+    });
+    await visit(page, jobPath(ref).slice(1), new RegExp(`^${name}`));
+    return { page, ref };
+  };
+
   const getJob = async (ref: string) => {
     const [group, id] = ref.split('/');
-    return api.GET('/v1/minion/{account}/jobs/{group}/{id}', {
+    return f.api.GET('/v1/minion/{account}/jobs/{group}/{id}', {
       params: { path: { account: ACCOUNT, group, id } },
     });
   };
 
   it('a team lead pauses a job until Monday with a reason (by keyboard), runs another now and watches its outcome appear', async () => {
     const page = await signedIn();
-    await visit(page, jobPath(seeded.report).slice(1), /^report-a/);
+    await visit(page, jobPath(f.seeded.report).slice(1), /^report-a/);
     // Every action of the job is reachable with Tab.
     const reached = await tabOrder(page);
     for (const name of ['Run now', 'Dry run', 'Pause…', 'Disable', 'Edit', 'Delete…'])
@@ -86,14 +61,14 @@ describe('console: acting (browser e2e)', () => {
     await page.keyboard.type('database migration');
     await page.keyboard.press('Enter');
     await waitForText(page.getByTestId('pause-notice'), 'database migration');
-    const paused = (await getJob(seeded.report)).data!.job.pause!;
+    const paused = (await getJob(f.seeded.report)).data!.job.pause!;
     expect(paused.reason).toBe('database migration');
     const until = new Date(paused.until!);
     expect([until.getUTCDay(), until.getUTCHours(), until.getUTCMinutes()]).toEqual([1, 8, 0]);
     expect(await page.locator('.next-times').textContent()).toContain('paused');
     await screenshot(page, 'job-desktop');
 
-    await visit(page, jobPath(seeded.backup).slice(1), /^backup/);
+    await visit(page, jobPath(f.seeded.backup).slice(1), /^backup/);
     await page.getByRole('button', { name: 'Run now' }).click();
     const outcome = await waitForText(page.getByTestId('run-outcome'), 'succeeded', 30_000);
     expect(outcome).toContain('Hello, local!');
@@ -102,23 +77,23 @@ describe('console: acting (browser e2e)', () => {
 
   it('dry run shown as the API answers it; resume; disable and enable', async () => {
     const page = await signedIn();
-    await visit(page, jobPath(seeded.pausedReport).slice(1), /^report-b/);
+    await visit(page, jobPath(f.seeded.pausedReport).slice(1), /^report-b/);
     await page.getByRole('button', { name: 'Dry run' }).click();
-    const [group, id] = seeded.pausedReport.split('/');
-    const answer = await api.POST('/v1/minion/{account}/jobs/{group}/{id}/dry-run', {
+    const [group, id] = f.seeded.pausedReport.split('/');
+    const answer = await f.api.POST('/v1/minion/{account}/jobs/{group}/{id}/dry-run', {
       params: { path: { account: ACCOUNT, group, id } },
     });
     const dry = await waitForText(page.getByTestId('dry-run'), answer.data!.would);
     expect(dry).toContain(`${answer.data!.runner} (${answer.data!.type})`);
     await page.getByRole('button', { name: 'Resume' }).click();
     await page.getByRole('button', { name: 'Pause…' }).waitFor();
-    expect((await getJob(seeded.pausedReport)).data!.job.pause).toBeUndefined();
+    expect((await getJob(f.seeded.pausedReport)).data!.job.pause).toBeUndefined();
     await page.getByRole('button', { name: 'Disable' }).click();
     await page.getByRole('button', { name: 'Enable' }).waitFor();
-    expect((await getJob(seeded.pausedReport)).data!.job.enabled).toBe(false);
+    expect((await getJob(f.seeded.pausedReport)).data!.job.enabled).toBe(false);
     await page.getByRole('button', { name: 'Enable' }).click();
     await page.getByRole('button', { name: 'Disable' }).waitFor();
-    expect((await getJob(seeded.pausedReport)).data!.job.enabled).toBe(true);
+    expect((await getJob(f.seeded.pausedReport)).data!.job.enabled).toBe(true);
     // The audit history says who changed what, before and after.
     await waitForText(page.getByRole('list', { name: 'Audit history of the job' }), 'resume');
     expect(await page.locator('table.changes').first().textContent()).toMatch(
@@ -127,13 +102,7 @@ describe('console: acting (browser e2e)', () => {
   });
 
   it("edit: the server's field errors appear at their fields, then a fixed save", async () => {
-    const page = await signedIn();
-    const ref = await createJob(api, 'edits', {
-      name: 'to-edit',
-      schedule_expression: '0 6 * * *',
-      details: { runner: 'dummyRunner' },
-    });
-    await visit(page, jobPath(ref).slice(1), /^to-edit/);
+    const { page, ref } = await newJobPage('to-edit');
     await page.getByRole('button', { name: 'Edit' }).click();
     const form = page.getByRole('form', { name: 'Edit the job' });
     await form.getByLabel('Schedule (cron)').fill('every day');
@@ -157,13 +126,7 @@ describe('console: acting (browser e2e)', () => {
   });
 
   it('delete asks for a confirmation first', async () => {
-    const page = await signedIn();
-    const ref = await createJob(api, 'edits', {
-      name: 'to-delete',
-      schedule_expression: '0 6 * * *',
-      details: { runner: 'dummyRunner' },
-    });
-    await visit(page, jobPath(ref).slice(1), /^to-delete/);
+    const { page, ref } = await newJobPage('to-delete');
     await page.getByRole('button', { name: 'Delete…' }).click();
     const dialog = page.getByRole('dialog', { name: 'Delete to-delete?' });
     await dialog.getByRole('button', { name: 'Keep it' }).click();
@@ -176,7 +139,7 @@ describe('console: acting (browser e2e)', () => {
 
   it("a run that fails shows in the overview's recent failures", async () => {
     const page = await signedIn();
-    await visit(page, jobPath(seeded.startWeb).slice(1), /^start-web/);
+    await visit(page, jobPath(f.seeded.startWeb).slice(1), /^start-web/);
     await page.getByRole('button', { name: 'Run now' }).click();
     await waitForText(page.getByTestId('run-outcome'), 'failed', 60_000);
     await visit(page, '/', 'Overview');
@@ -197,13 +160,13 @@ describe('console: acting (browser e2e)', () => {
       page.getByRole('region', { name: 'Pause or resume a group' }),
       'Paused 1 job(s) of web',
     );
-    expect((await getJob(seeded.startWeb)).data!.job.pause?.reason).toBe('freeze');
+    expect((await getJob(f.seeded.startWeb)).data!.job.pause?.reason).toBe('freeze');
     await page.getByRole('button', { name: 'Resume the group' }).click();
     await waitForText(
       page.getByRole('region', { name: 'Pause or resume a group' }),
       'Resumed 1 job(s) of web',
     );
-    expect((await getJob(seeded.startWeb)).data!.job.pause).toBeUndefined();
+    expect((await getJob(f.seeded.startWeb)).data!.job.pause).toBeUndefined();
   });
 
   it('calendars: a new one is saved, a bad day is said at its field, and the audit trail shows it', async () => {

@@ -1,11 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { mapWithConcurrency } from '../common/concurrency';
-import { JobNotFoundError } from '../common/errors';
 import { activePause, JobDocument } from '../domain/job-document';
 import { groupEntry, JobKey, parseGroupEntry } from '../domain/job-key';
 import { filterOf } from '../jobs/dto/list-query.dto';
-import { filteredPage, isEmptyFilter, matches, Page, paged } from '../jobs/job-filter';
+import { filteredPage, isEmptyFilter, matches, Page, paged, readOrNull } from '../jobs/job-filter';
 import { toJobView } from '../jobs/job-view';
 import { JobLog } from '../job-log/job-log';
 import { JobsRepository } from '../repository/jobs.repository';
@@ -52,7 +51,7 @@ export class JobSummaries {
     const docs = new Map<string, JobDocument>();
     const read = async (entry: string): Promise<JobDocument | null> => {
       const key = parseGroupEntry(account, entry);
-      const doc = key && visible(key.group) ? await this.readOrNull(key) : null;
+      const doc = key && visible(key.group) ? await readOrNull(this.repository, key) : null;
       if (doc) docs.set(entry, doc);
       return doc;
     };
@@ -85,15 +84,6 @@ export class JobSummaries {
     } catch (err) {
       this.logger.warn(`newest run of ${groupEntry(key)} not read: ${(err as Error).message}`);
       return undefined;
-    }
-  }
-
-  private async readOrNull(key: JobKey): Promise<JobDocument | null> {
-    try {
-      return (await this.repository.get(key)).document;
-    } catch (err) {
-      if (err instanceof JobNotFoundError) return null;
-      throw err;
     }
   }
 }

@@ -1,6 +1,8 @@
 import { mapWithConcurrency } from '../common/concurrency';
 import { JobDocument } from '../domain/job-document';
-import { ListPage } from '../repository/jobs.repository';
+import { JobNotFoundError } from '../common/errors';
+import { JobKey } from '../domain/job-key';
+import { JobsRepository, ListPage } from '../repository/jobs.repository';
 
 /** The list routes' filters; every one given must hold. */
 export interface JobFilter {
@@ -73,5 +75,18 @@ export async function filteredPage(
     }
     if (entries.length < BATCH) return { items, more: false };
     after = entries[entries.length - 1];
+  }
+}
+
+/** A listed job, or null when it was deleted since the listing. */
+export async function readOrNull(
+  repository: JobsRepository,
+  key: JobKey,
+): Promise<JobDocument | null> {
+  try {
+    return (await repository.get(key)).document;
+  } catch (err) {
+    if (err instanceof JobNotFoundError) return null;
+    throw err;
   }
 }

@@ -102,3 +102,53 @@ export function Field({
     </div>
   );
 }
+
+/** A table with its column headings, named for assistive technology. */
+export function Table({
+  label,
+  head,
+  className,
+  children,
+}: {
+  label: string;
+  head: string[];
+  className?: string;
+  children: ReactNode;
+}) {
+  return (
+    <table className={className} aria-label={label}>
+      <thead>
+        <tr>
+          {head.map((h) => (
+            <th key={h} scope="col">
+              {h}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>{children}</tbody>
+    </table>
+  );
+}
+
+/** A form's submit and cancel buttons. */
+export function FormButtons({
+  submit,
+  busy,
+  onCancel,
+}: {
+  submit: string;
+  busy?: boolean;
+  onCancel: () => void;
+}) {
+  return (
+    <div className="buttons">
+      <button type="submit" disabled={busy}>
+        {submit}
+      </button>
+      <button type="button" className="secondary" onClick={onCancel}>
+        Cancel
+      </button>
+    </div>
+  );
+}

@@ -2,7 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { may, messageOf, must, type Calendar } from '../api/client';
 import type { Session } from '../session';
 import { useLoad } from '../components/load';
-import { ErrorNote, Field, Loading } from '../components/ui';
+import { ErrorNote, Field, FormButtons, Loading } from '../components/ui';
 import { fieldErrors } from './job/field-errors';
 
 /** The account's blackout calendars; a write key edits those set over the API. */
@@ -128,12 +128,7 @@ function CalendarForm({
           <input {...p} value={description} onChange={(e) => setDescription(e.target.value)} />
         )}
       </Field>
-      <div className="buttons">
-        <button type="submit">Save the calendar</button>
-        <button type="button" className="secondary" onClick={onDone}>
-          Cancel
-        </button>
-      </div>
+      <FormButtons submit="Save the calendar" onCancel={onDone} />
     </form>
   );
 }

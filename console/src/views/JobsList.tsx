@@ -4,7 +4,7 @@ import { href, navigate } from '../router';
 import type { Session } from '../session';
 import { useLoad } from '../components/load';
 import { countdown, localTime, scheduleInWords } from '../components/time';
-import { Badge, ErrorNote, Loading } from '../components/ui';
+import { Badge, ErrorNote, Loading, Table } from '../components/ui';
 
 const PAGE = 25;
 const FILTERS = ['search', 'enabled', 'runner', 'tag', 'paused'] as const;
@@ -58,67 +58,60 @@ export function JobsList({
       {loading && !data ? <Loading what="jobs" /> : null}
       {data ? (
         <>
-          <table className="jobs" aria-label={`Jobs of ${account}`}>
-            <thead>
-              <tr>
-                <th scope="col">Job</th>
-                <th scope="col">Schedule</th>
-                <th scope="col">Next</th>
-                <th scope="col">Last outcome</th>
-                <th scope="col">State</th>
+          <Table
+            className="jobs"
+            label={`Jobs of ${account}`}
+            head={['Job', 'Schedule', 'Next', 'Last outcome', 'State']}
+          >
+            {data.jobs.map((j) => (
+              <tr key={`${j.group}/${j.id}`}>
+                <td data-label="Job">
+                  <a href={href(['a', account, 'jobs', j.group, j.id])}>{j.name}</a>
+                  <div className="muted small">
+                    {j.group} · {j.runner}
+                    {j.tags.map((t) => ` · ${t.key}:${t.value}`).join('')}
+                  </div>
+                </td>
+                <td data-label="Schedule">
+                  {scheduleInWords(j.schedule_expression)}
+                  <div className="muted small">
+                    <code>{j.schedule_expression}</code> {j.timezone}
+                  </div>
+                </td>
+                <td data-label="Next">
+                  {j.next ? (
+                    <>
+                      <time dateTime={j.next}>{localTime(j.next)}</time>
+                      <div className="muted small">{countdown(Date.parse(j.next), now)}</div>
+                    </>
+                  ) : (
+                    '—'
+                  )}
+                </td>
+                <td data-label="Last outcome">
+                  {j.last_run ? (
+                    <>
+                      <Badge value={j.last_run.status} />
+                      {j.last_run.result ? (
+                        <span className="muted small"> {j.last_run.result}</span>
+                      ) : null}
+                      <div className="muted small">{localTime(j.last_run.finished_at)}</div>
+                    </>
+                  ) : (
+                    <span className="muted">never ran</span>
+                  )}
+                </td>
+                <td data-label="State">
+                  {j.enabled ? (
+                    <Badge value="enabled" kind="ok" />
+                  ) : (
+                    <Badge value="disabled" kind="neutral" />
+                  )}
+                  {j.pause ? <Badge value="paused" kind="warn" /> : null}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {data.jobs.map((j) => (
-                <tr key={`${j.group}/${j.id}`}>
-                  <td data-label="Job">
-                    <a href={href(['a', account, 'jobs', j.group, j.id])}>{j.name}</a>
-                    <div className="muted small">
-                      {j.group} · {j.runner}
-                      {j.tags.map((t) => ` · ${t.key}:${t.value}`).join('')}
-                    </div>
-                  </td>
-                  <td data-label="Schedule">
-                    {scheduleInWords(j.schedule_expression)}
-                    <div className="muted small">
-                      <code>{j.schedule_expression}</code> {j.timezone}
-                    </div>
-                  </td>
-                  <td data-label="Next">
-                    {j.next ? (
-                      <>
-                        <time dateTime={j.next}>{localTime(j.next)}</time>
-                        <div className="muted small">{countdown(Date.parse(j.next), now)}</div>
-                      </>
-                    ) : (
-                      '—'
-                    )}
-                  </td>
-                  <td data-label="Last outcome">
-                    {j.last_run ? (
-                      <>
-                        <Badge value={j.last_run.status} />
-                        {j.last_run.result ? (
-                          <span className="muted small"> {j.last_run.result}</span>
-                        ) : null}
-                        <div className="muted small">{localTime(j.last_run.finished_at)}</div>
-                      </>
-                    ) : (
-                      <span className="muted">never ran</span>
-                    )}
-                  </td>
-                  <td data-label="State">
-                    {j.enabled ? (
-                      <Badge value="enabled" kind="ok" />
-                    ) : (
-                      <Badge value="disabled" kind="neutral" />
-                    )}
-                    {j.pause ? <Badge value="paused" kind="warn" /> : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </Table>
           {data.jobs.length === 0 ? <p className="muted">No job matches.</p> : null}
           <nav className="pager" aria-label="Pages">
             <button
@@ -164,35 +157,61 @@ function FilterForm({
       <label>
         Name contains <input type="search" value={draft.search ?? ''} onChange={set('search')} />
       </label>
-      <label>
-        Enabled{' '}
-        <select value={draft.enabled ?? ''} onChange={set('enabled')}>
-          <option value="">any</option>
-          <option value="true">enabled</option>
-          <option value="false">disabled</option>
-        </select>
-      </label>
-      <label>
-        Runner{' '}
-        <select value={draft.runner ?? ''} onChange={set('runner')}>
-          <option value="">any</option>
-          {runners.map((r) => (
-            <option key={r}>{r}</option>
-          ))}
-        </select>
-      </label>
+      <Choice
+        label="Enabled"
+        value={draft.enabled}
+        onChange={set('enabled')}
+        options={[
+          ['true', 'enabled'],
+          ['false', 'disabled'],
+        ]}
+      />
+      <Choice
+        label="Runner"
+        value={draft.runner}
+        onChange={set('runner')}
+        options={runners.map((r) => [r, r])}
+      />
       <label>
         Tag <input placeholder="key:value" value={draft.tag ?? ''} onChange={set('tag')} />
       </label>
-      <label>
-        Paused{' '}
-        <select value={draft.paused ?? ''} onChange={set('paused')}>
-          <option value="">any</option>
-          <option value="true">paused</option>
-          <option value="false">not paused</option>
-        </select>
-      </label>
+      <Choice
+        label="Paused"
+        value={draft.paused}
+        onChange={set('paused')}
+        options={[
+          ['true', 'paused'],
+          ['false', 'not paused'],
+        ]}
+      />
       <button type="submit">Apply filters</button>
     </form>
+  );
+}
+
+/** A filter's choice: `any`, or one of the options (value, label). */
+function Choice({
+  label,
+  value,
+  onChange,
+  options,
+}: {
+  label: string;
+  value?: string;
+  onChange: (e: { target: { value: string } }) => void;
+  options: [string, string][];
+}) {
+  return (
+    <label>
+      {label}{' '}
+      <select value={value ?? ''} onChange={onChange}>
+        <option value="">any</option>
+        {options.map(([v, text]) => (
+          <option key={v} value={v}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }

@@ -47,22 +47,19 @@ function OverviewBody({ account, o }: { account: string; o: Schemas['AccountOver
   return (
     <>
       <dl className="counts">
-        <div>
-          <dt>Jobs</dt>
-          <dd>{o.jobs}</dd>
-        </div>
-        <div>
-          <dt>Enabled</dt>
-          <dd>{o.enabled}</dd>
-        </div>
-        <div>
-          <dt>Paused</dt>
-          <dd>{o.paused}</dd>
-        </div>
-        <div>
-          <dt>Failing</dt>
-          <dd>{o.failing_total}</dd>
-        </div>
+        {(
+          [
+            ['Jobs', o.jobs],
+            ['Enabled', o.enabled],
+            ['Paused', o.paused],
+            ['Failing', o.failing_total],
+          ] as const
+        ).map(([name, n]) => (
+          <div key={name}>
+            <dt>{name}</dt>
+            <dd>{n}</dd>
+          </div>
+        ))}
       </dl>
       <div className="columns">
         <div>

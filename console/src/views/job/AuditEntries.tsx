@@ -1,5 +1,6 @@
 import type { AuditEntry } from '../../api/client';
 import { localTime } from '../../components/time';
+import { Table } from '../../components/ui';
 
 function show(v: unknown): string {
   if (v === undefined || v === null) return '—';
@@ -39,26 +40,21 @@ export function AuditEntries({
           </div>
           {e.detail ? <div className="muted small">{e.detail}</div> : null}
           {e.changes && Object.keys(e.changes).length ? (
-            <table className="small changes" aria-label={`Changes of ${e.action}`}>
-              <thead>
-                <tr>
-                  <th scope="col">Field</th>
-                  <th scope="col">Before</th>
-                  <th scope="col">After</th>
+            <Table
+              className="small changes"
+              label={`Changes of ${e.action}`}
+              head={['Field', 'Before', 'After']}
+            >
+              {Object.entries(e.changes).map(([field, c]) => (
+                <tr key={field}>
+                  <td>
+                    <code>{field}</code>
+                  </td>
+                  <td className="before">{show(c.before)}</td>
+                  <td className="after">{show(c.after)}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {Object.entries(e.changes).map(([field, c]) => (
-                  <tr key={field}>
-                    <td>
-                      <code>{field}</code>
-                    </td>
-                    <td className="before">{show(c.before)}</td>
-                    <td className="after">{show(c.after)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </Table>
           ) : null}
         </li>
       ))}

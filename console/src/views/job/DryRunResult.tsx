@@ -1,5 +1,5 @@
 import type { Schemas } from '../../api/client';
-import { Badge } from '../../components/ui';
+import { Badge, Table } from '../../components/ui';
 
 type DryRun = Schemas['DryRun'] | Schemas['DryRunStep'];
 
@@ -29,28 +29,23 @@ export function DryRunResult({ d }: { d: DryRun }) {
         <dd>{Math.round(d.worst_case_ms / 1000)} s</dd>
       </dl>
       {d.checks.length ? (
-        <table className="small" aria-label="Permission checks">
-          <thead>
-            <tr>
-              <th scope="col">Permission</th>
-              <th scope="col">Result</th>
-              <th scope="col">Detail</th>
+        <Table
+          className="small"
+          label="Permission checks"
+          head={['Permission', 'Result', 'Detail']}
+        >
+          {d.checks.map((c) => (
+            <tr key={c.permission}>
+              <td>
+                <code>{c.permission}</code>
+              </td>
+              <td>
+                <Badge value={c.result} />
+              </td>
+              <td>{c.detail ?? ''}</td>
             </tr>
-          </thead>
-          <tbody>
-            {d.checks.map((c) => (
-              <tr key={c.permission}>
-                <td>
-                  <code>{c.permission}</code>
-                </td>
-                <td>
-                  <Badge value={c.result} />
-                </td>
-                <td>{c.detail ?? ''}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </Table>
       ) : null}
       {d.fleet ? (
         <p className="small">

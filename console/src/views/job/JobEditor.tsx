@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { messageOf, type JobResponse } from '../../api/client';
 import type { Session } from '../../session';
-import { ErrorNote, Field } from '../../components/ui';
+import { ErrorNote, Field, FormButtons } from '../../components/ui';
 import { fieldErrors } from './field-errors';
 
 const FIELDS = [
@@ -130,14 +130,7 @@ export function JobEditor({
           />
         )}
       </Field>
-      <div className="buttons">
-        <button type="submit" disabled={busy}>
-          Save
-        </button>
-        <button type="button" className="secondary" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
+      <FormButtons submit="Save" busy={busy} onCancel={onCancel} />
     </form>
   );
 }

@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from 'react';
-import { ErrorNote, Field } from '../../components/ui';
+import { ErrorNote, Field, FormButtons } from '../../components/ui';
 import { fieldErrors } from './field-errors';
 import { fromLocalInput, nextMonday, toLocalInput } from '../../components/time';
 
@@ -62,14 +62,7 @@ export function PauseForm({
       <Field label="Reason" error={errors.reason}>
         {(p) => <input {...p} value={reason} onChange={(e) => setReason(e.target.value)} />}
       </Field>
-      <div className="buttons">
-        <button type="submit" disabled={busy}>
-          {submitLabel}
-        </button>
-        <button type="button" className="secondary" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
+      <FormButtons submit={submitLabel} busy={busy} onCancel={onCancel} />
     </form>
   );
 }

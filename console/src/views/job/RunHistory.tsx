@@ -2,7 +2,7 @@ import { must, type RunRecord, type Schemas } from '../../api/client';
 import type { Session } from '../../session';
 import { useLoad } from '../../components/load';
 import { localTime } from '../../components/time';
-import { Badge, ErrorNote, Loading } from '../../components/ui';
+import { Badge, ErrorNote, Loading, Table } from '../../components/ui';
 
 /** A sequence's record lists its steps (issue 21); not in the document's RunRecord yet. */
 interface StepOutcome {
@@ -92,33 +92,27 @@ function FleetResources({ r }: { r: Record }) {
         Fleet <code>{f.selector}</code>: {f.matched} matched, {f.reached} reached {f.target},{' '}
         {f.already} already, {f.skipped} skipped, {f.missed} missed
       </summary>
-      <table className="small" aria-label="Each resource's outcome">
-        <thead>
-          <tr>
-            <th scope="col">Resource</th>
-            <th scope="col">Result</th>
-            <th scope="col">Before → state</th>
-            <th scope="col">Detail</th>
+      <Table
+        className="small"
+        label="Each resource's outcome"
+        head={['Resource', 'Result', 'Before → state', 'Detail']}
+      >
+        {(r.resources ?? []).map((res) => (
+          <tr key={res.id}>
+            <td>
+              <code>{res.id}</code>
+            </td>
+            <td>
+              <Badge value={res.result} />
+            </td>
+            <td>
+              {res.before ?? '?'} → {res.state ?? '?'}
+              {res.ms !== undefined ? ` (${Math.round(res.ms / 1000)} s)` : ''}
+            </td>
+            <td>{res.detail ?? ''}</td>
           </tr>
-        </thead>
-        <tbody>
-          {(r.resources ?? []).map((res) => (
-            <tr key={res.id}>
-              <td>
-                <code>{res.id}</code>
-              </td>
-              <td>
-                <Badge value={res.result} />
-              </td>
-              <td>
-                {res.before ?? '?'} → {res.state ?? '?'}
-                {res.ms !== undefined ? ` (${Math.round(res.ms / 1000)} s)` : ''}
-              </td>
-              <td>{res.detail ?? ''}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </Table>
       {r.resources_omitted ? (
         <p className="muted small">{r.resources_omitted} more not kept in the record.</p>
       ) : null}
@@ -128,33 +122,23 @@ function FleetResources({ r }: { r: Record }) {
 
 function Steps({ steps }: { steps: StepOutcome[] }) {
   return (
-    <table className="small" aria-label="Each step's outcome">
-      <thead>
-        <tr>
-          <th scope="col">Step</th>
-          <th scope="col">Job</th>
-          <th scope="col">Status</th>
-          <th scope="col">Detail</th>
+    <Table className="small" label="Each step's outcome" head={['Step', 'Job', 'Status', 'Detail']}>
+      {steps.map((s) => (
+        <tr key={s.step}>
+          <td>{s.step}</td>
+          <td>
+            <code>{s.job}</code>
+          </td>
+          <td>
+            <Badge value={s.status} />
+          </td>
+          <td>
+            {s.outcome ? `${s.outcome.resource}: ${s.outcome.result}` : ''}
+            {s.error ? ` ${s.error}` : ''}
+            {s.duration_ms !== undefined ? ` (${s.duration_ms} ms)` : ''}
+          </td>
         </tr>
-      </thead>
-      <tbody>
-        {steps.map((s) => (
-          <tr key={s.step}>
-            <td>{s.step}</td>
-            <td>
-              <code>{s.job}</code>
-            </td>
-            <td>
-              <Badge value={s.status} />
-            </td>
-            <td>
-              {s.outcome ? `${s.outcome.resource}: ${s.outcome.result}` : ''}
-              {s.error ? ` ${s.error}` : ''}
-              {s.duration_ms !== undefined ? ` (${s.duration_ms} ms)` : ''}
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      ))}
+    </Table>
   );
 }
