@@ -179,6 +179,20 @@ describe('console: reading (browser e2e)', () => {
     }
   });
 
+  it('a key the API refuses is not kept; signing out forgets the key', async () => {
+    const { page } = await open();
+    await page.getByLabel('Token or API key').fill('not-a-key-0123456789');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await waitForText(page.getByRole('alert'), 'This key was not accepted.');
+    expect(await page.evaluate('sessionStorage.length')).toBe(0);
+    await signIn(page, READ_KEY);
+    await page.reload();
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    expect(await page.evaluate('sessionStorage.length')).toBe(0);
+  });
+
   it('the accessibility check finds a violation when the page has one', async () => {
     const { page } = await open();
     await page.getByRole('heading', { name: 'minion console' }).waitFor();

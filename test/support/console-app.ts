@@ -71,8 +71,13 @@ export async function createJob(
   return `${group}/${res.data.job.id}`;
 }
 
-function day(offsetDays: number): string {
-  return new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
+/** Wednesday of this week (UTC, weeks from Monday): in the week the console shows, any day. */
+function wednesday(): string {
+  const now = new Date();
+  const monday =
+    Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) -
+    ((now.getUTCDay() + 6) % 7) * 86_400_000;
+  return new Date(monday + 2 * 86_400_000).toISOString().slice(0, 10);
 }
 
 export interface Seeded {
@@ -90,7 +95,7 @@ export interface Seeded {
  * two groups (a conflict), reports every five minutes, a paused one, a backup with a blackout day.
  */
 export async function seed(api: MinionClient): Promise<Seeded> {
-  const holiday = day(2);
+  const holiday = wednesday();
   const cal = await api.PUT('/v1/minion/{account}/calendars/{name}', {
     params: { path: { account: ACCOUNT, name: 'holidays' } },
     body: { timezone: 'UTC', dates: [holiday], description: 'A day off' },
