@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { BUILT_MAIN } from './support/built-app';
-import { ACCOUNT, createJob, jobPath, READ_KEY } from './support/console-app';
+import { ACCOUNT, createJob, jobPath, READ_KEY, RUN_KEY } from './support/console-app';
 import {
   PHONE,
   screenshot,
@@ -97,6 +97,47 @@ describe('console: reading (browser e2e)', () => {
     expect(await page.evaluate('localStorage.length')).toBe(0);
     expect(requests.some((u) => u.includes(READ_KEY))).toBe(false);
     expect(f.app.log()).not.toContain(READ_KEY);
+  });
+
+  it('a run key sees run now, dry run and pause, and nothing that changes a job', async () => {
+    const { page } = await open();
+    await signIn(page, RUN_KEY);
+    await visit(page, jobPath(f.seeded.report).slice(1), /^report-a/);
+    for (const name of ['Run now', 'Dry run', 'Pause…']) {
+      expect(await page.getByRole('button', { name }).count()).toBe(1);
+    }
+    for (const name of ['Disable', 'Edit', 'Delete…']) {
+      expect(await page.getByRole('button', { name }).count()).toBe(0);
+    }
+    await visit(page, `/a/${ACCOUNT}/week`, /^Week of/);
+    await page.getByRole('button', { name: 'Pause the group…' }).waitFor();
+    await visit(page, `/a/${ACCOUNT}/calendars`, /^Blackout calendars/);
+    await page.getByRole('heading', { name: 'holidays' }).waitFor();
+    expect(await page.getByRole('button', { name: /New calendar|Edit/ }).count()).toBe(0);
+  });
+
+  it('marks a next fire time in a daylight-saving gap or overlap, as the API flags it', async () => {
+    const { page } = await open();
+    // The seeded jobs fire in UTC: the API's answer for one is given a gap and an overlap, as
+    // it answers for a job in America/New_York around a change of clocks.
+    await page.route('**/next?count=8', async (route) => {
+      const answer = await route.fetch();
+      const body = await answer.json();
+      body.next[0] = {
+        ...body.next[0],
+        dst: 'gap',
+        note: 'clocks skip 02:00-03:00: runs at 03:30',
+      };
+      body.next[1] = { ...body.next[1], dst: 'overlap', note: '01:30 happens twice: runs once' };
+      await route.fulfill({ response: answer, json: body });
+    });
+    await signIn(page, READ_KEY);
+    await visit(page, jobPath(f.seeded.backup).slice(1), /^backup/);
+    const times = page.locator('.next-times li');
+    await waitForText(times.nth(0), 'DST gap');
+    expect(await times.nth(0).textContent()).toContain('clocks skip 02:00-03:00');
+    expect(await times.nth(1).textContent()).toContain('DST overlap');
+    expect(await page.locator('.next-times').textContent()).toContain(`blackout holidays`);
   });
 
   it('the jobs list: search, filters and paging, one request per page and none per row', async () => {

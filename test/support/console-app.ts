@@ -5,12 +5,13 @@ import { resolve } from 'node:path';
 
 export const WRITE_KEY = 'console-write-token-0123456789';
 export const READ_KEY = 'console-read-key-0123456789abc';
+export const RUN_KEY = 'console-run-key-0123456789abcd';
 export const ACCOUNT = 'local';
 const INSTANCE = 'i-aaaabbbb11112222';
 
 /**
  * The built app (dist/main.js with the console in dist/ui) as an operator runs it: the full
- * token, a read-only key, one account with the dummy runner and an EC2 instance runner (its
+ * token, a read-only key, a run key, one account with the dummy runner and an EC2 instance runner (its
  * calls go to a closed local port, so a run of it fails at once, as a run with no permission
  * would), a run tried once.
  */
@@ -22,7 +23,10 @@ export async function startConsoleApp(extra: Record<string, unknown> = {}): Prom
     BUILT_MAIN,
     {
       token: WRITE_KEY,
-      apiKeys: [{ name: 'reader', token: READ_KEY, accounts: ['*'], access: 'read' }],
+      apiKeys: [
+        { name: 'reader', token: READ_KEY, accounts: ['*'], access: 'read' },
+        { name: 'operator', token: RUN_KEY, accounts: [ACCOUNT], access: 'run' },
+      ],
       accounts: { [ACCOUNT]: { runners: ['dummyRunner', 'instanceRunner'], region: 'us-east-1' } },
       jobRunners: { dummyRunner: { type: 'dummy' }, instanceRunner: { type: 'instance' } },
       scheduler: { attempts: 1 },
@@ -71,6 +75,10 @@ export async function createJob(
   return `${group}/${res.data.job.id}`;
 }
 
+function inDays(n: number): string {
+  return new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+}
+
 /** Wednesday of this week (UTC, weeks from Monday): in the week the console shows, any day. */
 function wednesday(): string {
   const now = new Date();
@@ -86,7 +94,7 @@ export interface Seeded {
   report: string;
   pausedReport: string;
   backup: string;
-  /** The day (UTC) the `holidays` calendar blacks out. */
+  /** This week's Wednesday (UTC), a day the `holidays` calendar blacks out. */
   holiday: string;
 }
 
@@ -98,7 +106,9 @@ export async function seed(api: MinionClient): Promise<Seeded> {
   const holiday = wednesday();
   const cal = await api.PUT('/v1/minion/{account}/calendars/{name}', {
     params: { path: { account: ACCOUNT, name: 'holidays' } },
-    body: { timezone: 'UTC', dates: [holiday], description: 'A day off' },
+    // This week's Wednesday (the week view holds it) and the day after tomorrow (the next
+    // fire times of a daily job hold it), whatever day the tests run.
+    body: { timezone: 'UTC', dates: [holiday, inDays(2)], description: 'Days off' },
   });
   if (!cal.response.ok) throw new Error(`calendar: ${cal.response.status}`);
   const startWeb = await createJob(
