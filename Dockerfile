@@ -9,6 +9,9 @@ COPY package.json package-lock.json ./
 RUN npm ci
 COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY src ./src
+# The console, built by Vite into dist/ui (its client's types, test/client/minion-api.d.ts, are
+# type-only imports: the build does not read them).
+COPY console ./console
 ARG MINION_GITHASH=unknown
 ENV MINION_GITHASH=${MINION_GITHASH}
 RUN npm run build && npm prune --omit=dev

@@ -3,6 +3,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from './auth/auth.module';
 import { createRootLogger, ROOT_LOGGER } from './common/http/request-logging';
 import { ConfigModule } from './config/config.module';
+import { ConsoleModule } from './console/console.module';
 import { MinionSettings } from './config/settings';
 import { HealthModule } from './health/health.module';
 import { AuditModule } from './audit/audit.module';
@@ -56,6 +57,7 @@ export class AppModule {
         ScheduleModule,
         SchedulerModule,
         HealthModule,
+        ConsoleModule,
       ],
     };
   }

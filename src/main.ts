@@ -36,7 +36,10 @@ async function bootstrap(): Promise<void> {
   if (config.tokenGenerated) {
     // Printed once, to the terminal only, so a first-time user can call the API.
     process.stdout.write(
-      `\nNo token configured: generated one for this run. Send it as X-Auth-Token:\n  ${config.token}\n\n`,
+      `\nNo token configured: generated one for this run. Send it as X-Auth-Token:\n  ${config.token}\n` +
+        (config.console.enabled
+          ? `or paste it into the console: http://localhost:${address.port}/v1/minion/ui/\n\n`
+          : '\n'),
     );
   }
 }

@@ -23,6 +23,7 @@ export function startupLine(
   return (
     `minion listening on http://${host}:${address.port}/v1/minion: org ${config.org}, ` +
     `repository ${repository}, queue ${queue}, run log ${log}, ` +
-    `accounts ${accounts.join(', ') || 'none'}, runners ${runners.join(', ') || 'none'}`
+    `accounts ${accounts.join(', ') || 'none'}, runners ${runners.join(', ') || 'none'}, ` +
+    `console ${config.console.enabled ? '/v1/minion/ui/' : 'off'}`
   );
 }

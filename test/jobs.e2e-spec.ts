@@ -515,6 +515,10 @@ describe('jobs API (e2e)', () => {
           'GET /v1/minion/{account}/calendars/{name}',
           'PUT /v1/minion/{account}/calendars/{name}',
           'GET /v1/minion/{account}/schedule',
+          'GET /v1/minion/whoami',
+          'GET /v1/minion/{account}/overview',
+          'GET /v1/minion/{account}/job-summaries',
+          'GET /v1/minion/{account}/calendars',
         ].sort(),
       );
       expect(res.body.components.securitySchemes['X-Auth-Token']).toMatchObject({

@@ -1,92 +1,23 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { BuiltApp, BuiltAppOptions, startBuiltApp, whenReady } from '../../test/support/built-app';
 
 /** The built app (`npm run build`), started as a user starts it: `node dist/main.js -config FILE`. */
-export interface RealApp {
-  url: string;
-  pid: number;
-  dir: string;
-  /** The app's log so far (JSON lines). */
-  log(): string;
-  stop(): Promise<void>;
-}
+export type RealApp = BuiltApp;
+export { whenReady };
 
+/** dist/main.js, seen from dist-bench/bench/support once the benchmarks are compiled. */
 const MAIN = resolve(__dirname, '..', '..', '..', 'dist', 'main.js');
 
 /**
  * Starts `dist/main.js` on a config (org `bench`, port chosen by the system) with its data dir in
- * a temp folder (or `dataDir`), its log going to a file (a pipe the benchmark had to read would
- * cost the benchmark's CPU), and resolves once it logs where it listens.
+ * a temp folder (or `dataDir`), and resolves once it logs where it listens.
  */
-export async function startRealApp(
+export function startRealApp(
   config: Record<string, unknown>,
-  options: {
-    dataDir?: string;
-    env?: Record<string, string>;
-    timeoutMs?: number;
-    /** Node options before the script (`--cpu-prof`, which NODE_OPTIONS does not take). */
-    nodeArgs?: string[];
-  } = {},
+  options: Omit<BuiltAppOptions, 'org'> = {},
 ): Promise<RealApp> {
-  const dir = mkdtempSync(join(tmpdir(), 'minion-bench-app-'));
-  const dataDir = options.dataDir ?? join(dir, 'data');
-  const file = join(dir, 'config.json');
-  writeFileSync(
-    file,
-    JSON.stringify({
-      org: 'bench',
-      listenAddress: '0.0.0.0:0',
-      logLevel: 'info',
-      jobsRepository: { type: 'file', config: { path: dataDir } },
-      ...config,
-    }),
-  );
-  const logFile = join(dir, 'app.log');
-  const out = openSync(logFile, 'w');
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [...(options.nodeArgs ?? []), MAIN, '-config', file],
-    {
-      stdio: ['ignore', out, out],
-      env: { ...process.env, NODE_ENV: 'production', ...options.env },
-    },
-  );
-  closeSync(out);
-  const log = () => readFileSync(logFile, 'utf8');
-  const deadline = Date.now() + (options.timeoutMs ?? 120_000);
-  let port: string | undefined;
-  while (!(port = /listening on http:\/\/\S+?:(\d+)\//.exec(log())?.[1])) {
-    if (child.exitCode !== null) throw new Error(`app exited: ${log().slice(-2000)}`);
-    if (Date.now() > deadline) throw new Error('app did not start in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return {
-    url: `http://127.0.0.1:${port}/v1/minion`,
-    pid: child.pid as number,
-    dir,
-    log,
-    stop: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await exited;
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-/** Waits until the app's readiness probe answers 200. */
-export async function whenReady(app: RealApp, timeoutMs = 300_000): Promise<number> {
-  const started = Date.now();
-  while (Date.now() - started < timeoutMs) {
-    const res = await fetch(`${app.url}/health/ready`).catch(() => null);
-    if (res?.status === 200) return Date.now() - started;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error('app not ready in time');
+  // Every interface, as the benchmarks always listened.
+  return startBuiltApp(MAIN, { listenAddress: '0.0.0.0:0', ...config }, options);
 }
 
 export function percentile(sorted: number[], p: number): number {

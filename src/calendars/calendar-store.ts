@@ -8,4 +8,6 @@ import { Calendar } from '../domain/calendar';
 export abstract class CalendarStore {
   abstract get(account: string, name: string): Promise<Calendar | null>;
   abstract put(account: string, name: string, calendar: Calendar): Promise<void>;
+  /** The names of the account's calendars set over the API, in any order. */
+  abstract list(account: string): Promise<string[]>;
 }

@@ -27,6 +27,17 @@ const EXAMPLE = {
 export class CalendarsController {
   constructor(private readonly calendars: CalendarsService) {}
 
+  @Get()
+  @ApiOperation({
+    operationId: 'listCalendars',
+    summary:
+      "Every blackout calendar of the account (the configuration's and those set over the API)",
+  })
+  @ApiOkResponse({ description: 'The calendars, by name', type: [StoredCalendarDto] })
+  list(@Param() { account }: AccountParams): Promise<StoredCalendarDto[]> {
+    return this.calendars.list(account);
+  }
+
   @Get(':name')
   @ApiOperation({ operationId: 'getCalendar', summary: 'A blackout calendar' })
   @ApiOkResponse({ description: 'The calendar', type: StoredCalendarDto })

@@ -39,6 +39,16 @@ export class CalendarsService implements BlackoutCalendars {
     return found;
   }
 
+  /** Every calendar of the account, of the configuration and set over the API, by name. */
+  async list(account: string): Promise<FoundCalendar[]> {
+    const names = new Set([
+      ...Object.keys(this.settings.configured[account] ?? {}),
+      ...(await this.store.list(account)),
+    ]);
+    const found = await Promise.all([...names].sort().map((name) => this.find(account, name)));
+    return found.filter((c): c is FoundCalendar => c !== null);
+  }
+
   /** Creates or replaces a calendar of the API, and audits it. */
   async put(account: string, name: string, calendar: Calendar, actor: Actor): Promise<void> {
     if (this.fromConfig(account, name)) {

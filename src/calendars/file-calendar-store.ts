@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { segmentFileName } from '../common/safe-segment';
+import { segmentFileName, segmentFromFileName } from '../common/safe-segment';
 import { Calendar } from '../domain/calendar';
 import { CalendarStore } from './calendar-store';
 
@@ -30,6 +30,20 @@ export class FileCalendarStore extends CalendarStore {
     const temp = join(dir, `.${randomUUID()}.tmp`);
     await fs.writeFile(temp, JSON.stringify(calendar, null, 2));
     await fs.rename(temp, target);
+  }
+
+  async list(account: string): Promise<string[]> {
+    let names: string[];
+    try {
+      names = await fs.readdir(join(this.dir, segmentFileName(account)));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    return names
+      .filter((n) => n.endsWith('.json') && !n.startsWith('.'))
+      .map((n) => segmentFromFileName(n.slice(0, -'.json'.length)))
+      .filter((n): n is string => n !== null);
   }
 
   private file(account: string, name: string): string {

@@ -1,4 +1,9 @@
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  paginateListObjectsV2,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { requireSafeSegment } from '../common/safe-segment';
 import { S3Settings } from '../repository/repository.config';
 import { createS3Client } from '../repository/s3-jobs.repository';
@@ -44,6 +49,25 @@ export class S3CalendarStore extends CalendarStore {
     } catch (err) {
       throw s3Failure(err, this.options.bucket, `write calendar ${account}/${name}`);
     }
+  }
+
+  async list(account: string): Promise<string[]> {
+    const prefix = `${this.base}/${requireSafeSegment(account, 'account')}/`;
+    const names: string[] = [];
+    try {
+      for await (const page of paginateListObjectsV2(
+        { client: this.s3 },
+        { Bucket: this.options.bucket, Prefix: prefix },
+      )) {
+        for (const { Key } of page.Contents ?? []) {
+          const name = Key?.slice(prefix.length);
+          if (name?.endsWith('.json') && !name.includes('/')) names.push(name.slice(0, -5));
+        }
+      }
+    } catch (err) {
+      throw s3Failure(err, this.options.bucket, `list calendars of ${account}`);
+    }
+    return names;
   }
 
   private key(account: string, name: string): string {

@@ -3,6 +3,7 @@ import { AuditSettings } from '../audit/audit.config';
 import { AuthSettings } from '../auth/auth.config';
 import { CalendarSettings } from '../calendars/calendars.config';
 import { Clock, SystemClock } from '../common/clock';
+import { ConsoleSettings } from '../console/console.config';
 import { CoordinationSettings } from '../coordination/coordination.config';
 import { Accounts } from '../domain/accounts';
 import { JobCacheSettings } from '../job-cache/job-cache.config';
@@ -35,6 +36,7 @@ function slices(s: MinionSettings): Provider[] {
     { provide: NotificationSettings, useValue: s.notifications },
     { provide: AuthSettings, useValue: s.auth },
     { provide: CalendarSettings, useValue: s.calendars },
+    { provide: ConsoleSettings, useValue: s.console },
   ];
 }
 

@@ -4,6 +4,7 @@ import { Allow, IsIn, IsNotEmpty, IsOptional, IsString, ValidateIf } from 'class
 import { ApiKeyDefinition } from '../auth/api-keys.config';
 import { AuthOptions } from '../auth/auth.config';
 import { CalendarsConfig } from '../calendars/calendars.config';
+import { ConsoleOptions } from '../console/console.config';
 import { ProviderDefinition } from '../coordination/coordination.config';
 import { IsSafeSegment } from '../common/validators/is-safe-segment.validator';
 import { NestedArray, NestedObject } from '../common/validators/nested.decorators';
@@ -79,6 +80,11 @@ export class MinionConfig {
   @IsOptional()
   @Allow()
   calendars?: CalendarsConfig;
+
+  /** The operator console under /v1/minion/ui/ (on by default; `enabled: false` turns it off). */
+  @IsOptional()
+  @NestedObject(() => ConsoleOptions)
+  console?: ConsoleOptions;
 
   /** How requests authenticate: bcrypt limits and throttling of failures. */
   @IsOptional()

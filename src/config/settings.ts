@@ -1,6 +1,7 @@
 import { auditSettings, AuditSettings } from '../audit/audit.config';
 import { authSettings, AuthSettings } from '../auth/auth.config';
 import { calendarSettings, CalendarSettings } from '../calendars/calendars.config';
+import { consoleSettings, ConsoleSettings } from '../console/console.config';
 import { coordinationSettings, CoordinationSettings } from '../coordination/coordination.config';
 import { Account } from '../domain/accounts';
 import { JobCacheSettings } from '../job-cache/job-cache.config';
@@ -39,6 +40,7 @@ export interface HttpSettings {
  * | `eventReporters`                      | `NotificationSettings`  | src/notifications    |
  * | `token`, `apiKeys`, `auth`            | `AuthSettings`          | src/auth             |
  * | `calendars` (+ where jobs are stored) | `CalendarSettings`      | src/calendars        |
+ * | `console`                             | `ConsoleSettings`       | src/console          |
  * | `listenAddress`, `trustProxy`         | `http` (main.ts, app.setup.ts)                 |
  *
  * `org` goes into every slice that names stored things after it; `dataDir` (the file
@@ -63,6 +65,7 @@ export class MinionSettings {
   readonly notifications: NotificationSettings;
   readonly auth: AuthSettings;
   readonly calendars: CalendarSettings;
+  readonly console: ConsoleSettings;
   /** Local state (scheduler marker, SQLite run log and audit): the file repository's path, else ./data. */
   readonly dataDir: string;
   /** What the loader noticed and accepted: unknown keys, values read leniently (logged at startup). */
@@ -113,6 +116,7 @@ export function resolveSettings(
     notifications: notificationSettings(config.eventReporters, org),
     auth: authSettings(config.token, config.auth, config.apiKeys),
     calendars: calendarSettings(config.calendars, org, store),
+    console: consoleSettings(config.console),
     dataDir,
     notes: [...extras.notes],
   });

@@ -1,6 +1,8 @@
 import { mapWithConcurrency } from '../common/concurrency';
 import { JobDocument } from '../domain/job-document';
-import { ListPage } from '../repository/jobs.repository';
+import { JobNotFoundError } from '../common/errors';
+import { JobKey } from '../domain/job-key';
+import { JobsRepository, ListPage } from '../repository/jobs.repository';
 
 /** The list routes' filters; every one given must hold. */
 export interface JobFilter {
@@ -48,17 +50,18 @@ export function matches(doc: JobDocument, f: JobFilter): boolean {
 }
 
 /**
- * One page of the entries whose job matches: walks the listing in batches after `startAfter`,
+ * One page of the entries whose job matches (the filter, or a predicate): walks the listing in batches after `startAfter`,
  * reads the jobs (a few at a time), and stops at `limit` matches. `more` says another match
  * may follow, so the next link starts after the last entry returned. A job deleted between
  * the listing and its read is left out.
  */
 export async function filteredPage(
   page: ListPage,
-  filter: JobFilter,
+  filter: JobFilter | ((doc: JobDocument) => boolean),
   list: (p: ListPage) => Promise<string[]>,
   read: (entry: string) => Promise<JobDocument | null>,
 ): Promise<Page> {
+  const keep = typeof filter === 'function' ? filter : (doc: JobDocument) => matches(doc, filter);
   const items: string[] = [];
   let after = page.startAfter;
   for (;;) {
@@ -66,11 +69,24 @@ export async function filteredPage(
     const docs = await mapWithConcurrency(entries, READ_CONCURRENCY, read);
     for (const [i, entry] of entries.entries()) {
       const doc = docs[i];
-      if (!doc || !matches(doc, filter)) continue;
+      if (!doc || !keep(doc)) continue;
       if (page.limit !== undefined && items.length === page.limit) return { items, more: true };
       items.push(entry);
     }
     if (entries.length < BATCH) return { items, more: false };
     after = entries[entries.length - 1];
+  }
+}
+
+/** A listed job, or null when it was deleted since the listing. */
+export async function readOrNull(
+  repository: JobsRepository,
+  key: JobKey,
+): Promise<JobDocument | null> {
+  try {
+    return (await repository.get(key)).document;
+  } catch (err) {
+    if (err instanceof JobNotFoundError) return null;
+    throw err;
   }
 }

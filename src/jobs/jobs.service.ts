@@ -6,7 +6,7 @@ import { CalendarsService } from '../calendars/calendars.service';
 import { Clock, rfc3339 } from '../common/clock';
 import { CronSchedule, DEFAULT_TIMEZONE } from '../common/cron/cron-schedule';
 import { describeFireTime, FireTimeView } from '../common/cron/dst';
-import { JobNotFoundError, ServiceUnavailableError } from '../common/errors';
+import { ServiceUnavailableError } from '../common/errors';
 import { TimeoutError, withTimeout } from '../common/timeout';
 import { JobQueue, QueueClosedError } from '../coordination/job-queue';
 import { QueueMetrics } from '../coordination/queue.metrics';
@@ -19,7 +19,7 @@ import { JobLog } from '../job-log/job-log';
 import { DeleteGroupResult, JobsRepository, ListPage } from '../repository/jobs.repository';
 import { RunnerRegistry } from '../runners/runner-registry';
 import { JobRequestDto } from './dto/job-request.dto';
-import { filteredPage, isEmptyFilter, JobFilter, Page, paged } from './job-filter';
+import { filteredPage, isEmptyFilter, JobFilter, Page, paged, readOrNull } from './job-filter';
 import { JobView, toJobView } from './job-view';
 import { JobWriter } from './job-writer.service';
 import { StepCheck } from './step-check';
@@ -82,13 +82,8 @@ export class JobsService {
   }
 
   /** A listed job, or null when it was deleted since the listing. */
-  private async readOrNull(key: JobKey): Promise<JobDocument | null> {
-    try {
-      return (await this.repository.get(key)).document;
-    } catch (err) {
-      if (err instanceof JobNotFoundError) return null;
-      throw err;
-    }
+  private readOrNull(key: JobKey): Promise<JobDocument | null> {
+    return readOrNull(this.repository, key);
   }
 
   async get(key: JobKey): Promise<JobWithLog> {

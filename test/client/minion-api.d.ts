@@ -21,6 +21,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/minion/whoami": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The key this request authenticated with: its name, accounts, groups and access
+         * @description Any valid key may ask. A client shows only what the key may do by it; every route still refuses what the key may not do.
+         */
+        get: operations["whoAmI"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/minion/{account}/jobs": {
         parameters: {
             query?: never;
@@ -274,6 +294,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/minion/{account}/calendars": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every blackout calendar of the account (the configuration's and those set over the API) */
+        get: operations["listCalendars"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/minion/{account}/calendars/{name}": {
         parameters: {
             query?: never;
@@ -383,6 +420,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/minion/{account}/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An account at a glance: job counts, the next fire times, jobs whose last run failed */
+        get: operations["accountOverview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/minion/{account}/job-summaries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One page of jobs as list rows: each with its next fire time and its newest run
+         * @description Filters as the list routes (`enabled`, `runner`, `tag`, `name` prefix), plus `paused` and `search` (in the name, any case). Unfiltered, only the jobs of the page are read; filtered, the listing is walked until the page is full.
+         */
+        get: operations["listJobSummaries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -404,6 +478,45 @@ export interface components {
              * @example job.schedule_expression is not a valid cron expression: expected 5 fields
              */
             message: string;
+        };
+        /** @description An account the key reaches */
+        KeyAccount: {
+            /**
+             * @description The account name
+             * @example spinup
+             */
+            name: string;
+            /**
+             * @description The runners its jobs may use (`details.runner`), from the configuration
+             * @example [
+             *       "instanceRunner",
+             *       "databaseRunner"
+             *     ]
+             */
+            runners: string[];
+        };
+        /** @description The API key a request authenticated with, and what it may reach and do */
+        WhoAmI: {
+            /**
+             * @description The key name (`token` for the full-access token)
+             * @example team-spinup
+             */
+            name: string;
+            /**
+             * @description `read` (GET routes), `run` (read, run now, dry runs, pause and resume) or `write` (everything)
+             * @example write
+             * @enum {string}
+             */
+            access: "read" | "run" | "write";
+            /** @description The configured accounts the key reaches, by name */
+            accounts: components["schemas"]["KeyAccount"][];
+            /**
+             * @description The only groups the key reaches in those accounts; absent: every group
+             * @example [
+             *       "nightly"
+             *     ]
+             */
+            groups?: string[];
         };
         /** @description The `job` of a create or update body: the original's job document */
         JobInput: {
@@ -989,6 +1102,74 @@ export interface components {
              */
             detail?: string;
         };
+        /** @description One step of a sequence's run, in order */
+        StepOutcome: {
+            /**
+             * @description From 1, in order
+             * @example 2
+             */
+            step: number;
+            /**
+             * @description The step's job, `<group>/<id>`
+             * @example stack/web
+             */
+            job: string;
+            /**
+             * @description The step's run id: its own records are in the step job's run history
+             * @example spinup/stack/web@sequence-2026-12-07T06:00:00Z-step-2
+             */
+            run_id: string;
+            /**
+             * @description As the step's last attempt, or `not run` when an earlier step failed and the sequence stops at a failure
+             * @example succeeded
+             * @enum {string}
+             */
+            status: "succeeded" | "failed" | "skipped" | "interrupted" | "not run";
+            /**
+             * @description Attempts the step took
+             * @example 1
+             */
+            attempts?: number;
+            /**
+             * Format: date-time
+             * @description When the step started
+             * @example 2026-12-07T06:02:11Z
+             */
+            started_at?: string;
+            /**
+             * Format: date-time
+             * @description When the step ended
+             * @example 2026-12-07T06:03:40Z
+             */
+            finished_at?: string;
+            /**
+             * @description From the step's start to its end (its action and its wait), in milliseconds
+             * @example 89000
+             */
+            duration_ms?: number;
+            /** @description The state its resource reached */
+            outcome?: components["schemas"]["RunOutcome"];
+            /** @description For a fleet step: its summary */
+            fleet?: components["schemas"]["FleetSummary"];
+            /**
+             * @description Why it failed, was skipped, or was not run
+             * @example step 2 (stack/web) failed
+             */
+            error?: string;
+        };
+        /** @description The sequence run this record is a step of */
+        SequenceLink: {
+            /**
+             * @description The sequence's run id
+             * @example spinup/stacks/start-shop@2026-12-07T06:00:00Z
+             */
+            run_id: string;
+            /**
+             * @description Which step, from 1
+             * @example 2
+             */
+            step: number;
+        };
         /** @description One attempt of one occurrence, as the run log keeps it */
         RunRecord: {
             /**
@@ -1072,6 +1253,10 @@ export interface components {
              * @example 0
              */
             resources_omitted?: number;
+            /** @description For a sequence: every step's outcome, in order, and the time each took */
+            steps?: components["schemas"]["StepOutcome"][];
+            /** @description For a step's own record: the sequence run it belongs to */
+            sequence?: components["schemas"]["SequenceLink"];
             /**
              * @description For `missed`: how many occurrences were not run
              * @example 113
@@ -1534,6 +1719,176 @@ export interface components {
              */
             buildstamp: string;
         };
+        /** @description A job's newest run record, in short */
+        RunSummary: {
+            /**
+             * @description Its occurrence id
+             * @example local/space-xy/6bcfa79f-615e-470d-97c1-687f3357497d@2026-11-24T15:00:00Z
+             */
+            run_id: string;
+            /**
+             * @description What started it: the schedule, a manual run, or a sequence it is a step of
+             * @example schedule
+             * @enum {string}
+             */
+            trigger: "schedule" | "manual" | "sequence";
+            /**
+             * @description Its status
+             * @example failed
+             * @enum {string}
+             */
+            status: "succeeded" | "failed" | "skipped" | "missed" | "interrupted";
+            /**
+             * Format: date-time
+             * @description When it finished
+             * @example 2026-11-24T15:00:01Z
+             */
+            finished_at: string;
+            /**
+             * @description Why it failed, was skipped or missed
+             * @example start i-aaaabbbb11112222: UnauthorizedOperation
+             */
+            error?: string;
+            /**
+             * @description The state the resource reached, or why not (`outcome.result`)
+             * @example reached
+             */
+            result?: string;
+            /**
+             * @description A failed attempt will be retried
+             * @example false
+             */
+            will_retry?: boolean;
+        };
+        /** @description An enabled job whose newest run failed */
+        FailingJob: {
+            /**
+             * @description `group/id` of the job
+             * @example space-xy/6bcfa79f
+             */
+            job: string;
+            /**
+             * @description The job's name
+             * @example start-staging-db
+             */
+            name: string;
+            /** @description Its newest run record, in short */
+            last_run: components["schemas"]["RunSummary"];
+        };
+        /** @description An account at a glance: its jobs, what happens next, what failed */
+        AccountOverview: {
+            /**
+             * @description The account
+             * @example spinup
+             */
+            account: string;
+            /**
+             * @description Jobs the key sees
+             * @example 120
+             */
+            jobs: number;
+            /**
+             * @description Of them, enabled
+             * @example 100
+             */
+            enabled: number;
+            /**
+             * @description Of the enabled, paused now
+             * @example 3
+             */
+            paused: number;
+            /** @description The next fire times of the enabled jobs within `hours`, soonest first (at most 20) */
+            upcoming: components["schemas"]["ScheduledOccurrence"][];
+            /** @description Enabled jobs whose newest run failed, most recent first (at most 20) */
+            failing: components["schemas"]["FailingJob"][];
+            /**
+             * @description How many enabled jobs have a failed newest run (`failing` shows 20 at most)
+             * @example 1
+             */
+            failing_total: number;
+            /**
+             * @description How many hours `upcoming` covers
+             * @example 6
+             */
+            hours: number;
+        };
+        /** @description A job as a list row shows it: what it is, when it fires next, how it last ran */
+        JobSummary: {
+            /**
+             * @description Its group
+             * @example space-xy
+             */
+            group: string;
+            /**
+             * @description Its id
+             * @example 6bcfa79f-615e-470d-97c1-687f3357497d
+             */
+            id: string;
+            /**
+             * @description Its name
+             * @example stop-staging-db
+             */
+            name: string;
+            /**
+             * @description Free text
+             * @example Stops the staging database at night
+             */
+            description: string;
+            /**
+             * @description Whether the schedule fires it
+             * @example true
+             */
+            enabled: boolean;
+            /**
+             * @description `details.runner`
+             * @example databaseRunner
+             */
+            runner: string;
+            /**
+             * @description The cron expression
+             * @example 0 19 * * MON-FRI
+             */
+            schedule_expression: string;
+            /**
+             * @description The time zone it is read in
+             * @example Europe/Berlin
+             */
+            timezone: string;
+            /**
+             * @description Its tags
+             * @example [
+             *       {
+             *         "key": "foo",
+             *         "value": "bar"
+             *       },
+             *       {
+             *         "key": "baz",
+             *         "value": "biz"
+             *       }
+             *     ]
+             */
+            tags: components["schemas"]["Tag"][];
+            /** @description The pause in force, if any */
+            pause?: components["schemas"]["JobPause"];
+            /**
+             * Format: date-time
+             * @description The next fire time of its schedule (also for a disabled or paused job, as `next` of a job); absent when it never fires again
+             * @example 2026-12-07T18:00:00Z
+             */
+            next?: string;
+            /** @description Its newest run record, in short; absent before its first run */
+            last_run?: components["schemas"]["RunSummary"];
+        };
+        /** @description One page of job summaries */
+        JobSummaryPage: {
+            /** @description The jobs of the page, in listing order */
+            jobs: components["schemas"]["JobSummary"][];
+            /**
+             * @description Pass as `start_after` for the next page; absent on the last page
+             * @example space-xy/6bcfa79f-615e-470d-97c1-687f3357497d
+             */
+            next_start_after?: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -1559,6 +1914,76 @@ export interface operations {
                 };
                 content: {
                     "text/plain": string;
+                };
+            };
+        };
+    };
+    whoAmI: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The key */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WhoAmI"];
+                };
+            };
+            /** @description The X-Auth-Token header is missing */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "missing X-Auth-Token header"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token is wrong */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "invalid token"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or too many bcrypt checks at once (see `Retry-After`) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "too many failed authentications from this address"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -3968,6 +4393,129 @@ export interface operations {
             };
         };
     };
+    listCalendars: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Account name from the configuration; must be 1-256 bytes, without "/" or control characters, and not "." or ".." */
+                account: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The calendars, by name */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoredCalendar"][];
+                };
+            };
+            /** @description A path segment, query parameter or body field is invalid (named in `message`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "job.schedule_expression is not a valid cron expression: expected 5 fields"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The X-Auth-Token header is missing */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "missing X-Auth-Token header"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token is wrong */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "invalid token"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown account, or unknown job */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "error": "Not Found",
+                     *       "message": "account not found: acme"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or too many bcrypt checks at once (see `Retry-After`) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "too many failed authentications from this address"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (jobs repository, queue, run log) cannot be reached now, or minion is shutting down (see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "read space-xy/6bcfa79f: S3 bucket minion-dev-bucket cannot be reached (TimeoutError); retry later"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getCalendar: {
         parameters: {
             query?: never;
@@ -4453,6 +5001,272 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Version"];
+                };
+            };
+        };
+    };
+    accountOverview: {
+        parameters: {
+            query?: {
+                /** @description How many hours ahead `upcoming` looks (1-48) */
+                hours?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Account name from the configuration; must be 1-256 bytes, without "/" or control characters, and not "." or ".." */
+                account: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The account at a glance */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountOverview"];
+                };
+            };
+            /** @description A path segment, query parameter or body field is invalid (named in `message`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "job.schedule_expression is not a valid cron expression: expected 5 fields"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The X-Auth-Token header is missing */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "missing X-Auth-Token header"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token is wrong */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "invalid token"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown account, or unknown job */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "error": "Not Found",
+                     *       "message": "account not found: acme"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or too many bcrypt checks at once (see `Retry-After`) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "too many failed authentications from this address"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (jobs repository, queue, run log) cannot be reached now, or minion is shutting down (see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "read space-xy/6bcfa79f: S3 bucket minion-dev-bucket cannot be reached (TimeoutError); retry later"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listJobSummaries: {
+        parameters: {
+            query?: {
+                /** @description Page size (1-500, default 50) */
+                limit?: number;
+                /** @description Return entries sorting after this one (the last entry of the previous page; the `Link` header gives it) */
+                start_after?: string;
+                /** @description Only enabled (`true`) or disabled (`false`) jobs */
+                enabled?: "true" | "false";
+                /** @description Only jobs whose `details.runner` is this runner */
+                runner?: string;
+                /** @description Only jobs carrying this tag, as `key:value` (split at the first colon) */
+                tag?: string;
+                /** @description Only jobs whose `name` starts with this */
+                name?: string;
+                /** @description Only jobs whose schedule is paused now (`true`) or not (`false`) */
+                paused?: "true" | "false";
+                /** @description Only jobs whose `name` contains this, in any case */
+                search?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Account name from the configuration; must be 1-256 bytes, without "/" or control characters, and not "." or ".." */
+                account: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobSummaryPage"];
+                };
+            };
+            /** @description A path segment, query parameter or body field is invalid (named in `message`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "job.schedule_expression is not a valid cron expression: expected 5 fields"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The X-Auth-Token header is missing */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "missing X-Auth-Token header"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token is wrong */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "invalid token"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown account, or unknown job */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "error": "Not Found",
+                     *       "message": "account not found: acme"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or too many bcrypt checks at once (see `Retry-After`) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "too many failed authentications from this address"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (jobs repository, queue, run log) cannot be reached now, or minion is shutting down (see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "read space-xy/6bcfa79f: S3 bucket minion-dev-bucket cannot be reached (TimeoutError); retry later"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };

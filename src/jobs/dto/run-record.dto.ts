@@ -3,6 +3,7 @@ import { RUN_STATUSES, RunRecord, RunStatus } from '../../domain/run-record';
 import { RunTrigger } from '../../domain/occurrence';
 import { FleetSummaryDto, ResourceOutcomeDto } from './fleet.dto';
 import { RunOutcomeDto } from './run-outcome.dto';
+import { SequenceLinkDto, StepOutcomeDto } from './sequence-record.dto';
 
 const DATE_TIME = { type: 'string', format: 'date-time' } as const;
 
@@ -116,6 +117,18 @@ export class RunRecordDto implements RunRecord {
     example: 0,
   })
   resources_omitted?: number;
+
+  @ApiPropertyOptional({
+    description: "For a sequence: every step's outcome, in order, and the time each took",
+    type: () => [StepOutcomeDto],
+  })
+  steps?: StepOutcomeDto[];
+
+  @ApiPropertyOptional({
+    description: "For a step's own record: the sequence run it belongs to",
+    type: () => SequenceLinkDto,
+  })
+  sequence?: SequenceLinkDto;
 
   @ApiPropertyOptional({
     description: 'For `missed`: how many occurrences were not run',
