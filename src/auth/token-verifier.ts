@@ -42,6 +42,16 @@ export class TokenVerifier {
     this.concurrency = settings.bcryptConcurrency;
   }
 
+  /**
+   * The key `presented` is already known to be, without any expensive check: a plain-text key
+   * or a value whose bcrypt check already succeeded (cached). The auth throttle never stands in
+   * front of these, so one client's stale token cannot lock out the others at its address.
+   */
+  known(presented: string): ApiKey | undefined {
+    const id = digest(presented);
+    return this.plain.get(id) ?? this.verdicts.get(id) ?? undefined;
+  }
+
   async verify(presented: string): Promise<Verdict> {
     const id = digest(presented);
     const direct = this.plain.get(id);
