@@ -99,6 +99,11 @@ describe.each([
     });
     printCounts(`Redis restart (${label}), due during the outage`, duringCounts);
 
+    // A Redis that lost its data is reported by every replica (an error in its log), never silently.
+    const reported = cluster.replicas.map((r) =>
+      r.app.log().includes('came back without its data'),
+    );
+    expect(reported).toEqual([!appendonly, !appendonly, !appendonly]);
     expect(duringCounts.duplicated).toBe(0);
     expect(duringCounts.missed).toBe(0);
     if (appendonly) {

@@ -11,6 +11,7 @@ import { RedisJobLock } from './redis-job-lock';
 import { Attempt, LostAttempt, RetryPolicy, willRetry, AttemptOutcome } from '../../domain/attempt';
 import { FENCED_PREFIX, FencedError, runFenced } from '../../domain/fence';
 import { OccurrenceFence } from './occurrence-fence';
+import { RedisDataWatch } from './redis-data-watch';
 
 const QUEUE = 'occurrences';
 /** Finished occurrence ids are kept this long, so a late duplicate enqueue is still refused. */
@@ -88,6 +89,7 @@ export class BullMqJobQueue extends JobQueue {
 
   async start(consumer: OccurrenceConsumer, concurrency: number, maxWaiting = 0): Promise<void> {
     this.actionSlots = new Slots(concurrency);
+    new RedisDataWatch(this.redis).start();
     const s = this.redis.settings;
     // The producer connection has no offline queue: let it connect before the first enqueue
     // (bounded, so a Redis that is down at startup does not hold the app).
