@@ -51,6 +51,8 @@ export class BullMqJobQueue extends JobQueue {
   private readonly lock: RedisJobLock;
   /** The fence of each attempt running here, by BullMQ job id (a failed lock renewal ends it). */
   private readonly fences = new Map<string, OccurrenceFence>();
+  /** BullMQ job ids this replica was fenced from in the last minute. */
+  private readonly fenced = new Set<string>();
 
   constructor(
     private readonly redis: RedisConnections,
@@ -112,16 +114,30 @@ export class BullMqJobQueue extends JobQueue {
         maxStalledCount: 2,
       },
     );
-    this.worker.on('error', (err) => this.logger.warn(`worker: ${err.message}`));
+    this.worker.on('error', (err) => {
+      // BullMQ's complaints about a job this replica was fenced from (its lock is another's
+      // now) repeat what the fenced record and the warning below say.
+      const job = /(?:lock for job|Lock mismatch for job) (\S+?)\.?(?: |$)/.exec(err.message)?.[1];
+      if (job && this.fenced.has(job)) return;
+      this.logger.warn(`worker: ${err.message}`);
+    });
     // The lock of a run could not be renewed: it expired (this process was frozen, or cut off
     // from Redis, longer than lockDuration) and another replica may run the occurrence now.
     this.worker.on('lockRenewalFailed', (ids: string[]) => {
       for (const id of ids) {
-        this.fences
-          .get(id)
-          ?.lose(`its lock could not be renewed: this replica was stopped or cut off from Redis`);
+        const fence = this.fences.get(id);
+        if (!fence) continue;
+        this.fenced.add(id);
+        fence.lose(`its lock could not be renewed: this replica was stopped or cut off from Redis`);
       }
     });
+  }
+
+  /** Remembers for a minute that this replica was fenced from `jobId` (see the error handler). */
+  private noteFenced(jobId: string, reason: string): void {
+    this.logger.warn(`occurrence ${jobId}: ${FENCED_PREFIX} (${reason}); recorded as fenced`);
+    this.fenced.add(jobId);
+    setTimeout(() => this.fenced.delete(jobId), 60_000).unref();
   }
 
   async stop(timeoutMs: number): Promise<{ dropped: string[]; stillRunning: number }> {
@@ -248,6 +264,7 @@ export class BullMqJobQueue extends JobQueue {
           willRetry: false,
         });
         // BullMQ refuses to finish a job whose lock this worker lost; nothing else is to be done.
+        this.noteFenced(job.id ?? '', fence.lost);
         throw new FencedError(fence.lost);
       }
       const retry = willRetry(this.policy, outcome, attempt);
