@@ -1,6 +1,8 @@
+import { Logger } from '@nestjs/common';
 import { JobQueue } from '../src/coordination/job-queue';
+import { MinuteTicker } from '../src/scheduler/minute-ticker';
 import { allRuns, createJob, drain, tickAt } from './support/jobs-helpers';
-import { ManualClock, waitFor } from './support/manual-clock';
+import { ManualClock, ManualTicker, waitFor } from './support/manual-clock';
 import {
   PrivateRedis,
   REDIS_SERVER_AVAILABLE,
@@ -93,6 +95,42 @@ describeWithRedisServer(
       expect(minutes).toEqual(['10:01', '10:02', '10:03']);
       // Both manual runs of the blocked job happened: the one in flight and the one waiting in Redis.
       expect(ScriptedRunner.calls.filter((c) => c.jobId === blocked)).toHaveLength(2);
+    }, 60_000);
+
+    it('a minute boundary while Redis is down does not end the process; the next tick sends its occurrences', async () => {
+      const id = await createJob(t);
+      const unhandled: unknown[] = [];
+      const onUnhandled = (reason: unknown) => unhandled.push(reason);
+      process.on('unhandledRejection', onUnhandled);
+      const warn = jest.spyOn(Logger.prototype, 'warn');
+      try {
+        await redis.kill();
+        t.clock.set('2026-01-05T10:01:00Z');
+        // As the real ticker calls it: nobody awaits the tick. Its failure is logged, and no
+        // unhandled rejection (which ends a Node process) escapes.
+        (t.app.get(MinuteTicker) as ManualTicker).fire();
+        await waitFor(() =>
+          warn.mock.calls.some((c) => String(c[0]).includes('tick did not complete')),
+        );
+        await new Promise((r) => setImmediate(r));
+        expect(unhandled).toEqual([]);
+      } finally {
+        process.off('unhandledRejection', onUnhandled);
+        warn.mockRestore();
+      }
+      await redis.launch();
+      await waitFor(async () => (await t.http.get('/v1/minion/health/ready')).status === 200);
+      await tickAt(t, '2026-01-05T10:02:00Z');
+      await waitFor(async () => {
+        const c = await t.app.get(JobQueue).counts();
+        return c.waiting + c.active + c.delayed === 0;
+      });
+      await drain(t);
+      const minutes = (await allRuns(t, id))
+        .filter((r) => r.status === 'succeeded')
+        .map((r) => r.scheduled_for?.slice(11, 16))
+        .sort();
+      expect(minutes).toEqual(['10:01', '10:02']);
     }, 60_000);
 
     it('run-now answers 503 with Retry-After within 5 s while Redis hangs, and works again after', async () => {

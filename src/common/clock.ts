@@ -26,3 +26,28 @@ export function minuteFloor(date: Date | number): number {
   const ms = typeof date === 'number' ? date : date.getTime();
   return Math.floor(ms / MINUTE_MS) * MINUTE_MS;
 }
+
+/**
+ * A clock for the fault suite only (MINION_TEST_CLOCK, refused when NODE_ENV is production):
+ * it read `atMs` at the real instant `realMs` and runs `speed` times as fast as real time from
+ * there, so replicas in separate processes given the same values agree on the time, and minutes
+ * pass in seconds. Elapsed real time (locks, timeouts, backoff) stays real.
+ */
+export class ScaledClock extends Clock {
+  constructor(
+    readonly atMs: number,
+    readonly realMs: number,
+    readonly speed: number,
+  ) {
+    super();
+  }
+
+  now(): Date {
+    return new Date(this.atMs + (Date.now() - this.realMs) * this.speed);
+  }
+
+  /** Real milliseconds until this clock reads `ms`. */
+  realDelayUntil(ms: number): number {
+    return Math.max(0, (ms - this.now().getTime()) / this.speed);
+  }
+}

@@ -475,3 +475,43 @@ describe('loadConfig: calendars', () => {
     expectConfigError(withCalendars(calendars), fragment);
   });
 });
+
+describe("MINION_TEST_CLOCK (the fault suite's clock)", () => {
+  const clock = JSON.stringify({ at: '2026-01-05T10:00:00Z', realMs: 1_000, speed: 10 });
+
+  it('is read outside production, with a startup warning saying it is a test clock', () => {
+    const config = loadConfig(source({ env: { MINION_TEST_CLOCK: clock, NODE_ENV: 'test' } }));
+    expect(config.testClock).toEqual({
+      atMs: Date.parse('2026-01-05T10:00:00Z'),
+      realMs: 1_000,
+      speed: 10,
+    });
+    expect(config.notes.join('\n')).toContain('never use it in production');
+  });
+
+  it('is refused when NODE_ENV is production, naming it', () => {
+    expectConfigError(
+      source({ env: { MINION_TEST_CLOCK: clock, NODE_ENV: 'production' } }),
+      'MINION_TEST_CLOCK',
+      'refused when NODE_ENV=production',
+    );
+  });
+
+  it('is refused when malformed, naming the field', () => {
+    expectConfigError(
+      source({ env: { MINION_TEST_CLOCK: 'soon' } }),
+      'MINION_TEST_CLOCK must be JSON',
+    );
+    const bad = (v: object) => source({ env: { MINION_TEST_CLOCK: JSON.stringify(v) } });
+    expectConfigError(bad({ at: 'never', realMs: 1 }), 'MINION_TEST_CLOCK.at');
+    expectConfigError(bad({ at: '2026-01-05T10:00:00Z' }), 'MINION_TEST_CLOCK.realMs');
+    expectConfigError(
+      bad({ at: '2026-01-05T10:00:00Z', realMs: 1, speed: 0 }),
+      'MINION_TEST_CLOCK.speed',
+    );
+  });
+
+  it('is absent unless set: the system clock', () => {
+    expect(loadConfig(source()).testClock).toBeUndefined();
+  });
+});

@@ -70,7 +70,47 @@ export function loadConfig(source: ConfigSource = processSource()): MinionSettin
   if (messages.length > 0) {
     throw new ConfigError(`invalid configuration (${origin}): ${messages.join('; ')}`);
   }
-  return resolveSettings(config, { tokenGenerated, notes, env: source.env });
+  const testClock = testClockOf(source.env, notes);
+  return resolveSettings(config, { tokenGenerated, notes, env: source.env, testClock });
+}
+
+/**
+ * MINION_TEST_CLOCK, for the fault suite (test/chaos): `{"at": ISO time, "realMs": epoch ms,
+ * "speed": n}` makes minion's clock read `at` at the real instant `realMs` and run `speed` times
+ * as fast (see ScaledClock). Replicas must run on real minutes in production: refused there.
+ */
+function testClockOf(
+  env: ConfigSource['env'],
+  notes: string[],
+): { atMs: number; realMs: number; speed: number } | undefined {
+  const raw = env.MINION_TEST_CLOCK;
+  if (raw === undefined || raw === '') return undefined;
+  if (env.NODE_ENV === 'production') {
+    throw new ConfigError(
+      'MINION_TEST_CLOCK is for tests only and is refused when NODE_ENV=production',
+    );
+  }
+  let value: { at?: unknown; realMs?: unknown; speed?: unknown };
+  try {
+    value = JSON.parse(raw) as typeof value;
+  } catch {
+    throw new ConfigError(
+      'MINION_TEST_CLOCK must be JSON: {"at": ISO time, "realMs": epoch ms, "speed": n}',
+    );
+  }
+  const atMs = typeof value?.at === 'string' ? Date.parse(value.at) : NaN;
+  const realMs = typeof value?.realMs === 'number' ? value.realMs : NaN;
+  const speed = value?.speed === undefined ? 1 : value.speed;
+  if (Number.isNaN(atMs)) throw new ConfigError('MINION_TEST_CLOCK.at must be an ISO time');
+  if (!Number.isFinite(realMs))
+    throw new ConfigError('MINION_TEST_CLOCK.realMs must be epoch milliseconds');
+  if (typeof speed !== 'number' || !(speed >= 1 && speed <= 600)) {
+    throw new ConfigError('MINION_TEST_CLOCK.speed must be a number from 1 to 600');
+  }
+  notes.push(
+    `MINION_TEST_CLOCK is set: minion's clock is a test clock (${value.at as string} at ${new Date(realMs).toISOString()}, ${speed}x); never use it in production`,
+  );
+  return { atMs, realMs, speed };
 }
 
 export function processSource(): ConfigSource {

@@ -2,7 +2,7 @@ import { DynamicModule, Global, Logger, Module, Provider } from '@nestjs/common'
 import { AuditSettings } from '../audit/audit.config';
 import { AuthSettings } from '../auth/auth.config';
 import { CalendarSettings } from '../calendars/calendars.config';
-import { Clock, SystemClock } from '../common/clock';
+import { Clock, ScaledClock, SystemClock } from '../common/clock';
 import { ConsoleSettings } from '../console/console.config';
 import { CoordinationSettings } from '../coordination/coordination.config';
 import { Accounts } from '../domain/accounts';
@@ -51,7 +51,17 @@ export class ConfigModule {
   static forRoot(settings: MinionSettings): DynamicModule {
     const providers: Provider[] = [
       { provide: MinionSettings, useValue: settings },
-      { provide: Clock, useClass: SystemClock },
+      // The system's clock; the fault suite's test clock only when MINION_TEST_CLOCK is set.
+      {
+        provide: Clock,
+        useValue: settings.testClock
+          ? new ScaledClock(
+              settings.testClock.atMs,
+              settings.testClock.realMs,
+              settings.testClock.speed,
+            )
+          : new SystemClock(),
+      },
       ...slices(settings),
     ];
     return {

@@ -68,6 +68,8 @@ export class MinionSettings {
   readonly console: ConsoleSettings;
   /** Local state (scheduler marker, SQLite run log and audit): the file repository's path, else ./data. */
   readonly dataDir: string;
+  /** MINION_TEST_CLOCK (tests only, refused in production): see ScaledClock. */
+  readonly testClock?: { atMs: number; realMs: number; speed: number };
   /** What the loader noticed and accepted: unknown keys, values read leniently (logged at startup). */
   readonly notes: readonly string[];
 
@@ -79,7 +81,12 @@ export class MinionSettings {
 
 export function resolveSettings(
   config: MinionConfig,
-  extras: { tokenGenerated: boolean; notes: string[]; env: Record<string, string | undefined> },
+  extras: {
+    tokenGenerated: boolean;
+    notes: string[];
+    env: Record<string, string | undefined>;
+    testClock?: MinionSettings['testClock'];
+  },
 ): MinionSettings {
   const org = config.org;
   const repository = repositorySettings(config.jobsRepository, org);
@@ -119,6 +126,7 @@ export function resolveSettings(
     console: consoleSettings(config.console),
     dataDir,
     notes: [...extras.notes],
+    ...(extras.testClock ? { testClock: extras.testClock } : {}),
   });
 }
 

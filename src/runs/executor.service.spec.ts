@@ -1,4 +1,5 @@
-import { ManualClock } from '../../test/support/manual-clock';
+import { ManualClock, waitFor } from '../../test/support/manual-clock';
+import { FENCED_PREFIX, FencedError, runFenced } from '../domain/fence';
 import { CalendarsService } from '../calendars/calendars.service';
 import { InvalidFieldError, JobNotFoundError, RunnerError } from '../common/errors';
 import { manualOccurrence, scheduledOccurrence } from '../domain/occurrence';
@@ -432,3 +433,45 @@ async function until(condition: () => boolean, deadlineMs = 10_000): Promise<voi
     await new Promise((r) => setTimeout(r, 5));
   }
 }
+
+describe('Executor fencing (domain/fence.ts)', () => {
+  const fenceOf = (holds: boolean, controller = new AbortController()) => ({
+    signal: controller.signal,
+    lost: undefined,
+    check: async () => {
+      if (!holds) throw new FencedError('held by another worker before this replica acted');
+    },
+  });
+
+  it('a run whose claim another replica took is not started, and is interrupted saying why', async () => {
+    let ran = false;
+    const { ex } = executor({
+      cached: doc(),
+      run: async () => {
+        ran = true;
+        return 'acted';
+      },
+    });
+    const outcome = await runFenced(fenceOf(false), () => ex.execute(scheduled, first));
+    expect(ran).toBe(false);
+    expect(outcome).toMatchObject({ status: 'interrupted' });
+    expect((outcome as { reason: string }).reason).toContain(FENCED_PREFIX);
+  });
+
+  it("a claim lost during the run aborts the runner's signal and interrupts the run", async () => {
+    const controller = new AbortController();
+    const { ex, runner } = executor({
+      cached: doc(),
+      run: (ctx) =>
+        new Promise((_, reject) =>
+          ctx.signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true }),
+        ),
+    });
+    const running = runFenced(fenceOf(true, controller), () => ex.execute(scheduled, first));
+    await waitFor(() => runner.signal !== undefined);
+    controller.abort(new FencedError('its lock could not be renewed'));
+    const outcome = await running;
+    expect(outcome).toMatchObject({ status: 'interrupted' });
+    expect((outcome as { reason: string }).reason).toContain('its lock could not be renewed');
+  });
+});

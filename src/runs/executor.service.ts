@@ -24,6 +24,7 @@ import { awaitTarget, outcomeError } from './await-target';
 import { FLEET_SUCCESS, FleetTarget } from '../domain/fleet';
 import { skipMarks, skipReason } from '../domain/skip';
 import { Attempt, AttemptOutcome, RUN_ANSWER_GRACE_MS } from '../domain/attempt';
+import { checkFence, currentFence, FencedError } from '../domain/fence';
 
 const MAX_OUTPUT = 64 * 1024;
 
@@ -119,9 +120,14 @@ export class Executor {
     let result: RunResult;
     try {
       parsed = this.runners.parse(doc.account, doc.details);
+      // Fencing: no action for an occurrence another replica took over (the AWS clients check
+      // again before each call that changes something: see AwsClients).
+      await checkFence();
       const raw = await this.run(parsed, doc, occurrence.id);
       result = typeof raw === 'string' ? { output: raw } : raw;
     } catch (err) {
+      const fenced = fencedBy(err);
+      if (fenced) return { status: 'interrupted', reason: fenced.message, startedAt, runner };
       if (this.shutdown.signal.aborted) {
         // Cut off by shutdown mid-call: whether the action took effect is unknown, not failed.
         const reason = `the action was cut off by shutdown (${(err as Error)?.message ?? err}); the next attempt checks what it did`;
@@ -272,6 +278,9 @@ export class Executor {
     doc: JobDocument,
     runId: string,
   ): Promise<string | RunResult> {
+    // A fenced attempt (its claim lost: see domain/fence.ts) stops like one cut off by shutdown.
+    const fence = currentFence()?.signal;
+    const stop = fence ? AbortSignal.any([this.shutdown.signal, fence]) : this.shutdown.signal;
     return withDeadline(
       (signal) =>
         runner.run(
@@ -280,10 +289,18 @@ export class Executor {
         ),
       this.runTimeoutMs,
       'run',
-      this.shutdown.signal,
+      stop,
       RUN_ANSWER_GRACE_MS,
     );
   }
+}
+
+/** The FencedError that stopped a run: thrown by a check, or wrapped by a runner (`cause`). */
+function fencedBy(err: unknown): FencedError | undefined {
+  for (let e = err, depth = 0; e && depth < 5; e = (e as Error).cause, depth++) {
+    if (e instanceof FencedError) return e;
+  }
+  return currentFence()?.signal.aborted ? (currentFence()?.signal.reason as FencedError) : undefined;
 }
 
 /** Bad details and a runner the account may not use cannot be fixed by retrying. */

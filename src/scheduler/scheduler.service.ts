@@ -103,7 +103,14 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     });
     if (this.stopping) return;
     this.planner.start(marker ?? minuteFloor(this.clock.now()), this.cache.all());
-    this.ticker.start(() => void this.tick());
+    // A tick that fails (Redis down at the minute: its occurrences wait for the next tick) must
+    // not become an unhandled rejection, which ends the process and loses those occurrences.
+    this.ticker.start(
+      () =>
+        void this.tick().catch((err: Error) =>
+          this.logger.warn(`tick did not complete, the next one retries: ${err.message}`),
+        ),
+    );
     this.refreshTimer = setInterval(() => void this.cache.load(), this.settings.refreshIntervalMs);
     this.refreshTimer.unref();
   }

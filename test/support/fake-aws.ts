@@ -63,6 +63,11 @@ export class FakeAws {
   /** With `recordRequests` false, requests are only counted (benchmarks send 10k and more). */
   recordRequests = true;
   readonly counts = new Map<string, number>();
+  /**
+   * Awaited before a request is counted and answered: the fault suite holds one replica's
+   * requests with it (a request stays in flight while that replica is frozen). `reset` clears it.
+   */
+  gate?: (req: RecordedRequest) => Promise<void>;
 
   /** Forgets recorded requests, overridden answers, the resources' states and rate limits. */
   reset(): void {
@@ -74,6 +79,7 @@ export class FakeAws {
     this.rateBuckets.reset();
     this.handlers.clear();
     this.logs.groups.clear();
+    this.gate = undefined;
   }
 
   /** Overrides the answer to one action (`ec2:StartInstances`, `ecs:RunTask`, ...). */
@@ -157,6 +163,7 @@ export class FakeAws {
         headers: req.headers,
       };
     }
+    if (this.gate) await this.gate(recorded);
     if (this.recordRequests) this.requests.push(recorded);
     const name = `${recorded.service}:${recorded.action}`;
     this.counts.set(name, (this.counts.get(name) ?? 0) + 1);

@@ -26,13 +26,20 @@ export class ManualClock extends Clock {
 /** Never ticks on its own: tests call SchedulerService.tick() after moving the clock. */
 export class ManualTicker extends MinuteTicker {
   started = false;
+  private onTick?: () => void;
 
-  start(): void {
+  start(onTick: () => void): void {
     this.started = true;
+    this.onTick = onTick;
   }
 
   stop(): void {
     this.started = false;
+  }
+
+  /** Calls back as the real ticker does at a minute boundary (fire and forget). */
+  fire(): void {
+    if (this.started) this.onTick?.();
   }
 }
 

@@ -9,6 +9,9 @@ import { Occurrence, withRef } from '../../domain/occurrence';
 import { RedisConnections } from './redis-connections';
 import { RedisJobLock } from './redis-job-lock';
 import { Attempt, LostAttempt, RetryPolicy, willRetry, AttemptOutcome } from '../../domain/attempt';
+import { FENCED_PREFIX, FencedError, runFenced } from '../../domain/fence';
+import { OccurrenceFence } from './occurrence-fence';
+import { RedisDataWatch } from './redis-data-watch';
 
 const QUEUE = 'occurrences';
 /** Finished occurrence ids are kept this long, so a late duplicate enqueue is still refused. */
@@ -46,6 +49,10 @@ export class BullMqJobQueue extends JobQueue {
   private closing?: Promise<void>;
 
   private readonly lock: RedisJobLock;
+  /** The fence of each attempt running here, by BullMQ job id (a failed lock renewal ends it). */
+  private readonly fences = new Map<string, OccurrenceFence>();
+  /** BullMQ job ids this replica was fenced from in the last minute. */
+  private readonly fenced = new Set<string>();
 
   constructor(
     private readonly redis: RedisConnections,
@@ -84,6 +91,7 @@ export class BullMqJobQueue extends JobQueue {
 
   async start(consumer: OccurrenceConsumer, concurrency: number, maxWaiting = 0): Promise<void> {
     this.actionSlots = new Slots(concurrency);
+    new RedisDataWatch(this.redis).start();
     const s = this.redis.settings;
     // The producer connection has no offline queue: let it connect before the first enqueue
     // (bounded, so a Redis that is down at startup does not hold the app).
@@ -106,7 +114,30 @@ export class BullMqJobQueue extends JobQueue {
         maxStalledCount: 2,
       },
     );
-    this.worker.on('error', (err) => this.logger.warn(`worker: ${err.message}`));
+    this.worker.on('error', (err) => {
+      // BullMQ's complaints about a job this replica was fenced from (its lock is another's
+      // now) repeat what the fenced record and the warning below say.
+      const job = /(?:lock for job|Lock mismatch for job) (\S+?)\.?(?: |$)/.exec(err.message)?.[1];
+      if (job && this.fenced.has(job)) return;
+      this.logger.warn(`worker: ${err.message}`);
+    });
+    // The lock of a run could not be renewed: it expired (this process was frozen, or cut off
+    // from Redis, longer than lockDuration) and another replica may run the occurrence now.
+    this.worker.on('lockRenewalFailed', (ids: string[]) => {
+      for (const id of ids) {
+        const fence = this.fences.get(id);
+        if (!fence) continue;
+        this.fenced.add(id);
+        fence.lose(`its lock could not be renewed: this replica was stopped or cut off from Redis`);
+      }
+    });
+  }
+
+  /** Remembers for a minute that this replica was fenced from `jobId` (see the error handler). */
+  private noteFenced(jobId: string, reason: string): void {
+    this.logger.warn(`occurrence ${jobId}: ${FENCED_PREFIX} (${reason}); recorded as fenced`);
+    this.fenced.add(jobId);
+    setTimeout(() => this.fenced.delete(jobId), 60_000).unref();
   }
 
   async stop(timeoutMs: number): Promise<{ dropped: string[]; stillRunning: number }> {
@@ -139,6 +170,18 @@ export class BullMqJobQueue extends JobQueue {
       delayed: c.delayed ?? 0,
       failed: c.failed ?? 0,
     };
+  }
+
+  /** The claim this worker holds on `job` (BullMQ's lock and its token) as the attempt's fence. */
+  private fence(job: Job<Occurrence>, token: string | undefined): OccurrenceFence {
+    const fence = new OccurrenceFence(
+      this.redis.commands,
+      `${this.queue.toKey(job.id ?? '')}:lock`,
+      token ?? '',
+      Math.max(500, Math.min(2000, Math.floor(this.redis.settings.lockDurationMs / 4))),
+    );
+    this.fences.set(job.id ?? '', fence);
+    return fence;
   }
 
   /**
@@ -199,12 +242,30 @@ export class BullMqJobQueue extends JobQueue {
         return;
       }
       let outcome: AttemptOutcome;
+      const fence = this.fence(job, token);
       const releaseSlot = await this.actionSlots.take();
       try {
-        outcome = await consumer.execute(occurrence, { ...attempt, releaseSlot });
+        outcome = await runFenced(fence, () =>
+          consumer.execute(occurrence, { ...attempt, releaseSlot }),
+        );
+        // Before the outcome becomes history: a claim lost meanwhile means another replica owns
+        // the occurrence and writes its record. Unconfirmed (Redis away): record what happened.
+        await fence.check().catch(() => undefined);
       } finally {
+        this.fences.delete(job.id ?? '');
         releaseSlot();
         await lease.release().catch(() => undefined);
+      }
+      if (fence.lost !== undefined) {
+        await consumer.report({
+          occurrence,
+          attempt,
+          outcome: fencedOutcome(outcome, fence.lost),
+          willRetry: false,
+        });
+        // BullMQ refuses to finish a job whose lock this worker lost; nothing else is to be done.
+        this.noteFenced(job.id ?? '', fence.lost);
+        throw new FencedError(fence.lost);
       }
       const retry = willRetry(this.policy, outcome, attempt);
       await consumer.report({ occurrence, attempt, outcome, willRetry: retry });
@@ -222,6 +283,32 @@ export class BullMqJobQueue extends JobQueue {
       this.active--;
     }
   }
+}
+
+/**
+ * What a fenced attempt records: `interrupted` (never alerted, never retried here: the replica
+ * that took the occurrence over runs it and records its own outcome), saying so, and whether
+ * this attempt had acted before it learnt it (only when it acted before its claim was lost,
+ * e.g. frozen while waiting for its target state).
+ */
+function fencedOutcome(outcome: AttemptOutcome, lost: string): AttemptOutcome {
+  const startedAt = outcome.startedAt;
+  const runner = 'runner' in outcome ? outcome.runner : undefined;
+  if (outcome.status === 'interrupted' && outcome.reason.startsWith(FENCED_PREFIX)) {
+    return { ...outcome, reason: `${outcome.reason}; this attempt did not act` };
+  }
+  const before =
+    outcome.status === 'succeeded' || outcome.status === 'failed'
+      ? `; this attempt had ${outcome.status} before it learnt it`
+      : `; this attempt had come to ${outcome.status} before it learnt it`;
+  return {
+    status: 'interrupted',
+    reason: `${FENCED_PREFIX} (${lost})${before}`,
+    ...('requestId' in outcome ? { requestId: outcome.requestId } : {}),
+    ...('outcome' in outcome ? { outcome: outcome.outcome } : {}),
+    startedAt,
+    runner,
+  };
 }
 
 /** Field of the BullMQ job's hash holding the AttemptMark of the attempt that took the lock. */

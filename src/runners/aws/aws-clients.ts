@@ -4,8 +4,16 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import type {
+  AwsCredentialIdentityProvider,
+  MetadataBearer,
+  MiddlewareStack,
+} from '@smithy/types';
 import { Account } from '../../domain/accounts';
+import { checkFence } from '../../domain/fence';
+
+/** Calls that only read; every other command changes something and is fenced. */
+const READS = /^(Describe|List|Get)/;
 
 type ClientClass<C> = new (config: {
   region?: string;
@@ -13,6 +21,9 @@ type ClientClass<C> = new (config: {
   retryMode?: string;
   maxAttempts?: number;
 }) => C;
+
+/** The part of an SDK client the fence needs: its middleware stack (same for every service). */
+type FencedClient = { middlewareStack: MiddlewareStack<object, MetadataBearer> };
 
 /**
  * SDK clients per account and service, built once and reused. With `role_arn` the account's
@@ -67,6 +78,16 @@ export class AwsClients {
         retryMode: 'adaptive',
         maxAttempts: 5,
       });
+      // Fencing (domain/fence.ts): right before each call that acts, the run checks that its
+      // replica still holds the occurrence; a frozen replica woken up after another took the
+      // occurrence over sends nothing. Outside a fenced run (API dry runs) this is a no-op.
+      (client as unknown as FencedClient).middlewareStack.add(
+        (next, context) => async (args) => {
+          if (!READS.test(context.commandName ?? '')) await checkFence();
+          return next(args);
+        },
+        { step: 'initialize', name: 'minionFence' },
+      );
       this.clients.set(key, client);
     }
     return client;

@@ -1,0 +1,23 @@
+import { ScaledClock } from '../common/clock';
+import { ClockMinuteTicker } from './minute-ticker';
+
+describe('ClockMinuteTicker (the test clock of MINION_TEST_CLOCK)', () => {
+  it('ticks at the minute boundaries of a clock running 60 times as fast (1 s per minute)', async () => {
+    // Reads 10:00:59 now: the first boundary is one clock second (17 real ms) away.
+    const clock = new ScaledClock(Date.parse('2026-01-05T10:00:59Z'), Date.now(), 60);
+    const ticker = new ClockMinuteTicker(clock);
+    const seen: string[] = [];
+    const started = Date.now();
+    await new Promise<void>((done) => {
+      ticker.start(() => {
+        seen.push(clock.now().toISOString().slice(11, 16));
+        if (seen.length === 3) done();
+      });
+    });
+    ticker.stop();
+    // Each minute once, in order (a late timer shows as seconds past the minute, never a skip).
+    expect(seen).toEqual(['10:01', '10:02', '10:03']);
+    // Three clock minutes in about 2 real seconds, not three minutes.
+    expect(Date.now() - started).toBeLessThan(20_000);
+  });
+});

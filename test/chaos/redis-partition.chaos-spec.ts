@@ -1,0 +1,94 @@
+import { MINUTE_MS } from '../../src/common/clock';
+import { ActionCounter, printCounts } from './support/action-counter';
+import { ChaosCluster, SHORT, until } from './support/chaos-cluster';
+import { ChaosRedis } from './support/chaos-redis';
+import { RedisProxy } from './support/redis-proxy';
+
+/**
+ * A replica that loses Redis but not the API: c reaches Redis through a TCP proxy, which is cut
+ * between two bursts and restored after the next one. While cut, c's readiness fails and it acts
+ * on nothing, a and b run the burst due then; once restored c is ready again and acts on the
+ * next burst. Every action counted at the fake AWS endpoint. See docs/faults.md.
+ */
+const BURST = SHORT ? 30 : 150;
+
+describe('a replica that loses Redis but not the API', () => {
+  const counter = new ActionCounter();
+  let redis: ChaosRedis;
+  let proxy: RedisProxy;
+  let cluster: ChaosCluster;
+
+  beforeAll(async () => {
+    await counter.start(50);
+    redis = await ChaosRedis.start({ appendonly: true });
+    proxy = new RedisProxy({ host: '127.0.0.1', port: redis.port });
+    await proxy.start();
+    cluster = new ChaosCluster({
+      awsUrl: counter.url,
+      redisPort: redis.port,
+      speed: SHORT ? 20 : 10,
+      lockDuration: 5_000,
+      stalledInterval: 1_000,
+      concurrency: 4,
+    });
+    await Promise.all([cluster.start('a'), cluster.start('b'), cluster.start('c', proxy.port)]);
+  }, 180_000);
+
+  afterAll(async () => {
+    await cluster?.stop();
+    await proxy?.stop();
+    await redis?.destroy();
+    await counter.stop();
+  });
+
+  it('stops scheduling and acting, fails readiness, the others carry on; it rejoins when Redis returns', async () => {
+    const started = Date.now();
+    const [a, b, c] = cluster.replicas;
+    const first = cluster.minuteAfter(5_000);
+    const before = await cluster.createBurst(BURST, first);
+    const cut = await cluster.createBurst(BURST, first + MINUTE_MS);
+    const after = await cluster.createBurst(BURST, first + 5 * MINUTE_MS);
+    await cluster.untilClock(first);
+    await until('the first burst acted on', () => counter.rebooted(before) === BURST);
+
+    proxy.cut();
+    const cutAt = Date.now();
+    await until('c unready', async () => (await c.readiness()) === 503, 30_000);
+    const unreadyAfterMs = Date.now() - cutAt;
+    expect([await a.readiness(), await b.readiness()]).toEqual([200, 200]);
+    // The burst due while c is cut off: a and b run all of it.
+    await cluster.untilClock(first + MINUTE_MS);
+    await until('the burst due during the cut acted on', () => counter.rebooted(cut) === BURST);
+    // Cut across one more minute boundary: c's ticks keep failing, c stays unready.
+    await cluster.untilClock(first + 2 * MINUTE_MS, 500);
+    expect(await c.readiness()).toBe(503);
+    expect(counter.rebootedBy(c.key, cut)).toBe(0);
+
+    proxy.restore();
+    const restoredAt = Date.now();
+    await until('c ready again', async () => (await c.readiness()) === 200, 30_000);
+    const readyAfterMs = Date.now() - restoredAt;
+    expect(cluster.clock.now().getTime()).toBeLessThan(first + 5 * MINUTE_MS);
+    // Slower answers spread this burst over every replica's slots, so c's share shows.
+    counter.fake.latencyMs = 200;
+    await cluster.untilClock(first + 5 * MINUTE_MS);
+    await until('the burst after the cut acted on', () => counter.rebooted(after) === BURST);
+    // A late duplicate (c sending what it kept during the cut) would show here.
+    await new Promise((r) => setTimeout(r, 3_000));
+
+    const all = [...before, ...cut, ...after];
+    const counts = counter.counts(all);
+    const byC = (set: string[]) => counter.rebootedBy(c.key, set);
+    printCounts('replica cut off from Redis (not from the API)', counts, {
+      'acted on by c before/during/after the cut': `${byC(before)}/${byC(cut)}/${byC(after)}`,
+      'c unready after': `${unreadyAfterMs} ms`,
+      'c ready again after': `${readyAfterMs} ms`,
+      took: `${Math.round((Date.now() - started) / 1000)} s`,
+    });
+    expect(counts.duplicated).toBe(0);
+    expect(counts.missed).toBe(0);
+    expect(byC(cut)).toBe(0);
+    // c takes part again: it acts on some of the burst after the cut.
+    expect(byC(after)).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,233 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { minuteFloor, MINUTE_MS, ScaledClock } from '../../../src/common/clock';
+import { RunRecord } from '../../../src/domain/run-record';
+import { SqliteJobLog } from '../../../src/job-log/sqlite-job-log';
+import { BuiltApp, BUILT_MAIN, startBuiltApp } from '../../support/built-app';
+import { replicaKey } from './action-counter';
+
+/** CHAOS_SHORT=1: the short form CI runs (smaller bursts, shorter freezes and outages). */
+export const SHORT = process.env.CHAOS_SHORT === '1';
+
+const ORG = 'chaos';
+const ACCOUNT = 'spinup';
+const GROUP = 'chaos';
+const TOKEN = `chaos-${randomUUID()}`;
+/** The test clock's start: every replica of a cluster reads it at the same real instant. */
+const CLOCK_START = '2026-01-05T10:00:00Z';
+
+/** Waits until `condition` holds, polling; fails naming `what` after `timeoutMs`. */
+export async function until(
+  what: string,
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export interface ClusterOptions {
+  /** The fake AWS endpoint every replica calls (AWS_ENDPOINT_URL_*). */
+  awsUrl: string;
+  /** The redis-server every replica uses unless started with its own port (a proxy). */
+  redisPort: number;
+  /** Test clock speed (MINION_TEST_CLOCK): a minute lasts 60/speed real seconds. */
+  speed: number;
+  /** queueProvider.config.lockDuration / stalledInterval, in ms. */
+  lockDuration: number;
+  stalledInterval: number;
+  /** scheduler.concurrency of each replica. */
+  concurrency: number;
+}
+
+/** One minion replica: dist/main.js in its own process, signing its AWS calls with its own key. */
+export interface ChaosReplica {
+  name: string;
+  /** Its AWS access key: the endpoint tells its calls apart by it. */
+  key: string;
+  app: BuiltApp;
+  /** GET /health/ready's status (0 when it does not answer). */
+  readiness(): Promise<number>;
+  /** SIGSTOP: frozen, its sockets open, its timers still; SIGCONT resumes it. */
+  freeze(): void;
+  thaw(): void;
+}
+
+/**
+ * Replicas of minion started from dist/main.js on one data dir, one Redis key prefix and a
+ * shared test clock (MINION_TEST_CLOCK: minutes pass in seconds), every AWS call going to the
+ * scenario's fake endpoint. Jobs are created through the API once the replicas are ready; each
+ * reboots its own instance at one minute, so the endpoint counts one occurrence's actions.
+ */
+export class ChaosCluster {
+  readonly dataDir = mkdtempSync(join(tmpdir(), 'minion-chaos-'));
+  readonly prefix = `chaos-${randomUUID().slice(0, 8)}`;
+  readonly replicas: ChaosReplica[] = [];
+  readonly clock: ScaledClock;
+  /** Instance id -> the job created for it. */
+  readonly jobs = new Map<string, string>();
+  private instanceCount = 0;
+
+  constructor(private readonly options: ClusterOptions) {
+    this.clock = new ScaledClock(Date.parse(CLOCK_START), Date.now(), options.speed);
+  }
+
+  /** Starts a replica (on `redisPort`, e.g. a proxy's, instead of the cluster's Redis). */
+  async start(name: string, redisPort = this.options.redisPort): Promise<ChaosReplica> {
+    const o = this.options;
+    const key = replicaKey(name);
+    const app = await startBuiltApp(
+      BUILT_MAIN,
+      {
+        token: TOKEN,
+        listenAddress: '127.0.0.1:0',
+        logLevel: 'info',
+        accounts: { [ACCOUNT]: { runners: ['instanceRunner'], region: 'us-east-1' } },
+        jobRunners: { instanceRunner: { type: 'instance' } },
+        queueProvider: {
+          type: 'redis',
+          config: {
+            host: '127.0.0.1',
+            port: redisPort,
+            keyPrefix: this.prefix,
+            lockDuration: o.lockDuration,
+            stalledInterval: o.stalledInterval,
+          },
+        },
+        scheduler: {
+          concurrency: o.concurrency,
+          retryDelay: '200ms',
+          shutdownTimeout: '2s',
+          drainDelay: '0s',
+          enqueueTakeover: '1s',
+        },
+      },
+      {
+        dataDir: this.dataDir,
+        org: ORG,
+        env: {
+          NODE_ENV: 'test',
+          MINION_TEST_CLOCK: JSON.stringify({
+            at: CLOCK_START,
+            realMs: this.clock.realMs,
+            speed: o.speed,
+          }),
+          AWS_ENDPOINT_URL_EC2: o.awsUrl,
+          AWS_ACCESS_KEY_ID: key,
+          AWS_SECRET_ACCESS_KEY: 'chaos-secret',
+          AWS_REGION: 'us-east-1',
+          AWS_EC2_METADATA_DISABLED: 'true',
+        },
+      },
+    );
+    const readiness = async () =>
+      (
+        await fetch(`${app.url}/health/ready`, { signal: AbortSignal.timeout(5000) }).catch(
+          () => null,
+        )
+      )?.status ?? 0;
+    const replica: ChaosReplica = {
+      name,
+      key,
+      app,
+      readiness,
+      freeze: () => process.kill(app.pid, 'SIGSTOP'),
+      thaw: () => process.kill(app.pid, 'SIGCONT'),
+    };
+    this.replicas.push(replica);
+    await until(`replica ${name} ready`, async () => (await readiness()) === 200, 120_000);
+    return replica;
+  }
+
+  /** The next minute of the test clock that is at least `leadMs` real milliseconds away. */
+  minuteAfter(leadMs: number): number {
+    return minuteFloor(this.clock.now().getTime() + leadMs * this.options.speed) + MINUTE_MS;
+  }
+
+  /** Resolves once the test clock reads `ms` (plus `realMarginMs` real milliseconds). */
+  async untilClock(ms: number, realMarginMs = 0): Promise<void> {
+    await new Promise((r) => setTimeout(r, this.clock.realDelayUntil(ms) + realMarginMs));
+  }
+
+  /**
+   * `count` jobs, each rebooting its own new instance once a day at `minuteMs`'s hour and
+   * minute (so once in the scenario), created through replica `via`'s API. Returns the instances.
+   */
+  async createBurst(count: number, minuteMs: number, via = this.replicas[0]): Promise<string[]> {
+    const at = new Date(minuteMs);
+    const instances = Array.from({ length: count }, () => this.nextInstance());
+    const pending = [...instances];
+    const create = async () => {
+      for (let id = pending.shift(); id; id = pending.shift()) {
+        const res = await fetch(`${via.app.url}/${ACCOUNT}/jobs/${GROUP}`, {
+          method: 'POST',
+          headers: { 'X-Auth-Token': TOKEN, 'content-type': 'application/json' },
+          body: JSON.stringify({
+            job: {
+              name: `reboot ${id}`,
+              schedule_expression: `${at.getUTCMinutes()} ${at.getUTCHours()} * * *`,
+              enabled: true,
+              details: {
+                runner: 'instanceRunner',
+                instance_id: id,
+                instance_action: 'reboot',
+                wait: 'false',
+              },
+            },
+          }),
+        });
+        if (res.status !== 200) throw new Error(`create failed: ${res.status} ${await res.text()}`);
+        this.jobs.set(id, ((await res.json()) as { job: { id: string } }).job.id);
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, create));
+    return instances;
+  }
+
+  /** Every run record of the jobs of these instances (the replicas share one SQLite run log). */
+  async records(instances: string[]): Promise<RunRecord[]> {
+    const log = new SqliteJobLog(join(this.dataDir, '.runs'), ORG, 100_000);
+    try {
+      const lists = await Promise.all(
+        instances.map((i) =>
+          log.list({ account: ACCOUNT, group: GROUP, id: this.jobs.get(i) ?? '' }, 1000),
+        ),
+      );
+      return lists.flat();
+    } finally {
+      await log.onApplicationShutdown();
+    }
+  }
+
+  /**
+   * Every replica stopped (resumed first if frozen), its log kept in CHAOS_LOGS (default
+   * /tmp/minion-chaos-logs) for a look after a failure, the data dir removed.
+   */
+  async stop(): Promise<void> {
+    const logs = process.env.CHAOS_LOGS ?? join(tmpdir(), 'minion-chaos-logs');
+    mkdirSync(logs, { recursive: true });
+    await Promise.all(
+      this.replicas.splice(0).map(async (r) => {
+        try {
+          r.thaw();
+        } catch {
+          // already gone
+        }
+        writeFileSync(join(logs, `${this.prefix}-${r.name}.log`), r.app.log());
+        await r.app.stop();
+      }),
+    );
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+
+  private nextInstance(): string {
+    const n = ++this.instanceCount;
+    return `i-${n.toString(16).padStart(17, '0')}`;
+  }
+}
