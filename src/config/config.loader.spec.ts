@@ -161,6 +161,7 @@ describe('loadConfig', () => {
           bucket: 'minion-dev-bucket',
           prefix: 'minion',
           forcePathStyle: true,
+          timeoutMs: 10_000,
         },
       },
     });
@@ -176,6 +177,14 @@ describe('loadConfig', () => {
       source({ env: { API_CONFIG: JSON.stringify({ ...valid, jobsRepository: repo }) } }),
     );
     expect(c.repository.refreshIntervalMs).toBe(5 * 60_000);
+  });
+
+  it('reads the S3 timeout (how long one S3 call may take, retries included)', () => {
+    const jobsRepository = { type: 's3', config: { bucket: 'ok-bucket', timeout: '3s' } };
+    const c = loadConfig(
+      source({ env: { API_CONFIG: JSON.stringify({ ...valid, jobsRepository }) } }),
+    );
+    expect(c.repository.store).toMatchObject({ s3: { timeoutMs: 3000 } });
   });
 
   it.each([
@@ -221,6 +230,10 @@ describe('loadConfig', () => {
       'logProvider.config.retentionDays',
     ],
     [{ logProvider: { type: 'syslog' } }, 'logProvider.type'],
+    [
+      { jobsRepository: { type: 's3', config: { bucket: 'ok-bucket', timeout: '500ms' } } },
+      'jobsRepository.config.timeout must be a duration from 1s to 2m',
+    ],
   ])('refuses %j naming %s, without leaking the token', (override, key) => {
     expectConfigError(
       source({ env: { API_CONFIG: JSON.stringify({ ...valid, ...override }) } }),
