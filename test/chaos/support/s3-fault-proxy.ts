@@ -45,9 +45,9 @@ export class S3FaultProxy {
   ) {}
 
   static async start(upstream: string): Promise<S3FaultProxy> {
-    let proxy!: S3FaultProxy;
-    const server = createServer((req, res) => proxy.handle(req, res));
-    proxy = new S3FaultProxy(server, new URL(upstream));
+    const server = createServer();
+    const proxy = new S3FaultProxy(server, new URL(upstream));
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => proxy.handle(req, res));
     server.on('connection', (socket) => {
       proxy.sockets.add(socket);
       socket.on('close', () => proxy.sockets.delete(socket));
