@@ -113,7 +113,10 @@ describe('S3 503 SlowDown and hanging (chaos)', () => {
     // The outage: SlowDown first, then S3 hanging; it lasts past a minute boundary (short form).
     const outageStart = Date.now();
     const firstMinute = Math.ceil((outageStart + 1000) / MINUTE) * MINUTE;
-    const outageEnd = Math.max(firstMinute + 15_000, outageStart + (CHAOS_SHORT ? 0 : 150_000));
+    const outageEnd = Math.max(
+      firstMinute + 15_000,
+      outageStart + (CHAOS_SHORT ? 40_000 : 150_000),
+    );
     proxy.fault({ mode: 'slowdown', retryAfterSeconds: 2 });
     const writes: { what: string; status: number; retryAfter: string | null; ms: number }[] = [];
     const attempt = async (what: string, answer: Promise<Answer>, cause: RegExp) => {
@@ -221,5 +224,35 @@ describe('S3 503 SlowDown and hanging (chaos)', () => {
     // Writes work again.
     const again = await call(app, 'PUT', `/acct/jobs/g/${ids[0]}`, full('renamed'));
     expect(again.status).toBe(202);
+  });
+
+  it('a create stored by S3 whose answer never came: 503, and its retry with the same Idempotency-Key answers that job, never a second one', async () => {
+    const before = await storedJobs();
+    // S3 takes the PUT (and the SDK's retry of it) but the answers are lost.
+    proxy.fault({ mode: 'hang', forward: true }, { match: (method) => method === 'PUT', times: 2 });
+    const key = { 'Idempotency-Key': 'chaos-landed-1' };
+    const lost = await call(app, 'POST', '/acct/jobs/g', job('landed'), key);
+    expectUnavailable('create (answer lost)', lost, /did not answer in time/);
+    proxy.heal();
+    const stored = await storedJobs();
+    expect(stored).toHaveLength(before.length + 1);
+    const landed = stored.find((d) => d.name === 'landed') as { id: string };
+    const retried = await call(app, 'POST', '/acct/jobs/g', job('landed'), key);
+    expect(retried.status).toBe(200);
+    expect((retried.body as { job: { id: string } }).job.id).toBe(landed.id);
+    const after = await storedJobs();
+    printCounts('S3 write whose answer was lost', {
+      firstAnswer: lost.status,
+      retryAnswer: retried.status,
+      jobsNamedLanded: after.filter((d) => d.name === 'landed').length,
+    });
+    expect(after.filter((d) => d.name === 'landed')).toHaveLength(1);
+    expect(after).toHaveLength(before.length + 1);
+    // The job is whole and scheduled like any other.
+    expect(after.find((d) => d.name === 'landed')).toMatchObject({
+      schedule_expression: '* * * * *',
+      enabled: true,
+      details: { runner: 'dummyRunner' },
+    });
   });
 });

@@ -20,11 +20,13 @@ export async function call(
   method: string,
   path: string,
   body?: unknown,
+  headers: Record<string, string> = {},
 ): Promise<Answer> {
   const started = Date.now();
   const res = await fetch(`${app.url}${path}`, {
     method,
     headers: {
+      ...headers,
       'X-Auth-Token': CHAOS_TOKEN,
       ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
     },
