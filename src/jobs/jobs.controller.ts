@@ -4,7 +4,6 @@ import {
   Delete,
   Get,
   Header,
-  Headers,
   HttpCode,
   Param,
   Patch,
@@ -153,9 +152,16 @@ export class JobsController {
     @Param() { account, group }: GroupParams,
     @Body() body: JobRequestDto,
     @Req() req: Request,
-    @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<JobResponseDto> {
-    return this.jobs.create(account, group, body, actorOf(req), idempotencyKey);
+    // Read here rather than with @Headers(), which Swagger would document a second time, required.
+    const idempotencyKey = req.headers['idempotency-key'];
+    return this.jobs.create(
+      account,
+      group,
+      body,
+      actorOf(req),
+      Array.isArray(idempotencyKey) ? idempotencyKey[0] : idempotencyKey,
+    );
   }
 
   @Get(':group/:id')
