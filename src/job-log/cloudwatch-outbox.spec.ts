@@ -258,6 +258,18 @@ describe('CloudWatchOutbox', () => {
     await second.close();
   });
 
+  it('a spill file that cannot be opened does not stop the start: memory only, the rest dropped and counted', async () => {
+    appendFileSync(join(dir, 'not-a-dir'), '');
+    const box = outbox({ spillFile: join(dir, 'not-a-dir', 'runs.jsonl'), bufferRecords: 3 });
+    cloudwatch.down = throttled;
+    box.add(range(0, 5));
+    expect([box.buffered, box.spilled, box.totals.dropped]).toEqual([3, 0, 2]);
+    cloudwatch.down = null;
+    expect(await box.deliverNow()).toBe(true);
+    expect(cloudwatch.messages()).toHaveLength(3);
+    await box.close();
+  });
+
   it('tells an outage (throttling, 5xx, network) from a refusal', () => {
     expect(isOutage(throttled())).toBe(true);
     expect(isOutage(refused())).toBe(true);

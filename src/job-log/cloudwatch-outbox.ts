@@ -90,7 +90,16 @@ export class CloudWatchOutbox {
 
   /** Opens the spill file; what a previous run left there is delivered now. */
   start(): void {
-    this.spill.open();
+    try {
+      this.spill.open();
+    } catch (err) {
+      // Never a reason not to start: run on memory alone (beyond it, records are dropped, counted).
+      this.logger.error(
+        `cannot open the spill file ${this.limits.spillFile} (${(err as Error).message}): ` +
+          `while CloudWatch is down, records beyond the ${this.limits.bufferRecords} held in memory are dropped`,
+      );
+      return;
+    }
     if (this.spill.records > 0) {
       this.logger.log(
         `${this.spill.records} record(s) left in ${this.limits.spillFile} by a previous run: delivering them`,
