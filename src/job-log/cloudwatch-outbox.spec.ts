@@ -244,6 +244,22 @@ describe('CloudWatchOutbox', () => {
     await box.close();
   });
 
+  it('skips an unreadable line in the middle of the file, counting it dropped', async () => {
+    const first = outbox({ bufferRecords: 0 });
+    cloudwatch.down = throttled;
+    first.add(range(0, 2));
+    appendFileSync(limits.spillFile, 'not json\n');
+    first.add(range(2, 4));
+    cloudwatch.down = null;
+    const second = outbox({ bufferRecords: 0 });
+    expect(second.spilled).toBe(5);
+    expect(await second.deliverNow()).toBe(true);
+    expect(cloudwatch.messages().sort()).toEqual(['run-0', 'run-1', 'run-2', 'run-3']);
+    expect(second.totals.dropped).toBe(1);
+    expect(second.spilled).toBe(0);
+    await second.close();
+  });
+
   it('cuts a line torn by a crash while appending, and delivers the whole ones', async () => {
     const first = outbox({ bufferRecords: 0 });
     cloudwatch.down = throttled;

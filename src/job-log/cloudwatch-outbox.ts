@@ -231,7 +231,7 @@ export class CloudWatchOutbox {
         this.spill.markSent(indexes),
       );
       if (outage) return false;
-      this.spill.advance(chunk.end, chunk.records.length - done.size);
+      this.spill.advance(chunk.end, chunk.records.length - done.size + chunk.unreadable);
     }
     return false;
   }
