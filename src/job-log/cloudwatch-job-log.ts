@@ -228,6 +228,11 @@ export class CloudWatchJobLog extends JobLog {
     stream.sending = true;
     try {
       while (stream.pending.length > 0) {
+        // CloudWatch is known to be out (another stream found it): straight behind what is held.
+        if (this.outbox?.active) {
+          this.hold(stream, stream.pending.splice(0));
+          break;
+        }
         const batch = takeBatch(stream.pending);
         try {
           await this.put(
@@ -236,19 +241,10 @@ export class CloudWatchJobLog extends JobLog {
           );
           batch.forEach((p) => p.done());
         } catch (err) {
-          if (this.outbox && isOutage(err)) {
-            // This batch and everything after it in the stream wait in the outbox, in order.
-            const held = [...batch, ...stream.pending.splice(0)];
-            this.outbox.add(
-              held.map((p) => ({
-                g: stream.group,
-                s: stream.name,
-                t: p.event.timestamp ?? 0,
-                m: p.event.message ?? '',
-              })),
-            );
-            held.forEach((p) => p.done());
-          } else batch.forEach((p) => p.done(err as Error));
+          // This batch and everything after it in the stream wait in the outbox, in order.
+          if (this.outbox && isOutage(err))
+            this.hold(stream, [...batch, ...stream.pending.splice(0)]);
+          else batch.forEach((p) => p.done(err as Error));
         }
       }
     } finally {
@@ -257,7 +253,23 @@ export class CloudWatchJobLog extends JobLog {
     }
   }
 
-  /** PutLogEvents, retried on throttling and transient errors; creates a missing group or stream once. */
+  private hold(stream: Stream, held: Pending[]): void {
+    this.outbox?.add(
+      held.map((p) => ({
+        g: stream.group,
+        s: stream.name,
+        t: p.event.timestamp ?? 0,
+        m: p.event.message ?? '',
+      })),
+    );
+    held.forEach((p) => p.done());
+  }
+
+  /**
+   * PutLogEvents, retried on throttling and transient errors (no more once the outbox holds
+   * records: the batch joins them rather than add its retries to an outage); creates a missing
+   * group or stream once.
+   */
   private async put(
     stream: Pick<Stream, 'group' | 'name'>,
     events: InputLogEvent[],
@@ -289,6 +301,7 @@ export class CloudWatchJobLog extends JobLog {
       }),
       retryable: (err) => {
         const e = err as Error;
+        if (this.outbox?.active && isOutage(e)) return false;
         return (
           isThrottlingError(e as never) ||
           isTransientError(e as never) ||

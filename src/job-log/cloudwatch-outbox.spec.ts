@@ -63,6 +63,7 @@ const record = (i: number, stream = `s${i % 3}`): SpillRecord => ({
   t: Date.parse('2026-01-05T10:00:00Z') + i * 1000,
   m: `run-${i}`,
 });
+const endOfTurn = () => new Promise((r) => setImmediate(r));
 const range = (from: number, to: number) =>
   Array.from({ length: to - from }, (_, k) => record(from + k));
 /** What `byStream` should answer for `records`. */
@@ -109,6 +110,9 @@ describe('CloudWatchOutbox', () => {
     box.add(range(0, 12));
     expect(box.active).toBe(true);
     expect([box.buffered, box.spilled]).toEqual([5, 7]);
+    // Written (one write, one fsync) at the end of the turn.
+    expect(readFileSync(limits.spillFile, 'utf8')).toBe('');
+    await endOfTurn();
     expect(readFileSync(limits.spillFile, 'utf8').trim().split('\n')).toHaveLength(7);
     // The outage goes on: the retry pauses double up to maxRetryMs.
     const pauses: number[] = [];
@@ -158,6 +162,7 @@ describe('CloudWatchOutbox', () => {
   it('never holds more than spillMaxBytes on disk: records beyond are dropped and counted', async () => {
     const box = outbox({ bufferRecords: 2, spillMaxBytes: 200 });
     box.add(range(0, 10));
+    await endOfTurn();
     const size = readFileSync(limits.spillFile).length;
     expect(size).toBeLessThanOrEqual(200);
     expect(box.buffered + box.spilled + box.totals.dropped).toBe(10);
@@ -248,8 +253,10 @@ describe('CloudWatchOutbox', () => {
     const first = outbox({ bufferRecords: 0 });
     cloudwatch.down = throttled;
     first.add(range(0, 2));
+    await endOfTurn();
     appendFileSync(limits.spillFile, 'not json\n');
     first.add(range(2, 4));
+    await endOfTurn();
     cloudwatch.down = null;
     const second = outbox({ bufferRecords: 0 });
     expect(second.spilled).toBe(5);
@@ -264,7 +271,7 @@ describe('CloudWatchOutbox', () => {
     const first = outbox({ bufferRecords: 0 });
     cloudwatch.down = throttled;
     first.add(range(0, 3));
-    first.add([]);
+    await endOfTurn();
     appendFileSync(limits.spillFile, '{"g":"acme-grp","s":"s0","t":1,"m":"to');
     cloudwatch.down = null;
     const second = outbox({ bufferRecords: 0 });
@@ -279,6 +286,7 @@ describe('CloudWatchOutbox', () => {
     const box = outbox({ spillFile: join(dir, 'not-a-dir', 'runs.jsonl'), bufferRecords: 3 });
     cloudwatch.down = throttled;
     box.add(range(0, 5));
+    await endOfTurn();
     expect([box.buffered, box.spilled, box.totals.dropped]).toEqual([3, 0, 2]);
     cloudwatch.down = null;
     expect(await box.deliverNow()).toBe(true);

@@ -37,7 +37,13 @@ export interface SpillChunk {
 }
 
 /** Bytes read at once; a record (one event, at most 256 KiB) always fits. */
-const READ_BYTES = 4 * 1024 * 1024;
+const READ_BYTES = 16 * 1024 * 1024;
+/**
+ * Delivered records are marked on disk at most this often (and at the end of each chunk): an
+ * fsync per PutLogEvents made delivery crawl (bench:cloudwatch, BENCH_OUTAGE=1). A crash can
+ * resend what CloudWatch took in this window.
+ */
+export const PROGRESS_SAVE_MS = 100;
 
 /**
  * Records that could not reach CloudWatch, on disk: append-only JSON lines, each append
@@ -50,6 +56,8 @@ export class SpillFile {
   private fd: number | null = null;
   private size = 0;
   private progress: Progress = { offset: 0, sent: [] };
+  private progressSavedAt = 0;
+  private progressDirty = false;
   /** Records on disk not delivered yet. */
   records = 0;
 
@@ -147,11 +155,20 @@ export class SpillFile {
     return chunk;
   }
 
-  /** These records of the current chunk reached CloudWatch (persisted at once). */
+  /**
+   * These records of the current chunk reached CloudWatch (or were given up): on disk at once
+   * if the last mark is `PROGRESS_SAVE_MS` old, else at the next one or `saveProgressNow`.
+   */
   markSent(indexes: number[]): void {
-    this.progress = { offset: this.progress.offset, sent: [...this.progress.sent, ...indexes] };
+    this.progress.sent.push(...indexes);
     this.records -= indexes.length;
-    this.saveProgress();
+    this.progressDirty = true;
+    if (Date.now() - this.progressSavedAt >= PROGRESS_SAVE_MS) this.saveProgress();
+  }
+
+  /** Writes the marks not on disk yet (a delivery round that stopped, shutdown). */
+  saveProgressNow(): void {
+    if (this.progressDirty) this.saveProgress();
   }
 
   /** The chunk ending at `end` is done (its unsent records were given up by the caller). */
@@ -198,6 +215,7 @@ export class SpillFile {
   }
 
   close(): void {
+    if (this.fd !== null) this.saveProgressNow();
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;
   }
@@ -217,6 +235,8 @@ export class SpillFile {
   }
 
   private saveProgress(): void {
+    this.progressSavedAt = Date.now();
+    this.progressDirty = false;
     const tmp = `${this.progressPath}.tmp`;
     const fd = openSync(tmp, 'w');
     writeSync(fd, JSON.stringify(this.progress));
