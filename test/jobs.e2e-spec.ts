@@ -109,6 +109,25 @@ describe('jobs API (e2e)', () => {
   });
 
   describe('create', () => {
+    it('with Idempotency-Key: a retry answers the same job (one stored), a different job under the key is 409, a bad key 400', async () => {
+      const post = (key: string, body: object = SEED_DUMMY_CREATE) =>
+        t.authed.post(`${JOBS}/space-xy`).set('Idempotency-Key', key).send(body);
+      const first = await post('order-42').expect(200);
+      t.clock.advance(5000);
+      const retry = await post('order-42').expect(200);
+      expect(retry.body.job.id).toBe(first.body.job.id);
+      expect(retry.body.job.modified_at).toBe(first.body.job.modified_at);
+      const listed = await t.authed.get(`${JOBS}/space-xy`).expect(200);
+      expect(listed.body).toEqual([first.body.job.id]);
+      const other = await post('order-42', jobBody({ name: 'another' })).expect(409);
+      expect(other.body.message).toMatch(/Idempotency-Key already created/);
+      const bad = await post('has space').expect(400);
+      expect(bad.body.message).toMatch(/^Idempotency-Key: /);
+      // Without the key, each create is a new job, as before.
+      await t.authed.post(`${JOBS}/space-xy`).send(SEED_DUMMY_CREATE).expect(200);
+      expect((await t.authed.get(`${JOBS}/space-xy`).expect(200)).body).toHaveLength(2);
+    });
+
     it('accepts the seed dummy example verbatim and answers {job, tags, log, next}', async () => {
       t.clock.set('2026-01-05T10:00:30.250Z');
       const res = await t.authed.post(`${JOBS}/space-xy`).send(SEED_DUMMY_CREATE).expect(200);

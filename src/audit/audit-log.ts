@@ -1,5 +1,6 @@
 import { AuditEntry, NewAuditEntry } from './audit-entry';
 import { JobKey } from '../domain/job-key';
+import type { HeldRecords } from '../job-log/job-log';
 
 export interface AuditPage {
   entries: AuditEntry[];
@@ -13,8 +14,13 @@ export interface AuditPage {
  * AuditModule's factory.
  */
 export abstract class AuditLog {
-  /** Stores one entry; resolves when it is stored. */
+  /** Stores one entry; resolves when it is stored (or held for CloudWatch, see CloudWatchAuditLog). */
   abstract record(entry: NewAuditEntry): Promise<void>;
+
+  /** Entries held because the store cannot take them now (CloudWatch down); null: never. */
+  get heldRecords(): HeldRecords | null {
+    return null;
+  }
 
   /** The newest `limit` entries of one job, newest first. */
   abstract history(key: JobKey, limit: number): Promise<AuditEntry[]>;

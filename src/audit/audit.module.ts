@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { join } from 'node:path';
 import { createLogsClient } from '../common/aws-logs-client';
 import { MetricsModule } from '../metrics/metrics.module';
 import { AuditSettings } from './audit.config';
@@ -13,7 +14,9 @@ import { SqliteAuditLog } from './sqlite-audit-log';
 export function createAuditLog(settings: AuditSettings): AuditLog {
   const store = settings.store;
   return store.type === 'cloudwatch'
-    ? new CloudWatchAuditLog(createLogsClient(store.aws), settings.org, store.retentionDays)
+    ? new CloudWatchAuditLog(createLogsClient(store.aws), settings.org, store.retentionDays, {
+        limits: { ...store.outage, spillFile: join(store.outage.spillDir, 'audit.jsonl') },
+      })
     : new SqliteAuditLog(store.path, settings.org);
 }
 

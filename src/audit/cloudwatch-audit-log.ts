@@ -4,12 +4,15 @@ import {
   CreateLogStreamCommand,
   FilterLogEventsCommand,
   FilteredLogEvent,
+  InputLogEvent,
   PutLogEventsCommand,
   PutRetentionPolicyCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { AuditEntry, NewAuditEntry } from './audit-entry';
 import { AuditLog, AuditPage } from './audit-log';
 import { JobKey } from '../domain/job-key';
+import { CloudWatchOutbox, isOutage, OutboxLimits, Schedule } from '../job-log/cloudwatch-outbox';
+import { HeldRecords } from '../job-log/job-log';
 
 /** Entries of one job read at most, to answer its history (pages of FilterLogEvents). */
 const MAX_HISTORY_SCAN = 10_000;
@@ -18,29 +21,65 @@ const MAX_HISTORY_SCAN = 10_000;
  * The audit trail in CloudWatch Logs, in its own log group `<org>-audit` with one stream per
  * account (created on first use, with the run log's retention). Each entry is one JSON event;
  * reads use FilterLogEvents (`since` as its start time, a job's history as a JSON filter
- * pattern), so `entry_id` is CloudWatch's event id and `start_after` its next token.
+ * pattern), so `entry_id` is CloudWatch's event id and `start_after` its next token. An entry
+ * CloudWatch cannot take now (throttled, down) waits in an outbox (memory, then a spill file) and
+ * is delivered when it answers again: the change it describes was made, its entry is not lost.
+ * Until then it is missing from the history and the listings.
  */
 export class CloudWatchAuditLog extends AuditLog {
   readonly group: string;
+  private readonly outbox: CloudWatchOutbox | null;
 
   constructor(
     private readonly logs: CloudWatchLogsClient,
     org: string,
     private readonly retentionDays: number,
+    outage?: { limits: OutboxLimits; schedule?: Schedule },
   ) {
     super();
     this.group = `${org}-audit`.replace(/[^A-Za-z0-9._\-/#]/g, '_').slice(0, 512);
+    this.outbox = outage
+      ? new CloudWatchOutbox(
+          'audit',
+          (_group, stream, events) => this.put(stream, events),
+          outage.limits,
+          outage.schedule,
+        )
+      : null;
+  }
+
+  /** Delivers what a previous run left in the spill file. */
+  onModuleInit(): void {
+    this.outbox?.start();
+  }
+
+  /** What CloudWatch has not taken goes to disk, for the next start. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.outbox?.close();
+  }
+
+  override get heldRecords(): HeldRecords | null {
+    return this.outbox;
   }
 
   async record(entry: NewAuditEntry): Promise<void> {
     const stream = streamName(entry.account);
+    const event = { timestamp: Date.parse(entry.at), message: JSON.stringify(entry) };
+    const held = { g: this.group, s: stream, t: event.timestamp, m: event.message };
+    // Behind the entries already held, so none overtakes an older one.
+    if (this.outbox?.active) return this.outbox.add([held]);
+    try {
+      await this.put(stream, [event]);
+    } catch (err) {
+      if (!this.outbox || !isOutage(err)) throw err;
+      this.outbox.add([held]);
+    }
+  }
+
+  private async put(stream: string, logEvents: InputLogEvent[]): Promise<void> {
     const send = () =>
       this.logs.send(
-        new PutLogEventsCommand({
-          logGroupName: this.group,
-          logStreamName: stream,
-          logEvents: [{ timestamp: Date.parse(entry.at), message: JSON.stringify(entry) }],
-        }),
+        new PutLogEventsCommand({ logGroupName: this.group, logStreamName: stream, logEvents }),
       );
     try {
       await send();

@@ -28,6 +28,7 @@ export class S3CalendarStore extends CalendarStore {
     try {
       const res = await this.s3.send(
         new GetObjectCommand({ Bucket: this.options.bucket, Key: this.key(account, name) }),
+        this.deadline(),
       );
       return JSON.parse((await res.Body?.transformToString('utf-8')) ?? '{}') as Calendar;
     } catch (err) {
@@ -45,6 +46,7 @@ export class S3CalendarStore extends CalendarStore {
           Body: JSON.stringify(calendar, null, 2),
           ContentType: 'application/json',
         }),
+        this.deadline(),
       );
     } catch (err) {
       throw s3Failure(err, this.options.bucket, `write calendar ${account}/${name}`);
@@ -58,6 +60,8 @@ export class S3CalendarStore extends CalendarStore {
       for await (const page of paginateListObjectsV2(
         { client: this.s3 },
         { Bucket: this.options.bucket, Prefix: prefix },
+        // One deadline for the whole listing: an account holds few calendars.
+        this.deadline(),
       )) {
         for (const { Key } of page.Contents ?? []) {
           const name = Key?.slice(prefix.length);
@@ -68,6 +72,11 @@ export class S3CalendarStore extends CalendarStore {
       throw s3Failure(err, this.options.bucket, `list calendars of ${account}`);
     }
     return names;
+  }
+
+  /** Every call within `timeout`, as the jobs repository's. */
+  private deadline(): { abortSignal: AbortSignal } {
+    return { abortSignal: AbortSignal.timeout(this.options.timeoutMs) };
   }
 
   private key(account: string, name: string): string {

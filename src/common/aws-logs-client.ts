@@ -17,6 +17,11 @@ export function createLogsClient(aws: AwsClientSettings): CloudWatchLogsClient {
       httpsAgent: { maxSockets: LOGS_MAX_SOCKETS },
       httpAgent: { maxSockets: LOGS_MAX_SOCKETS },
       socketAcquisitionWarningTimeout: 30_000,
+      // A CloudWatch that accepts connections and never answers fails the call (then the run
+      // records wait in the outbox) rather than holding it for ever: without
+      // throwOnRequestTimeout the handler only warns. Generous: a burst queues for sockets.
+      requestTimeout: 30_000,
+      throwOnRequestTimeout: true,
     }),
   });
 }

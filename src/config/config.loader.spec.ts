@@ -125,9 +125,43 @@ describe('loadConfig', () => {
       },
       retentionDays: 90,
       deleteLogs: false,
+      // While CloudWatch cannot take records: 10,000 in memory, then 1 GiB per spill file under
+      // the data dir (here the file repository's path).
+      outage: {
+        bufferRecords: 10_000,
+        spillDir: join('/var/minion', '.cloudwatch-spill'),
+        spillMaxBytes: 1024 * 1024 * 1024,
+        retryMs: 5000,
+        maxRetryMs: 60_000,
+      },
     });
     // The audit trail follows the run history to CloudWatch Logs.
     expect(c.audit.store).toMatchObject({ type: 'cloudwatch', retentionDays: 90 });
+  });
+
+  it('reads the CloudWatch outage limits', () => {
+    const logProvider = {
+      type: 'cloudwatch',
+      config: {
+        bufferRecords: 500,
+        spillPath: '/var/spill',
+        spillMaxMiB: 64,
+        retryInterval: '2s',
+        maxRetryInterval: '30s',
+      },
+    };
+    const c = loadConfig(
+      source({ env: { API_CONFIG: JSON.stringify({ ...valid, logProvider }) } }),
+    );
+    const outage = {
+      bufferRecords: 500,
+      spillDir: '/var/spill',
+      spillMaxBytes: 64 * 1024 * 1024,
+      retryMs: 2000,
+      maxRetryMs: 30_000,
+    };
+    expect(c.runLog.store).toMatchObject({ outage });
+    expect(c.audit.store).toMatchObject({ outage });
   });
 
   it('accepts an S3 repository with the original keys', () => {
@@ -161,6 +195,7 @@ describe('loadConfig', () => {
           bucket: 'minion-dev-bucket',
           prefix: 'minion',
           forcePathStyle: true,
+          timeoutMs: 10_000,
         },
       },
     });
@@ -176,6 +211,14 @@ describe('loadConfig', () => {
       source({ env: { API_CONFIG: JSON.stringify({ ...valid, jobsRepository: repo }) } }),
     );
     expect(c.repository.refreshIntervalMs).toBe(5 * 60_000);
+  });
+
+  it('reads the S3 timeout (how long one S3 call may take, retries included)', () => {
+    const jobsRepository = { type: 's3', config: { bucket: 'ok-bucket', timeout: '3s' } };
+    const c = loadConfig(
+      source({ env: { API_CONFIG: JSON.stringify({ ...valid, jobsRepository }) } }),
+    );
+    expect(c.repository.store).toMatchObject({ s3: { timeoutMs: 3000 } });
   });
 
   it.each([
@@ -221,6 +264,22 @@ describe('loadConfig', () => {
       'logProvider.config.retentionDays',
     ],
     [{ logProvider: { type: 'syslog' } }, 'logProvider.type'],
+    [
+      { logProvider: { type: 'cloudwatch', config: { bufferRecords: 10 } } },
+      'logProvider.config.bufferRecords must not be less than 100',
+    ],
+    [
+      { logProvider: { type: 'cloudwatch', config: { spillMaxMiB: 0 } } },
+      'logProvider.config.spillMaxMiB',
+    ],
+    [
+      { logProvider: { type: 'cloudwatch', config: { retryInterval: '1ms' } } },
+      'logProvider.config.retryInterval must be a duration from 100ms to 5m',
+    ],
+    [
+      { jobsRepository: { type: 's3', config: { bucket: 'ok-bucket', timeout: '500ms' } } },
+      'jobsRepository.config.timeout must be a duration from 1s to 2m',
+    ],
   ])('refuses %j naming %s, without leaking the token', (override, key) => {
     expectConfigError(
       source({ env: { API_CONFIG: JSON.stringify({ ...valid, ...override }) } }),

@@ -16,6 +16,10 @@ import { JobDocument } from '../domain/job-document';
 import { fitEvent, MAX_BATCH_BYTES, MAX_EVENT_BYTES } from './cloudwatch-batch';
 import { CloudWatchJobLog } from './cloudwatch-job-log';
 import { RunRecord } from '../domain/run-record';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { waitFor } from '../../test/support/manual-clock';
 
 const cw = mockClient(CloudWatchLogsClient);
 const key = { account: 'acct', group: 'space-xy', id: 'job-1' };
@@ -256,6 +260,113 @@ describe('CloudWatchJobLog', () => {
         logStreamName: 'job-1',
       });
       expect(cw.commandCalls(PutLogEventsCommand)).toHaveLength(2);
+    });
+  });
+
+  describe('while CloudWatch cannot take records (the outbox)', () => {
+    let dir: string;
+    let retries: (() => void)[];
+    const held = () =>
+      new CloudWatchJobLog(
+        new CloudWatchLogsClient({ region: 'us-east-1' }),
+        'acme',
+        90,
+        false,
+        1,
+        {
+          limits: {
+            bufferRecords: 4,
+            spillFile: join(dir, 'runs.jsonl'),
+            spillMaxBytes: 1024 * 1024,
+            retryMs: 1000,
+            maxRetryMs: 60_000,
+          },
+          // Retries run when the test says so.
+          schedule: (task) => {
+            retries.push(task);
+            return () => (retries = retries.filter((t) => t !== task));
+          },
+        },
+      );
+    const sentMessages = () =>
+      cw
+        .commandCalls(PutLogEventsCommand)
+        .filter((c) => c.returnValue !== undefined)
+        .flatMap((c) => c.args[0].input.logEvents?.map((e) => e.message) ?? []);
+
+    beforeEach(() => {
+      dir = mkdtempSync(join(tmpdir(), 'minion-cw-outbox-'));
+      retries = [];
+    });
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('holds the records of a throttled batch and every record after it, then delivers each once', async () => {
+      cw.on(PutLogEventsCommand).rejects(awsError('ThrottlingException'));
+      const l = held();
+      l.onModuleInit();
+      await l.append(key, record(0));
+      await l.flush();
+      // Tried 5 times, then held: not a failure.
+      expect(cw.commandCalls(PutLogEventsCommand)).toHaveLength(5);
+      expect(l.writeFailures).toBe(0);
+      for (let i = 1; i < 10; i++) await l.append(key, record(i));
+      await l.flush();
+      // Queued behind the held one, without trying CloudWatch: 4 in memory, 6 on disk.
+      expect(cw.commandCalls(PutLogEventsCommand)).toHaveLength(5);
+      expect(l.heldRecords).toMatchObject({ buffered: 4, spilled: 6 });
+      cw.reset();
+      cw.on(PutLogEventsCommand).resolves({});
+      expect(retries).toHaveLength(1);
+      retries.shift()?.();
+      await waitFor(() => l.heldRecords?.buffered === 0 && l.heldRecords?.spilled === 0);
+      const messages = cw
+        .commandCalls(PutLogEventsCommand)
+        .flatMap((c) => c.args[0].input.logEvents?.map((e) => e.message) ?? []);
+      expect(messages.map((m) => (JSON.parse(m ?? '{}') as RunRecord).run_id)).toEqual(
+        Array.from({ length: 10 }, (_, i) => `acct/space-xy/job-1@${i}`),
+      );
+      expect(l.heldRecords?.totals).toEqual({ held: 10, spilled: 6, delivered: 10, dropped: 0 });
+      // Delivered: the next record goes straight to CloudWatch again.
+      await l.append(key, record(10));
+      await l.flush();
+      expect(sentMessages()).toHaveLength(11);
+      await l.onApplicationShutdown();
+    });
+
+    it('a shutdown during the outage keeps the held records on disk; the next start delivers them', async () => {
+      cw.on(PutLogEventsCommand).rejects(
+        Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+      );
+      const first = held();
+      first.onModuleInit();
+      for (let i = 0; i < 3; i++) await first.append(key, record(i));
+      await first.flush();
+      await first.onApplicationShutdown();
+      expect(first.writeFailures).toBe(0);
+      cw.reset();
+      cw.on(PutLogEventsCommand).resolves({});
+      const second = held();
+      second.onModuleInit();
+      expect(second.heldRecords?.spilled).toBe(3);
+      retries.shift()?.();
+      await waitFor(() => second.heldRecords?.spilled === 0);
+      expect(sentMessages().map((m) => (JSON.parse(m ?? '{}') as RunRecord).run_id)).toEqual([
+        'acct/space-xy/job-1@0',
+        'acct/space-xy/job-1@1',
+        'acct/space-xy/job-1@2',
+      ]);
+      await second.onApplicationShutdown();
+    });
+
+    it('a bad request is still a failure, not held', async () => {
+      cw.on(PutLogEventsCommand).rejects(awsError('InvalidParameterException'));
+      const l = held();
+      l.onModuleInit();
+      await l.append(key, record(1));
+      await l.flush();
+      expect(l.writeFailures).toBe(1);
+      expect(l.heldRecords?.totals.held).toBe(0);
+      await l.onApplicationShutdown();
     });
   });
 

@@ -19,9 +19,10 @@ import { retryDelays, retrying } from '../common/backoff';
 import { rfc3339 } from '../common/clock';
 import { JobDocument, Tag } from '../domain/job-document';
 import { EVENT_OVERHEAD_BYTES, fitEvent, Pending, takeBatch } from './cloudwatch-batch';
-import { JobLog } from './job-log';
+import { HeldRecords, JobLog } from './job-log';
 import { RunLogInfo, RunRecord } from '../domain/run-record';
 import { JobKey } from '../domain/job-key';
+import { CloudWatchOutbox, isOutage, OutboxLimits, Schedule } from './cloudwatch-outbox';
 
 const PUT_ATTEMPTS = 5;
 const MAX_RETRY_DELAY_MS = 10_000;
@@ -39,11 +40,15 @@ interface Stream {
  * attempt (the same JSON as the file log). Events are sent per stream in batches that respect
  * PutLogEvents' limits (10,000 events, 1 MiB, 24 h span), in time order, retried on throttling.
  * While a batch is in flight new records gather for the next one. Logs of deleted jobs stay
- * unless `deleteLogs` is set.
+ * unless `deleteLogs` is set. A batch CloudWatch still cannot take after its retries (throttled,
+ * down) goes to the outbox (memory, then a spill file), with every record after it until the
+ * outbox has delivered all it holds (`CloudWatchOutbox`).
  */
 export class CloudWatchJobLog extends JobLog {
   private readonly log = new Logger(CloudWatchJobLog.name);
   private readonly streams = new Map<string, Stream>();
+  /** Where records wait while CloudWatch cannot take them; none: such records fail (counted). */
+  readonly outbox: CloudWatchOutbox | null;
 
   constructor(
     private readonly logs: CloudWatchLogsClient,
@@ -51,8 +56,32 @@ export class CloudWatchJobLog extends JobLog {
     private readonly retentionDays: number,
     private readonly deleteLogs: boolean,
     private readonly retryDelayMs = 200,
+    outage?: { limits: OutboxLimits; schedule?: Schedule },
   ) {
     super();
+    this.outbox = outage
+      ? new CloudWatchOutbox(
+          'runs',
+          // One try per delivery (the SDK's own retries inside): the outbox paces the next ones.
+          (group, name, events) => this.put({ group, name }, events, 1),
+          outage.limits,
+          outage.schedule,
+        )
+      : null;
+  }
+
+  /** Delivers what a previous run left in the spill file. */
+  onModuleInit(): void {
+    this.outbox?.start();
+  }
+
+  /** After the scheduler flushed the run records: what CloudWatch has not taken goes to disk. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.outbox?.close();
+  }
+
+  override get heldRecords(): HeldRecords | null {
+    return this.outbox;
   }
 
   /**
@@ -91,6 +120,12 @@ export class CloudWatchJobLog extends JobLog {
     }
     const message = JSON.stringify(fitEvent(record));
     const timestamp = Date.parse(record.finished_at) || Date.now();
+    if (this.outbox?.active) {
+      // Behind the records already held, so none overtakes an older one.
+      this.outbox.add([{ g: group, s: stream.name, t: timestamp, m: message }]);
+      if (stream.pending.length === 0 && !stream.sending) this.streams.delete(id);
+      return Promise.resolve();
+    }
     return new Promise<void>((resolve, reject) => {
       stream.pending.push({
         event: { timestamp, message },
@@ -193,6 +228,11 @@ export class CloudWatchJobLog extends JobLog {
     stream.sending = true;
     try {
       while (stream.pending.length > 0) {
+        // CloudWatch is known to be out (another stream found it): straight behind what is held.
+        if (this.outbox?.active) {
+          this.hold(stream, stream.pending.splice(0));
+          break;
+        }
         const batch = takeBatch(stream.pending);
         try {
           await this.put(
@@ -201,7 +241,10 @@ export class CloudWatchJobLog extends JobLog {
           );
           batch.forEach((p) => p.done());
         } catch (err) {
-          batch.forEach((p) => p.done(err as Error));
+          // This batch and everything after it in the stream wait in the outbox, in order.
+          if (this.outbox && isOutage(err))
+            this.hold(stream, [...batch, ...stream.pending.splice(0)]);
+          else batch.forEach((p) => p.done(err as Error));
         }
       }
     } finally {
@@ -210,8 +253,28 @@ export class CloudWatchJobLog extends JobLog {
     }
   }
 
-  /** PutLogEvents, retried on throttling and transient errors; creates a missing group or stream once. */
-  private async put(stream: Stream, events: InputLogEvent[]): Promise<void> {
+  private hold(stream: Stream, held: Pending[]): void {
+    this.outbox?.add(
+      held.map((p) => ({
+        g: stream.group,
+        s: stream.name,
+        t: p.event.timestamp ?? 0,
+        m: p.event.message ?? '',
+      })),
+    );
+    held.forEach((p) => p.done());
+  }
+
+  /**
+   * PutLogEvents, retried on throttling and transient errors (no more once the outbox holds
+   * records: the batch joins them rather than add its retries to an outage); creates a missing
+   * group or stream once.
+   */
+  private async put(
+    stream: Pick<Stream, 'group' | 'name'>,
+    events: InputLogEvent[],
+    attempts = PUT_ATTEMPTS,
+  ): Promise<void> {
     let created = false;
     const send = async () => {
       try {
@@ -232,12 +295,13 @@ export class CloudWatchJobLog extends JobLog {
       }
     };
     await retrying(send, {
-      delays: retryDelays(PUT_ATTEMPTS - 1, {
+      delays: retryDelays(attempts - 1, {
         baseMs: this.retryDelayMs,
         maxMs: MAX_RETRY_DELAY_MS,
       }),
       retryable: (err) => {
         const e = err as Error;
+        if (this.outbox?.active && isOutage(e)) return false;
         return (
           isThrottlingError(e as never) ||
           isTransientError(e as never) ||
@@ -247,7 +311,10 @@ export class CloudWatchJobLog extends JobLog {
     });
   }
 
-  private async sendEvents(stream: Stream, events: InputLogEvent[]): Promise<void> {
+  private async sendEvents(
+    stream: Pick<Stream, 'group' | 'name'>,
+    events: InputLogEvent[],
+  ): Promise<void> {
     const res = await this.logs.send(
       new PutLogEventsCommand({
         logGroupName: stream.group,

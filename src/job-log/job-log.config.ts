@@ -1,5 +1,14 @@
 import { plainToInstance } from 'class-transformer';
-import { IsBoolean, IsIn, IsNotEmpty, IsOptional, IsString } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Max,
+  Min,
+} from 'class-validator';
 import { join } from 'node:path';
 import {
   AwsClientSettings,
@@ -7,6 +16,8 @@ import {
   AwsServiceOptions,
 } from '../common/aws-client-config';
 import { ValidateByType } from '../common/validators/validate-record';
+import { IsDurationBetween } from '../common/validators/is-duration.validator';
+import { parseDuration } from '../common/duration';
 
 /** `logProvider.config` for `type: "file"`. */
 export class FileLogOptions {
@@ -38,6 +49,39 @@ export class CloudWatchLogOptions extends AwsServiceOptions {
   @IsOptional()
   @IsBoolean()
   deleteLogs?: boolean;
+
+  /**
+   * While CloudWatch cannot take records (throttling, down), this many are held in memory
+   * (default 10,000) before the next ones go to the spill file.
+   */
+  @IsOptional()
+  @IsInt()
+  @Min(100)
+  @Max(1_000_000)
+  bufferRecords?: number;
+
+  /** The spill files' directory (default `<dataDir>/.cloudwatch-spill`); one per replica. */
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  spillPath?: string;
+
+  /** Each spill file (run records, audit entries) holds at most this many MiB (default 1024). */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1_048_576)
+  spillMaxMiB?: number;
+
+  /** First pause before delivery of held records is tried again (default "5s"), doubling... */
+  @IsOptional()
+  @IsDurationBetween('100ms', '5m')
+  retryInterval?: string;
+
+  /** ...up to this (default "1m"). */
+  @IsOptional()
+  @IsDurationBetween('100ms', '1h')
+  maxRetryInterval?: string;
 }
 
 export const LOG_PROVIDER_TYPES = ['file', 'cloudwatch'] as const;
@@ -69,7 +113,19 @@ export type RunLogStore =
       readonly aws: AwsClientSettings;
       readonly retentionDays: number;
       readonly deleteLogs: boolean;
+      /** Where records go while CloudWatch cannot take them. */
+      readonly outage: OutageLimits;
     };
+
+/** `bufferRecords`, `spillPath`, `spillMaxMiB`, `retryInterval`, `maxRetryInterval`, resolved. */
+export interface OutageLimits {
+  readonly bufferRecords: number;
+  /** The spill files' directory: `runs.jsonl` and `audit.jsonl` in it. */
+  readonly spillDir: string;
+  readonly spillMaxBytes: number;
+  readonly retryMs: number;
+  readonly maxRetryMs: number;
+}
 
 /** `logProvider`, resolved: the run log's settings slice (DI token). */
 export abstract class RunLogSettings {
@@ -94,6 +150,7 @@ export function runLogSettings(
         aws: awsClientSettings(o),
         retentionDays: o.retentionDays ?? 90,
         deleteLogs: o.deleteLogs === true,
+        outage: outageLimits(o, dataDir),
       },
     };
   }
@@ -106,5 +163,17 @@ export function runLogSettings(
       deleteLogs: o.deleteLogs === true,
       keepRuns,
     },
+  };
+}
+
+function outageLimits(o: CloudWatchLogOptions, dataDir: string): OutageLimits {
+  const retryMs = (o.retryInterval && parseDuration(o.retryInterval)) || 5000;
+  const maxRetryMs = (o.maxRetryInterval && parseDuration(o.maxRetryInterval)) || 60_000;
+  return {
+    bufferRecords: o.bufferRecords ?? 10_000,
+    spillDir: o.spillPath ?? join(dataDir, '.cloudwatch-spill'),
+    spillMaxBytes: (o.spillMaxMiB ?? 1024) * 1024 * 1024,
+    retryMs,
+    maxRetryMs: Math.max(retryMs, maxRetryMs),
   };
 }

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { MetricsRegistry } from '../metrics/metrics-registry';
 import { JobLog } from './job-log';
+import { registerHeldRecordsMetrics } from './held-records.metrics';
 
-/** The run log's failed writes, read from it when Prometheus scrapes. */
+/** The run log's failed writes and held records, read from it when Prometheus scrapes. */
 @Injectable()
 export class JobLogMetrics {
   constructor(metrics: MetricsRegistry, log: JobLog) {
@@ -11,8 +12,10 @@ export class JobLogMetrics {
       help: 'Run records that could not be written',
       collect() {
         this.reset();
-        this.inc(log.writeFailures);
+        // Held records dropped later (spill file full) are lost too.
+        this.inc(log.writeFailures + (log.heldRecords?.totals.dropped ?? 0));
       },
     });
+    registerHeldRecordsMetrics(metrics, 'minion_run_log', 'Run records', () => log.heldRecords);
   }
 }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { join } from 'node:path';
 import { MetricsModule } from '../metrics/metrics.module';
 import { createLogsClient } from '../common/aws-logs-client';
 import { CloudWatchJobLog } from './cloudwatch-job-log';
@@ -16,6 +17,8 @@ export function createJobLog(settings: RunLogSettings): JobLog {
         settings.org,
         store.retentionDays,
         store.deleteLogs,
+        undefined,
+        { limits: { ...store.outage, spillFile: join(store.outage.spillDir, 'runs.jsonl') } },
       )
     : new SqliteJobLog(store.path, settings.org, store.keepRuns, store.deleteLogs);
 }

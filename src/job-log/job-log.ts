@@ -3,6 +3,21 @@ import { JobDocument, Tag } from '../domain/job-document';
 import { RunLogInfo, RunRecord } from '../domain/run-record';
 import { JobKey } from '../domain/job-key';
 
+/** What a store holds back while its backend cannot take records (the CloudWatch outbox). */
+export interface HeldRecords {
+  /** Held in memory now. */
+  readonly buffered: number;
+  /** In the spill file now, not delivered yet. */
+  readonly spilled: number;
+  /** Since start: records held, written to the spill file, delivered later, dropped. */
+  readonly totals: {
+    readonly held: number;
+    readonly spilled: number;
+    readonly delivered: number;
+    readonly dropped: number;
+  };
+}
+
 /** Records being written at most before `append` makes its caller wait (backpressure). */
 const MAX_BACKLOG = 10_000;
 const FAILURE_LOG_INTERVAL_MS = 5000;
@@ -31,6 +46,11 @@ export abstract class JobLog {
     return this.writing.size > MAX_BACKLOG ? write : Promise.resolve();
   }
 
+  /** Records held because the store cannot take them now (CloudWatch down); null: never. */
+  get heldRecords(): HeldRecords | null {
+    return null;
+  }
+
   /** Records that could not be written, since start (`minion_run_log_write_failures_total`). */
   get writeFailures(): number {
     return this.failures;
@@ -49,7 +69,7 @@ export abstract class JobLog {
     this.unlogged = 0;
   }
 
-  /** Resolves when every record appended so far is written (or counted as failed). */
+  /** Resolves when every record appended so far is written (or held, or counted as failed). */
   async flush(): Promise<void> {
     while (this.writing.size > 0) await Promise.all([...this.writing]);
   }

@@ -80,6 +80,34 @@ describe('JobWriter', () => {
       expect(publish).toBeLessThan(audit);
     });
 
+    it('retryable (Idempotency-Key): the same job already stored is this create retried: answered, announced, audited', async () => {
+      const m = setup();
+      m.repository.create.mockRejectedValue(new ConflictError('exists'));
+      // Stored by the first try, a second earlier, whose answer never came.
+      const landed = stored(doc({ modified_at: '2026-01-05T09:59:59Z' }), 'v1');
+      m.repository.get.mockResolvedValue(landed);
+
+      await expect(m.writer.create(doc(), actor, true)).resolves.toBe(landed);
+
+      expect(m.repository.get).toHaveBeenCalledWith(doc());
+      expect(m.changes.publish).toHaveBeenCalledWith({ type: 'saved', document: landed.document });
+      expect(m.auditor.job).toHaveBeenCalledWith('create', actor, null, landed.document);
+    });
+
+    it('retryable: a different job under the id is a conflict, and not retried without the key', async () => {
+      const m = setup();
+      m.repository.create.mockRejectedValue(new ConflictError('exists'));
+      m.repository.get.mockResolvedValue(stored(doc({ name: 'another' })));
+
+      await expect(m.writer.create(doc(), actor, true)).rejects.toThrow(
+        /Idempotency-Key already created g\/j1, a different job/,
+      );
+      await expect(m.writer.create(doc(), actor)).rejects.toThrow('exists');
+      expect(m.repository.get).toHaveBeenCalledTimes(1);
+      expect(m.changes.publish).not.toHaveBeenCalled();
+      expect(m.auditor.job).not.toHaveBeenCalled();
+    });
+
     it('succeeds, audited, when the run log cannot be prepared', async () => {
       const m = setup();
       const written = stored(doc());

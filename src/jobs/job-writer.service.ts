@@ -5,6 +5,7 @@ import { JobChanges } from '../domain/job-changes';
 import { JobDocument, StoredJob } from '../domain/job-document';
 import { JobKey, jobRef } from '../domain/job-key';
 import { ConflictError } from '../common/errors';
+import { sameCreate } from './idempotency-key';
 import { JobCache } from '../job-cache/job-cache.service';
 import { RunnerRegistry } from '../runners/runner-registry';
 import { JobLog } from '../job-log/job-log';
@@ -29,8 +30,25 @@ export class JobWriter {
     private readonly runners: RunnerRegistry,
   ) {}
 
-  async create(doc: JobDocument, actor: Actor): Promise<StoredJob> {
-    const stored = await this.repository.create(doc);
+  /**
+   * `retryable` (an Idempotency-Key chose the id): a job already there with the same content is
+   * this create retried, whose first try was stored although its answer never came (S3 timing
+   * out, a 503): it is answered as created, announced and audited now (which the first try may
+   * not have reached). A different job under that id is a conflict.
+   */
+  async create(doc: JobDocument, actor: Actor, retryable = false): Promise<StoredJob> {
+    let stored: StoredJob;
+    try {
+      stored = await this.repository.create(doc);
+    } catch (err) {
+      if (!retryable || !(err instanceof ConflictError)) throw err;
+      stored = await this.repository.get(doc);
+      if (!sameCreate(stored.document, doc)) {
+        throw new ConflictError(
+          `Idempotency-Key already created ${doc.group}/${doc.id}, a different job; use a new key`,
+        );
+      }
+    }
     await this.saved(stored.document);
     await this.auditor.job('create', actor, null, stored.document);
     return stored;

@@ -17,6 +17,7 @@ import type { Request, Response } from 'express';
 import {
   ApiAcceptedResponse,
   ApiBody,
+  ApiHeader,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
@@ -135,14 +136,32 @@ export class JobsController {
     type: JobRequestDto,
     examples: { dummy: { value: CREATE_EXAMPLE }, ...RUNNER_EXAMPLES },
   })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description:
+      'Makes the create safe to retry (after a 503, a timeout, a lost answer): the job id is ' +
+      'derived from the key (per account and group), and a retry of a create that was stored ' +
+      'answers the stored job instead of making a second one; the same key with a different ' +
+      'job is a 409. 1 to 200 printable ASCII characters.',
+    schema: { type: 'string', maxLength: 200 },
+  })
   @ApiOkResponse({ description: 'The stored job', type: JobResponseDto })
-  @ApiErrorResponses(413)
+  @ApiErrorResponses(409, 413)
   create(
     @Param() { account, group }: GroupParams,
     @Body() body: JobRequestDto,
     @Req() req: Request,
   ): Promise<JobResponseDto> {
-    return this.jobs.create(account, group, body, actorOf(req));
+    // Read here rather than with @Headers(), which Swagger would document a second time, required.
+    const idempotencyKey = req.headers['idempotency-key'];
+    return this.jobs.create(
+      account,
+      group,
+      body,
+      actorOf(req),
+      Array.isArray(idempotencyKey) ? idempotencyKey[0] : idempotencyKey,
+    );
   }
 
   @Get(':group/:id')

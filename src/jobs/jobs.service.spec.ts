@@ -26,6 +26,7 @@ import { AwsClients } from '../runners/aws/aws-clients';
 import { RunnerRegistry } from '../runners/runner-registry';
 import { JobRequestDto } from './dto/job-request.dto';
 import { JobWriter } from './job-writer.service';
+import { jobIdForKey } from './idempotency-key';
 import { JobsService } from './jobs.service';
 
 const NOW = '2026-01-05T10:00:30Z';
@@ -166,11 +167,24 @@ describe('JobsService', () => {
         tags: [{ key: 'team', value: 'ops' }],
         blackout_calendars: ['holidays'],
       });
-      expect(m.writer.create).toHaveBeenCalledWith(written, actor);
+      // A random id, so not a create to retry under a key.
+      expect(m.writer.create).toHaveBeenCalledWith(written, actor, false);
       expect(m.calendars.assertExist).toHaveBeenCalledWith('acct', ['holidays']);
       expect(answer.job.id).toBe(written.id);
       expect(answer.tags).toEqual([{ key: 'team', value: 'ops' }]);
       expect(answer.log).toBe(logInfo);
+    });
+
+    it('with an Idempotency-Key: the id derived from it, and the write retryable', async () => {
+      const m = setup();
+
+      await m.jobs.create('acct', 'g', request(), actor, 'order-42');
+      await m.jobs.create('acct', 'g', request(), actor, 'order-42');
+
+      const [first, second] = m.writer.create.mock.calls;
+      expect(first[0].id).toBe(jobIdForKey('acct', 'g', 'order-42'));
+      expect(second[0].id).toBe(first[0].id);
+      expect(first[2]).toBe(true);
     });
 
     it('leaves out UTC and an empty calendar list', async () => {

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { jobIdForKey } from './idempotency-key';
 import { Actor } from '../audit/audit-entry';
 import { Auditor } from '../audit/auditor.service';
 import { CalendarsService } from '../calendars/calendars.service';
@@ -91,16 +92,24 @@ export class JobsService {
     return this.withLog(document);
   }
 
+  /**
+   * With `idempotencyKey`, the id is derived from it (`jobIdForKey`): a create retried after an
+   * answer that was lost or a 503 (the job may be stored anyway) answers the stored job again
+   * instead of making a second one.
+   */
   async create(
     account: string,
     group: string,
     request: JobRequestDto,
     actor: Actor,
+    idempotencyKey?: string,
   ): Promise<JobWithLog> {
-    const doc = this.buildDocument({ account, group, id: randomUUID() }, request);
+    const id =
+      idempotencyKey === undefined ? randomUUID() : jobIdForKey(account, group, idempotencyKey);
+    const doc = this.buildDocument({ account, group, id }, request);
     await this.calendars.assertExist(account, doc.blackout_calendars ?? []);
     await this.checkSteps(doc, actor);
-    const stored = await this.writer.create(doc, actor);
+    const stored = await this.writer.create(doc, actor, idempotencyKey !== undefined);
     return this.withLog(stored.document);
   }
 

@@ -5,7 +5,7 @@ import {
   awsClientSettings,
   AwsServiceOptions,
 } from '../common/aws-client-config';
-import { IsDuration } from '../common/validators/is-duration.validator';
+import { IsDuration, IsDurationBetween } from '../common/validators/is-duration.validator';
 import { parseDuration } from '../common/duration';
 import { ValidateByType } from '../common/validators/validate-record';
 
@@ -42,6 +42,14 @@ export class S3RepositoryOptions extends AwsServiceOptions {
   @IsOptional()
   @IsBoolean()
   forcePathStyle?: boolean;
+
+  /**
+   * The longest one S3 call may take, its retries included ("10s" by default, 1s to 2m): a
+   * write to an S3 that hangs answers 503 after this rather than holding the request.
+   */
+  @IsOptional()
+  @IsDurationBetween('1s', '2m')
+  timeout?: string;
 }
 
 export const REPOSITORY_TYPES = ['file', 's3'] as const;
@@ -65,6 +73,8 @@ export interface S3Settings {
   /** As configured ("" when absent): keys are `<prefix>/<org>/...`. */
   readonly prefix: string;
   readonly forcePathStyle: boolean;
+  /** `timeout`: one call (its SDK retries included) is abandoned after this. */
+  readonly timeoutMs: number;
 }
 
 /** Where jobs are stored. */
@@ -82,6 +92,7 @@ export abstract class RepositorySettings {
 }
 
 const DEFAULT_REFRESH_MS = 5 * 60_000;
+export const DEFAULT_S3_TIMEOUT_MS = 10_000;
 
 export function repositorySettings(def: RepositoryDefinition, org: string): RepositorySettings {
   const refreshIntervalMs =
@@ -92,11 +103,13 @@ export function repositorySettings(def: RepositoryDefinition, org: string): Repo
     return { org, store: { type: 'file', path }, refreshIntervalMs };
   }
   const o = plainToInstance(S3RepositoryOptions, def.config);
+  const timeoutMs = (o.timeout && parseDuration(o.timeout)) || DEFAULT_S3_TIMEOUT_MS;
   const s3: S3Settings = {
     aws: awsClientSettings(o),
     bucket: o.bucket,
     prefix: o.prefix ?? '',
     forcePathStyle: o.forcePathStyle === true,
+    timeoutMs,
   };
   return { org, store: { type: 's3', s3 }, refreshIntervalMs };
 }

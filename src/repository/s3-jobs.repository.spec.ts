@@ -7,6 +7,7 @@ import {
   sampleJob,
 } from '../../test/contracts/jobs-repository.contract';
 import { S3JobsRepository } from './s3-jobs.repository';
+import { S3FaultProxy } from '../../test/chaos/support/s3-fault-proxy';
 
 // The shared contract, against a real S3 protocol server (s3rver) on a random port.
 describeJobsRepositoryContract('S3JobsRepository', async () => {
@@ -95,7 +96,7 @@ describe('S3JobsRepository specifics (s3rver)', () => {
     mock.on(PutObjectCommand).resolves({ ETag: '"e"' });
     mock.on(ListObjectsV2Command).resolves({ Contents: [{ Key: '/org/acct/grp/j' }] });
     const bare = new S3JobsRepository(
-      { aws: {}, bucket: 'b', prefix: '', forcePathStyle: false },
+      { aws: {}, bucket: 'b', prefix: '', forcePathStyle: false, timeoutMs: 10_000 },
       'org',
       client,
     );
@@ -104,7 +105,7 @@ describe('S3JobsRepository specifics (s3rver)', () => {
     expect(await bare.listAccount('acct')).toEqual(['grp/j']);
     expect(mock.commandCalls(ListObjectsV2Command)[0].args[0].input.Prefix).toBe('/org/acct/');
     const prefixed = new S3JobsRepository(
-      { aws: {}, bucket: 'b', prefix: 'jobs/', forcePathStyle: false },
+      { aws: {}, bucket: 'b', prefix: 'jobs/', forcePathStyle: false, timeoutMs: 10_000 },
       'org',
       client,
     );
@@ -187,5 +188,85 @@ describe('S3JobsRepository specifics (s3rver)', () => {
     expect(error).toBeInstanceOf(StorageAccessDeniedError);
     expect(error.message).toContain('S3 bucket minion-test');
     expect(error.message).not.toContain('not-the-secret');
+  });
+});
+
+// S3 in trouble, through a fault-injecting proxy in front of s3rver (test/chaos/support).
+describe('S3JobsRepository when S3 throttles or hangs', () => {
+  let s3: TestS3;
+  let proxy: S3FaultProxy;
+  let repo: S3JobsRepository;
+  const isPut = (method: string) => method === 'PUT';
+
+  beforeEach(async () => {
+    s3 = await TestS3.start();
+    proxy = await S3FaultProxy.start(s3.endpoint);
+    repo = new S3JobsRepository(
+      { ...s3.settings('minion'), aws: { ...s3.settings('minion').aws, endpoint: proxy.endpoint } },
+      'org',
+      undefined,
+    );
+  });
+
+  afterEach(async () => {
+    await proxy.stop();
+    await s3.destroy();
+  });
+
+  const stored = async () =>
+    (await s3.client().send(new ListObjectsV2Command({ Bucket: s3.bucket }))).Contents ?? [];
+
+  it("503 SlowDown: a write fails as unavailable with S3's Retry-After, stores nothing, and works once S3 answers", async () => {
+    proxy.fault({ mode: 'slowdown', retryAfterSeconds: 7 }, { match: isPut });
+    const error = (await repo.create(sampleJob()).catch((e: Error) => e)) as Error;
+    expect(error).toBeInstanceOf(ServiceUnavailableError);
+    expect((error as ServiceUnavailableError).retryAfterSeconds).toBe(7);
+    expect(error.message).toMatch(/throttling requests \(SlowDown\)/);
+    expect(error.message).not.toContain('S3RVER');
+    // The SDK retried before giving up (S3's advice for SlowDown), each time refused.
+    expect(proxy.counts.slowdowns).toBeGreaterThan(1);
+    expect(await stored()).toEqual([]);
+    proxy.heal();
+    await expect(repo.create(sampleJob())).resolves.toMatchObject({
+      document: { id: sampleJob().id },
+    });
+  });
+
+  it("S3 hanging: a write gives up after `timeout` (not the SDK's endless wait) as unavailable", async () => {
+    const settings = s3.settings('minion');
+    const quick = new S3JobsRepository(
+      { ...settings, aws: { ...settings.aws, endpoint: proxy.endpoint }, timeoutMs: 1500 },
+      'org',
+    );
+    proxy.fault({ mode: 'hang' });
+    const started = Date.now();
+    const error = (await quick.create(sampleJob()).catch((e: Error) => e)) as Error;
+    const took = Date.now() - started;
+    expect(error).toBeInstanceOf(ServiceUnavailableError);
+    expect(error.message).toMatch(/did not answer in time/);
+    expect(took).toBeGreaterThanOrEqual(1400);
+    expect(took).toBeLessThan(10_000);
+    await expect(quick.check()).rejects.toThrow(/did not answer in time/);
+    proxy.heal();
+    await expect(quick.create(sampleJob())).resolves.toBeDefined();
+    expect(await stored()).toHaveLength(1);
+  });
+
+  it('a create or update that landed but whose answer was lost succeeds (the SDK retry meets our own write)', async () => {
+    proxy.fault({ mode: 'cut' }, { match: isPut, times: 1 });
+    const created = await repo.create(sampleJob());
+    expect(proxy.counts.cut).toBe(1);
+    expect((await repo.get(sampleJob())).version).toBe(created.version);
+    proxy.fault({ mode: 'cut' }, { match: isPut, times: 1 });
+    const updated = await repo.update(sampleJob({ name: 'renamed' }), created.version);
+    expect(proxy.counts.cut).toBe(2);
+    expect(await repo.get(sampleJob())).toMatchObject({
+      version: updated.version,
+      document: { name: 'renamed' },
+    });
+    // A real conflict is still one: the stored document is not the one sent.
+    await expect(repo.update(sampleJob({ name: 'stale' }), created.version)).rejects.toBeInstanceOf(
+      ConflictError,
+    );
   });
 });

@@ -3,15 +3,15 @@ import {
   DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
-  paginateListObjectsV2,
+  ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { sdkClientConfig } from '../common/aws-client-config';
-import { JobNotFoundError } from '../common/errors';
+import { ConflictError, JobNotFoundError } from '../common/errors';
 import { isSafeSegment, requireSafeSegment } from '../common/safe-segment';
-import { S3Settings } from './repository.config';
+import { DEFAULT_S3_TIMEOUT_MS, S3Settings } from './repository.config';
 import { JobDocument, parseJob, serializeJob, StoredJob } from '../domain/job-document';
 import { DeleteGroupResult, JobsRepository, ListPage } from './jobs.repository';
 import { compareCodePoints } from './listing';
@@ -20,6 +20,8 @@ import { JobKey } from '../domain/job-key';
 
 /** DeleteObjects takes at most this many keys per call. */
 const DELETE_BATCH = 1000;
+/** Names this process's refusal watchers apart (a client may be shared). */
+let clients = 0;
 /** A readiness answer is reused this long, so probes do not turn into a stream of S3 requests. */
 const CHECK_CACHE_MS = 15_000;
 
@@ -32,7 +34,10 @@ const CHECK_CACHE_MS = 15_000;
 export class S3JobsRepository extends JobsRepository {
   private readonly base: string;
   private readonly bucket: string;
+  private readonly timeoutMs: number;
   private lastCheck?: { at: number; error?: Error };
+  /** S3's last refusal of an attempt (SlowDown, 5xx), to name the cause when the deadline cuts a retry. */
+  private lastRefusal?: { at: number; error: unknown };
 
   constructor(
     options: S3Settings,
@@ -41,6 +46,8 @@ export class S3JobsRepository extends JobsRepository {
   ) {
     super();
     this.bucket = options.bucket;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_S3_TIMEOUT_MS;
+    this.watchRefusals();
     // Exactly the original's `prefix + "/" + org`: an empty prefix gives keys starting with "/".
     this.base = `${options.prefix}/${requireSafeSegment(org, 'org')}`;
   }
@@ -64,12 +71,15 @@ export class S3JobsRepository extends JobsRepository {
   async get(key: JobKey): Promise<StoredJob> {
     const objectKey = this.key(key);
     try {
-      const res = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: objectKey }));
+      const res = await this.s3.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: objectKey }),
+        this.deadline(),
+      );
       const text = (await res.Body?.transformToString('utf-8')) ?? '';
       return { document: parseJob(text, key), version: res.ETag ?? '' };
     } catch (err) {
       if (isNotFound(err)) throw new JobNotFoundError(key.account, key.group, key.id);
-      throw s3Failure(err, this.bucket, `read ${key.group}/${key.id}`);
+      throw s3Failure(this.cause(err), this.bucket, `read ${key.group}/${key.id}`);
     }
   }
 
@@ -85,11 +95,17 @@ export class S3JobsRepository extends JobsRepository {
     const objectKey = this.key(key);
     try {
       // S3 deletes are idempotent; the API answers 404 for a job that is not there.
-      await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: objectKey }));
-      await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: objectKey }));
+      await this.s3.send(
+        new HeadObjectCommand({ Bucket: this.bucket, Key: objectKey }),
+        this.deadline(),
+      );
+      await this.s3.send(
+        new DeleteObjectCommand({ Bucket: this.bucket, Key: objectKey }),
+        this.deadline(),
+      );
     } catch (err) {
       if (isNotFound(err)) throw new JobNotFoundError(key.account, key.group, key.id);
-      throw s3Failure(err, this.bucket, `delete ${key.group}/${key.id}`);
+      throw s3Failure(this.cause(err), this.bucket, `delete ${key.group}/${key.id}`);
     }
   }
 
@@ -106,6 +122,7 @@ export class S3JobsRepository extends JobsRepository {
             Bucket: this.bucket,
             Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
           }),
+          this.deadline(),
         );
         const errors = res.Errors ?? [];
         const refused = new Set(errors.map((e) => e.Key));
@@ -118,7 +135,7 @@ export class S3JobsRepository extends JobsRepository {
           });
         }
       } catch (err) {
-        const reason = s3Failure(err, this.bucket, 'DeleteObjects').message;
+        const reason = s3Failure(this.cause(err), this.bucket, 'DeleteObjects').message;
         for (const key of batch) result.failed.push({ id: key.slice(prefix.length), reason });
       }
     }
@@ -134,11 +151,15 @@ export class S3JobsRepository extends JobsRepository {
       try {
         await this.s3.send(
           new PutObjectCommand({ Bucket: this.bucket, Key: probe, Body: String(now) }),
+          this.deadline(),
         );
-        const res = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: probe }));
+        const res = await this.s3.send(
+          new GetObjectCommand({ Bucket: this.bucket, Key: probe }),
+          this.deadline(),
+        );
         await res.Body?.transformToString();
       } catch (err) {
-        error = s3Failure(err, this.bucket, 'readiness probe');
+        error = s3Failure(this.cause(err), this.bucket, 'readiness probe');
       }
       this.lastCheck = { at: now, error };
     }
@@ -151,22 +172,88 @@ export class S3JobsRepository extends JobsRepository {
     action: string,
   ): Promise<StoredJob> {
     const key = this.key(doc);
+    const body = serializeJob(doc);
+    let failure: Error;
     try {
       const res = await this.s3.send(
         new PutObjectCommand({
           Bucket: this.bucket,
           Key: key,
-          Body: serializeJob(doc),
+          Body: body,
           ContentType: 'application/json',
           ...condition,
         }),
+        this.deadline(),
       );
       return { document: doc, version: res.ETag ?? '' };
     } catch (err) {
       // If-Match on a key that is gone: the job was deleted meanwhile.
       if (isNotFound(err)) throw new JobNotFoundError(doc.account, doc.group, doc.id);
-      throw s3Failure(err, this.bucket, `${action} ${doc.group}/${doc.id}`);
+      failure = s3Failure(this.cause(err), this.bucket, `${action} ${doc.group}/${doc.id}`);
     }
+    if (failure instanceof ConflictError) {
+      const ours = await this.landed(key, body);
+      if (ours) return { document: doc, version: ours };
+    }
+    throw failure;
+  }
+
+  /**
+   * The ETag of `key` if it holds exactly `body`, else null. A conditional PUT whose answer was
+   * lost (S3 slow, the connection cut) is retried by the SDK, and the retry meets the object the
+   * first attempt wrote: 412, although the write is ours. Reading it back tells the two apart, so
+   * a create or update that did land answers success rather than a conflict. (`modified_at` is in
+   * the body, so another writer's document never matches by chance.)
+   */
+  private async landed(key: string, body: string): Promise<string | null> {
+    try {
+      const res = await this.s3.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: key }),
+        this.deadline(),
+      );
+      const stored = (await res.Body?.transformToString('utf-8')) ?? '';
+      return stored === body ? (res.ETag ?? '') : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * Notes each attempt S3 refused. The SDK waits between retries as S3's Retry-After asks, so a
+   * throttled write often ends at our deadline (AbortError): the refusal before it is the cause.
+   */
+  private watchRefusals(): void {
+    this.s3.middlewareStack?.add(
+      (next) => async (args) => {
+        try {
+          return await next(args);
+        } catch (err) {
+          const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata
+            ?.httpStatusCode;
+          if (status && (status >= 500 || status === 429))
+            this.lastRefusal = { at: Date.now(), error: err };
+          throw err;
+        }
+      },
+      { step: 'deserialize', name: `minionS3Refusals${++clients}`, priority: 'high' },
+    );
+  }
+
+  /** What failed: the error, or for our deadline, S3's refusal just before it. */
+  private cause(err: unknown): unknown {
+    const refusal = this.lastRefusal;
+    if (
+      (err as Error)?.name === 'AbortError' &&
+      refusal &&
+      Date.now() - refusal.at <= this.timeoutMs
+    )
+      return refusal.error;
+    return err;
+  }
+
+  /** Every call within `timeout`, its SDK retries included: a hanging S3 fails, never holds. */
+  private deadline(): { abortSignal: AbortSignal } {
+    return { abortSignal: AbortSignal.timeout(this.timeoutMs) };
   }
 
   /** Names under `prefix` that are job keys (`isKey`), sorted, one page of them; others are reported. */
@@ -206,17 +293,27 @@ export class S3JobsRepository extends JobsRepository {
     startAfter: string | undefined,
     visit: (key: string) => boolean,
   ): Promise<void> {
+    // Pages by hand rather than with the SDK's paginator, which would share one deadline
+    // (abort signal) between every page of a large listing: here each page has its own.
+    let token: string | undefined;
     try {
-      for await (const page of paginateListObjectsV2(
-        { client: this.s3 },
-        { Bucket: this.bucket, Prefix: prefix, StartAfter: startAfter },
-      )) {
+      do {
+        const page = await this.s3.send(
+          new ListObjectsV2Command({
+            Bucket: this.bucket,
+            Prefix: prefix,
+            StartAfter: startAfter,
+            ContinuationToken: token,
+          }),
+          this.deadline(),
+        );
         for (const object of page.Contents ?? []) {
           if (object.Key && !visit(object.Key)) return;
         }
-      }
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
     } catch (err) {
-      throw s3Failure(err, this.bucket, action);
+      throw s3Failure(this.cause(err), this.bucket, action);
     }
   }
 
@@ -231,6 +328,7 @@ export class S3JobsRepository extends JobsRepository {
 
 /** One S3 client for the repository; short timeouts so an unreachable S3 fails fast. */
 export function createS3Client(options: S3Settings): S3Client {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_S3_TIMEOUT_MS;
   return new S3Client({
     ...sdkClientConfig(options.aws),
     forcePathStyle: options.forcePathStyle,
@@ -238,6 +336,12 @@ export function createS3Client(options: S3Settings): S3Client {
     ...(options.aws.endpoint
       ? { requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }
       : {}),
-    requestHandler: new NodeHttpHandler({ connectionTimeout: 3000, requestTimeout: 10_000 }),
+    // One attempt never outlives the call's deadline; without throwOnRequestTimeout the handler
+    // only warns when requestTimeout passes, and a hanging S3 would hold the call forever.
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: Math.min(3000, timeoutMs),
+      requestTimeout: timeoutMs,
+      throwOnRequestTimeout: true,
+    }),
   });
 }

@@ -2279,7 +2279,10 @@ export interface operations {
     createJob: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the create safe to retry (after a 503, a timeout, a lost answer): the job id is derived from the key (per account and group), and a retry of a create that was stored answers the stored job instead of making a second one; the same key with a different job is a 409. 1 to 200 printable ASCII characters. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description Account name from the configuration; must be 1-256 bytes, without "/" or control characters, and not "." or ".." */
                 account: string;
@@ -2362,6 +2365,22 @@ export interface operations {
                      *       "statusCode": 404,
                      *       "error": "Not Found",
                      *       "message": "account not found: acme"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The job was modified concurrently between read and write: read it again */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 409,
+                     *       "error": "Conflict",
+                     *       "message": "job space-xy/6bcfa79f was modified concurrently; read it again and retry"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
