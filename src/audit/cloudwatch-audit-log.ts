@@ -11,7 +11,13 @@ import {
 import { AuditEntry, NewAuditEntry } from './audit-entry';
 import { AuditLog, AuditPage } from './audit-log';
 import { JobKey } from '../domain/job-key';
-import { CloudWatchOutbox, isOutage, OutboxLimits, Schedule } from '../job-log/cloudwatch-outbox';
+import {
+  cloudWatchReadFailure,
+  CloudWatchOutbox,
+  isOutage,
+  OutboxLimits,
+  Schedule,
+} from '../job-log/cloudwatch-outbox';
 import { HeldRecords } from '../job-log/job-log';
 
 /** Entries of one job read at most, to answer its history (pages of FilterLogEvents). */
@@ -131,7 +137,7 @@ export class CloudWatchAuditLog extends AuditLog {
     } catch (err) {
       // Nothing was ever audited for this org or account.
       if ((err as Error).name === 'ResourceNotFoundException') return { entries: [] };
-      throw err;
+      throw cloudWatchReadFailure(err, 'read the audit trail');
     }
   }
 

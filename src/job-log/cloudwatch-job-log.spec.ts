@@ -12,6 +12,7 @@ import {
   TagLogGroupCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { mockClient } from 'aws-sdk-client-mock';
+import { ServiceUnavailableError } from '../common/errors';
 import { JobDocument } from '../domain/job-document';
 import { fitEvent, MAX_BATCH_BYTES, MAX_EVENT_BYTES } from './cloudwatch-batch';
 import { CloudWatchJobLog } from './cloudwatch-job-log';
@@ -356,6 +357,19 @@ describe('CloudWatchJobLog', () => {
         'acct/space-xy/job-1@2',
       ]);
       await second.onApplicationShutdown();
+    });
+
+    it('reading the history while CloudWatch is out is a 503 naming the cause, never a 500', async () => {
+      cw.on(GetLogEventsCommand).rejects(awsError('ThrottlingException'));
+      const error = await log()
+        .list(key, 10)
+        .catch((e: Error) => e);
+      expect(error).toBeInstanceOf(ServiceUnavailableError);
+      expect((error as Error).message).toBe(
+        'read the run history: CloudWatch Logs cannot be reached (ThrottlingException); retry later',
+      );
+      cw.on(GetLogEventsCommand).rejects(awsError('AccessDeniedException'));
+      await expect(log().list(key, 10)).rejects.toThrow('AccessDeniedException');
     });
 
     it('a bad request is still a failure, not held', async () => {

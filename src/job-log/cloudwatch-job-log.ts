@@ -22,7 +22,13 @@ import { EVENT_OVERHEAD_BYTES, fitEvent, Pending, takeBatch } from './cloudwatch
 import { HeldRecords, JobLog } from './job-log';
 import { RunLogInfo, RunRecord } from '../domain/run-record';
 import { JobKey } from '../domain/job-key';
-import { CloudWatchOutbox, isOutage, OutboxLimits, Schedule } from './cloudwatch-outbox';
+import {
+  cloudWatchReadFailure,
+  CloudWatchOutbox,
+  isOutage,
+  OutboxLimits,
+  Schedule,
+} from './cloudwatch-outbox';
 
 const PUT_ATTEMPTS = 5;
 const MAX_RETRY_DELAY_MS = 10_000;
@@ -161,7 +167,7 @@ export class CloudWatchJobLog extends JobLog {
       }
     } catch (err) {
       if ((err as Error).name === 'ResourceNotFoundException') return [];
-      throw err;
+      throw cloudWatchReadFailure(err, 'read the run history');
     }
     return records.slice(0, limit);
   }

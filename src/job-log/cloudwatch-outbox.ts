@@ -2,6 +2,7 @@ import { InputLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import { isThrottlingError, isTransientError } from '@smithy/core/retry';
 import { Logger } from '@nestjs/common';
 import { mapWithConcurrency } from '../common/concurrency';
+import { ServiceUnavailableError } from '../common/errors';
 import { EVENT_OVERHEAD_BYTES, Pending, takeBatch } from './cloudwatch-batch';
 import { SpillFile, SpillRecord } from './spill-file';
 
@@ -53,6 +54,18 @@ export function isOutage(err: unknown): boolean {
   const status = e.$metadata?.httpStatusCode;
   // No HTTP status at all: the request never got an answer (network).
   return status === undefined || status >= 500;
+}
+
+/**
+ * A read of CloudWatch during an outage: 503 with a retry hint naming the cause (never a 500),
+ * any other error as it is.
+ */
+export function cloudWatchReadFailure(err: unknown, action: string): unknown {
+  if (!isOutage(err)) return err;
+  return new ServiceUnavailableError(
+    `${action}: CloudWatch Logs cannot be reached (${(err as Error)?.name ?? 'error'}); retry later`,
+    5,
+  );
 }
 
 /**

@@ -152,6 +152,13 @@ describe('CloudWatch Logs throttled and down (chaos)', () => {
     // Halfway: CloudWatch stops answering at all.
     await new Promise((r) => setTimeout(r, Math.max(0, outageStart + OUTAGE_MS / 2 - Date.now())));
     await proxy.fault('refuse');
+    // Reading the history meanwhile: 503 naming CloudWatch, with Retry-After, never a 500.
+    const history = await call(app, 'GET', `/acct/jobs/g/${ids[0]}/runs`);
+    expect(history.status).toBe(503);
+    expect(history.headers.get('retry-after')).toBe('5');
+    expect((history.body as { message: string }).message).toMatch(
+      /CloudWatch Logs cannot be reached/,
+    );
     const second = await burst(50);
     await waitUntil(
       'the second burst held',
@@ -174,6 +181,7 @@ describe('CloudWatch Logs throttled and down (chaos)', () => {
       outageSeconds: Math.round((healedAt - outageStart) / 1000),
       scaled: CHAOS_SHORT ? "short form: 20 s for the issue's 5 min" : 'full: 5 min',
       throttledCalls: proxy.faulted.throttle,
+      historyReadDuringOutage: history.status,
       heldAtEndOfOutage: heldAtEnd,
       spilledTotal: await metric(app, 'minion_run_log_spilled_total'),
       redelivered: await metric(app, 'minion_run_log_redelivered_total'),
