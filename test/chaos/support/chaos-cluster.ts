@@ -128,7 +128,7 @@ export class ChaosCluster {
     );
     const readiness = async () =>
       (
-        await fetch(`${app.url}/health/ready`, { signal: AbortSignal.timeout(5000) }).catch(
+        await fetch(`${app.url}/health/ready`, { signal: AbortSignal.timeout(15_000) }).catch(
           () => null,
         )
       )?.status ?? 0;
@@ -220,7 +220,11 @@ export class ChaosCluster {
           // already gone
         }
         writeFileSync(join(logs, `${this.prefix}-${r.name}.log`), r.app.log());
+        // SIGTERM, as a deploy stops it; a replica that does not exit in time is killed, so a
+        // failed scenario never leaves processes behind.
+        const killer = setTimeout(() => process.kill(r.app.pid, 'SIGKILL'), 30_000);
         await r.app.stop();
+        clearTimeout(killer);
       }),
     );
     rmSync(this.dataDir, { recursive: true, force: true });
