@@ -78,6 +78,13 @@ export class ChaosCluster {
     this.clock = new ScaledClock(Date.parse(CLOCK_START), Date.now(), options.speed);
   }
 
+  /** The replica started as `name` (`replicas` is in the order they came up). */
+  replica(name: string): ChaosReplica {
+    const found = this.replicas.find((r) => r.name === name);
+    if (!found) throw new Error(`no replica ${name}`);
+    return found;
+  }
+
   /** Starts a replica (on `redisPort`, e.g. a proxy's, instead of the cluster's Redis). */
   async start(name: string, redisPort = this.options.redisPort): Promise<ChaosReplica> {
     const o = this.options;
@@ -212,6 +219,9 @@ export class ChaosCluster {
   async stop(): Promise<void> {
     const logs = process.env.CHAOS_LOGS ?? join(tmpdir(), 'minion-chaos-logs');
     mkdirSync(logs, { recursive: true });
+    // The run history too, by instance, to read what happened after a failure.
+    const records = await this.records([...this.jobs.keys()]).catch(() => []);
+    writeFileSync(join(logs, `${this.prefix}-runs.json`), JSON.stringify(records, null, 1));
     await Promise.all(
       this.replicas.splice(0).map(async (r) => {
         try {
