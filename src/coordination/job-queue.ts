@@ -4,12 +4,16 @@ import { Occurrence } from '../domain/occurrence';
 /**
  * What the queue hands its work to: `execute` runs one attempt and never throws; `report`
  * hears every attempt's outcome once the queue has decided on a retry; `lost` hears of an
- * attempt a dead replica had started (its outcome unknown).
+ * attempt a dead (or cut off) replica had started, and says whether its record settles it.
  */
 export interface OccurrenceConsumer {
   execute(occurrence: Occurrence, attempt: Attempt): Promise<AttemptOutcome>;
   report(report: AttemptReport): Promise<void>;
-  lost(occurrence: Occurrence, lost: LostAttempt): Promise<void>;
+  /**
+   * Returns `settled` when the lost attempt's own record says it succeeded (it acted and wrote
+   * its history, then lost Redis before the queue heard): the occurrence is done, not run again.
+   */
+  lost(occurrence: Occurrence, lost: LostAttempt): Promise<'settled' | 'unknown'>;
 }
 
 export interface QueueCounts {

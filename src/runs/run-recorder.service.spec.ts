@@ -86,4 +86,40 @@ describe('RunRecorder', () => {
       expect.objectContaining({ sequence: { run_id: 'a/s/seq@manual-1', step: 2 } }),
     );
   });
+
+  describe('an attempt a replica lost (found stalled)', () => {
+    const lost = { number: 1, replica: 'host:42', startedAt: '2026-12-07T07:00:01Z' };
+
+    it('is settled by its own record of success: nothing written, nothing alerted', async () => {
+      const m = setup();
+      m.jobLog.list.mockResolvedValue([
+        { run_id: occurrence.id, attempt: 1, status: 'succeeded' } as never,
+      ]);
+      expect(await m.recorder.lost(occurrence, lost)).toBe('settled');
+      expect(m.jobLog.append).not.toHaveBeenCalled();
+      expect(m.notifications.notify).not.toHaveBeenCalled();
+    });
+
+    it('otherwise is on the record, outcome unknown, and runs again', async () => {
+      const m = setup();
+      m.cache.get.mockReturnValue(undefined);
+      // Another attempt's success, or this attempt's failure, does not settle it.
+      m.jobLog.list.mockResolvedValue([
+        { run_id: occurrence.id, attempt: 2, status: 'succeeded' } as never,
+        { run_id: occurrence.id, attempt: 1, status: 'failed' } as never,
+      ]);
+      expect(await m.recorder.lost(occurrence, lost)).toBe('unknown');
+      expect(m.jobLog.append).toHaveBeenCalledWith(
+        KEY,
+        expect.objectContaining({ status: 'failed', will_retry: true, replica: 'host:42' }),
+      );
+    });
+
+    it('a run log that cannot be read settles nothing', async () => {
+      const m = setup();
+      m.cache.get.mockReturnValue(undefined);
+      m.jobLog.list.mockRejectedValue(new Error('CloudWatch unreachable'));
+      expect(await m.recorder.lost(occurrence, lost)).toBe('unknown');
+    });
+  });
 });

@@ -12,6 +12,9 @@ import { Notifications } from '../notifications/notifications.service';
 import { JobCache } from '../job-cache/job-cache.service';
 import { AttemptReport, LostAttempt, AttemptOutcome } from '../domain/attempt';
 
+/** Records of a job read back to find a lost attempt's own record (it is among the newest). */
+const LOST_LOOKBACK = 20;
+
 /**
  * The one place a run becomes history: it builds every `RunRecord` (attempts, attempts a dead
  * replica lost, missed occurrences), stamps this replica on it, counts it, announces failures
@@ -55,8 +58,14 @@ export class RunRecorder {
     await this.jobLog.append(jobOf(occurrence), record);
   }
 
-  /** The attempt a dead replica started: its outcome is unknown, and it is on the record. */
-  async lost(occurrence: Occurrence, lost: LostAttempt): Promise<void> {
+  /**
+   * The attempt a replica started and never finished in the queue (it died, or was cut off from
+   * Redis). When that attempt's own record says `succeeded` (a run log the replicas share: it
+   * acted, wrote its history, then lost Redis) the occurrence is `settled`. Otherwise its
+   * outcome is unknown, and that goes on the record.
+   */
+  async lost(occurrence: Occurrence, lost: LostAttempt): Promise<'settled' | 'unknown'> {
+    if (await this.recordedSuccess(occurrence, lost.number)) return 'settled';
     const started = new Date(lost.startedAt);
     const at = Number.isNaN(started.getTime()) ? this.clock.now() : started;
     // The dead replica's outcome never came; the runner is the job's, as far as we know it now.
@@ -73,6 +82,19 @@ export class RunRecorder {
     this.metrics.runs.inc({ runner: runner || 'unknown', status: 'failed' });
     this.announce(occurrence.key, record);
     await this.jobLog.append(jobOf(occurrence), record);
+    return 'unknown';
+  }
+
+  /** Whether attempt `attempt` of the occurrence is recorded `succeeded` (unreadable log: no). */
+  private async recordedSuccess(occurrence: Occurrence, attempt: number): Promise<boolean> {
+    try {
+      const recent = await this.jobLog.list(jobOf(occurrence), LOST_LOOKBACK);
+      return recent.some(
+        (r) => r.run_id === occurrence.id && r.attempt === attempt && r.status === 'succeeded',
+      );
+    } catch {
+      return false;
+    }
   }
 
   /** One `missed` record per job, saying how many occurrences were not run and between when. */

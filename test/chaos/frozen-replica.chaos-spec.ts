@@ -41,7 +41,7 @@ describe('a replica frozen while it holds runs, then resumed (fencing)', () => {
 
   it('acts on no occurrence another replica took over, and records that it was fenced', async () => {
     const started = Date.now();
-    const [a] = cluster.replicas;
+    const a = cluster.replica('a');
     const burstMinute = cluster.minuteAfter(5_000);
     const burst = await cluster.createBurst(BURST, burstMinute);
     counter.hold(a.key, 'DescribeInstances');

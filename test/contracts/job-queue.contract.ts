@@ -45,7 +45,9 @@ export class ScriptConsumer implements OccurrenceConsumer {
     this.reports.push(report);
   }
 
-  async lost(): Promise<void> {}
+  async lost(): Promise<'settled' | 'unknown'> {
+    return 'unknown';
+  }
 
   reportsOf(o: Occurrence): [number, string, boolean][] {
     return this.reports

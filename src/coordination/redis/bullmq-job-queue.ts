@@ -213,7 +213,14 @@ export class BullMqJobQueue extends JobQueue {
       // Failed attempts + attempts lost with a dead replica; waiting for a busy job is no attempt.
       const attempt: Attempt = { number: job.attemptsMade + job.stalledCounter + 1 };
       const lost = await this.lostAttempt(job);
-      if (lost) await consumer.lost(occurrence, lost);
+      if (lost && (await consumer.lost(occurrence, lost)) === 'settled') {
+        // The replica that ran it acted and recorded success, then lost Redis before it could
+        // tell the queue: done, not acted on again.
+        this.logger.log(
+          `occurrence ${occurrence.id}: attempt ${lost.number} on ${lost.replica} recorded its success; not run again`,
+        );
+        return;
+      }
       const mark: AttemptMark = {
         replica: REPLICA,
         startedAt: new Date().toISOString(),

@@ -3,6 +3,8 @@ import Redis, { RedisOptions } from 'ioredis';
 import { settledWithin } from '../../common/timeout';
 import { RedisSettings } from '../coordination.config';
 
+const CLOSE_TIMEOUT_MS = 2000;
+
 /**
  * The Redis clients minion itself uses (BullMQ opens its own): commands, pub/sub subscriber and
  * health. Commands fail at once while Redis is unreachable (no offline queue), so an API request
@@ -54,8 +56,17 @@ export class RedisConnections implements OnApplicationShutdown {
     return this.close();
   }
 
-  async close(): Promise<void> {
-    await Promise.all(this.clients.map((c) => c.quit().catch(() => c.disconnect())));
+  /**
+   * QUIT each client, then drop whatever did not answer within `timeoutMs`: a QUIT queued on a
+   * connection that cannot come up (Redis cut off, a proxy dropping every connection) would
+   * otherwise keep the process from ever exiting on SIGTERM.
+   */
+  async close(timeoutMs = CLOSE_TIMEOUT_MS): Promise<void> {
+    await settledWithin(
+      Promise.all(this.clients.map((c) => c.quit().catch(() => c.disconnect()))),
+      timeoutMs,
+    );
+    for (const c of this.clients) c.disconnect();
   }
 }
 

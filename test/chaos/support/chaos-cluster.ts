@@ -78,6 +78,13 @@ export class ChaosCluster {
     this.clock = new ScaledClock(Date.parse(CLOCK_START), Date.now(), options.speed);
   }
 
+  /** The replica started as `name` (`replicas` is in the order they came up). */
+  replica(name: string): ChaosReplica {
+    const found = this.replicas.find((r) => r.name === name);
+    if (!found) throw new Error(`no replica ${name}`);
+    return found;
+  }
+
   /** Starts a replica (on `redisPort`, e.g. a proxy's, instead of the cluster's Redis). */
   async start(name: string, redisPort = this.options.redisPort): Promise<ChaosReplica> {
     const o = this.options;
@@ -128,7 +135,7 @@ export class ChaosCluster {
     );
     const readiness = async () =>
       (
-        await fetch(`${app.url}/health/ready`, { signal: AbortSignal.timeout(5000) }).catch(
+        await fetch(`${app.url}/health/ready`, { signal: AbortSignal.timeout(15_000) }).catch(
           () => null,
         )
       )?.status ?? 0;
@@ -212,6 +219,9 @@ export class ChaosCluster {
   async stop(): Promise<void> {
     const logs = process.env.CHAOS_LOGS ?? join(tmpdir(), 'minion-chaos-logs');
     mkdirSync(logs, { recursive: true });
+    // The run history too, by instance, to read what happened after a failure.
+    const records = await this.records([...this.jobs.keys()]).catch(() => []);
+    writeFileSync(join(logs, `${this.prefix}-runs.json`), JSON.stringify(records, null, 1));
     await Promise.all(
       this.replicas.splice(0).map(async (r) => {
         try {
@@ -220,7 +230,11 @@ export class ChaosCluster {
           // already gone
         }
         writeFileSync(join(logs, `${this.prefix}-${r.name}.log`), r.app.log());
+        // SIGTERM, as a deploy stops it; a replica that does not exit in time is killed, so a
+        // failed scenario never leaves processes behind.
+        const killer = setTimeout(() => process.kill(r.app.pid, 'SIGKILL'), 30_000);
         await r.app.stop();
+        clearTimeout(killer);
       }),
     );
     rmSync(this.dataDir, { recursive: true, force: true });
