@@ -8,6 +8,8 @@ import {
   sampleJob,
 } from '../../test/contracts/jobs-repository.contract';
 
+const nodeFs = jest.requireActual<typeof import('node:fs')>('node:fs');
+
 describeJobsRepositoryContract('FileJobsRepository', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'minion-repo-'));
   return {
@@ -118,7 +120,9 @@ describe('FileJobsRepository specifics', () => {
 
   it('keeps the previous document when a write fails before the rename (crash safety)', async () => {
     const v1 = await repo.create(sampleJob({ name: 'before' }));
-    jest.spyOn(fs, 'rename').mockRejectedValueOnce(new Error('disk gone'));
+    jest.spyOn(nodeFs, 'renameSync').mockImplementationOnce(() => {
+      throw new Error('disk gone');
+    });
     await expect(repo.update(sampleJob({ name: 'after' }), v1.version)).rejects.toThrow(
       'disk gone',
     );
@@ -126,6 +130,25 @@ describe('FileJobsRepository specifics', () => {
     expect(readdirSync(join(dir, 'org', 'acct', 'grp'))).toEqual([
       '6bcfa79f-615e-470d-97c1-687f3357497d',
     ]);
+    // Nor does a replay of the journal (a crash now) apply the write that failed.
+    expect((await new FileJobsRepository(dir, 'org').get(sampleJob())).document.name).toBe(
+      'before',
+    );
+  });
+
+  it('an acknowledged write survives the loss of its file (a machine crash before the checkpoint): the next start replays the journal', async () => {
+    const created = await repo.create(sampleJob({ name: 'journaled' }));
+    const removed = await repo.create(sampleJob({ id: 'removed' }));
+    await repo.delete(removed.document);
+    // What a power cut can do to files written without their own fsync: gone, or resurrected.
+    rmSync(join(dir, 'org', 'acct', 'grp', created.document.id));
+    writeFileSync(join(dir, 'org', 'acct', 'grp', 'removed'), '{}');
+
+    const restarted = new FileJobsRepository(dir, 'org');
+
+    expect((await restarted.get(created.document)).document.name).toBe('journaled');
+    expect(await restarted.listGroup('acct', 'grp')).toEqual([created.document.id]);
+    expect(readdirSync(join(dir, 'org')).filter((n) => n.startsWith('.journal'))).toEqual([]);
   });
 
   it('ignores leftover temp files and other hidden entries when listing', async () => {
