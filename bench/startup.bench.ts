@@ -8,7 +8,8 @@
  * and BENCH_JOBS job files (default 100,000, every-minute, in 100 groups). The reference, in the
  * same run and interleaved: the bare Express hello-world, spawn to its first 200. BENCH_ROUNDS
  * rounds (default 3), medians reported. BENCH_CPU_PROF=DIR writes a `--cpu-prof` profile of each
- * start with jobs into DIR.
+ * start with jobs into DIR. BENCH_BEFORE_MAIN=PATH/dist/main.js also starts that build (e.g. the
+ * commit before a change) on the same jobs in each round, for a before/after in one run.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -26,6 +27,7 @@ const JOBS = Number(process.env.BENCH_JOBS ?? 100_000);
 const GROUPS = Number(process.env.BENCH_GROUPS ?? 100);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const PROFILE_DIR = process.env.BENCH_CPU_PROF;
+const BEFORE_MAIN = process.env.BENCH_BEFORE_MAIN;
 
 interface Timed extends TimedStart {
   /** Spawn to the job cache's first load finished (as `/health/ready` reports it). */
@@ -59,10 +61,11 @@ async function main(): Promise<void> {
     const seeding = Date.now();
     seedJobs(full, 'bench', JOBS, '* * * * *', GROUPS);
     console.log(`seeded ${JOBS} job files in ${Date.now() - seeding} ms`);
-    const rows: Record<'express' | 'empty' | 'full', Timed[]> = {
+    const rows: Record<'express' | 'empty' | 'full' | 'before', Timed[]> = {
       express: [],
       empty: [],
       full: [],
+      before: [],
     };
     for (let round = 1; round <= ROUNDS; round++) {
       rows.express.push(await timed(startTimedExpress));
@@ -76,6 +79,15 @@ async function main(): Promise<void> {
           true,
         ),
       );
+      if (BEFORE_MAIN) {
+        const b = await timed(() => startTimedApp(BENCH_CONFIG, full, { main: BEFORE_MAIN }), true);
+        rows.before.push(b);
+        console.log(
+          `round ${round}: before build, ${JOBS} jobs: listening ${b.listeningMs} ms, ready ` +
+            `${b.readyMs} ms, cache loaded ${b.loadedMs} ms (CPU from ready to loaded ` +
+            `${b.loadCpuMs} ms, at ready ${b.cpuAtReadyMs} ms)`,
+        );
+      }
       const [e, n, f] = [rows.express, rows.empty, rows.full].map((r) => r[r.length - 1]);
       console.log(
         `round ${round}: express ready ${e.readyMs} ms; minion no jobs listening ` +
@@ -92,6 +104,7 @@ async function main(): Promise<void> {
     for (const [name, r] of [
       ['minion, no jobs', rows.empty],
       [`minion, ${JOBS} jobs`, rows.full],
+      ...(BEFORE_MAIN ? ([[`before build, ${JOBS} jobs`, rows.before]] as const) : []),
     ] as const) {
       console.log(
         `  ${name}: ${m(r, 'readyMs')} ms (${m(r, 'listeningMs')} ms), ` +
@@ -102,6 +115,12 @@ async function main(): Promise<void> {
       `  job cache of ${JOBS} jobs loaded ${m(rows.full, 'loadedMs')} ms after the spawn, ` +
         `${m(rows.full, 'loadCpuMs')} ms of CPU from readiness to then`,
     );
+    if (BEFORE_MAIN) {
+      console.log(
+        `  before build: CPU at ready (= cache loaded) ${median(rows.before.map((t) => t.cpuAtReadyMs))} ms; ` +
+          `this build: CPU at cache loaded ${median(rows.full.map((t) => t.cpuAtReadyMs + (t.loadCpuMs ?? 0)))} ms`,
+      );
+    }
   } finally {
     rmSync(empty, { recursive: true, force: true });
     rmSync(full, { recursive: true, force: true });

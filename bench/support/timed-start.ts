@@ -4,8 +4,12 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-/** dist/main.js, seen from dist-bench/bench/support once the benchmarks are compiled. */
-export const MAIN = resolve(__dirname, '..', '..', '..', 'dist', 'main.js');
+/**
+ * dist/main.js, seen from dist-bench/bench/support once the benchmarks are compiled; or
+ * BENCH_MAIN (another build, e.g. the commit before a change, to measure both in one run).
+ */
+export const MAIN =
+  process.env.BENCH_MAIN ?? resolve(__dirname, '..', '..', '..', 'dist', 'main.js');
 /** The bare Express reference, compiled beside this file. */
 export const EXPRESS_HELLO = resolve(__dirname, 'express-hello.js');
 
@@ -69,6 +73,8 @@ export interface TimedStart {
 }
 
 export interface TimedStartOptions {
+  /** The build to start (default MAIN). */
+  main?: string;
   /** Node options before the script (`--cpu-prof --cpu-prof-dir=DIR`). */
   nodeArgs?: string[];
   env?: Record<string, string>;
@@ -128,10 +134,14 @@ export async function startTimedApp(
   const logFile = join(dir, 'app.log');
   const out = openSync(logFile, 'w');
   const started = Date.now();
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), MAIN, '-config', file], {
-    stdio: ['ignore', out, out],
-    env: { ...process.env, NODE_ENV: 'production', ...options.env },
-  });
+  const child = spawn(
+    process.execPath,
+    [...(options.nodeArgs ?? []), options.main ?? MAIN, '-config', file],
+    {
+      stdio: ['ignore', out, out],
+      env: { ...process.env, NODE_ENV: 'production', ...options.env },
+    },
+  );
   closeSync(out);
   const log = () => readFileSync(logFile, 'utf8');
   const url = `http://127.0.0.1:${port}/v1/minion`;
