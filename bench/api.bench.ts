@@ -13,10 +13,12 @@
  * then, in each of BENCH_ROUNDS rounds (default 3), each route is measured right after its own
  * Express measure (interleaved pairs), and the ratio is taken within the pair. Medians reported.
  * BENCH_CPU_PROF=DIR writes a `--cpu-prof` profile of the app into DIR (at its exit).
- * BENCH_ROUTES=list,create,... measures only those routes.
+ * BENCH_ROUTES=list,create,... measures only those routes. BENCH_BEFORE_MAIN=PATH/dist/main.js
+ * also starts that build (e.g. the commit before a change) on a copy of the data, and measures
+ * each route on it right after this build's measure, against the same Express measure.
  */
 import autocannon from 'autocannon';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BENCH_CONFIG, seedJobs } from './support/seed-jobs';
@@ -26,6 +28,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const PROFILE_DIR = process.env.BENCH_CPU_PROF;
+const BEFORE_MAIN = process.env.BENCH_BEFORE_MAIN;
 const CONNECTIONS = 50;
 const JOBS = 1000;
 const GROUPS = 10;
@@ -68,6 +71,8 @@ async function main(): Promise<void> {
   );
   const dataDir = mkdtempSync(join(tmpdir(), 'minion-bench-api-'));
   seedJobs(dataDir, 'bench', JOBS, '0 0 1 1 *', GROUPS);
+  const beforeDir = mkdtempSync(join(tmpdir(), 'minion-bench-api-before-'));
+  if (BEFORE_MAIN) cpSync(dataDir, beforeDir, { recursive: true });
   const express = await startTimedExpress();
   const config = {
     ...BENCH_CONFIG,
@@ -76,6 +81,9 @@ async function main(): Promise<void> {
   const app = await startTimedApp(config, dataDir, {
     nodeArgs: PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [],
   });
+  const before = BEFORE_MAIN
+    ? await startTimedApp(config, beforeDir, { main: BEFORE_MAIN })
+    : undefined;
   try {
     // The seed README's create body: `{ job, tags }`; the id is made by the server.
     const createBody = JSON.stringify({
@@ -88,44 +96,56 @@ async function main(): Promise<void> {
       },
       tags: [{ key: 'bench', value: 'api' }],
     });
-    const jobs = `${app.url}/bench/jobs`;
     const reference: Target = { name: 'express hello', url: express.url, authed: false };
-    const all: Record<string, Target> = {
-      ping: { name: 'GET /ping', url: `${app.url}/ping`, authed: false },
-      list: { name: `GET /bench/jobs (account list, ${JOBS} jobs)`, url: jobs, authed: true },
+    const routes = (base: string, suffix = ''): Record<string, Target> => ({
+      ping: { name: `GET /ping${suffix}`, url: `${base}/ping`, authed: false },
+      list: {
+        name: `GET /bench/jobs (account list, ${JOBS} jobs)${suffix}`,
+        url: `${base}/bench/jobs`,
+        authed: true,
+      },
       create: {
-        name: 'POST create',
-        url: `${app.url}/bench-writes/jobs/g0`,
+        name: `POST create${suffix}`,
+        url: `${base}/bench-writes/jobs/g0`,
         method: 'POST',
         body: createBody,
         authed: true,
       },
-      get: { name: 'GET one job', url: `${jobs}/g7/job-7`, authed: true },
+      get: { name: `GET one job${suffix}`, url: `${base}/bench/jobs/g7/job-7`, authed: true },
       group: {
-        name: `GET /bench/jobs/g0 (one group, ${JOBS / GROUPS} ids)`,
-        url: `${jobs}/g0`,
+        name: `GET /bench/jobs/g0 (one group, ${JOBS / GROUPS} ids)${suffix}`,
+        url: `${base}/bench/jobs/g0`,
         authed: true,
       },
-    };
+    });
+    const all = routes(app.url);
+    const allBefore = before ? routes(before.url, ', before build') : {};
     const chosen = (process.env.BENCH_ROUTES ?? Object.keys(all).join(',')).split(',');
     const targets = chosen.map((k) => all[k]).filter(Boolean);
+    const beforeOf = (t: Target) => allBefore[chosen[targets.indexOf(t)]];
     for (const t of [reference, ...targets]) await measure(t, WARMUP);
+    for (const t of targets) if (beforeOf(t)) await measure(beforeOf(t), WARMUP);
     const ratios = new Map<string, number[]>();
     const rates = new Map<string, number[]>();
     for (let round = 1; round <= ROUNDS; round++) {
       for (const t of targets) {
         const ref = await measure(reference, SECONDS);
-        const m = await measure(t, SECONDS);
-        const ratio = m.rps / ref.rps;
-        ratios.set(t.name, [...(ratios.get(t.name) ?? []), ratio]);
-        rates.set(t.name, [...(rates.get(t.name) ?? []), m.rps]);
-        console.log(
-          `round ${round} ${t.name}: ${m.rps.toFixed(0)} req/s, p99 ${m.p99} ms, ` +
-            `${m.errors} errors; express ${ref.rps.toFixed(0)} req/s; ${ratio.toFixed(2)}x`,
-        );
+        for (const target of [t, beforeOf(t)].filter(Boolean)) {
+          const m = await measure(target, SECONDS);
+          const ratio = m.rps / ref.rps;
+          ratios.set(target.name, [...(ratios.get(target.name) ?? []), ratio]);
+          rates.set(target.name, [...(rates.get(target.name) ?? []), m.rps]);
+          console.log(
+            `round ${round} ${target.name}: ${m.rps.toFixed(0)} req/s, p99 ${m.p99} ms, ` +
+              `${m.errors} errors; express ${ref.rps.toFixed(0)} req/s; ${ratio.toFixed(2)}x`,
+          );
+        }
       }
     }
-    console.log('\nmedian ratio to bare Express (each measured right after its Express measure):');
+    console.log(
+      '\nmedian ratio to bare Express (each measured right after its Express measure' +
+        `${before ? '; the before build right after this build' : ''}):`,
+    );
     for (const [name, rs] of ratios) {
       console.log(
         `  ${name}: ${median(rs).toFixed(2)}x (${rs.map((r) => r.toFixed(2)).join(', ')}; ` +
@@ -135,7 +155,9 @@ async function main(): Promise<void> {
   } finally {
     await express.stop();
     await app.stop();
+    await before?.stop();
     rmSync(dataDir, { recursive: true, force: true });
+    rmSync(beforeDir, { recursive: true, force: true });
   }
 }
 

@@ -99,9 +99,10 @@ export class JobsController {
     const page = await this.jobs.listAccount(account, pageOf(query), filterOf(query));
     // A key scoped to some groups sees only theirs; the next link still follows the whole
     // listing, so a page may hold fewer entries than `limit` (or none) while more follow.
-    return withNextLink(page, query, req, res).filter((entry) =>
-      inKeyGroups(req.apiKey, groupOfEntry(entry)),
-    );
+    const entries = withNextLink(page, query, req, res);
+    // A key for every group (the usual case) sees every entry: no pass over 100k of them.
+    if (!req.apiKey?.groups) return entries;
+    return entries.filter((entry) => inKeyGroups(req.apiKey, groupOfEntry(entry)));
   }
 
   @Get(':group')

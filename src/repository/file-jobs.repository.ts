@@ -321,7 +321,8 @@ export class FileJobsRepository extends JobsRepository {
     for (let attempt = 1; ; attempt++) {
       const temp = join(dir, `.${randomUUID()}.tmp`);
       try {
-        mkdirSync(dir, { recursive: true });
+        // The group's directory usually exists: made only when the write finds it missing.
+        if (attempt > 1) mkdirSync(dir, { recursive: true });
         writeFileSync(temp, text, { encoding: 'utf8', mode: 0o640, flag: 'wx' });
         renameSync(temp, target);
         this.journal.applied(entry);
@@ -329,7 +330,7 @@ export class FileJobsRepository extends JobsRepository {
         return { document: doc, version: hash(text) };
       } catch (err) {
         rmSync(temp, { force: true });
-        // A concurrent group delete removed the (then empty) directory: make it again.
+        // A new group, or a concurrent group delete removed the (then empty) directory.
         if (isNotFound(err) && attempt < WRITE_ATTEMPTS) continue;
         await this.journal.commit({ file: entry.file, text: previous });
         throw err;
