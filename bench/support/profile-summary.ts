@@ -4,7 +4,7 @@
  *     node dist-bench/bench/support/profile-summary.js FILE.cpuprofile [TOP=15]
  *
  * Self time by function (name, file and line), summed over the profile's nodes, as a share of
- * the sampled time; `(idle)` is time the process waited.
+ * the busy time (sampled time less `(idle)`, the time the process waited, reported apart).
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -33,12 +33,15 @@ export function summarize(file: string, top = 15): string {
     const name = `${frame.functionName || '(anonymous)'}${where}`;
     self.set(name, (self.get(name) ?? 0) + dt);
   });
+  const idle = self.get('(idle)') ?? 0;
+  self.delete('(idle)');
+  const busy = total - idle;
   const rows = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, top);
   return [
-    `${basename(file)}: ${(total / 1000).toFixed(0)} ms sampled`,
+    `${basename(file)}: ${(busy / 1000).toFixed(0)} ms busy (${(idle / 1000).toFixed(0)} ms idle)`,
     ...rows.map(
       ([name, us]) =>
-        `  ${(us / 1000).toFixed(0).padStart(6)} ms ${((100 * us) / total).toFixed(1).padStart(5)}%  ${name}`,
+        `  ${(us / 1000).toFixed(0).padStart(6)} ms ${((100 * us) / busy).toFixed(1).padStart(5)}%  ${name}`,
     ),
   ].join('\n');
 }

@@ -28,8 +28,8 @@ export interface JournalEntry {
 const CHECKPOINT_ENTRIES = 20_000;
 /** ... or once its oldest entry is this old. */
 const CHECKPOINT_AFTER_MS = 30_000;
-/** Files fsynced at once by a checkpoint. */
-const CHECKPOINT_CONCURRENCY = 8;
+/** Files fsynced at once by a checkpoint: one, so it never holds more than one of libuv's four threads (reads, the log) and spreads its disk work. */
+const CHECKPOINT_CONCURRENCY = 1;
 const JOURNAL = /^\.journal-(\d+)$/;
 
 /**
