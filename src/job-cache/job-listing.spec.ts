@@ -55,6 +55,21 @@ describe('JobListing', () => {
     expect(listing.listAccount('acct')).toEqual(['g/a', 'g/c']);
   });
 
+  it("serializes an account's whole listing once, and again after each change", () => {
+    const listing = new JobListing();
+    listing.replace('acct', ['g/b']);
+    expect(listing.accountJson('acct')).toBe('["g/b"]');
+    expect(listing.accountJson('none')).toBe('[]');
+
+    listing.add(acct('g', 'a'));
+    expect(listing.accountJson('acct')).toBe('["g/a","g/b"]');
+    listing.add(acct('g', 'a'));
+    listing.remove(acct('g', 'b'));
+    expect(listing.accountJson('acct')).toBe('["g/a"]');
+    listing.replace('acct', ['h/x', 'g/z']);
+    expect(listing.accountJson('acct')).toBe(JSON.stringify(['g/z', 'h/x']));
+  });
+
   it('answers copies: a caller changing an answer changes nothing listed', () => {
     const listing = new JobListing();
     listing.replace('acct', ['g/a']);

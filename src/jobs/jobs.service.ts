@@ -81,6 +81,11 @@ export class JobsService {
     });
   }
 
+  /** The whole unfiltered account listing as JSON, from the cache; null until it has loaded. */
+  accountListJson(account: string): string | null {
+    return this.cache.listing?.accountJson(account) ?? null;
+  }
+
   async listGroup(
     account: string,
     group: string,
