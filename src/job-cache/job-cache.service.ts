@@ -150,6 +150,7 @@ export class JobCache implements OnModuleInit, OnModuleDestroy {
         return this.read({ account, group, id });
       });
       this.replaceListing(accounts, listed, docs);
+      this.repository.loaded();
       this.replaceAll(keys, docs);
       this.loaded = true;
       this.lastLoadAt = this.clock.now();

@@ -82,6 +82,9 @@ export abstract class JobsRepository {
     );
   }
 
+  /** The job cache finished a load that read every job through `load` (the file store keeps a snapshot). */
+  loaded(): void {}
+
   /** Startup housekeeping (the file store removes temp files left by a crash). */
   async cleanup(): Promise<void> {}
 
