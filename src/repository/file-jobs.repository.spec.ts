@@ -5,6 +5,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   utimesSync,
   writeFileSync,
 } from 'node:fs';
@@ -207,6 +208,21 @@ describe('FileJobsRepository specifics', () => {
       expect(first.get('moved/c')).toBe('c1');
       // The next load (the refresh) reads every file.
       expect((await cacheLoad(restarted)).get('same/a')).toBe('a2');
+    });
+
+    it('a load that took every document from it leaves it as it is (no rewrite at each start)', async () => {
+      await repo.create(sampleJob({ group: 'g', id: 'a', name: 'a1' }));
+      settle(join(dir, 'org', 'acct', 'g'));
+      await cacheLoad(repo);
+      expect(await snapshotWritten()).toBe(true);
+      await repo.onApplicationShutdown();
+      const file = join(dir, 'org', '.jobs-snapshot.json');
+      utimesSync(file, 1000, 1000);
+
+      const restarted = new FileJobsRepository(dir, 'org');
+      expect((await cacheLoad(restarted)).get('g/a')).toBe('a1');
+      await restarted.onApplicationShutdown();
+      expect(statSync(file).mtimeMs).toBe(1_000_000);
     });
 
     it('without a snapshot (or an unreadable one) every file is read', async () => {

@@ -116,6 +116,7 @@ export class FileJobsRepository extends JobsRepository {
     const rel = this.relative(dir);
     const listed = this.listed.get(dir);
     let doc = listed && this.snapshot.lookup(rel, listed.identity, key.id);
+    const fromFile = !doc;
     if (!doc) {
       let text: string;
       try {
@@ -126,7 +127,7 @@ export class FileJobsRepository extends JobsRepository {
       }
       doc = parseJob(text, key);
     }
-    if (listed?.settled) this.snapshot.collect(rel, listed.identity, key.id, doc);
+    if (listed?.settled) this.snapshot.collect(rel, listed.identity, key.id, doc, fromFile);
     return doc;
   }
 

@@ -26,6 +26,8 @@ export class JobSnapshot {
   private previous: SnapshotFile['dirs'] | null | undefined;
   /** What the current load read, for the next snapshot. */
   private collected: SnapshotFile['dirs'] = {};
+  /** Whether the current load read any document from its file (else the snapshot stands). */
+  private readFiles = false;
   private writing: Promise<void> = Promise.resolve();
 
   constructor(private readonly base: string) {}
@@ -37,8 +39,12 @@ export class JobSnapshot {
     return entry?.identity === identity ? entry.docs[id] : undefined;
   }
 
-  /** A document the current load read from `dir`, listed with `identity` (settled). */
-  collect(dir: string, identity: string, id: string, doc: JobDocument): void {
+  /**
+   * A document the current load read from `dir`, listed with `identity` (settled); `fromFile`
+   * when it was read from its file rather than taken from the snapshot.
+   */
+  collect(dir: string, identity: string, id: string, doc: JobDocument, fromFile: boolean): void {
+    if (fromFile) this.readFiles = true;
     let entry = this.collected[dir];
     if (entry?.identity !== identity) {
       entry = { identity, docs: {} };
@@ -50,10 +56,13 @@ export class JobSnapshot {
   /** A load finished: its documents become the snapshot (written in the background). */
   loaded(): Promise<void> {
     const dirs = this.collected;
+    const unchanged = this.previous && !this.readFiles;
     this.collected = {};
     this.previous = null;
-    // Nothing read (no jobs yet): nothing to write, and no file in a data dir never written.
-    if (Object.keys(dirs).length === 0) return this.writing;
+    this.readFiles = false;
+    // Every document came from the snapshot: it stands (no 30 MB rewritten at each start). Nothing
+    // read (no jobs yet): nothing to write, and no file in a data dir never written.
+    if (unchanged || Object.keys(dirs).length === 0) return this.writing;
     this.writing = this.writing.then(() => this.write(dirs));
     return this.writing;
   }
