@@ -76,6 +76,35 @@ describe('WriteJournal', () => {
     expect(readdirSync(join(base, 'a', 'g')).filter((n) => n.endsWith('.tmp'))).toEqual([]);
   });
 
+  it('a checkpoint begun while entries of its journal are still being applied fsyncs them too', async () => {
+    const journal = new WriteJournal(base);
+    journal.recover();
+    mkdirSync(join(base, 'a', 'g'), { recursive: true });
+    const opened: string[] = [];
+    const promisesFs = jest.requireActual<typeof import('node:fs')>('node:fs').promises;
+    const open = promisesFs.open.bind(promisesFs);
+    jest.spyOn(promisesFs, 'open').mockImplementation(async (path, ...rest) => {
+      opened.push(String(path));
+      return open(path, ...rest);
+    });
+    let checkpoint!: Promise<void>;
+    await journal.commit({ file: 'a/g/first', text: 'x' });
+    // One batch: the first entry's continuation starts the checkpoint before the others apply.
+    await Promise.all(
+      [0, 1, 2, 3].map(async (i) => {
+        const entry = { file: `a/g/${i}`, text: `doc ${i}` };
+        await journal.commit(entry);
+        writeFileSync(join(base, entry.file), entry.text);
+        journal.applied(entry);
+        if (i === 0) checkpoint = journal.checkpoint();
+      }),
+    );
+    await checkpoint;
+
+    for (const i of [0, 1, 2, 3]) expect(opened).toContain(join(base, 'a', 'g', String(i)));
+    expect(journals()).toEqual([]);
+  });
+
   it('a checkpoint fsyncs the files written under the journal and removes it; later writes start a new one', async () => {
     const journal = new WriteJournal(base);
     journal.recover();

@@ -22,6 +22,8 @@ import { mapWithConcurrency } from '../common/concurrency';
 export interface JournalEntry {
   file: string;
   text: string | null;
+  /** The journal it went to (set by the commit). */
+  seq?: number;
 }
 
 /** A journal holding this many entries is checkpointed (its files fsynced, then it is removed). */
@@ -46,9 +48,9 @@ export class WriteJournal {
   private seq = 0;
   private fd = -1;
   private entries = 0;
-  /** Files changed under the current journal (fsynced by its checkpoint). */
-  private touched = new Set<string>();
-  private queue: { line: string; done: (err?: Error) => void }[] = [];
+  /** Files changed by the entries of each journal (fsynced by its checkpoint). */
+  private readonly touched = new Map<number, Set<string>>();
+  private queue: { line: string; entry: JournalEntry; done: (err?: Error) => void }[] = [];
   /** The batch being written and synced, if any (batches go one at a time). */
   private batch: Promise<void> | null = null;
   private checkpointing: Promise<void> | null = null;
@@ -94,14 +96,20 @@ export class WriteJournal {
   commit(entry: JournalEntry): Promise<void> {
     const line = `${JSON.stringify(entry.text === null ? { f: entry.file, d: 1 } : { f: entry.file, t: entry.text })}\n`;
     return new Promise((resolve, reject) => {
-      this.queue.push({ line, done: (err) => (err ? reject(err) : resolve()) });
+      this.queue.push({ line, entry, done: (err) => (err ? reject(err) : resolve()) });
       if (!this.batch) this.flush();
     });
   }
 
-  /** The entry's file was written or removed: the checkpoint of this journal fsyncs it. */
+  /** The entry's file was written or removed: the checkpoint of its journal fsyncs it. */
   applied(entry: JournalEntry): void {
-    this.touched.add(entry.file);
+    const seq = entry.seq ?? this.seq;
+    let files = this.touched.get(seq);
+    if (!files) {
+      files = new Set();
+      this.touched.set(seq, files);
+    }
+    files.add(entry.file);
     if (this.entries >= CHECKPOINT_ENTRIES) void this.checkpoint();
   }
 
@@ -111,18 +119,22 @@ export class WriteJournal {
     clearTimeout(this.timer);
     this.timer = undefined;
     const journal = this.journalFile();
-    const files = this.touched;
+    const seq = this.seq;
     const fd = this.fd;
     // New batches go to the next journal from now on; the one in flight (if any) is this one's.
     const inFlight = this.batch;
     this.seq++;
     this.fd = -1;
     this.entries = 0;
-    this.touched = new Set();
     this.checkpointing = (async () => {
       try {
         await inFlight;
+        // Each committed entry is applied right after its commit resolves, in the same turn:
+        // one turn later, every entry of this journal has been applied.
+        await new Promise((r) => setImmediate(r));
         closeSync(fd);
+        const files = this.touched.get(seq) ?? new Set<string>();
+        this.touched.delete(seq);
         const dirs = new Set<string>();
         await mapWithConcurrency([...files], CHECKPOINT_CONCURRENCY, async (file) => {
           const path = join(this.base, file);
@@ -184,6 +196,7 @@ export class WriteJournal {
       this.timer.unref();
     }
     this.entries += batch.length;
+    for (const b of batch) b.entry.seq = this.seq;
     const data = Buffer.from(batch.map((b) => b.line).join(''));
     this.batch = new Promise<void>((settled) => {
       const finish = (err: Error | null) => {
