@@ -1,8 +1,10 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { JobCache } from '../src/job-cache/job-cache.service';
 import { JobsRepository } from '../src/repository/jobs.repository';
 import { BASE, createJob, writeJobFile } from './support/jobs-helpers';
 import { startTestApp, stopTestApp } from './support/temp-test-app';
-import { TestApp } from './support/test-app';
+import { createTestApp, TestApp } from './support/test-app';
 
 const JOBS = `${BASE}/acct1/jobs`;
 
@@ -53,6 +55,16 @@ describe('job listing from the cache (e2e)', () => {
 
     expect(listAccount).not.toHaveBeenCalled();
     expect(listGroup).not.toHaveBeenCalled();
+  });
+
+  it('a clean stop checkpoints the write journal: no journal is left to replay', async () => {
+    await createJob(t, {}, 'acct1', 'g');
+    const org = join(t.dataDir, t.config.org);
+    expect(readdirSync(org).some((n) => n.startsWith('.journal-'))).toBe(true);
+    await t.close();
+    expect(readdirSync(org).filter((n) => n.startsWith('.journal-'))).toEqual([]);
+    t = await createTestApp({ dataDir: t.dataDir });
+    expect(await list()).toHaveLength(1);
   });
 
   it('a filtered list still reads the repository (the cache holds only enabled documents)', async () => {
