@@ -1,25 +1,37 @@
 /**
  * npm run bench:api
  *
- * Throughput of the API of the built app (started as a user starts it, on a data dir holding one
- * group of 1,000 jobs, default logging and run log) against a bare Express hello-world started
- * the same way, measured with autocannon (50 connections, BENCH_SECONDS each, default 10),
- * interleaved: each round measures Express, then each minion route. Ratios are taken within a
- * round, and the median over BENCH_ROUNDS rounds (default 3) is reported.
+ * What a user meets: the built app (`NODE_ENV=production node dist/main.js -config FILE`,
+ * embedded defaults, default logging) on a data dir holding 1,000 jobs spread over 10 groups of
+ * account `bench`, against a bare Express hello-world in its own process, with autocannon (50
+ * connections, BENCH_SECONDS each, default 10). Routes: the account list `GET /bench/jobs` (what
+ * a client lists), `POST /bench-writes/jobs/g0` (create: into another account, so the list
+ * measured stays at 1,000), `GET` one job, `GET /ping` (the framework's floor), and the route the
+ * earlier version of this bench measured as "the list", one group's ids (`GET /bench/jobs/g0`).
+ *
+ * Every route is warmed up first (BENCH_WARMUP seconds, default 3, not measured: JIT, caches);
+ * then, in each of BENCH_ROUNDS rounds (default 3), each route is measured right after its own
+ * Express measure (interleaved pairs), and the ratio is taken within the pair. Medians reported.
+ * BENCH_CPU_PROF=DIR writes a `--cpu-prof` profile of the app into DIR (at its exit).
+ * BENCH_ROUTES=list,create,... measures only those routes. BENCH_BEFORE_MAIN=PATH/dist/main.js
+ * also starts that build (e.g. the commit before a change) on a copy of the data, and measures
+ * each route on it right after this build's measure, against the same Express measure.
  */
 import autocannon from 'autocannon';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
-import { startRealApp, whenReady } from './support/real-app';
+import { join } from 'node:path';
 import { BENCH_CONFIG, seedJobs } from './support/seed-jobs';
+import { median, startTimedApp, startTimedExpress } from './support/timed-start';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const PROFILE_DIR = process.env.BENCH_CPU_PROF;
+const BEFORE_MAIN = process.env.BENCH_BEFORE_MAIN;
 const CONNECTIONS = 50;
-const LIST_SIZE = 1000;
+const JOBS = 1000;
+const GROUPS = 10;
 
 interface Target {
   name: string;
@@ -29,23 +41,18 @@ interface Target {
   authed: boolean;
 }
 
-async function startExpress(): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(process.execPath, [resolve(__dirname, 'support', 'express-hello.js')], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const [line] = await createInterface({ input: child.stdout! })
-    [Symbol.asyncIterator]()
-    .next()
-    .then((r) => [r.value as string]);
-  return { url: `http://127.0.0.1:${line.trim()}/hello`, stop: () => child.kill() };
+interface Measure {
+  rps: number;
+  p99: number;
+  errors: number;
 }
 
-async function measure(t: Target): Promise<{ rps: number; p99: number; errors: number }> {
+async function measure(t: Target, seconds: number): Promise<Measure> {
   const result = await autocannon({
     url: t.url,
     method: t.method ?? 'GET',
     connections: CONNECTIONS,
-    duration: SECONDS,
+    duration: seconds,
     headers: {
       ...(t.authed ? { 'x-auth-token': BENCH_CONFIG.token } : {}),
       ...(t.body ? { 'content-type': 'application/json' } : {}),
@@ -56,20 +63,28 @@ async function measure(t: Target): Promise<{ rps: number; p99: number; errors: n
   return { rps: result.requests.average, p99: result.latency.p99, errors };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
 async function main(): Promise<void> {
   console.log(
     `node ${process.version}, ${cpus().length} cpus; ${CONNECTIONS} connections, ` +
-      `${SECONDS} s per measure, ${ROUNDS} round(s)`,
+      `${SECONDS} s per measure (${WARMUP} s warm-up), ${ROUNDS} round(s); ` +
+      `${JOBS} jobs in ${GROUPS} groups`,
   );
   const dataDir = mkdtempSync(join(tmpdir(), 'minion-bench-api-'));
-  seedJobs(dataDir, 'bench', LIST_SIZE, '0 0 1 1 *', 1);
-  const express = await startExpress();
-  const app = await startRealApp(BENCH_CONFIG, { dataDir });
+  seedJobs(dataDir, 'bench', JOBS, '0 0 1 1 *', GROUPS);
+  const beforeDir = mkdtempSync(join(tmpdir(), 'minion-bench-api-before-'));
+  if (BEFORE_MAIN) cpSync(dataDir, beforeDir, { recursive: true });
+  const express = await startTimedExpress();
+  const config = {
+    ...BENCH_CONFIG,
+    accounts: { ...BENCH_CONFIG.accounts, 'bench-writes': { runners: ['dummyRunner'] } },
+  };
+  const app = await startTimedApp(config, dataDir, {
+    nodeArgs: PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [],
+  });
+  const before = BEFORE_MAIN
+    ? await startTimedApp(config, beforeDir, { main: BEFORE_MAIN })
+    : undefined;
   try {
-    await whenReady(app);
-    const jobs = `${app.url}/bench/jobs`;
     // The seed README's create body: `{ job, tags }`; the id is made by the server.
     const createBody = JSON.stringify({
       job: {
@@ -81,39 +96,68 @@ async function main(): Promise<void> {
       },
       tags: [{ key: 'bench', value: 'api' }],
     });
-    const targets: Target[] = [
-      { name: 'express hello', url: express.url, authed: false },
-      { name: 'ping', url: `${app.url}/ping`, authed: false },
-      { name: 'GET one job', url: `${jobs}/g0/job-7`, authed: true },
-      { name: `GET list of ${LIST_SIZE} ids`, url: `${jobs}/g0`, authed: true },
-      {
-        name: 'POST create',
-        url: `${jobs}/created`,
+    const reference: Target = { name: 'express hello', url: express.url, authed: false };
+    const routes = (base: string, suffix = ''): Record<string, Target> => ({
+      ping: { name: `GET /ping${suffix}`, url: `${base}/ping`, authed: false },
+      list: {
+        name: `GET /bench/jobs (account list, ${JOBS} jobs)${suffix}`,
+        url: `${base}/bench/jobs`,
+        authed: true,
+      },
+      create: {
+        name: `POST create${suffix}`,
+        url: `${base}/bench-writes/jobs/g0`,
         method: 'POST',
         body: createBody,
         authed: true,
       },
-    ];
+      get: { name: `GET one job${suffix}`, url: `${base}/bench/jobs/g7/job-7`, authed: true },
+      group: {
+        name: `GET /bench/jobs/g0 (one group, ${JOBS / GROUPS} ids)${suffix}`,
+        url: `${base}/bench/jobs/g0`,
+        authed: true,
+      },
+    });
+    const all = routes(app.url);
+    const allBefore = before ? routes(before.url, ', before build') : {};
+    const chosen = (process.env.BENCH_ROUTES ?? Object.keys(all).join(',')).split(',');
+    const targets = chosen.map((k) => all[k]).filter(Boolean);
+    const beforeOf = (t: Target) => allBefore[chosen[targets.indexOf(t)]];
+    for (const t of [reference, ...targets]) await measure(t, WARMUP);
+    for (const t of targets) if (beforeOf(t)) await measure(beforeOf(t), WARMUP);
     const ratios = new Map<string, number[]>();
+    const rates = new Map<string, number[]>();
     for (let round = 1; round <= ROUNDS; round++) {
-      let reference = 0;
       for (const t of targets) {
-        const m = await measure(t);
-        if (t === targets[0]) reference = m.rps;
-        const ratio = m.rps / reference;
-        if (t !== targets[0]) ratios.set(t.name, [...(ratios.get(t.name) ?? []), ratio]);
-        console.log(
-          `round ${round} ${t.name}: ${m.rps.toFixed(0)} req/s, p99 ${m.p99} ms, ` +
-            `${m.errors} errors${t === targets[0] ? '' : `, ${ratio.toFixed(2)}x express`}`,
-        );
+        const ref = await measure(reference, SECONDS);
+        for (const target of [t, beforeOf(t)].filter(Boolean)) {
+          const m = await measure(target, SECONDS);
+          const ratio = m.rps / ref.rps;
+          ratios.set(target.name, [...(ratios.get(target.name) ?? []), ratio]);
+          rates.set(target.name, [...(rates.get(target.name) ?? []), m.rps]);
+          console.log(
+            `round ${round} ${target.name}: ${m.rps.toFixed(0)} req/s, p99 ${m.p99} ms, ` +
+              `${m.errors} errors; express ${ref.rps.toFixed(0)} req/s; ${ratio.toFixed(2)}x`,
+          );
+        }
       }
     }
-    console.log('\nmedian ratio to bare Express (same run):');
-    for (const [name, rs] of ratios) console.log(`  ${name}: ${median(rs).toFixed(2)}x`);
+    console.log(
+      '\nmedian ratio to bare Express (each measured right after its Express measure' +
+        `${before ? '; the before build right after this build' : ''}):`,
+    );
+    for (const [name, rs] of ratios) {
+      console.log(
+        `  ${name}: ${median(rs).toFixed(2)}x (${rs.map((r) => r.toFixed(2)).join(', ')}; ` +
+          `median ${median(rates.get(name)!).toFixed(0)} req/s)`,
+      );
+    }
   } finally {
-    express.stop();
+    await express.stop();
     await app.stop();
+    await before?.stop();
     rmSync(dataDir, { recursive: true, force: true });
+    rmSync(beforeDir, { recursive: true, force: true });
   }
 }
 

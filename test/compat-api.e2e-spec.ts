@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { Server } from 'node:http';
 import { join } from 'node:path';
 import { allRuns, BASE, drain, tickAt, writeJobFile } from './support/jobs-helpers';
+import { JobCache } from '../src/job-cache/job-cache.service';
 import { ManualClock } from './support/manual-clock';
 import { rawRequest } from './support/raw-http';
 import { startTestApp, stopTestApp } from './support/temp-test-app';
@@ -285,6 +286,8 @@ describe('compatibility with the Go service: clients, documents, names (e2e)', (
       mkdirSync(dir, { recursive: true });
       writeFileSync(join(dir, 'bad%zz'), originalDocument({}));
       writeJobFile(t, 'acct1', 'g', 'good', {});
+      // Written around minion: listed from the next load of the job cache (the refresh).
+      await t.app.get(JobCache).load();
       expect((await t.authed.get(`${JOBS}/g`).expect(200)).body).toEqual(['good']);
       const metrics = await t.http.get(`${BASE}/metrics`).expect(200);
       expect(metrics.text).toMatch(/minion_repository_unreadable_keys_total [1-9]/);

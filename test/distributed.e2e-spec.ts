@@ -114,6 +114,10 @@ describeWithRedis('distributed mode: replicas on one Redis (BullMQ)', () => {
     // Pub/sub, not the 5-minute refresh (a bound loose enough for a loaded machine).
     expect(Date.now() - started).toBeLessThan(20_000);
     expect(b.scheduler.nextIndexed(key)).toBe(Date.parse('2026-01-05T10:30:00Z'));
+    // The list routes answer from the cache's listing: the relayed write is listed there too.
+    const listed = async (r: TestApp) =>
+      (await r.authed.get('/v1/minion/acct1/jobs').expect(200)).body as string[];
+    expect(await listed(b)).toContain(`g/${body.job.id}`);
     await a.authed
       .put(`/v1/minion/acct1/jobs/g/${body.job.id}`)
       .send({ job: { ...job, schedule_expression: '45 * * * *' } })
@@ -122,6 +126,7 @@ describeWithRedis('distributed mode: replicas on one Redis (BullMQ)', () => {
     await a.authed.delete(`/v1/minion/acct1/jobs/g/${body.job.id}`).expect(202);
     await waitFor(() => !b.app.get(JobCache).get(key) && !c.app.get(JobCache).get(key));
     expect(a.app.get(JobCache).get(key)).toBeUndefined();
+    expect(await listed(c)).not.toContain(`g/${body.job.id}`);
   });
 
   it('a restarted cluster catches up once: missed minutes recorded once, the window run once', async () => {

@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { MINUTE_MS } from '../src/common/clock';
 import { JobsRepository } from '../src/repository/jobs.repository';
 import { JobCache } from '../src/job-cache/job-cache.service';
@@ -266,10 +268,10 @@ describe('scheduler (e2e, injected clock)', () => {
       t = await createTestApp({ dataDir, config });
       for (let i = 0; i < 40; i++) writeJobFile(t, 'acct1', 'g', `j${i}`, {});
       const repo = t.app.get(JobsRepository);
-      const original = repo.get.bind(repo);
+      const original = repo.load.bind(repo);
       let inFlight = 0;
       let peak = 0;
-      jest.spyOn(repo, 'get').mockImplementation(async (key) => {
+      jest.spyOn(repo, 'load').mockImplementation(async (key) => {
         peak = Math.max(peak, ++inFlight);
         await new Promise((r) => setTimeout(r, 2));
         try {
@@ -283,10 +285,16 @@ describe('scheduler (e2e, injected clock)', () => {
       expect(peak).toBe(4);
     });
 
-    it('readiness says not ready until the first load finished', async () => {
+    it('is ready while the first load is in flight: lists from the repository, /schedule 503', async () => {
       let release!: () => void;
       const gate = new Promise<void>((r) => (release = r));
       const dataDir = tempDir();
+      const dir = join(dataDir, 'test', 'acct1', 'g');
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(
+        join(dir, 'on-disk'),
+        JSON.stringify({ name: 'n', schedule_expression: '0 3 * * *', enabled: true }),
+      );
       t = await createTestApp({
         dataDir,
         awaitScheduler: false,
@@ -294,19 +302,28 @@ describe('scheduler (e2e, injected clock)', () => {
         beforeInit: (app) => {
           const repo = app.get(JobsRepository);
           const original = repo.listAccount.bind(repo);
-          jest.spyOn(repo, 'listAccount').mockImplementation(async (a) => {
-            await gate;
-            return original(a);
+          let first = true;
+          // The cache load's listing (the first) waits; the API's own listings do not.
+          jest.spyOn(repo, 'listAccount').mockImplementation(async (a, page) => {
+            if (first) {
+              first = false;
+              await gate;
+            }
+            return original(a, page);
           });
         },
       });
-      const notReady = await t.http.get(`${BASE}/health/ready`).expect(503);
-      expect(notReady.body.message).toBe('not ready: scheduler (job cache not loaded yet)');
-      expect(notReady.body.details.scheduler.status).toBe('down');
+      const loading = await t.http.get(`${BASE}/health/ready`).expect(200);
+      expect(loading.body.info.scheduler).toMatchObject({ status: 'up', loaded: false });
+      expect((await t.authed.get(`${BASE}/acct1/jobs`).expect(200)).body).toEqual(['g/on-disk']);
+      const schedule = await t.authed.get(`${BASE}/acct1/schedule`).expect(503);
+      expect(schedule.headers['retry-after']).toBeDefined();
+      expect(schedule.body.message).toMatch(/job cache is still loading/);
       release();
       await t.scheduler.ready();
       const ready = await t.http.get(`${BASE}/health/ready`).expect(200);
-      expect(ready.body.info.scheduler.status).toBe('up');
+      expect(ready.body.info.scheduler).toMatchObject({ status: 'up', loaded: true, jobs: 1 });
+      await t.authed.get(`${BASE}/acct1/schedule`).expect(200);
     });
   });
 

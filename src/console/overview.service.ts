@@ -35,6 +35,7 @@ export class OverviewService {
     hours: number,
     visible: (group: string) => boolean,
   ): Promise<AccountOverviewDto> {
+    this.cache.requireLoaded();
     const now = this.clock.now();
     const jobs = [...this.cache.all()].filter(
       (c) => c.doc.account === account && visible(c.doc.group),

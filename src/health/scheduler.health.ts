@@ -4,7 +4,13 @@ import { JobCache } from '../job-cache/job-cache.service';
 
 const MAX_LISTED = 20;
 
-/** Not ready until the first job cache load finished; afterwards reports the last load. */
+/**
+ * Reports the job cache: whether its first load finished, the last load, unrunnable jobs. Never
+ * a reason to be unready: a probe asks whether minion can answer requests, and while the first
+ * load is in flight (seconds for 100k file jobs, minutes on S3) the API answers from the
+ * repository, and the answers that need every job say 503 themselves (`JobCache.requireLoaded`);
+ * the scheduler starts ticking when the load finishes and catches up the minutes it spanned.
+ */
 @Injectable()
 export class SchedulerHealthIndicator {
   constructor(
@@ -15,15 +21,13 @@ export class SchedulerHealthIndicator {
   check(): HealthIndicatorResult {
     const session = this.health.check('scheduler');
     const problems = this.cache.jobProblems();
-    const details = {
+    return session.up({
+      loaded: this.cache.loaded,
       jobs: this.cache.size,
       lastLoadAt: this.cache.lastLoadAt?.toISOString() ?? null,
       lastLoadError: this.cache.lastLoadError,
       // Never a reason to be unready, but never silent either: the first few, and how many.
       unrunnable: { count: problems.length, jobs: problems.slice(0, MAX_LISTED) },
-    };
-    if (!this.cache.loaded)
-      return session.down({ ...details, message: 'job cache not loaded yet' });
-    return session.up(details);
+    });
   }
 }

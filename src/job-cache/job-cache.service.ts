@@ -3,7 +3,7 @@ import { Subscription } from 'rxjs';
 import { Clock } from '../common/clock';
 import { mapWithConcurrency } from '../common/concurrency';
 import { CronSchedule, DEFAULT_TIMEZONE } from '../common/cron/cron-schedule';
-import { JobNotFoundError } from '../common/errors';
+import { JobNotFoundError, ServiceUnavailableError } from '../common/errors';
 import { Accounts } from '../domain/accounts';
 import { JobCacheSettings } from './job-cache.config';
 import { jobRef } from '../domain/job-key';
@@ -13,6 +13,7 @@ import { CorruptJobError, JobDocument } from '../domain/job-document';
 import { JobsRepository } from '../repository/jobs.repository';
 import { RunnerRegistry } from '../runners/runner-registry';
 import { JobKey } from '../domain/job-key';
+import { JobListing } from './job-listing';
 
 /** Reads between two turns of the event loop during a load. */
 const YIELD_EVERY_READS = 256;
@@ -48,6 +49,10 @@ export class JobCache implements OnModuleInit, OnModuleDestroy {
   private subscription?: Subscription;
   /** Keys (or `account/group/` prefixes) changed by events while a load is in flight: the event is newer. */
   private touchedDuringLoad: Set<string> | null = null;
+  /** The changes heard while a load is in flight, replayed onto the listing it makes. */
+  private changesDuringLoad: JobChange[] | null = null;
+  /** Every job's key, enabled or not; answers the list routes once loaded (`listing`). */
+  private readonly keys = new JobListing();
   private loading: Promise<boolean> | null = null;
   /** Enabled jobs that cannot run as stored; each is logged once when first found. */
   private readonly problems = new Map<string, JobProblem>();
@@ -87,6 +92,27 @@ export class JobCache implements OnModuleInit, OnModuleDestroy {
     return this.jobs.get(key);
   }
 
+  /**
+   * Every stored job's key (enabled or not) by account, once a load has finished; null before.
+   * Current with every write this replica makes or hears of (the change relay), and replaced by
+   * each load, which also brings in what was written around minion (other tools, a lost relay
+   * message) at the latest after `refreshInterval`.
+   */
+  get listing(): JobListing | null {
+    return this.loaded ? this.keys : null;
+  }
+
+  /**
+   * For answers that need every enabled job (the schedule view, the overview, the check that a
+   * deleted job is no sequence's step): a 503 with Retry-After while the first load is in flight
+   * (readiness does not wait for it: the rest of the API answers from the repository meanwhile).
+   */
+  requireLoaded(): void {
+    if (!this.loaded) {
+      throw new ServiceUnavailableError('the job cache is still loading; try again shortly', 2);
+    }
+  }
+
   /** Enabled jobs whose schedule cannot be parsed or whose runner the account may not use. */
   jobProblems(): JobProblem[] {
     return [...this.problems.values()];
@@ -105,18 +131,14 @@ export class JobCache implements OnModuleInit, OnModuleDestroy {
   private async loadOnce(): Promise<boolean> {
     const started = process.hrtime.bigint();
     this.touchedDuringLoad = new Set();
+    this.changesDuringLoad = [];
     try {
-      const keys = (
-        await Promise.all(
-          this.accounts
-            .names()
-            .map(async (account) =>
-              (await this.repository.listAccount(account)).map(
-                (groupId) => `${account}/${groupId}`,
-              ),
-            ),
-        )
-      ).flat();
+      await this.repository.startupCleanup();
+      const accounts = this.accounts.names();
+      const listed = await Promise.all(
+        accounts.map((account) => this.repository.listAccount(account)),
+      );
+      const keys = listed.flatMap((entries, i) => entries.map((e) => `${accounts[i]}/${e}`));
       // Each key is split once, for its read; the document read carries it from then on. (No
       // array of 100k key objects held through the load: it showed in the RSS.)
       let reads = 0;
@@ -127,6 +149,8 @@ export class JobCache implements OnModuleInit, OnModuleDestroy {
         const [account, group, id] = key.split('/');
         return this.read({ account, group, id });
       });
+      this.replaceListing(accounts, listed, docs);
+      this.repository.loaded();
       this.replaceAll(keys, docs);
       this.loaded = true;
       this.lastLoadAt = this.clock.now();
@@ -142,6 +166,7 @@ export class JobCache implements OnModuleInit, OnModuleDestroy {
       return false;
     } finally {
       this.touchedDuringLoad = null;
+      this.changesDuringLoad = null;
       this.metrics.loadDuration.observe(Number(process.hrtime.bigint() - started) / 1e9);
     }
   }
@@ -149,7 +174,7 @@ export class JobCache implements OnModuleInit, OnModuleDestroy {
   /** A job's document, or null if it vanished; a corrupt document keeps the previous version. */
   private async read(job: JobKey): Promise<JobDocument | null | 'keep'> {
     try {
-      return (await this.repository.get(job)).document;
+      return await this.repository.load(job);
     } catch (err) {
       if (err instanceof JobNotFoundError) return null;
       if (err instanceof CorruptJobError) {
@@ -178,11 +203,32 @@ export class JobCache implements OnModuleInit, OnModuleDestroy {
     }
   }
 
+  /**
+   * The listing the load saw (less the jobs that vanished before their read), then every change
+   * heard meanwhile, in order: each is at least as new as what the load listed.
+   */
+  private replaceListing(
+    accounts: string[],
+    listed: string[][],
+    docs: (JobDocument | null | 'keep')[],
+  ): void {
+    let i = 0;
+    accounts.forEach((account, a) => {
+      this.keys.replace(
+        account,
+        listed[a].filter(() => docs[i++] !== null),
+      );
+    });
+    for (const change of this.changesDuringLoad ?? []) this.list(change);
+  }
+
   private wasTouched(key: string): boolean {
     return this.touchedDuringLoad?.has(key) ?? false;
   }
 
   private apply(change: JobChange): void {
+    this.changesDuringLoad?.push(change);
+    this.list(change);
     switch (change.type) {
       case 'saved': {
         const key = jobRef(change.document);
@@ -206,6 +252,14 @@ export class JobCache implements OnModuleInit, OnModuleDestroy {
         break;
       }
     }
+  }
+
+  private list(change: JobChange): void {
+    if (change.type === 'saved') this.keys.add(change.document);
+    else if (change.type === 'deleted') this.keys.remove(change.key);
+    else
+      for (const id of change.ids)
+        this.keys.remove({ account: change.account, group: change.group, id });
   }
 
   /** Adds, replaces or (for a disabled job) removes; listeners hear only real changes. */

@@ -214,6 +214,17 @@ describe('JobWriter', () => {
       expect(write).toBeLessThan(audit);
     });
 
+    it('is refused (503) while the job cache loads: it could not check that no sequence uses the job', async () => {
+      const m = setup();
+      m.cache.requireLoaded.mockImplementation(() => {
+        throw new ServiceUnavailableError('the job cache is still loading; try again shortly', 2);
+      });
+
+      await expect(m.writer.delete(key, doc(), actor)).rejects.toThrow(ServiceUnavailableError);
+      expect(m.repository.delete).not.toHaveBeenCalled();
+      expect(m.changes.publish).not.toHaveBeenCalled();
+    });
+
     it('is not audited when the job was not read first, but still announced', async () => {
       const m = setup();
       m.repository.delete.mockResolvedValue();

@@ -102,6 +102,7 @@ export class JobWriter {
    */
   private refuseIfStep(keys: JobKey[], alsoGoing: (k: JobKey) => boolean): void {
     if (keys.length === 0) return;
+    this.cache.requireLoaded();
     const refs = new Set(keys.map((k) => `${k.account}/${k.group}/${k.id}`));
     const users: string[] = [];
     for (const { doc } of this.cache.all()) {

@@ -19,6 +19,8 @@ import { JobDocument, JobPause, StoredJob } from '../domain/job-document';
 import { JobKey } from '../domain/job-key';
 import { Occurrence } from '../domain/occurrence';
 import { RunLogInfo } from '../domain/run-record';
+import { JobCache } from '../job-cache/job-cache.service';
+import { JobListing } from '../job-cache/job-listing';
 import { JobLog } from '../job-log/job-log';
 import { JobsRepository } from '../repository/jobs.repository';
 import { Pacing } from '../runners/fleet/pacing';
@@ -96,6 +98,7 @@ function setup() {
     auditor: Auditor,
     calendars: CalendarsService,
     stepCheck: StepCheck,
+    cache: mockOf(JobCache, { listing: null }),
   });
   mocks.clock.set(NOW);
   mocks.writer.create.mockImplementation(async (d) => ({ document: d, version: 'v1' }));
@@ -491,6 +494,21 @@ describe('JobsService', () => {
       });
       expect(m.repository.get).toHaveBeenCalledWith({ account: 'acct', group: 'g', id: 'gone' });
       expect(m.repository.get).toHaveBeenCalledTimes(4);
+    });
+
+    it('once the job cache has loaded, answers from its listing, not the repository', async () => {
+      const m = setup();
+      const listing = new JobListing();
+      listing.replace('acct', ['h/c', 'g/b', 'g/a']);
+      (m.cache as { listing: JobListing | null }).listing = listing;
+
+      await expect(m.jobs.listAccount('acct', { limit: 2 })).resolves.toEqual({
+        items: ['g/a', 'g/b'],
+        more: true,
+      });
+      await expect(m.jobs.listGroup('acct', 'h')).resolves.toEqual({ items: ['c'], more: false });
+      expect(m.repository.listAccount).not.toHaveBeenCalled();
+      expect(m.repository.listGroup).not.toHaveBeenCalled();
     });
 
     it('with a filter, a read error other than a deleted job fails the listing', async () => {

@@ -16,6 +16,7 @@ import { JobKey, parseGroupEntry } from '../domain/job-key';
 import { manualOccurrence } from '../domain/occurrence';
 import { RunLogInfo, RunRecord } from '../domain/run-record';
 import { skipMarks } from '../domain/skip';
+import { JobCache } from '../job-cache/job-cache.service';
 import { JobLog } from '../job-log/job-log';
 import { DeleteGroupResult, JobsRepository, ListPage } from '../repository/jobs.repository';
 import { RunnerRegistry } from '../runners/runner-registry';
@@ -60,15 +61,30 @@ export class JobsService {
     private readonly auditor: Auditor,
     private readonly calendars: CalendarsService,
     private readonly stepCheck: StepCheck,
+    private readonly cache: JobCache,
   ) {}
 
+  /**
+   * Unfiltered, from the job cache's listing once it has loaded (every write this replica makes
+   * or hears of is in it before its answer; see `JobCache.listing`); before that, and filtered
+   * (a filter reads every document, and the cache holds only the enabled ones), from the
+   * repository.
+   */
   async listAccount(account: string, page: ListPage = {}, filter: JobFilter = {}): Promise<Page> {
     const list = (p: ListPage) => this.repository.listAccount(account, p);
-    if (isEmptyFilter(filter)) return paged(page, list);
+    if (isEmptyFilter(filter)) {
+      const cached = this.cache.listing;
+      return paged(page, async (p) => cached?.listAccount(account, p) ?? list(p));
+    }
     return filteredPage(page, filter, list, (entry) => {
       const key = parseGroupEntry(account, entry);
       return key ? this.readOrNull(key) : Promise.resolve(null);
     });
+  }
+
+  /** The whole unfiltered account listing as JSON, from the cache; null until it has loaded. */
+  accountListJson(account: string): string | null {
+    return this.cache.listing?.accountJson(account) ?? null;
   }
 
   async listGroup(
@@ -78,7 +94,10 @@ export class JobsService {
     filter: JobFilter = {},
   ): Promise<Page> {
     const list = (p: ListPage) => this.repository.listGroup(account, group, p);
-    if (isEmptyFilter(filter)) return paged(page, list);
+    if (isEmptyFilter(filter)) {
+      const cached = this.cache.listing;
+      return paged(page, async (p) => cached?.listGroup(account, group, p) ?? list(p));
+    }
     return filteredPage(page, filter, list, (id) => this.readOrNull({ account, group, id }));
   }
 

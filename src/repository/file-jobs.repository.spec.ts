@@ -1,5 +1,14 @@
 import { promises as fs } from 'node:fs';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileJobsRepository } from './file-jobs.repository';
@@ -7,6 +16,8 @@ import {
   describeJobsRepositoryContract,
   sampleJob,
 } from '../../test/contracts/jobs-repository.contract';
+
+const nodeFs = jest.requireActual<typeof import('node:fs')>('node:fs');
 
 describeJobsRepositoryContract('FileJobsRepository', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'minion-repo-'));
@@ -118,7 +129,9 @@ describe('FileJobsRepository specifics', () => {
 
   it('keeps the previous document when a write fails before the rename (crash safety)', async () => {
     const v1 = await repo.create(sampleJob({ name: 'before' }));
-    jest.spyOn(fs, 'rename').mockRejectedValueOnce(new Error('disk gone'));
+    jest.spyOn(nodeFs, 'renameSync').mockImplementationOnce(() => {
+      throw new Error('disk gone');
+    });
     await expect(repo.update(sampleJob({ name: 'after' }), v1.version)).rejects.toThrow(
       'disk gone',
     );
@@ -126,6 +139,97 @@ describe('FileJobsRepository specifics', () => {
     expect(readdirSync(join(dir, 'org', 'acct', 'grp'))).toEqual([
       '6bcfa79f-615e-470d-97c1-687f3357497d',
     ]);
+    // Nor does a replay of the journal (a crash now) apply the write that failed.
+    expect((await new FileJobsRepository(dir, 'org').get(sampleJob())).document.name).toBe(
+      'before',
+    );
+  });
+
+  it('an acknowledged write survives the loss of its file (a machine crash before the checkpoint): the next start replays the journal', async () => {
+    const created = await repo.create(sampleJob({ name: 'journaled' }));
+    const removed = await repo.create(sampleJob({ id: 'removed' }));
+    await repo.delete(removed.document);
+    // What a power cut can do to files written without their own fsync: gone, or resurrected.
+    rmSync(join(dir, 'org', 'acct', 'grp', created.document.id));
+    writeFileSync(join(dir, 'org', 'acct', 'grp', 'removed'), '{}');
+
+    const restarted = new FileJobsRepository(dir, 'org');
+
+    expect((await restarted.get(created.document)).document.name).toBe('journaled');
+    expect(await restarted.listGroup('acct', 'grp')).toEqual([created.document.id]);
+    expect(readdirSync(join(dir, 'org')).filter((n) => n.startsWith('.journal'))).toEqual([]);
+  });
+
+  describe('the snapshot of the last cache load', () => {
+    /** What JobCache.load does: list every job, load each, say it finished. */
+    async function cacheLoad(r: FileJobsRepository): Promise<Map<string, string>> {
+      const names = new Map<string, string>();
+      for (const entry of await r.listAccount('acct')) {
+        const [group, id] = entry.split('/');
+        names.set(entry, (await r.load({ account: 'acct', group, id })).name);
+      }
+      r.loaded();
+      return names;
+    }
+    const settle = (path: string) =>
+      utimesSync(path, Date.now() / 1000 - 10, Date.now() / 1000 - 10);
+    const snapshotWritten = async () => {
+      const file = join(dir, 'org', '.jobs-snapshot.json');
+      for (let i = 0; i < 500 && !existsSync(file); i++)
+        await new Promise((r) => setTimeout(r, 10));
+      return existsSync(file);
+    };
+
+    it("the next start's first load reads an unchanged directory from it, and reads the files of a changed one", async () => {
+      await repo.create(sampleJob({ group: 'same', id: 'a', name: 'a1' }));
+      await repo.create(sampleJob({ group: 'moved', id: 'b', name: 'b1' }));
+      for (const g of ['same', 'moved']) settle(join(dir, 'org', 'acct', g));
+      await cacheLoad(repo);
+      expect(await snapshotWritten()).toBe(true);
+      // Edited in place (the directory keeps its identity), and a job added to the other group.
+      writeFileSync(
+        join(dir, 'org', 'acct', 'same', 'a'),
+        JSON.stringify({ ...sampleJob({ group: 'same', id: 'a' }), name: 'a2' }),
+      );
+      await repo.create(sampleJob({ group: 'moved', id: 'c', name: 'c1' }));
+      writeFileSync(
+        join(dir, 'org', 'acct', 'moved', 'b'),
+        JSON.stringify({ ...sampleJob({ group: 'moved', id: 'b' }), name: 'b2' }),
+      );
+
+      // A clean stop (its journal checkpointed: nothing to replay over the edits), and a start.
+      await repo.onApplicationShutdown();
+      const restarted = new FileJobsRepository(dir, 'org');
+      const first = await cacheLoad(restarted);
+      // The unchanged directory came from the snapshot (the in-place edit is not seen yet) ...
+      expect(first.get('same/a')).toBe('a1');
+      // ... the changed one from its files.
+      expect(first.get('moved/b')).toBe('b2');
+      expect(first.get('moved/c')).toBe('c1');
+      // The next load (the refresh) reads every file.
+      expect((await cacheLoad(restarted)).get('same/a')).toBe('a2');
+    });
+
+    it('a load that took every document from it leaves it as it is (no rewrite at each start)', async () => {
+      await repo.create(sampleJob({ group: 'g', id: 'a', name: 'a1' }));
+      settle(join(dir, 'org', 'acct', 'g'));
+      await cacheLoad(repo);
+      expect(await snapshotWritten()).toBe(true);
+      await repo.onApplicationShutdown();
+      const file = join(dir, 'org', '.jobs-snapshot.json');
+      utimesSync(file, 1000, 1000);
+
+      const restarted = new FileJobsRepository(dir, 'org');
+      expect((await cacheLoad(restarted)).get('g/a')).toBe('a1');
+      await restarted.onApplicationShutdown();
+      expect(statSync(file).mtimeMs).toBe(1_000_000);
+    });
+
+    it('without a snapshot (or an unreadable one) every file is read', async () => {
+      await repo.create(sampleJob({ group: 'g', id: 'a', name: 'a1' }));
+      writeFileSync(join(dir, 'org', '.jobs-snapshot.json'), '{"half":');
+      expect((await cacheLoad(new FileJobsRepository(dir, 'org'))).get('g/a')).toBe('a1');
+    });
   });
 
   it('ignores leftover temp files and other hidden entries when listing', async () => {

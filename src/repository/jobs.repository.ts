@@ -38,6 +38,14 @@ export abstract class JobsRepository {
 
   abstract get(key: JobKey): Promise<StoredJob>;
 
+  /**
+   * The document alone, for the job cache's loads (100k reads at startup): no version to
+   * compute, nothing kept for later reads. JobNotFoundError / CorruptJobError as `get`.
+   */
+  async load(key: JobKey): Promise<JobDocument> {
+    return (await this.get(key)).document;
+  }
+
   /** Writes a new job; ConflictError if the key already exists. */
   abstract create(doc: JobDocument): Promise<StoredJob>;
 
@@ -74,6 +82,22 @@ export abstract class JobsRepository {
     );
   }
 
+  /** The job cache finished a load that read every job through `load` (the file store keeps a snapshot). */
+  loaded(): void {}
+
   /** Startup housekeeping (the file store removes temp files left by a crash). */
   async cleanup(): Promise<void> {}
+
+  private cleaning?: Promise<void>;
+
+  /**
+   * `cleanup`, once: started when the app boots, without holding the HTTP server back, and
+   * awaited by the first cache load, so the two do not walk the store at the same time.
+   */
+  startupCleanup(): Promise<void> {
+    this.cleaning ??= this.cleanup().catch((err: Error) =>
+      new Logger('JobsRepository').warn(`startup cleanup failed: ${err.message}`),
+    );
+    return this.cleaning;
+  }
 }

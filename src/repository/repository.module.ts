@@ -1,4 +1,4 @@
-import { Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
+import { Module, OnApplicationBootstrap } from '@nestjs/common';
 import { FileJobsRepository } from './file-jobs.repository';
 import { JobChanges } from '../domain/job-changes';
 import { MetricsModule } from '../metrics/metrics.module';
@@ -25,14 +25,13 @@ export function createJobsRepository(settings: RepositorySettings): JobsReposito
   exports: [JobsRepository, JobChanges],
 })
 export class RepositoryModule implements OnApplicationBootstrap {
-  private readonly logger = new Logger(RepositoryModule.name);
-
   constructor(private readonly repository: JobsRepository) {}
 
-  /** Housekeeping before the scheduler loads: temp files a crash left behind. */
-  async onApplicationBootstrap(): Promise<void> {
-    await this.repository
-      .cleanup()
-      .catch((err: Error) => this.logger.warn(`startup cleanup failed: ${err.message}`));
+  /**
+   * Housekeeping (temp files a crash left behind) in the background: the HTTP server does not
+   * wait for a walk of every group; the first cache load does (`startupCleanup`).
+   */
+  onApplicationBootstrap(): void {
+    void this.repository.startupCleanup();
   }
 }

@@ -51,6 +51,7 @@ export class ScheduleService {
     if (to.getTime() - from.getTime() > MAX_WINDOW_MS) {
       throw new InvalidFieldError('to', 'the window is at most 31 days');
     }
+    this.cache.requireLoaded();
     const entries: ScheduledOccurrenceDto[] = [];
     const acting: Acting[] = [];
     for (const cached of this.cache.all()) {

@@ -1583,6 +1583,11 @@ export interface components {
              */
             status: "up" | "down";
             /**
+             * @description Whether the first load of the job cache finished (readiness does not wait for it; the scheduler starts ticking when it has)
+             * @example true
+             */
+            loaded: boolean;
+            /**
              * @description Enabled jobs in the cache
              * @example 42
              */
@@ -1600,11 +1605,6 @@ export interface components {
             lastLoadError: string | null;
             /** @description Enabled jobs that cannot run as stored (never a reason to be unready) */
             unrunnable: components["schemas"]["Unrunnable"];
-            /**
-             * @description Why it is down
-             * @example job cache not loaded yet
-             */
-            message?: string;
         };
         /** @description The Redis check (several replicas) */
         RedisHealth: {

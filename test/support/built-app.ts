@@ -84,7 +84,8 @@ export async function startBuiltApp(
     dir,
     log,
     stop: async () => {
-      if (child.exitCode === null) {
+      // Not yet exited (a process killed by a signal has no exit code, but a signal code).
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');
         await exited;

@@ -55,6 +55,14 @@ export class SchedulerHealthDto {
   @ApiProperty(STATUS)
   status: 'up' | 'down';
 
+  @ApiProperty({
+    description:
+      'Whether the first load of the job cache finished (readiness does not wait for it; the ' +
+      'scheduler starts ticking when it has)',
+    example: true,
+  })
+  loaded: boolean;
+
   @ApiProperty({ description: 'Enabled jobs in the cache', type: 'integer', example: 42 })
   jobs: number;
 
@@ -80,9 +88,6 @@ export class SchedulerHealthDto {
     type: UnrunnableDto,
   })
   unrunnable: UnrunnableDto;
-
-  @ApiPropertyOptional({ description: 'Why it is down', example: 'job cache not loaded yet' })
-  message?: string;
 }
 
 @ApiSchema({ name: 'RedisHealth', description: 'The Redis check (several replicas)' })

@@ -1,0 +1,52 @@
+/**
+ * Top self-time functions of a `node --cpu-prof` profile (what docs/benchmarks.md quotes):
+ *
+ *     node dist-bench/bench/support/profile-summary.js FILE.cpuprofile [TOP=15]
+ *
+ * Self time by function (name, file and line), summed over the profile's nodes, as a share of
+ * the busy time (sampled time less `(idle)`, the time the process waited, reported apart).
+ */
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+}
+
+interface Profile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+export function summarize(file: string, top = 15): string {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map<string, number>();
+  let total = 0;
+  profile.samples.forEach((id, i) => {
+    const dt = profile.timeDeltas[i] ?? 0;
+    total += dt;
+    const frame = byId.get(id)!.callFrame;
+    const where = frame.url ? ` ${basename(frame.url)}:${frame.lineNumber + 1}` : '';
+    const name = `${frame.functionName || '(anonymous)'}${where}`;
+    self.set(name, (self.get(name) ?? 0) + dt);
+  });
+  const idle = self.get('(idle)') ?? 0;
+  self.delete('(idle)');
+  const busy = total - idle;
+  const rows = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, top);
+  return [
+    `${basename(file)}: ${(busy / 1000).toFixed(0)} ms busy (${(idle / 1000).toFixed(0)} ms idle)`,
+    ...rows.map(
+      ([name, us]) =>
+        `  ${(us / 1000).toFixed(0).padStart(6)} ms ${((100 * us) / busy).toFixed(1).padStart(5)}%  ${name}`,
+    ),
+  ].join('\n');
+}
+
+if (require.main === module) {
+  const [file, top] = process.argv.slice(2);
+  console.log(summarize(file, Number(top ?? 15)));
+}

@@ -1,0 +1,79 @@
+import { pageOf } from '../repository/listing';
+import { JobListing } from './job-listing';
+
+const acct = (group: string, id: string) => ({ account: 'acct', group, id });
+
+describe('JobListing', () => {
+  it('lists an account in code-point order, as the repositories do', () => {
+    const listing = new JobListing();
+    const entries = ['b/2', 'a/1', 'a-x/9', 'a/10', 'É/1', '😀/1', '\uffff/1', 'A/3'];
+    listing.replace('acct', [...entries]);
+
+    expect(listing.listAccount('acct')).toEqual(pageOf([...entries]));
+    expect(listing.listAccount('other')).toEqual([]);
+  });
+
+  it('pages like the repositories: after start_after (listed or not), at most limit', () => {
+    const listing = new JobListing();
+    const entries = ['a/1', 'a/2', 'b/1', 'b/2', 'c/1'];
+    listing.replace('acct', [...entries]);
+
+    for (const startAfter of [undefined, 'a/2', 'a/3', 'b', '0', 'z']) {
+      for (const limit of [undefined, 1, 2, 10]) {
+        expect(listing.listAccount('acct', { startAfter, limit })).toEqual(
+          pageOf([...entries], { startAfter, limit }),
+        );
+      }
+    }
+  });
+
+  it("lists one group's ids, and only that group's (not a group whose name it begins)", () => {
+    const listing = new JobListing();
+    listing.replace('acct', ['g/1', 'g/2', 'g-2/1', 'g2/5', 'gg/1', 'f/1']);
+
+    expect(listing.listGroup('acct', 'g')).toEqual(['1', '2']);
+    expect(listing.listGroup('acct', 'g', { startAfter: '1' })).toEqual(['2']);
+    expect(listing.listGroup('acct', 'g', { limit: 1 })).toEqual(['1']);
+    expect(listing.listGroup('acct', 'g2')).toEqual(['5']);
+    expect(listing.listGroup('acct', 'none')).toEqual([]);
+  });
+
+  it('adds and removes keys in place, once each', () => {
+    const listing = new JobListing();
+    listing.replace('acct', ['g/b']);
+
+    listing.add(acct('g', 'c'));
+    listing.add(acct('g', 'a'));
+    listing.add(acct('g', 'a'));
+    listing.add({ account: 'new', group: 'h', id: 'x' });
+    expect(listing.listAccount('acct')).toEqual(['g/a', 'g/b', 'g/c']);
+    expect(listing.listAccount('new')).toEqual(['h/x']);
+
+    listing.remove(acct('g', 'b'));
+    listing.remove(acct('g', 'missing'));
+    listing.remove({ account: 'none', group: 'g', id: 'a' });
+    expect(listing.listAccount('acct')).toEqual(['g/a', 'g/c']);
+  });
+
+  it("serializes an account's whole listing once, and again after each change", () => {
+    const listing = new JobListing();
+    listing.replace('acct', ['g/b']);
+    expect(listing.accountJson('acct')).toBe('["g/b"]');
+    expect(listing.accountJson('none')).toBe('[]');
+
+    listing.add(acct('g', 'a'));
+    expect(listing.accountJson('acct')).toBe('["g/a","g/b"]');
+    listing.add(acct('g', 'a'));
+    listing.remove(acct('g', 'b'));
+    expect(listing.accountJson('acct')).toBe('["g/a"]');
+    listing.replace('acct', ['h/x', 'g/z']);
+    expect(listing.accountJson('acct')).toBe(JSON.stringify(['g/z', 'h/x']));
+  });
+
+  it('answers copies: a caller changing an answer changes nothing listed', () => {
+    const listing = new JobListing();
+    listing.replace('acct', ['g/a']);
+    listing.listAccount('acct').push('g/z');
+    expect(listing.listAccount('acct')).toEqual(['g/a']);
+  });
+});

@@ -1,0 +1,107 @@
+import { groupEntry, JobKey } from '../domain/job-key';
+import { compareCodePoints } from '../repository/listing';
+import { ListPage } from '../repository/jobs.repository';
+
+/**
+ * Every stored job's `group/id` by account, enabled or not, sorted in listing order (code
+ * points, as the repositories list): what the list routes answer once the job cache has loaded,
+ * instead of walking the repository. Kept by the job cache: replaced at each load, and changed
+ * by every write it hears of (this replica's, and the others' through the change relay).
+ */
+export class JobListing {
+  private readonly accounts = new Map<string, string[]>();
+  /** An account's whole listing as JSON, made at the first list after a change. */
+  private readonly json = new Map<string, string>();
+
+  /** Replaces an account's entries (a load's listing of it). */
+  replace(account: string, entries: string[]): void {
+    this.accounts.set(account, entries.sort(compareCodePoints));
+    this.json.delete(account);
+  }
+
+  /**
+   * The account's whole listing, serialized: what `GET /{account}/jobs` answers without paging,
+   * filters or a group-scoped key, kept until the account's next change (bench:api: serializing
+   * 1,000 entries was the largest item of the list route's profile after the socket write).
+   */
+  accountJson(account: string): string {
+    let json = this.json.get(account);
+    if (json === undefined) {
+      json = JSON.stringify(this.accounts.get(account) ?? []);
+      this.json.set(account, json);
+    }
+    return json;
+  }
+
+  add(key: JobKey): void {
+    const entries = this.entriesOf(key.account);
+    const entry = groupEntry(key);
+    const at = lowerBound(entries, entry);
+    if (entries[at] !== entry) {
+      entries.splice(at, 0, entry);
+      this.json.delete(key.account);
+    }
+  }
+
+  remove(key: JobKey): void {
+    const entries = this.accounts.get(key.account);
+    if (!entries) return;
+    const entry = groupEntry(key);
+    const at = lowerBound(entries, entry);
+    if (entries[at] === entry) {
+      entries.splice(at, 1);
+      this.json.delete(key.account);
+    }
+  }
+
+  /** `group/id` of the account's jobs, one page of them (as `JobsRepository.listAccount`). */
+  listAccount(account: string, page: ListPage = {}): string[] {
+    return slice(this.accounts.get(account) ?? [], 0, undefined, page);
+  }
+
+  /** Ids of one group's jobs, one page of them (as `JobsRepository.listGroup`). */
+  listGroup(account: string, group: string, page: ListPage = {}): string[] {
+    const entries = this.accounts.get(account) ?? [];
+    // A group's entries are contiguous: every entry starting with `group/`, and nothing between.
+    const prefix = `${group}/`;
+    const from = lowerBound(entries, prefix);
+    let to = from;
+    while (to < entries.length && entries[to].startsWith(prefix)) to++;
+    const after = page.startAfter === undefined ? undefined : prefix + page.startAfter;
+    return slice(entries, from, to, { limit: page.limit, startAfter: after }).map((e) =>
+      e.slice(prefix.length),
+    );
+  }
+
+  private entriesOf(account: string): string[] {
+    let entries = this.accounts.get(account);
+    if (!entries) {
+      entries = [];
+      this.accounts.set(account, entries);
+    }
+    return entries;
+  }
+}
+
+/** The first index whose entry sorts at or after `entry`. */
+function lowerBound(entries: string[], entry: string): number {
+  let lo = 0;
+  let hi = entries.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareCodePoints(entries[mid], entry) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** `entries[from, to)` after `page.startAfter`, at most `page.limit` of them, copied. */
+function slice(entries: string[], from: number, to = entries.length, page: ListPage): string[] {
+  let start = from;
+  if (page.startAfter !== undefined) {
+    start = Math.max(from, lowerBound(entries, page.startAfter));
+    if (entries[start] === page.startAfter) start++;
+  }
+  const end = page.limit === undefined ? to : Math.min(to, start + page.limit);
+  return entries.slice(start, Math.max(start, end));
+}
