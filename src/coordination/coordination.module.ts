@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { JobChanges } from '../domain/job-changes';
 import { MetricsModule } from '../metrics/metrics.module';
+import { MetricsRegistry } from '../metrics/metrics-registry';
+import { RedisMetrics } from './redis/redis.metrics';
 import { RepositoryModule } from '../repository/repository.module';
 import { CoordinationSettings } from './coordination.config';
 import { CoordinationHealth, LocalCoordinationHealth } from './coordination-health';
@@ -27,8 +29,10 @@ function interruptedFile(s: CoordinationSettings): string {
 }
 
 /** Redis connections with `queueProvider.type: "redis"`; null for one process. */
-function connections(s: CoordinationSettings): RedisConnections | null {
-  return s.backend.type === 'redis' ? new RedisConnections(s.backend.redis) : null;
+function connections(s: CoordinationSettings, metrics: MetricsRegistry): RedisConnections | null {
+  return s.backend.type === 'redis'
+    ? new RedisConnections(s.backend.redis, new RedisMetrics(metrics))
+    : null;
 }
 
 /**
@@ -41,7 +45,11 @@ function connections(s: CoordinationSettings): RedisConnections | null {
   imports: [RepositoryModule, MetricsModule],
   providers: [
     QueueMetrics,
-    { provide: RedisConnections, useFactory: connections, inject: [CoordinationSettings] },
+    {
+      provide: RedisConnections,
+      useFactory: connections,
+      inject: [CoordinationSettings, MetricsRegistry],
+    },
     {
       provide: JobQueue,
       useFactory: (s: CoordinationSettings, clock: Clock, redis: RedisConnections | null) =>
