@@ -123,8 +123,6 @@ export function redisSettings(config: Record<string, unknown>, org: string): Red
         sentinelUsername: o.sentinelUsername || undefined,
         sentinelPassword: o.sentinelPassword || undefined,
         ...(tls ? { tls, sentinelTLS: tls, enableTLSForSentinelMode: true } : {}),
-        // Told of a failover by the sentinels (+switch-master), not by the old primary's errors.
-        failoverDetector: true,
       },
       prefix: `${keyPrefix}:${org}`,
       describe: `redis sentinel ${o.name} via ${sentinels.map((n) => `${n.host}:${n.port}`).join(',')}/${db}`,
@@ -154,7 +152,7 @@ function tlsOptions(tls: RedisProviderOptions['tls']): ConnectionOptions | undef
   if (!tls) return undefined;
   if (tls === true) return {};
   return {
-    ...(tls.ca ? { ca: readFileSync(tls.ca) } : {}),
+    ...(tls.ca ? { ca: readFileSync(tls.ca, 'utf8') } : {}),
     ...(tls.rejectUnauthorized !== undefined ? { rejectUnauthorized: tls.rejectUnauthorized } : {}),
     ...(tls.servername ? { servername: tls.servername } : {}),
   };

@@ -29,9 +29,12 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
     /** How long startup waits for Redis before going on without checking its policy. */
     private readonly startupWaitMs = 5000,
   ) {
-    this.commands = this.create('commands', { enableOfflineQueue: false });
+    // With Sentinel, every connection hears of a failover from the sentinels (+switch-master)
+    // and leaves the old primary at once, before it is demoted (see bullConnection).
+    const detect = settings.topology === 'sentinel' ? { failoverDetector: true } : {};
+    this.commands = this.create('commands', { enableOfflineQueue: false, ...detect });
     // Its SUBSCRIBE waits for the connection however long Redis is away.
-    this.subscriber = this.create('subscriber', { maxRetriesPerRequest: null });
+    this.subscriber = this.create('subscriber', { maxRetriesPerRequest: null, ...detect });
   }
 
   /**
@@ -103,14 +106,22 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * The connection to give BullMQ: options for a single Redis (it opens its own clients), or a
-   * Cluster client of its own (BullMQ takes a cluster only as a client; closed with the others).
+   * The connection to give BullMQ. A single Redis: options (BullMQ opens its own clients). With
+   * Sentinel, a client of our own with the failover detector, so BullMQ's connections leave the
+   * old primary on `+switch-master` too (else a worker could keep writing to a primary that is
+   * about to be demoted, and what it wrote would be lost in the resync); its `duplicate` (the
+   * worker's blocking connection) goes through here as well, so every one of them is closed with
+   * the detector's connections (ioredis leaves those open after QUIT). A Cluster: a client of
+   * its own (BullMQ takes a cluster only as a client). Closed with the others.
    */
-  bullConnection(name: string, extra: RedisOptions): RedisOptions | Cluster {
-    if (this.settings.topology !== 'cluster') {
-      return this.options({ connectionName: `minion-${name}`, ...extra });
-    }
-    return this.create(name, extra) as Cluster;
+  bullConnection(name: string, extra: RedisOptions): RedisOptions | RedisClient {
+    const named = { connectionName: `minion-${name}`, ...extra };
+    if (this.settings.topology === 'standalone') return this.options(named);
+    if (this.settings.topology === 'cluster') return this.create(name, extra);
+    const client = this.create(name, { ...extra, failoverDetector: true }) as Redis;
+    client.duplicate = (override?: Partial<RedisOptions>) =>
+      this.create(`${name}-blocking`, { ...extra, failoverDetector: true, ...override }) as Redis;
+    return client;
   }
 
   create(name: string, extra: RedisOptions): RedisClient {
@@ -162,7 +173,15 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.clients.map((c) => c.quit().catch(() => c.disconnect())));
+    // disconnect() after QUIT also closes a Sentinel failover detector's connections.
+    await Promise.all(
+      this.clients.map((c) =>
+        c
+          .quit()
+          .catch(() => undefined)
+          .finally(() => c.disconnect()),
+      ),
+    );
   }
 }
 
