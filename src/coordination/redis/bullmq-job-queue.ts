@@ -190,6 +190,7 @@ export class BullMqJobQueue extends JobQueue {
         const outcome: AttemptOutcome = {
           status: 'skipped',
           reason: `a previous run of this job was still in progress after ${waited} ms`,
+          missed: 'previous_run_running',
           startedAt: new Date(),
         };
         await consumer.report({ occurrence, attempt, outcome, willRetry: false });
