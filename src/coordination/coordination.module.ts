@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { JobChanges } from '../domain/job-changes';
 import { MetricsModule } from '../metrics/metrics.module';
-import { MetricsRegistry } from '../metrics/metrics-registry';
 import { RedisMetrics } from './redis/redis.metrics';
 import { RepositoryModule } from '../repository/repository.module';
 import { CoordinationSettings } from './coordination.config';
@@ -29,10 +28,8 @@ function interruptedFile(s: CoordinationSettings): string {
 }
 
 /** Redis connections with `queueProvider.type: "redis"`; null for one process. */
-function connections(s: CoordinationSettings, metrics: MetricsRegistry): RedisConnections | null {
-  return s.backend.type === 'redis'
-    ? new RedisConnections(s.backend.redis, new RedisMetrics(metrics))
-    : null;
+function connections(s: CoordinationSettings, metrics: RedisMetrics): RedisConnections | null {
+  return s.backend.type === 'redis' ? new RedisConnections(s.backend.redis, metrics) : null;
 }
 
 /**
@@ -45,10 +42,11 @@ function connections(s: CoordinationSettings, metrics: MetricsRegistry): RedisCo
   imports: [RepositoryModule, MetricsModule],
   providers: [
     QueueMetrics,
+    RedisMetrics,
     {
       provide: RedisConnections,
       useFactory: connections,
-      inject: [CoordinationSettings, MetricsRegistry],
+      inject: [CoordinationSettings, RedisMetrics],
     },
     {
       provide: JobQueue,

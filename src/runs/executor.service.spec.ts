@@ -126,7 +126,7 @@ describe('Executor outcomes', () => {
         (v) =>
           v.metricName === name &&
           v.labels.trigger === 'schedule' &&
-          (le === undefined || v.labels.le === le),
+          (le === undefined || (v.labels as Record<string, unknown>).le === le),
       )?.value;
     expect(of('minion_occurrence_lag_seconds_sum')).toBe(3.5);
     expect(of('minion_occurrence_lag_seconds_count')).toBe(1);

@@ -1,12 +1,14 @@
+import { Injectable } from '@nestjs/common';
 import { Counter } from 'prom-client';
 import { MetricsRegistry } from '../../metrics/metrics-registry';
 
 /**
  * What minion's own Redis connections went through: every connection re-established after it
  * was lost, and every failover seen (the command connection found the primary at another
- * address: a Sentinel `+switch-master`, a managed Redis whose endpoint moved). Declared only
- * with `queueProvider` redis.
+ * address: a Sentinel `+switch-master`, a managed Redis whose endpoint moved). Declared in
+ * every mode (0 with one process), so dashboards and alerts find them.
  */
+@Injectable()
 export class RedisMetrics {
   readonly reconnects: Counter<'connection'>;
   readonly failovers: Counter;
