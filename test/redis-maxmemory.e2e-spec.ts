@@ -43,7 +43,7 @@ describeWithRedisServer('maxmemory-policy at startup', () => {
   it('refuses a Redis that evicts keys, naming its policy and the fix', async () => {
     redis = await RedisProcess.server(PORT, ['--maxmemory-policy', 'allkeys-lru']);
     const refused = await startOn();
-    expect(refused).toContain(`Redis redis 127.0.0.1:${PORT}/0 has maxmemory-policy allkeys-lru`);
+    expect(refused).toContain(`redis 127.0.0.1:${PORT}/0 has maxmemory-policy allkeys-lru`);
     expect(refused).toContain('Set maxmemory-policy noeviction');
   });
 

@@ -26,7 +26,7 @@ export async function evictionPolicy(node: Redis): Promise<string | null> {
 export function evictionProblem(policy: string, where: string): string | null {
   if (policy === SAFE_POLICY) return null;
   return (
-    `Redis ${where} has maxmemory-policy ${policy}: when its memory is full it deletes keys, and ` +
+    `${where} has maxmemory-policy ${policy}: when its memory is full it deletes keys, and ` +
     "minion's queue, locks and claims would vanish (occurrences lost or run twice). Set " +
     'maxmemory-policy noeviction (redis.conf, CONFIG SET maxmemory-policy noeviction, or the ' +
     'parameter group of a managed Redis) and give Redis the memory it needs'
