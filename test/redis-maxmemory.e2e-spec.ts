@@ -1,6 +1,7 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { REDIS_SERVER_AVAILABLE, redisQueueProvider } from './support/redis';
 import { RedisProcess } from './support/redis-topologies';
+import { waitFor } from './support/manual-clock';
 import { createTestApp, removeDir, tempDir, testConfig } from './support/test-app';
 
 /** Needs the redis-server binary; CI has it (.ci/run). */
@@ -78,4 +79,24 @@ describeWithRedisServer('maxmemory-policy at startup', () => {
     // The ACL user (username + password) connects; nothing tells it the policy: it says so, starts.
     expect(await startOn({ username: 'minion', password: 'minion-pw' })).toBeNull();
   });
+
+  it('a Redis that comes up after startup with an evicting policy turns readiness down, naming it', async () => {
+    const dataDir = tempDir();
+    const config = testConfig(dataDir, { queueProvider: redisQueueProvider('maxmemory', PORT) });
+    // Redis is down: minion starts anyway (readiness 503) and checks the policy once it connects.
+    const t = await createTestApp({ dataDir, config, awaitScheduler: false });
+    try {
+      await t.http.get('/v1/minion/health/ready').expect(503);
+      redis = await RedisProcess.server(PORT, ['--maxmemory-policy', 'allkeys-lfu']);
+      await waitFor(async () => {
+        const res = await t.http.get('/v1/minion/health/ready');
+        return (
+          res.status === 503 && JSON.stringify(res.body).includes('maxmemory-policy allkeys-lfu')
+        );
+      });
+    } finally {
+      await t.close();
+      removeDir(dataDir);
+    }
+  }, 60_000);
 });

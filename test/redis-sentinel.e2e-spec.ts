@@ -84,6 +84,9 @@ describeWithRedisServer('Redis through Sentinel: a failover under minion', () =>
     await waitFor(
       async () => ((await ask(PORTS.primary, 'ROLE')) as string[] | null)?.[0] === 'slave',
     );
+    // BullMQ's connections followed too: the new primary holds all 15 completed occurrences
+    // (had the queue kept writing to the old primary, its resync would have erased some).
+    expect(await ask(PORTS.replica, 'ZCARD', 'sentinel-test:test:occurrences:completed')).toBe(15);
     // What minion wrote after the failover is on the new primary, not lost with the old one's
     // resync: the last scheduled minute is 10:05.
     expect(await ask(PORTS.replica, 'GET', 'sentinel-test:test:scheduler:last-minute')).toBe(

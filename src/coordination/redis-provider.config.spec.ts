@@ -81,7 +81,7 @@ describe('queueProvider redis config', () => {
     });
   });
 
-  it('connects through Sentinel: sentinels, primary name, their password, failover detection', () => {
+  it('connects through Sentinel: sentinels, primary name, their password', () => {
     const r = redisOf({
       sentinels: [
         { host: 's1', port: 26379 },
@@ -102,7 +102,6 @@ describe('queueProvider redis config', () => {
       password: PASSWORD,
       sentinelPassword: 'sentinel-secret',
       sentinelUsername: 'watcher',
-      failoverDetector: true,
     });
     expect(r.connection.host).toBeUndefined();
     expect(r.describe).toBe('redis sentinel mymaster via s1:26379,s2:26380/0');
