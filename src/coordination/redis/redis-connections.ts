@@ -106,21 +106,20 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * The connection to give BullMQ. A single Redis: options (BullMQ opens its own clients). With
-   * Sentinel, a client of our own with the failover detector, so BullMQ's connections leave the
-   * old primary on `+switch-master` too (else a worker could keep writing to a primary that is
-   * about to be demoted, and what it wrote would be lost in the resync); its `duplicate` (the
-   * worker's blocking connection) goes through here as well, so every one of them is closed with
-   * the detector's connections (ioredis leaves those open after QUIT). A Cluster: a client of
-   * its own (BullMQ takes a cluster only as a client). Closed with the others.
+   * The connection to give BullMQ: a client of our own, so every connection is closed at
+   * shutdown even if Redis never answered (BullMQ's close can wait forever on one that never
+   * connected, and its reconnections would keep the process alive). Its `duplicate` (the
+   * worker's blocking connection) goes through here as well. With Sentinel each one has the
+   * failover detector, so BullMQ's connections leave the old primary on `+switch-master` too:
+   * else a worker could keep writing to a primary about to be demoted, and what it wrote would
+   * be lost in the resync. A Cluster is taken by BullMQ only as a client anyway.
    */
-  bullConnection(name: string, extra: RedisOptions): RedisOptions | RedisClient {
-    const named = { connectionName: `minion-${name}`, ...extra };
-    if (this.settings.topology === 'standalone') return this.options(named);
+  bullConnection(name: string, extra: RedisOptions): RedisClient {
     if (this.settings.topology === 'cluster') return this.create(name, extra);
-    const client = this.create(name, { ...extra, failoverDetector: true }) as Redis;
+    const options = this.settings.topology === 'sentinel' ? { failoverDetector: true } : {};
+    const client = this.create(name, { ...extra, ...options }) as Redis;
     client.duplicate = (override?: Partial<RedisOptions>) =>
-      this.create(`${name}-blocking`, { ...extra, failoverDetector: true, ...override }) as Redis;
+      this.create(`${name}-blocking`, { ...extra, ...options, ...override }) as Redis;
     return client;
   }
 
@@ -173,14 +172,18 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
   }
 
   async close(): Promise<void> {
-    // disconnect() after QUIT also closes a Sentinel failover detector's connections.
+    // QUIT only on a connection that is up (queued on one that never connects, it would wait
+    // forever), and at most a second; disconnect() after it also closes a Sentinel failover
+    // detector's connections.
     await Promise.all(
-      this.clients.map((c) =>
-        c
-          .quit()
-          .catch(() => undefined)
-          .finally(() => c.disconnect()),
-      ),
+      this.clients.map(async (c) => {
+        if (c.status === 'ready')
+          await settledWithin(
+            c.quit().catch(() => undefined),
+            1000,
+          );
+        c.disconnect();
+      }),
     );
   }
 }

@@ -16,7 +16,7 @@ export class RedisMetrics {
   constructor(metrics: MetricsRegistry) {
     this.reconnects = metrics.counter({
       name: 'minion_redis_reconnects_total',
-      help: "Connections to Redis re-established after being lost, by minion's connection (commands, subscriber)",
+      help: "Connections to Redis re-established after being lost, by connection (commands, subscriber, BullMQ's queue, worker, worker-blocking)",
       labelNames: ['connection'],
     });
     this.failovers = metrics.counter({
