@@ -1,5 +1,7 @@
 import { apiKeyProblems } from '../auth/api-keys.config';
 import { calendarProblems } from '../calendars/calendars.config';
+import { RedisProviderOptions } from '../coordination/coordination.config';
+import { redisOptionProblems } from '../coordination/redis-provider.config';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { randomBytes } from 'node:crypto';
@@ -224,6 +226,7 @@ function crossCheck(config: MinionConfig, notes: string[]): string[] {
         'unless all share the directory. Use logProvider "cloudwatch" for one history.',
     );
   }
+  problems.push(...queueProviderProblems(config, notes));
   problems.push(...apiKeyProblems(config.apiKeys, config.token, Object.keys(config.accounts)));
   problems.push(...calendarProblems(config.calendars, Object.keys(config.accounts)));
   const repo = config.jobsRepository.config as { akid?: unknown; secret?: unknown };
@@ -233,4 +236,17 @@ function crossCheck(config: MinionConfig, notes: string[]): string[] {
     );
   }
   return problems;
+}
+
+/** The redis `queueProvider.config` rules across keys (one topology, Sentinel's name, TLS files). */
+function queueProviderProblems(config: MinionConfig, notes: string[]): string[] {
+  const provider = config.queueProvider;
+  if (provider?.type !== 'redis') return [];
+  const o = plainToInstance(RedisProviderOptions, provider.config ?? {});
+  if (typeof o.tls === 'object' && o.tls.rejectUnauthorized === false) {
+    notes.push(
+      "queueProvider.config.tls.rejectUnauthorized is false: Redis's certificate is not checked (testing only)",
+    );
+  }
+  return redisOptionProblems(o, 'queueProvider.config');
 }

@@ -1,61 +1,18 @@
-import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
-import { RedisOptions } from 'ioredis';
+import { plainToInstance } from 'class-transformer';
+import { IsIn, IsOptional, IsString } from 'class-validator';
+import { ClusterNode, RedisOptions } from 'ioredis';
+import { readFileSync } from 'node:fs';
+import { ConnectionOptions } from 'node:tls';
 import { ValidateByType } from '../common/validators/validate-record';
 import { RetryPolicy } from '../domain/attempt';
+import {
+  clusterSafePrefix,
+  RedisProviderOptions,
+  RedisTopology,
+  topologyOf,
+} from './redis-provider.config';
 
-const integerString = ({ value }: { value: unknown }) =>
-  typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
-
-/** `queueProvider.config` (and `lockProvider.config`) for `type: "redis"`: the original's keys plus minion's. */
-export class RedisProviderOptions {
-  @IsOptional()
-  @IsString()
-  @IsNotEmpty()
-  host?: string;
-
-  @IsOptional()
-  @Transform(integerString)
-  @IsInt()
-  @Min(1)
-  @Max(65535)
-  port?: number;
-
-  @IsOptional()
-  @IsString()
-  password?: string;
-
-  @IsOptional()
-  @Transform(integerString)
-  @IsInt()
-  @Min(0)
-  @Max(1024)
-  database?: number;
-
-  /** `redis://[:password@]host:port/db` or `rediss://` (TLS); overrides host, port, password, database. */
-  @IsOptional()
-  @Matches(/^rediss?:\/\/\S+$/, { message: '$property must be a redis:// or rediss:// URL' })
-  url?: string;
-
-  /** Namespace of every key (then `:<org>:`), so several minions can share one Redis. */
-  @IsOptional()
-  @Matches(/^[A-Za-z0-9_.-]{1,64}$/, {
-    message: '$property may hold letters, digits and _ . - (at most 64)',
-  })
-  keyPrefix?: string;
-
-  /** How long a run's lock lives without renewal before BullMQ calls the run stalled (ms, default 30000). */
-  @IsOptional()
-  @IsInt()
-  @Min(500)
-  lockDuration?: number;
-
-  /** How often workers look for stalled runs (ms, default 30000). */
-  @IsOptional()
-  @IsInt()
-  @Min(500)
-  stalledInterval?: number;
-}
+export { RedisProviderOptions } from './redis-provider.config';
 
 export const QUEUE_PROVIDER_TYPES = ['memory', 'redis'] as const;
 
@@ -77,13 +34,20 @@ export class ProviderDefinition {
 }
 
 export interface RedisSettings {
-  /** ioredis options (a URL, when given, is parsed into them). */
-  readonly connection: RedisOptions & { url?: string };
+  /** standalone (host/port or url), sentinel (sentinels + name) or cluster (seed nodes). */
+  readonly topology: RedisTopology;
+  /**
+   * ioredis options: with sentinel they hold the sentinels and the primary's name; with cluster,
+   * the options of each node's connection (`redisOptions`).
+   */
+  readonly connection: RedisOptions;
+  /** Cluster: the seed nodes. */
+  readonly clusterNodes?: ClusterNode[];
   /** `<keyPrefix>:<org>`: every key and channel minion uses starts with it. */
   readonly prefix: string;
   readonly lockDurationMs: number;
   readonly stalledIntervalMs: number;
-  /** Where to connect, for messages (never the password). */
+  /** Where to connect, for messages (never a password). */
   readonly describe: string;
 }
 
@@ -117,26 +81,92 @@ function coordinationBackend(
   org: string,
 ): CoordinationBackend {
   if (queueProvider?.type !== 'redis') return { type: 'local' };
-  const o = plainToInstance(RedisProviderOptions, queueProvider.config ?? {});
-  const connection: RedisSettings['connection'] = o.url
-    ? { url: o.url }
+  return { type: 'redis', redis: redisSettings(queueProvider.config ?? {}, org) };
+}
+
+/** Validated `queueProvider.config` -> what RedisConnections needs (TLS files read here, once). */
+export function redisSettings(config: Record<string, unknown>, org: string): RedisSettings {
+  const o = plainToInstance(RedisProviderOptions, config);
+  const topology = topologyOf(o);
+  const auth: RedisOptions = {
+    username: o.username || undefined,
+    password: o.password || undefined,
+  };
+  const tls = tlsOptions(o.tls);
+  const keyPrefix = o.keyPrefix ?? 'minion';
+  const common = {
+    lockDurationMs: o.lockDuration ?? 30_000,
+    stalledIntervalMs: o.stalledInterval ?? 30_000,
+  };
+  if (topology === 'cluster') {
+    const nodes = (o.cluster ?? []).map((n) => ({ host: n.host, port: Number(n.port) }));
+    return {
+      ...common,
+      topology,
+      clusterNodes: nodes,
+      connection: { ...auth, ...(tls ? { tls } : {}) },
+      prefix: `${clusterSafePrefix(keyPrefix)}:${org}`,
+      describe: `redis cluster ${nodes.map((n) => `${n.host}:${n.port}`).join(',')}`,
+    };
+  }
+  const db = Number(o.database ?? 0);
+  if (topology === 'sentinel') {
+    const sentinels = (o.sentinels ?? []).map((n) => ({ host: n.host, port: Number(n.port) }));
+    return {
+      ...common,
+      topology,
+      connection: {
+        ...auth,
+        db,
+        sentinels,
+        name: o.name,
+        sentinelUsername: o.sentinelUsername || undefined,
+        sentinelPassword: o.sentinelPassword || undefined,
+        ...(tls ? { tls, sentinelTLS: tls, enableTLSForSentinelMode: true } : {}),
+      },
+      prefix: `${keyPrefix}:${org}`,
+      describe: `redis sentinel ${o.name} via ${sentinels.map((n) => `${n.host}:${n.port}`).join(',')}/${db}`,
+    };
+  }
+  const connection: RedisOptions = o.url
+    ? parseUrl(o.url)
     : {
         host: o.host ?? '127.0.0.1',
         port: Number(o.port ?? 6379),
-        password: o.password || undefined,
-        db: Number(o.database ?? 0),
+        ...auth,
+        db,
+        ...(tls ? { tls } : {}),
       };
-  const where = o.url
-    ? o.url.replace(/\/\/[^@/]*@/, '//***@')
-    : `${connection.host}:${connection.port}/${connection.db}`;
+  const where = `${connection.host}:${connection.port}/${connection.db}`;
   return {
-    type: 'redis',
-    redis: {
-      connection,
-      prefix: `${o.keyPrefix ?? 'minion'}:${org}`,
-      lockDurationMs: o.lockDuration ?? 30_000,
-      stalledIntervalMs: o.stalledInterval ?? 30_000,
-      describe: `redis ${where}`,
-    },
+    ...common,
+    topology,
+    connection,
+    prefix: `${keyPrefix}:${org}`,
+    describe: `redis${connection.tls ? ' (tls)' : ''} ${where}`,
+  };
+}
+
+/** `tls: true` -> system CAs; `{ca, rejectUnauthorized, servername}` with the CA file read now. */
+function tlsOptions(tls: RedisProviderOptions['tls']): ConnectionOptions | undefined {
+  if (!tls) return undefined;
+  if (tls === true) return {};
+  return {
+    ...(tls.ca ? { ca: readFileSync(tls.ca, 'utf8') } : {}),
+    ...(tls.rejectUnauthorized !== undefined ? { rejectUnauthorized: tls.rejectUnauthorized } : {}),
+    ...(tls.servername ? { servername: tls.servername } : {}),
+  };
+}
+
+/** ioredis accepts a URL only as a separate argument; turn it into options. */
+function parseUrl(url: string): RedisOptions {
+  const u = new URL(url);
+  return {
+    host: u.hostname,
+    port: Number(u.port || 6379),
+    username: u.username ? decodeURIComponent(u.username) : undefined,
+    password: u.password ? decodeURIComponent(u.password) : undefined,
+    db: Number(u.pathname.slice(1) || 0),
+    ...(u.protocol === 'rediss:' ? { tls: {} } : {}),
   };
 }

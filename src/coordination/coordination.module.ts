@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { JobChanges } from '../domain/job-changes';
 import { MetricsModule } from '../metrics/metrics.module';
+import { RedisMetrics } from './redis/redis.metrics';
 import { RepositoryModule } from '../repository/repository.module';
 import { CoordinationSettings } from './coordination.config';
 import { CoordinationHealth, LocalCoordinationHealth } from './coordination-health';
@@ -27,8 +28,8 @@ function interruptedFile(s: CoordinationSettings): string {
 }
 
 /** Redis connections with `queueProvider.type: "redis"`; null for one process. */
-function connections(s: CoordinationSettings): RedisConnections | null {
-  return s.backend.type === 'redis' ? new RedisConnections(s.backend.redis) : null;
+function connections(s: CoordinationSettings, metrics: RedisMetrics): RedisConnections | null {
+  return s.backend.type === 'redis' ? new RedisConnections(s.backend.redis, metrics) : null;
 }
 
 /**
@@ -41,7 +42,12 @@ function connections(s: CoordinationSettings): RedisConnections | null {
   imports: [RepositoryModule, MetricsModule],
   providers: [
     QueueMetrics,
-    { provide: RedisConnections, useFactory: connections, inject: [CoordinationSettings] },
+    RedisMetrics,
+    {
+      provide: RedisConnections,
+      useFactory: connections,
+      inject: [CoordinationSettings, RedisMetrics],
+    },
     {
       provide: JobQueue,
       useFactory: (s: CoordinationSettings, clock: Clock, redis: RedisConnections | null) =>

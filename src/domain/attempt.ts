@@ -84,8 +84,11 @@ export type AttemptOutcome = OutcomeBase &
         requestId?: string;
         outcome?: RunOutcome;
       } & FleetResult)
-    /** `deliberate`: an operator's choice (a pause, a blackout), recorded but not alerted. */
-    | { status: 'skipped'; reason: string; deliberate?: boolean }
+    /**
+     * `deliberate`: an operator's choice (a pause, a blackout), recorded but not alerted.
+     * `missed`: not run for a reason minion counts as a miss (`minion_occurrences_missed_total`).
+     */
+    | { status: 'skipped'; reason: string; deliberate?: boolean; missed?: MissReason }
     /** The job no longer exists: nothing to run, nothing to record. */
     | { status: 'dropped'; reason: string }
   );
@@ -106,3 +109,6 @@ export function willRetry(policy: RetryPolicy, outcome: AttemptOutcome, attempt:
   if (outcome.status === 'interrupted') return true;
   return outcome.status === 'failed' && !outcome.permanent && attempt.number < policy.attempts;
 }
+
+/** Why an occurrence that should have run did not (the label of the missed counter). */
+export type MissReason = 'catch_up_window' | 'previous_run_running' | 'dropped_at_shutdown';

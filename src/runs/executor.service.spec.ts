@@ -114,6 +114,27 @@ describe('Executor outcomes', () => {
     });
   });
 
+  it('observes the lag from the scheduled minute to the action, on the injected clock', async () => {
+    const { ex, clock, metrics } = executor({ cached: doc() });
+    const lag = async () => (await metrics.lag.get()).values;
+    clock.set(new Date('2026-01-05T10:00:03.500Z'));
+    await ex.execute(scheduled, first);
+    // A retry is no new lag: only the first attempt counts.
+    await ex.execute(scheduled, { number: 2 });
+    const values = await lag();
+    const of = (name: string, le?: number) =>
+      values.find(
+        (v) =>
+          v.metricName === name &&
+          v.labels.trigger === 'schedule' &&
+          (le === undefined || (v.labels as Record<string, unknown>).le === le),
+      )?.value;
+    expect(of('minion_occurrence_lag_seconds_sum')).toBe(3.5);
+    expect(of('minion_occurrence_lag_seconds_count')).toBe(1);
+    expect(of('minion_occurrence_lag_seconds_bucket', 2)).toBe(0);
+    expect(of('minion_occurrence_lag_seconds_bucket', 5)).toBe(1);
+  });
+
   it('output beyond 64 KiB is cut and says so', async () => {
     const { ex } = executor({ cached: doc(), run: async () => 'x'.repeat(70_000) });
     const outcome = await ex.execute(scheduled, first);

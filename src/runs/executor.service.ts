@@ -113,8 +113,9 @@ export class Executor {
     }
     if (skip) return { status: 'skipped', reason: skip, deliberate: true, startedAt, runner };
     if (occurrence.scheduledFor && attempt.number === 1) {
-      const lag = startedAt.getTime() - Date.parse(occurrence.scheduledFor);
-      this.metrics.startDelay.observe(Math.max(0, lag) / 1000);
+      const lag = Math.max(0, startedAt.getTime() - Date.parse(occurrence.scheduledFor)) / 1000;
+      this.metrics.startDelay.observe(lag);
+      this.metrics.lag.observe({ trigger: occurrence.trigger }, lag);
     }
     let parsed: ParsedRun;
     let result: RunResult;

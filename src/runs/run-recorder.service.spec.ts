@@ -14,6 +14,7 @@ const occurrence = manualOccurrence(KEY, new Date('2026-12-07T07:00:00Z'));
 
 function setup() {
   const metrics = new RunMetrics(new MetricsRegistry());
+  missedMetrics = metrics;
   const { sut, mocks } = newTestService(RunRecorder, {
     jobLog: JobLog,
     metrics,
@@ -27,6 +28,12 @@ function setup() {
 }
 
 const startedAt = new Date('2026-12-07T07:00:00Z');
+let missedMetrics: RunMetrics;
+
+async function missedBy(reason: string): Promise<number> {
+  const values = (await missedMetrics.missed.get()).values;
+  return values.find((v) => v.labels.reason === reason)?.value ?? 0;
+}
 
 describe('RunRecorder', () => {
   it('a run a shutdown interrupted is on the record as interrupted, and never alerted', async () => {
@@ -121,5 +128,43 @@ describe('RunRecorder', () => {
       m.jobLog.list.mockRejectedValue(new Error('CloudWatch unreachable'));
       expect(await m.recorder.lost(occurrence, lost)).toBe('unknown');
     });
+  });
+
+  it('counts missed occurrences by reason: catch-up window, previous run still running, dropped at shutdown', async () => {
+    const { recorder } = setup();
+    await recorder.missed(
+      [
+        { job: KEY, key: 'a/g/j1', first: 0, last: 120_000, count: 3, capped: false },
+        { job: { ...KEY, id: 'j2' }, key: 'a/g/j2', first: 0, last: 0, count: 1, capped: false },
+      ],
+      15 * 60_000,
+    );
+    const outcome: AttemptOutcome = {
+      status: 'skipped',
+      reason: 'a previous run of this job was still in progress after 3600000 ms',
+      missed: 'previous_run_running',
+      startedAt,
+    };
+    await recorder.record({ occurrence, attempt: { number: 1 }, outcome, willRetry: false });
+    // An operator's skip is no miss.
+    const paused: AttemptOutcome = {
+      status: 'skipped',
+      reason: 'paused (maintenance)',
+      deliberate: true,
+      startedAt,
+    };
+    await recorder.record({
+      occurrence,
+      attempt: { number: 1 },
+      outcome: paused,
+      willRetry: false,
+    });
+    recorder.droppedAtShutdown(2);
+    recorder.droppedAtShutdown(0);
+    expect(await missedBy('catch_up_window')).toBe(4);
+    expect(await missedBy('previous_run_running')).toBe(1);
+    expect(await missedBy('dropped_at_shutdown')).toBe(2);
+    const total = (await missedMetrics.missed.get()).values.reduce((n, v) => n + v.value, 0);
+    expect(total).toBe(7);
   });
 });

@@ -48,6 +48,9 @@ export class RunRecorder {
       ...detailsOf(outcome, willRetry),
     };
     this.metrics.runs.inc({ runner: runner || 'unknown', status: outcome.status });
+    if (outcome.status === 'skipped' && outcome.missed) {
+      this.metrics.missed.inc({ reason: outcome.missed });
+    }
     if (outcome.status === 'succeeded' || outcome.status === 'failed') {
       this.metrics.runDuration.observe({ runner }, record.duration_ms / 1000);
     }
@@ -100,7 +103,10 @@ export class RunRecorder {
   /** One `missed` record per job, saying how many occurrences were not run and between when. */
   async missed(missed: Missed[], catchUpWindowMs: number): Promise<void> {
     const now = this.clock.now();
-    this.metrics.missed.inc(missed.reduce((n, m) => n + m.count, 0));
+    this.metrics.missed.inc(
+      { reason: 'catch_up_window' },
+      missed.reduce((n, m) => n + m.count, 0),
+    );
     const window = `${Math.round(catchUpWindowMs / 60_000)}m`;
     for (const m of missed) {
       const first = rfc3339(new Date(m.first));
@@ -129,6 +135,11 @@ export class RunRecorder {
         `catch-up: ${missed.length} job(s) had occurrences older than the catch-up window`,
       );
     }
+  }
+
+  /** Occurrences the in-memory queue held, not started, when minion stopped: counted as missed. */
+  droppedAtShutdown(count: number): void {
+    if (count > 0) this.metrics.missed.inc({ reason: 'dropped_at_shutdown' }, count);
   }
 
   /** Resolves when every record so far is written (shutdown). */

@@ -10,7 +10,8 @@ export class RunMetrics {
   readonly outcomes: Counter<'type' | 'result'>;
   readonly timeToState: Histogram<'type'>;
   readonly startDelay: Histogram;
-  readonly missed: Counter;
+  readonly lag: Histogram<'trigger'>;
+  readonly missed: Counter<'reason'>;
   readonly fleetResources: Counter<'type' | 'result'>;
 
   constructor(metrics: MetricsRegistry) {
@@ -38,8 +39,15 @@ export class RunMetrics {
     });
     this.startDelay = metrics.histogram({
       name: 'minion_run_start_delay_seconds',
-      help: 'Fire lag: from the minute an occurrence was scheduled for to the start of its first attempt',
+      help: 'Fire lag (deprecated: minion_occurrence_lag_seconds): from the scheduled minute to the start of the first attempt',
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15, 60, 300],
+    });
+    this.lag = metrics.histogram({
+      name: 'minion_occurrence_lag_seconds',
+      help: "Lag: from the minute an occurrence was scheduled for to its action's start (first attempt), by trigger",
+      labelNames: ['trigger'],
+      // From a healthy minute boundary (tens of ms) to a catch-up after minutes of downtime.
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300],
     });
     this.fleetResources = metrics.counter({
       name: 'minion_fleet_resources_total',
@@ -48,7 +56,8 @@ export class RunMetrics {
     });
     this.missed = metrics.counter({
       name: 'minion_occurrences_missed_total',
-      help: 'Occurrences older than the catch-up window, recorded as missed',
+      help: 'Occurrences not run, by reason: catch_up_window (older than the catch-up window after downtime), previous_run_running (its job still running after the run timeout), dropped_at_shutdown (in-memory queue)',
+      labelNames: ['reason'],
     });
   }
 }

@@ -234,6 +234,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     );
     const { dropped, stillRunning } = await this.queue.stop(this.settings.shutdownTimeoutMs + 2000);
     clearTimeout(deadline);
+    this.recorder.droppedAtShutdown(dropped.length);
     if (dropped.length > 0) {
       this.logger.warn(
         `shutdown: ${dropped.length} queued occurrence(s) dropped (the in-memory queue cannot keep them): ` +

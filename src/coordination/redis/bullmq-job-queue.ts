@@ -64,7 +64,7 @@ export class BullMqJobQueue extends JobQueue {
     this.lock = new RedisJobLock(redis);
     this.queue = new Queue<Occurrence>(QUEUE, {
       // Fail fast while Redis is down: the scheduler keeps the occurrences for its next tick.
-      connection: redis.options({ enableOfflineQueue: false, connectionName: 'minion-queue' }),
+      connection: redis.bullConnection('queue', { enableOfflineQueue: false }),
       prefix: redis.settings.prefix,
       // No INFO during connection setup: closing a queue while that INFO is in flight (Redis just
       // back, app stopping) makes BullMQ emit an error nobody can listen to (taskforcesh/bullmq#1218).
@@ -100,10 +100,7 @@ export class BullMqJobQueue extends JobQueue {
       QUEUE,
       (job, token) => this.process(job, token, consumer),
       {
-        connection: this.redis.options({
-          maxRetriesPerRequest: null,
-          connectionName: 'minion-worker',
-        }),
+        connection: this.redis.bullConnection('worker', { maxRetriesPerRequest: null }),
         prefix: s.prefix,
         skipVersionCheck: true,
         // BullMQ's concurrency cannot grow while its loop awaits a busy worker, so it is fixed at
@@ -243,6 +240,7 @@ export class BullMqJobQueue extends JobQueue {
         const outcome: AttemptOutcome = {
           status: 'skipped',
           reason: `a previous run of this job was still in progress after ${waited} ms`,
+          missed: 'previous_run_running',
           startedAt: new Date(),
         };
         await consumer.report({ occurrence, attempt, outcome, willRetry: false });

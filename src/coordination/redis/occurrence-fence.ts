@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from './redis-connections';
 import { withTimeout } from '../../common/timeout';
 import { Fence, FencedError } from '../../domain/fence';
 
@@ -25,7 +25,7 @@ export class OccurrenceFence implements Fence {
   private lostReason?: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly lockKey: string,
     private readonly token: string,
     private readonly timeoutMs: number,

@@ -6,12 +6,18 @@ import { RedisConnections } from './redis-connections';
 
 const PING_TIMEOUT_MS = 1000;
 
-/** Ready only while Redis answers PING on minion's connection and on the queue's own. */
+/**
+ * Ready only while Redis answers PING on minion's connection and on the queue's own, and its
+ * eviction policy keeps keys.
+ */
 export class RedisHealth extends CoordinationHealth {
   readonly checked = true;
 
   async check(): Promise<HealthIndicatorResult> {
     const where = this.redis.settings.describe;
+    // Found after startup (Redis came up later, or a failover reached a misconfigured primary).
+    if (this.redis.problem)
+      return { redis: { status: 'down', where, message: this.redis.problem } };
     try {
       await withTimeout(
         Promise.all([this.redis.commands.ping(), this.queue.ping()]),
