@@ -15,10 +15,10 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import Redis from 'ioredis';
-import { BuiltApp, BUILT_MAIN, startBuiltApp } from '../test/support/built-app';
+import { BuiltApp, startBuiltApp } from '../test/support/built-app';
 import { deleteKeys } from '../test/support/redis';
 import { rss } from './support/process-memory';
 import { BENCH_CONFIG, seedJobs } from './support/seed-jobs';
@@ -27,6 +27,8 @@ const JOBS = Number(process.env.BENCH_JOBS ?? 100_000);
 const REPLICAS = Number(process.env.BENCH_REPLICAS ?? 3);
 const MINUTES = Number(process.env.BENCH_MINUTES ?? 2);
 const ORG = 'bench';
+/** dist/main.js of this checkout (this file runs from dist-bench/bench). */
+const BUILT_MAIN = resolve(__dirname, '..', '..', 'dist', 'main.js');
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
