@@ -115,7 +115,9 @@ async function main(): Promise<void> {
       if (Date.now() - spawned > 600_000) throw new Error('replicas not loaded in 10 min');
       await sleep(200);
     }
-    console.log(`all ${REPLICAS} replicas ready with the cache loaded after ${Date.now() - spawned} ms`);
+    console.log(
+      `all ${REPLICAS} replicas ready with the cache loaded after ${Date.now() - spawned} ms`,
+    );
 
     // Whole minutes only: the first at least 5 s after every replica has loaded.
     let boundary = (Math.floor((Date.now() + 5000) / 60_000) + 1) * 60_000;
@@ -143,7 +145,9 @@ async function main(): Promise<void> {
       const lags = started.map((r) => Date.parse(r.started_at) - boundary).sort((a, b) => a - b);
       const p = (q: number) => lags[Math.min(lags.length - 1, Math.floor(q * lags.length))];
       console.log(`\nminute ${minute} (${m === 0 ? 'first' : 'steady state'}):`);
-      console.log(`  runs recorded: ${runs.length} (missed records: ${runs.length - started.length})`);
+      console.log(
+        `  runs recorded: ${runs.length} (missed records: ${runs.length - started.length})`,
+      );
       console.log(
         `  last run started ${lags[lags.length - 1]} ms after the minute ` +
           `(p50 ${p(0.5)} ms, p90 ${p(0.9)} ms, p99 ${p(0.99)} ms)`,
