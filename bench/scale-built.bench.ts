@@ -5,7 +5,7 @@
  * replicas of the built app (`node dist/main.js -config FILE`, NODE_ENV=production, real clock,
  * as a user starts them) on one data dir holding BENCH_JOBS (100,000) every-minute jobs of the
  * dummy runner and one Redis key prefix (127.0.0.1:6379, deleted afterwards), default settings
- * except logLevel `warn` (a line per run at `info` is 100k lines a minute per replica). Once
+ * (log level `info`: the startup line names the port). Once
  * every replica's `/health/ready` reports the job cache loaded, the next BENCH_MINUTES (2) real
  * minute boundaries are measured from the run records the replicas write into the shared SQLite
  * run log: last start after the minute (`started_at - scheduled_for`), duplicates (an occurrence
@@ -96,7 +96,6 @@ async function main(): Promise<void> {
     seedJobs(dataDir, ORG, JOBS);
     const config = {
       ...BENCH_CONFIG,
-      logLevel: 'warn',
       queueProvider: { type: 'redis', config: { host: '127.0.0.1', port: 6379, keyPrefix } },
     };
     const spawned = Date.now();
