@@ -2,6 +2,7 @@ import { MINUTE_MS, rfc3339 } from '../src/common/clock';
 import { RunRecorder } from '../src/runs/run-recorder.service';
 import { JobCache } from '../src/job-cache/job-cache.service';
 import { JobQueue } from '../src/coordination/job-queue';
+import { bullJobId } from '../src/coordination/redis/bullmq-job-queue';
 import { manualOccurrence } from '../src/domain/occurrence';
 import { ManualClock, waitFor } from './support/manual-clock';
 import Redis from 'ioredis';
@@ -88,6 +89,54 @@ describeWithRedis('distributed mode: replicas on one Redis (BullMQ)', () => {
     }
     b.clock.set('2026-01-05T10:02:00Z');
     expect((await b.scheduler.tick())?.enqueued).toBe(0);
+    const atTwo = async () =>
+      (await allRecords(cluster.dataDir, ids.map(job))).filter(
+        (r) => r.scheduled_for === '2026-01-05T10:02:00Z',
+      );
+    await waitFor(async () => (await atTwo()).length === ids.length);
+    await drainAll([a, b]);
+    const runIds = (await atTwo()).map((r) => r.run_id);
+    expect(new Set(runIds).size).toBe(ids.length);
+    expect(runIds).toHaveLength(ids.length);
+  });
+
+  it('a stand-by does not take over a tick whose enqueuer is still enqueuing, and does once it stops saying so', async () => {
+    const ids = Array.from({ length: 10 }, (_, i) => `every-${i}`);
+    ids.forEach((id) => writeJob(cluster.dataDir, job(id), '* * * * *'));
+    const [a, b] = await startReplicas(2, '2026-01-05T10:00:10Z', {
+      scheduler: { retryDelay: '10ms', enqueueTakeover: '200ms' },
+    });
+    for (const r of [a, b]) r.clock.set('2026-01-05T10:01:00Z');
+    await Promise.all([a, b].map((r) => r.scheduler.tick()));
+    await drainAll([a, b]);
+
+    // Another replica claimed the next tick and, adding a large tick chunk by chunk, keeps
+    // saying it is still enqueuing (here for 3 s: 15 of b's 200 ms takeover rounds).
+    const redis = new Redis({ host: REDIS_HOST, port: REDIS_PORT });
+    const base = `${cluster.prefix}:${ORG}`;
+    const from = Date.parse('2026-01-05T10:01:00Z');
+    const to = Date.parse('2026-01-05T10:02:00Z');
+    const enqueuing = `${base}:scheduler:enqueuing:${from}-${to}`;
+    const firstJob = `${base}:occurrences:${bullJobId('acct1/g/every-0@2026-01-05T10:02:00Z')}`;
+    try {
+      await redis.set(`${base}:scheduler:enqueue:${from}-${to}`, 'slow-replica');
+      await redis.set(enqueuing, 'slow-replica', 'PX', 3000);
+      b.clock.set('2026-01-05T10:02:00Z');
+      expect((await b.scheduler.tick())?.enqueued).toBe(0);
+      // While the enqueuer says so, b adds nothing (read before the key is seen still there).
+      let rounds = 0;
+      for (;;) {
+        const added = await redis.exists(firstJob);
+        if ((await redis.exists(enqueuing)) === 0) break;
+        expect(added).toBe(0);
+        rounds++;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(rounds).toBeGreaterThan(0);
+    } finally {
+      redis.disconnect();
+    }
+    // Then it stops (it died): b takes the tick over, each occurrence run once.
     const atTwo = async () =>
       (await allRecords(cluster.dataDir, ids.map(job))).filter(
         (r) => r.scheduled_for === '2026-01-05T10:02:00Z',

@@ -2,6 +2,7 @@ import { ChildProcess, fork } from 'node:child_process';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
+import { rss } from './process-memory';
 
 const QUEUE = 'reference';
 
@@ -12,6 +13,7 @@ export interface ReferenceMinute {
   duplicates: number;
   misses: number;
   commandsPerOccurrence: number;
+  memory: { rssMiB: number; peakMiB: number }[];
 }
 
 function message<T>(child: ChildProcess, key: string): Promise<T> {
@@ -34,7 +36,7 @@ const sleepUntil = (t: number) => new Promise((r) => setTimeout(r, Math.max(0, t
 
 /**
  * The reference of bench:distributed: BullMQ's own job schedulers, `jobs` of them with the pattern
- * `* * * * *`, run by 2 worker processes of concurrency 16, at real minute boundaries (BullMQ's
+ * `* * * * *`, run by `processes` worker processes of concurrency 16, at real minute boundaries (BullMQ's
  * clock cannot be injected). Measures the first 2 whole minutes after the schedulers exist: last
  * start after the boundary, duplicates, misses, Redis commands per occurrence (whole server,
  * idle polling included).
@@ -43,9 +45,10 @@ export async function measureBullmqSchedulers(
   redis: Redis,
   prefix: string,
   jobs: number,
+  processes = 2,
 ): Promise<ReferenceMinute[]> {
   const queue = new Queue(QUEUE, { connection: { host: '127.0.0.1', port: 6379 }, prefix });
-  const workers = [0, 1].map(() =>
+  const workers = Array.from({ length: processes }, () =>
     fork(join(__dirname, 'bullmq-worker.js'), {
       env: { ...process.env, REF_PREFIX: prefix, REF_QUEUE: QUEUE },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -70,7 +73,8 @@ export async function measureBullmqSchedulers(
     for (let m = 0; m < 2; m++, boundary += 60_000) {
       await sleepUntil(boundary - 1000);
       const before = await commandsProcessed(redis);
-      // The minute is over when its runs stopped coming for 2 s (or after 50 s).
+      // The minute is over when every occurrence started, or its runs stopped coming for 2 s
+      // after the first (100k delayed iterations take BullMQ seconds to promote), or after 58 s.
       await sleepUntil(boundary + 2000);
       let last = -1;
       let starts: [string, number, number][] = [];
@@ -83,7 +87,8 @@ export async function measureBullmqSchedulers(
           }),
         );
         starts = reports.flatMap((r) => r.starts).filter(([, at]) => at === boundary);
-        if (starts.length === last || Date.now() > boundary + 50_000) break;
+        if (starts.length >= jobs || (starts.length > 0 && starts.length === last)) break;
+        if (Date.now() > boundary + 58_000) break;
         last = starts.length;
         await new Promise((r) => setTimeout(r, 2000));
       }
@@ -98,6 +103,7 @@ export async function measureBullmqSchedulers(
         misses: jobs - ids.size,
         // From 1 s before the boundary to the end of the window (about 5 s after it).
         commandsPerOccurrence: (after - before) / jobs,
+        memory: workers.map((w) => rss(w.pid)),
       });
     }
     return minutes;

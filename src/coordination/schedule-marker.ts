@@ -27,4 +27,16 @@ export abstract class ScheduleMarker {
   async claimEnqueue(_fromMinuteMs: number, _toMinuteMs: number): Promise<boolean> {
     return true;
   }
+
+  /**
+   * The enqueuer of the tick up to `toMinuteMs` is still adding its occurrences (said before
+   * each chunk): stand-bys wait for it while it said so less than `ttlMs` ago, instead of
+   * adding every occurrence a second time when a large tick takes longer than enqueueTakeover.
+   */
+  async enqueuing(_fromMinuteMs: number, _toMinuteMs: number, _ttlMs: number): Promise<void> {}
+
+  /** Whether the enqueuer of that tick said `enqueuing` within its `ttlMs`. */
+  async stillEnqueuing(_fromMinuteMs: number, _toMinuteMs: number): Promise<boolean> {
+    return false;
+  }
 }

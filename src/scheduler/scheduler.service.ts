@@ -18,6 +18,9 @@ import { JobCache } from '../job-cache/job-cache.service';
 import { MinuteTicker } from './minute-ticker';
 import { TickPlanner } from './tick-planner';
 
+/** Occurrences per `enqueue` call of a tick (one Redis transaction each with BullMQ). */
+const ENQUEUE_CHUNK = 1000;
+
 export interface TickReport {
   minutes: string[];
   enqueued: number;
@@ -132,16 +135,22 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
 
   /**
    * Another replica claimed the tick up to `toMs`: after `enqueueTakeover`, if the marker did
-   * not reach that minute (the enqueuer died before it finished), enqueue the occurrences here;
-   * the queue refuses any the enqueuer did add. What cannot be enqueued waits for the next tick.
+   * not reach that minute and the enqueuer stopped saying it is still enqueuing (it died), enqueue
+   * the occurrences here; the queue refuses any the enqueuer did add. While it is still at it (a
+   * large tick: 100k occurrences take longer than enqueueTakeover), wait another round.
+   * What cannot be enqueued waits for the next tick.
    */
-  private standBy(toMs: number, occurrences: Occurrence[]): void {
+  private standBy(fromMs: number, toMs: number, occurrences: Occurrence[]): void {
     const timer = setTimeout(() => {
       this.takeovers.delete(timer);
       if (this.stopping) return;
       void (async () => {
         const marker = await this.marker.get().catch(() => null);
         if (marker !== null && marker >= toMs) return;
+        if (await this.marker.stillEnqueuing(fromMs, toMs).catch(() => false)) {
+          this.standBy(fromMs, toMs, occurrences);
+          return;
+        }
         this.logger.warn(
           `the replica that claimed the tick up to ${new Date(toMs).toISOString()} did not finish it: enqueuing its ${occurrences.length} occurrence(s) here`,
         );
@@ -156,6 +165,38 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     }, this.settings.enqueueTakeoverMs);
     timer.unref();
     this.takeovers.add(timer);
+  }
+
+  /**
+   * Enqueues in chunks, saying before each that this replica is still enqueuing the tick (see
+   * standBy); each chunk reaches the workers at once (one `addBulk` of 100k occurrences is one
+   * Redis transaction that holds every worker back until it is done). On failure, what was not
+   * enqueued is kept for the next tick.
+   */
+  private async enqueueTick(
+    from: number,
+    to: number,
+    occurrences: Occurrence[],
+  ): Promise<string[]> {
+    const added: string[] = [];
+    let sent = 0;
+    try {
+      while (sent < occurrences.length) {
+        await this.marker
+          .enqueuing(from, to, this.settings.enqueueTakeoverMs)
+          .catch(() => undefined);
+        const chunk = occurrences.slice(sent, sent + ENQUEUE_CHUNK);
+        for (const id of await this.queue.enqueue(chunk)) added.push(id);
+        sent += chunk.length;
+      }
+      return added;
+    } catch (err) {
+      this.unsent = occurrences.slice(sent);
+      this.logger.error(
+        `enqueue failed, ${this.unsent.length} occurrence(s) retried next tick: ${(err as Error).message}`,
+      );
+      throw err;
+    }
   }
 
   /** One scheduling pass up to the current minute. Returns null when there was nothing to do. */
@@ -174,7 +215,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
       // With several replicas one enqueues the tick (Redis would refuse the others' copies, at
       // the cost of a second add of every occurrence); the others stand by to take over.
       if (this.unsent.length === 0 && !(await this.claimEnqueue(plan.from, plan.to))) {
-        this.standBy(plan.to, plan.occurrences);
+        this.standBy(plan.from, plan.to, plan.occurrences);
         return {
           minutes: plan.minutes,
           enqueued: 0,
@@ -184,16 +225,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
         };
       }
       const occurrences = [...this.unsent.splice(0), ...plan.occurrences];
-      let added: string[];
-      try {
-        added = await this.queue.enqueue(occurrences);
-      } catch (err) {
-        this.unsent = occurrences;
-        this.logger.error(
-          `enqueue failed, ${occurrences.length} occurrence(s) retried next tick: ${(err as Error).message}`,
-        );
-        throw err;
-      }
+      const added = await this.enqueueTick(plan.from, plan.to, occurrences);
       await this.marker.advance(plan.to).catch((err: Error) => {
         // Only a restart's catch-up reads it; a stale marker means refused duplicates, not misses.
         this.logger.warn(`could not record the last scheduled minute: ${err.message}`);

@@ -45,6 +45,23 @@ export class RedisScheduleMarker extends ScheduleMarker {
     return this.claim(`enqueue:${fromMinuteMs}-${toMinuteMs}`);
   }
 
+  override async enqueuing(fromMinuteMs: number, toMinuteMs: number, ttlMs: number): Promise<void> {
+    await this.redis.commands.set(
+      this.enqueuingKey(fromMinuteMs, toMinuteMs),
+      REPLICA,
+      'PX',
+      ttlMs,
+    );
+  }
+
+  override async stillEnqueuing(fromMinuteMs: number, toMinuteMs: number): Promise<boolean> {
+    return (await this.redis.commands.exists(this.enqueuingKey(fromMinuteMs, toMinuteMs))) === 1;
+  }
+
+  private enqueuingKey(fromMinuteMs: number, toMinuteMs: number): string {
+    return `${this.redis.settings.prefix}:scheduler:enqueuing:${fromMinuteMs}-${toMinuteMs}`;
+  }
+
   private async claim(what: string): Promise<boolean> {
     const key = `${this.redis.settings.prefix}:scheduler:${what}`;
     return (await this.redis.commands.set(key, REPLICA, 'PX', CLAIM_TTL_MS, 'NX')) === 'OK';

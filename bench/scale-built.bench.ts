@@ -1,0 +1,175 @@
+/**
+ * npm run bench:scale-built
+ *
+ * The minute boundary of bench:scale measured from outside the processes: BENCH_REPLICAS (3)
+ * replicas of the built app (`node dist/main.js -config FILE`, NODE_ENV=production, real clock,
+ * as a user starts them) on one data dir holding BENCH_JOBS (100,000) every-minute jobs of the
+ * dummy runner and one Redis key prefix (127.0.0.1:6379, deleted afterwards), default settings
+ * (log level `info`: the startup line names the port). Once
+ * every replica's `/health/ready` reports the job cache loaded, the next BENCH_MINUTES (2) real
+ * minute boundaries are measured from the run records the replicas write into the shared SQLite
+ * run log: last start after the minute (`started_at - scheduled_for`), duplicates (an occurrence
+ * with more than one record), misses (a job without a record, or a `missed` record), Redis
+ * commands per occurrence (INFO stats, whole server, from 2 s before the minute to its last
+ * record) and each replica's RSS from /proc. No reference here: bench:scale has BullMQ's.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import Redis from 'ioredis';
+import { BuiltApp, startBuiltApp } from '../test/support/built-app';
+import { deleteKeys } from '../test/support/redis';
+import { rss } from './support/process-memory';
+import { BENCH_CONFIG, seedJobs } from './support/seed-jobs';
+
+const JOBS = Number(process.env.BENCH_JOBS ?? 100_000);
+const REPLICAS = Number(process.env.BENCH_REPLICAS ?? 3);
+const MINUTES = Number(process.env.BENCH_MINUTES ?? 2);
+const ORG = 'bench';
+/** dist/main.js of this checkout (this file runs from dist-bench/bench). */
+const BUILT_MAIN = resolve(__dirname, '..', '..', 'dist', 'main.js');
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+
+async function commandsProcessed(redis: Redis): Promise<number> {
+  const info = await redis.info('stats');
+  return Number(/total_commands_processed:(\d+)/.exec(info)?.[1] ?? 0);
+}
+
+async function loaded(app: BuiltApp): Promise<boolean> {
+  const res = await fetch(`${app.url}/health/ready`).catch(() => null);
+  if (res?.status !== 200) return false;
+  const body = (await res.json()) as { details?: { scheduler?: { loaded?: boolean } } };
+  return body.details?.scheduler?.loaded === true;
+}
+
+interface Run {
+  run_id: string;
+  scheduled_for: string | null;
+  status: string;
+  started_at: string;
+}
+
+/** Reads the shared run log as it grows (read-only; the replicas write it in WAL mode). */
+class RunReader {
+  private db?: Database.Database;
+  private seq = 0;
+  readonly byMinute = new Map<string, Run[]>();
+
+  constructor(private readonly file: string) {}
+
+  poll(): void {
+    try {
+      this.db ??= new Database(this.file, { readonly: true, fileMustExist: true });
+    } catch {
+      return; // not written yet
+    }
+    const rows = this.db
+      .prepare('SELECT seq, record FROM runs WHERE seq > ? ORDER BY seq')
+      .all(this.seq) as { seq: number; record: string }[];
+    for (const row of rows) {
+      this.seq = row.seq;
+      const run = JSON.parse(row.record) as Run;
+      const list = this.byMinute.get(run.scheduled_for ?? '') ?? [];
+      list.push(run);
+      this.byMinute.set(run.scheduled_for ?? '', list);
+    }
+  }
+
+  close(): void {
+    this.db?.close();
+  }
+}
+
+async function main(): Promise<void> {
+  console.log(
+    `node ${process.version}, ${cpus().length} cpus; ${JOBS} jobs, ${REPLICAS} replicas of ` +
+      `${BUILT_MAIN}; Redis 127.0.0.1:6379`,
+  );
+  const dataDir = mkdtempSync(join(tmpdir(), 'minion-scale-'));
+  const keyPrefix = `${process.env.BENCH_KEY_PREFIX ?? 'minion-bench'}-${process.pid}`;
+  const redis = new Redis({ host: '127.0.0.1', port: 6379 });
+  const apps: BuiltApp[] = [];
+  const reader = new RunReader(join(dataDir, '.runs', `${ORG}.sqlite`));
+  try {
+    seedJobs(dataDir, ORG, JOBS);
+    const config = {
+      ...BENCH_CONFIG,
+      queueProvider: { type: 'redis', config: { host: '127.0.0.1', port: 6379, keyPrefix } },
+    };
+    const spawned = Date.now();
+    for (let i = 0; i < REPLICAS; i++) {
+      apps.push(
+        await startBuiltApp(BUILT_MAIN, config, {
+          dataDir,
+          org: ORG,
+          nodeArgs: process.env.BENCH_CPU_PROF
+            ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+            : [],
+        }),
+      );
+    }
+    while (!(await Promise.all(apps.map(loaded))).every(Boolean)) {
+      if (Date.now() - spawned > 600_000) throw new Error('replicas not loaded in 10 min');
+      await sleep(200);
+    }
+    console.log(
+      `all ${REPLICAS} replicas ready with the cache loaded after ${Date.now() - spawned} ms`,
+    );
+
+    // Whole minutes only: the first at least 5 s after every replica has loaded.
+    let boundary = (Math.floor((Date.now() + 5000) / 60_000) + 1) * 60_000;
+    for (let m = 0; m < MINUTES; m++, boundary += 60_000) {
+      await sleep(boundary - 2000 - Date.now());
+      const before = await commandsProcessed(redis);
+      const minute = new Date(boundary).toISOString().replace('.000Z', 'Z');
+      // Over when every job has a record, or nothing came for 10 s, or the next minute is near.
+      let count = -1;
+      let still = Date.now();
+      for (;;) {
+        await sleep(500);
+        reader.poll();
+        const n = reader.byMinute.get(minute)?.length ?? 0;
+        if (n !== count) [count, still] = [n, Date.now()];
+        const ids = new Set(reader.byMinute.get(minute)?.map((r) => r.run_id));
+        if (ids.size >= JOBS && Date.now() - still > 2000) break;
+        if (Date.now() - still > 10_000 || Date.now() > boundary + 57_000) break;
+      }
+      const after = await commandsProcessed(redis);
+      const runs = reader.byMinute.get(minute) ?? [];
+      const started = runs.filter((r) => r.status !== 'missed');
+      const perId = new Map<string, number>();
+      for (const r of started) perId.set(r.run_id, (perId.get(r.run_id) ?? 0) + 1);
+      const lags = started.map((r) => Date.parse(r.started_at) - boundary).sort((a, b) => a - b);
+      const p = (q: number) => lags[Math.min(lags.length - 1, Math.floor(q * lags.length))];
+      console.log(`\nminute ${minute} (${m === 0 ? 'first' : 'steady state'}):`);
+      console.log(
+        `  runs recorded: ${runs.length} (missed records: ${runs.length - started.length})`,
+      );
+      console.log(
+        `  last run started ${lags[lags.length - 1]} ms after the minute ` +
+          `(p50 ${p(0.5)} ms, p90 ${p(0.9)} ms, p99 ${p(0.99)} ms)`,
+      );
+      console.log(
+        `  duplicates: ${[...perId.values()].filter((n) => n > 1).length}; ` +
+          `misses: ${JOBS - perId.size}`,
+      );
+      console.log(
+        `  Redis commands: ${after - before}, ${((after - before) / JOBS).toFixed(1)} per occurrence`,
+      );
+      const memory = apps.map((a) => rss(a.pid));
+      console.log(
+        `  RSS per replica (peak so far): ${memory.map((r) => `${r.rssMiB.toFixed(0)} MiB (${r.peakMiB.toFixed(0)})`).join(', ')}`,
+      );
+    }
+  } finally {
+    reader.close();
+    await Promise.all(apps.map((a) => a.stop()));
+    await deleteKeys(keyPrefix);
+    redis.disconnect();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+void main();
