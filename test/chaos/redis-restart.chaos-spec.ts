@@ -55,6 +55,9 @@ describe.each([
     await cluster.untilClock(burstMinute + MINUTE_MS, 500);
     const readiness = await Promise.all(cluster.replicas.map((r) => r.readiness()));
     expect(readiness).toEqual([503, 503, 503]);
+    // A call sent right before the kill (its fence checked just before) lands after it: what
+    // acted before Redis came back is the bound for a second action.
+    const actedBeforeRelaunch = new Set(burst.filter((id) => counter.reboots.has(id)));
     const outageStart = Date.now();
     await redis.launch();
     await Promise.all(
@@ -113,9 +116,10 @@ describe.each([
       // Documented (docs/faults.md): a Redis that keeps nothing forgets the occurrences waiting in
       // it and the ids of those finished, so the replicas' copies of the burst (kept by those that
       // stood by for its tick) are enqueued again. Bounded: only an occurrence that had acted
-      // before the kill can act twice, and only one that had not can be missing.
+      // before Redis came back can act twice, and only one that had not acted before the kill
+      // can be missing.
       const twice = burst.filter((id) => (counter.reboots.get(id)?.length ?? 0) > 1);
-      expect(twice.filter((id) => !actedBeforeKill.has(id))).toEqual([]);
+      expect(twice.filter((id) => !actedBeforeRelaunch.has(id))).toEqual([]);
       const never = burst.filter((id) => !counter.reboots.has(id));
       expect(never.filter((id) => actedBeforeKill.has(id))).toEqual([]);
     }

@@ -206,8 +206,12 @@ export async function startSentinelTopology(ports: {
         const before = await primaryPort();
         const next = servers.map((s) => s.port).find((p) => p !== before);
         if (next === undefined) throw new Error('no replica to fail over to');
-        const answer = await ask(ports.sentinels[0], 'SENTINEL', 'FAILOVER', name);
-        if (answer !== 'OK') throw new Error(`SENTINEL FAILOVER answered ${String(answer)}`);
+        // Under load a sentinel may find no good replica for a moment (-NOGOODSLAVE: its last
+        // answer to the sentinel's INFO too old): ask again until one is accepted.
+        await waitFor(
+          async () => (await ask(ports.sentinels[0], 'SENTINEL', 'FAILOVER', name)) === 'OK',
+          START_DEADLINE_MS,
+        );
         await waitFor(async () => {
           for (const port of ports.sentinels) {
             const addr = await ask(port, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', name);

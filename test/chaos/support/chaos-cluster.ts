@@ -44,6 +44,8 @@ export interface ClusterOptions {
   stalledInterval: number;
   /** scheduler.concurrency of each replica. */
   concurrency: number;
+  /** Where Redis is, instead of `redisPort` (e.g. `sentinels` and `name`); other keys stay. */
+  redisAddress?: Record<string, unknown>;
 }
 
 /** One minion replica: dist/main.js in its own process, signing its AWS calls with its own key. */
@@ -100,8 +102,7 @@ export class ChaosCluster {
         queueProvider: {
           type: 'redis',
           config: {
-            host: '127.0.0.1',
-            port: redisPort,
+            ...(o.redisAddress ?? { host: '127.0.0.1', port: redisPort }),
             keyPrefix: this.prefix,
             lockDuration: o.lockDuration,
             stalledInterval: o.stalledInterval,
