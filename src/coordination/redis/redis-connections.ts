@@ -53,7 +53,11 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
       return;
     }
     const problem = await this.checkPolicy();
-    if (problem) throw new Error(problem);
+    if (problem) {
+      // Startup stops here, before any shutdown hook: leave no connection reconnecting behind.
+      await this.close();
+      throw new Error(problem);
+    }
   }
 
   /** The eviction problem of any primary (each master of a cluster), or null; warns if unknown. */
