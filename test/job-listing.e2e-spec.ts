@@ -4,7 +4,7 @@ import { JobCache } from '../src/job-cache/job-cache.service';
 import { JobsRepository } from '../src/repository/jobs.repository';
 import { BASE, createJob, writeJobFile } from './support/jobs-helpers';
 import { startTestApp, stopTestApp } from './support/temp-test-app';
-import { createTestApp, TestApp } from './support/test-app';
+import { createTestApp, TEST_TOKEN, TestApp } from './support/test-app';
 
 const JOBS = `${BASE}/acct1/jobs`;
 
@@ -55,6 +55,28 @@ describe('job listing from the cache (e2e)', () => {
 
     expect(listAccount).not.toHaveBeenCalled();
     expect(listGroup).not.toHaveBeenCalled();
+  });
+
+  it('answers the cached listing with the headers and bytes of the listing read from the repository', async () => {
+    const a = await createJob(t, {}, 'acct1', 'g');
+    const b = await createJob(t, {}, 'acct1', 'h');
+    const cached = await t.authed.get(JOBS).expect(200);
+    // The same listing, not from the cache: a filter that keeps every job reads the repository.
+    const read = await t.authed.get(`${JOBS}?enabled=true`).expect(200);
+    expect(cached.text).toBe(JSON.stringify([`g/${a}`, `h/${b}`].sort()));
+    expect(cached.text).toBe(read.text);
+    for (const header of ['content-type', 'content-length', 'access-control-allow-origin']) {
+      expect(cached.headers[header]).toBe(read.headers[header]);
+    }
+    expect(cached.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(cached.headers.etag).toBeUndefined();
+    // Kept encoded until the next write, which changes it before its answer.
+    const c = await createJob(t, {}, 'acct1', 'g');
+    expect(await list()).toEqual([`g/${a}`, `g/${c}`, `h/${b}`].sort());
+    const head = await t.http.head(JOBS).set('X-Auth-Token', TEST_TOKEN).expect(200);
+    expect(head.headers['content-length']).toBe(
+      String(Buffer.byteLength(JSON.stringify([`g/${a}`, `g/${c}`, `h/${b}`].sort()))),
+    );
   });
 
   it('a clean stop checkpoints the write journal: no journal is left to replay', async () => {

@@ -58,16 +58,28 @@ describe('JobListing', () => {
   it("serializes an account's whole listing once, and again after each change", () => {
     const listing = new JobListing();
     listing.replace('acct', ['g/b']);
-    expect(listing.accountJson('acct')).toBe('["g/b"]');
-    expect(listing.accountJson('none')).toBe('[]');
+    expect(listing.accountJson('acct').toString()).toBe('["g/b"]');
+    expect(listing.accountJson('none').toString()).toBe('[]');
 
     listing.add(acct('g', 'a'));
-    expect(listing.accountJson('acct')).toBe('["g/a","g/b"]');
+    expect(listing.accountJson('acct').toString()).toBe('["g/a","g/b"]');
     listing.add(acct('g', 'a'));
     listing.remove(acct('g', 'b'));
-    expect(listing.accountJson('acct')).toBe('["g/a"]');
+    expect(listing.accountJson('acct').toString()).toBe('["g/a"]');
     listing.replace('acct', ['h/x', 'g/z']);
-    expect(listing.accountJson('acct')).toBe(JSON.stringify(['g/z', 'h/x']));
+    expect(listing.accountJson('acct').toString()).toBe(JSON.stringify(['g/z', 'h/x']));
+  });
+
+  it('keeps the encoded listing until a change, in UTF-8', () => {
+    const listing = new JobListing();
+    listing.replace('acct', ['g/é', 'g/a']);
+    const first = listing.accountJson('acct');
+    expect(listing.accountJson('acct')).toBe(first);
+    expect(first.equals(Buffer.from('["g/a","g/é"]', 'utf8'))).toBe(true);
+    listing.add(acct('g', 'a'));
+    expect(listing.accountJson('acct')).toBe(first);
+    listing.add(acct('g', 'b'));
+    expect(listing.accountJson('acct')).not.toBe(first);
   });
 
   it('answers copies: a caller changing an answer changes nothing listed', () => {

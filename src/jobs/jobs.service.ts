@@ -82,8 +82,8 @@ export class JobsService {
     });
   }
 
-  /** The whole unfiltered account listing as JSON, from the cache; null until it has loaded. */
-  accountListJson(account: string): string | null {
+  /** The whole unfiltered account listing as UTF-8 JSON, from the cache; null until it has loaded. */
+  accountListJson(account: string): Buffer | null {
     return this.cache.listing?.accountJson(account) ?? null;
   }
 

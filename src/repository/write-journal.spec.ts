@@ -81,12 +81,13 @@ describe('WriteJournal', () => {
     journal.recover();
     mkdirSync(join(base, 'a', 'g'), { recursive: true });
     const opened: string[] = [];
-    const promisesFs = jest.requireActual<typeof import('node:fs')>('node:fs').promises;
-    const open = promisesFs.open.bind(promisesFs);
-    jest.spyOn(promisesFs, 'open').mockImplementation(async (path, ...rest) => {
+    const fs = jest.requireActual<typeof import('node:fs')>('node:fs');
+    const open = fs.open.bind(fs) as (...args: unknown[]) => void;
+    // The checkpoint opens each file it fsyncs.
+    jest.spyOn(fs, 'open').mockImplementation(((path: string, ...rest: unknown[]) => {
       opened.push(String(path));
-      return open(path, ...rest);
-    });
+      open(path, ...rest);
+    }) as typeof fs.open);
     let checkpoint!: Promise<void>;
     await journal.commit({ file: 'a/g/first', text: 'x' });
     // One batch: the first entry's continuation starts the checkpoint before the others apply.
