@@ -12,6 +12,9 @@
  * Every route is warmed up first (BENCH_WARMUP seconds, default 3, not measured: JIT, caches);
  * then, in each of BENCH_ROUNDS rounds (default 3), each route is measured right after its own
  * Express measure (interleaved pairs), and the ratio is taken within the pair. Medians reported.
+ * Each measure also reads the server's CPU time from /proc (user + system) and reports it per
+ * answered request, and the CPU ratio (Express's CPU a request ÷ the route's): on a machine
+ * shared with other processes it moves much less than req/s does.
  * BENCH_CPU_PROF=DIR writes a `--cpu-prof` profile of the app into DIR (at its exit).
  * BENCH_ROUTES=list,create,... measures only those routes. BENCH_BEFORE_MAIN=PATH/dist/main.js
  * also starts that build (e.g. the commit before a change) on a copy of the data, and measures
@@ -22,7 +25,7 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BENCH_CONFIG, seedJobs } from './support/seed-jobs';
-import { median, startTimedApp, startTimedExpress } from './support/timed-start';
+import { cpuMs, median, startTimedApp, startTimedExpress } from './support/timed-start';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
@@ -39,15 +42,20 @@ interface Target {
   method?: 'GET' | 'POST';
   body?: string;
   authed: boolean;
+  /** The process answering, whose CPU time the measure reads. */
+  pid: number;
 }
 
 interface Measure {
   rps: number;
   p99: number;
   errors: number;
+  /** The server's CPU time (user + system, from /proc) per answered request, in µs. */
+  cpuUs: number;
 }
 
 async function measure(t: Target, seconds: number): Promise<Measure> {
+  const cpuBefore = cpuMs(t.pid);
   const result = await autocannon({
     url: t.url,
     method: t.method ?? 'GET',
@@ -60,7 +68,8 @@ async function measure(t: Target, seconds: number): Promise<Measure> {
     body: t.body,
   });
   const errors = result.errors + result.timeouts + result.non2xx;
-  return { rps: result.requests.average, p99: result.latency.p99, errors };
+  const cpuUs = ((cpuMs(t.pid) - cpuBefore) * 1000) / Math.max(1, result.requests.total);
+  return { rps: result.requests.average, p99: result.latency.p99, errors, cpuUs };
 }
 
 async function main(): Promise<void> {
@@ -96,13 +105,19 @@ async function main(): Promise<void> {
       },
       tags: [{ key: 'bench', value: 'api' }],
     });
-    const reference: Target = { name: 'express hello', url: express.url, authed: false };
-    const routes = (base: string, suffix = ''): Record<string, Target> => ({
-      ping: { name: `GET /ping${suffix}`, url: `${base}/ping`, authed: false },
+    const reference: Target = {
+      name: 'express hello',
+      url: express.url,
+      authed: false,
+      pid: express.pid,
+    };
+    const routes = (base: string, pid: number, suffix = ''): Record<string, Target> => ({
+      ping: { name: `GET /ping${suffix}`, url: `${base}/ping`, authed: false, pid },
       list: {
         name: `GET /bench/jobs (account list, ${JOBS} jobs)${suffix}`,
         url: `${base}/bench/jobs`,
         authed: true,
+        pid,
       },
       create: {
         name: `POST create${suffix}`,
@@ -110,16 +125,23 @@ async function main(): Promise<void> {
         method: 'POST',
         body: createBody,
         authed: true,
+        pid,
       },
-      get: { name: `GET one job${suffix}`, url: `${base}/bench/jobs/g7/job-7`, authed: true },
+      get: {
+        name: `GET one job${suffix}`,
+        url: `${base}/bench/jobs/g7/job-7`,
+        authed: true,
+        pid,
+      },
       group: {
         name: `GET /bench/jobs/g0 (one group, ${JOBS / GROUPS} ids)${suffix}`,
         url: `${base}/bench/jobs/g0`,
         authed: true,
+        pid,
       },
     });
-    const all = routes(app.url);
-    const allBefore = before ? routes(before.url, ', before build') : {};
+    const all = routes(app.url, app.pid);
+    const allBefore = before ? routes(before.url, before.pid, ', before build') : {};
     const chosen = (process.env.BENCH_ROUTES ?? Object.keys(all).join(',')).split(',');
     const targets = chosen.map((k) => all[k]).filter(Boolean);
     const beforeOf = (t: Target) => allBefore[chosen[targets.indexOf(t)]];
@@ -127,6 +149,7 @@ async function main(): Promise<void> {
     for (const t of targets) if (beforeOf(t)) await measure(beforeOf(t), WARMUP);
     const ratios = new Map<string, number[]>();
     const rates = new Map<string, number[]>();
+    const cpuRatios = new Map<string, number[]>();
     for (let round = 1; round <= ROUNDS; round++) {
       for (const t of targets) {
         const ref = await measure(reference, SECONDS);
@@ -135,9 +158,12 @@ async function main(): Promise<void> {
           const ratio = m.rps / ref.rps;
           ratios.set(target.name, [...(ratios.get(target.name) ?? []), ratio]);
           rates.set(target.name, [...(rates.get(target.name) ?? []), m.rps]);
+          const cpuRatio = ref.cpuUs / m.cpuUs;
+          cpuRatios.set(target.name, [...(cpuRatios.get(target.name) ?? []), cpuRatio]);
           console.log(
             `round ${round} ${target.name}: ${m.rps.toFixed(0)} req/s, p99 ${m.p99} ms, ` +
-              `${m.errors} errors; express ${ref.rps.toFixed(0)} req/s; ${ratio.toFixed(2)}x`,
+              `${m.errors} errors; express ${ref.rps.toFixed(0)} req/s; ${ratio.toFixed(2)}x; ` +
+              `CPU ${m.cpuUs.toFixed(0)} µs a request (express ${ref.cpuUs.toFixed(0)} µs)`,
           );
         }
       }
@@ -150,6 +176,14 @@ async function main(): Promise<void> {
       console.log(
         `  ${name}: ${median(rs).toFixed(2)}x (${rs.map((r) => r.toFixed(2)).join(', ')}; ` +
           `median ${median(rates.get(name)!).toFixed(0)} req/s)`,
+      );
+    }
+    // Less moved by other processes than req/s: the CPU each answer costs the server, as
+    // Express's CPU a request over the route's (the ratio a server alone on a core would have).
+    console.log("\nmedian CPU ratio (express CPU a request ÷ the route's, same pairs):");
+    for (const [name, rs] of cpuRatios) {
+      console.log(
+        `  ${name}: ${median(rs).toFixed(2)}x (${rs.map((r) => r.toFixed(2)).join(', ')})`,
       );
     }
   } finally {

@@ -26,10 +26,8 @@ describe('LenientValidationPipe', () => {
     const pipe = new LenientValidationPipe();
     const first = (await pipe.transform({}, query(OptionalQuery))) as OptionalQuery;
     expect(first).toBeInstanceOf(OptionalQuery);
-    expect({ ...first }).toEqual({
-      ...(await new LenientValidationPipe().transform({ name: 'x' }, query(OptionalQuery))),
-      name: undefined,
-    });
+    // What class-transformer makes of `{}`: an instance with nothing set.
+    expect(first).toEqual(new OptionalQuery());
     first.name = 'changed by a handler';
     const second = (await pipe.transform(
       Object.create(null),
