@@ -34,50 +34,19 @@ import {
 import { RunRecord } from '../domain/run-record';
 import { RunRecordDto } from './dto/run-record.dto';
 import { LimitQuery } from '../common/http/limit-query';
-import { setNextLink } from '../common/http/next-link';
 import { AccountParams, GroupParams, JobParams } from '../common/http/path-params';
 import { groupOfEntry } from '../domain/job-key';
 import { DryRunResponseDto } from './dto/dry-run-response.dto';
 import { JobRequestDto } from './dto/job-request.dto';
 import { JobResponseDto, NextFireTimesDto, RunAcceptedDto } from './dto/job-response.dto';
 import { filterOf, ListQuery, NextQuery } from './dto/list-query.dto';
+import { NEXT_LINK, pageOf, wholeListing, withNextLink } from './list-answers';
 import { CREATE_EXAMPLE, RUNNER_EXAMPLES, UPDATE_EXAMPLE } from './jobs.examples';
 import { DryRunsService } from './dry-runs.service';
-import { isEmptyFilter, Page } from './job-filter';
 import { JobsService } from './jobs.service';
 
 const TEXT = 'text/plain; charset=utf-8';
 const JSON_UTF8 = 'application/json; charset=utf-8';
-
-const NEXT_LINK = {
-  Link: {
-    description:
-      'With `limit`, when more entries follow: `</v1/minion/...?limit=N&start_after=...>; rel="next"` (RFC 8288)',
-    schema: { type: 'string' as const },
-  },
-};
-
-/** No paging and no filter: every entry. */
-function wholeListing(query: ListQuery): boolean {
-  return (
-    query.limit === undefined && query.start_after === undefined && isEmptyFilter(filterOf(query))
-  );
-}
-
-function pageOf(query: ListQuery) {
-  return { limit: query.limit, startAfter: query.start_after };
-}
-
-/** The body stays the original's bare array; the next page is announced in `Link` (RFC 8288). */
-function withNextLink(page: Page, query: ListQuery, req: Request, res: Response): string[] {
-  if (page.more && query.limit !== undefined) {
-    const { limit, enabled, runner, tag, name } = query;
-    // The filters go on, so the next page is of the same listing.
-    const startAfter = page.items[page.items.length - 1];
-    setNextLink(req, res, { limit, start_after: startAfter, enabled, runner, tag, name });
-  }
-  return page.items;
-}
 
 @ApiTags('jobs')
 @ApiErrorResponses(...AUTHENTICATED_ERRORS)
