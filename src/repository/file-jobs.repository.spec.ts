@@ -165,10 +165,7 @@ describe('FileJobsRepository specifics', () => {
     /** What JobCache.load does: list every job, load them, say it finished. */
     async function cacheLoad(r: FileJobsRepository): Promise<Map<string, string>> {
       const entries = await r.listAccount('acct');
-      const docs = await r.loadKeys(
-        entries.map((e) => `acct/${e}`),
-        4,
-      );
+      const docs = await r.loadKeys(entries.map((e) => `acct/${e}`));
       r.loaded();
       return new Map(entries.map((e, i) => [e, (docs[i] as JobDocument).name]));
     }

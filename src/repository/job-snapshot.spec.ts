@@ -9,7 +9,7 @@ import { DirDocs, encodeSnapshot } from './job-snapshot-format';
 /** The file store's cache load, as JobCache does it: list, load every key, say it finished. */
 async function cacheLoad(r: FileJobsRepository) {
   const keys = (await r.listAccount('acct')).map((e) => `acct/${e}`);
-  const docs = await r.loadKeys(keys, 4);
+  const docs = await r.loadKeys(keys);
   r.loaded();
   return docs;
 }
