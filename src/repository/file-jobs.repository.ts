@@ -79,11 +79,20 @@ export class FileJobsRepository extends JobsRepository {
   /** Moves with every change minion makes (see `changed`). */
   private generation = 0;
   /** Recently listed directories (see `segments`). */
-  private readonly listings = new Map<string, { identity: string; names: string[] }>();
+  private readonly listings = new Map<
+    string,
+    { identity: string; names: string[]; clean: boolean }
+  >();
   private readonly journal: WriteJournal;
   private readonly snapshot: JobSnapshot;
-  /** Each group directory's identity when last listed, and whether it had settled then. */
-  private readonly listed = new Map<string, { identity: string; settled: boolean }>();
+  /**
+   * Each group directory's identity when last listed, whether it had settled then, and whether
+   * every name in it was a job's (a listing the snapshot may keep).
+   */
+  private readonly listed = new Map<
+    string,
+    { identity: string; settled: boolean; clean: boolean }
+  >();
 
   constructor(path: string, org: string) {
     super();
@@ -141,12 +150,15 @@ export class FileJobsRepository extends JobsRepository {
       const rel = this.relative(dir);
       const listed = this.listed.get(dir);
       const snapshot = listed && this.snapshot.directory(rel, listed.identity, account, group);
-      const collector = listed?.settled ? this.snapshot.collector(rel, listed.identity) : null;
+      const collector = listed?.settled
+        ? this.snapshot.collector(rel, listed.identity, listed.clean)
+        : null;
       for (; i < keys.length && keys[i].startsWith(prefix); i++) {
         if (i % YIELD_EVERY_READS === YIELD_EVERY_READS - 1) {
           await new Promise((r) => setImmediate(r));
         }
         const id = keys[i].slice(prefix.length);
+        collector?.list(id);
         let doc = snapshot?.get(id);
         const fromFile = !doc;
         if (!doc) {
@@ -297,31 +309,46 @@ export class FileJobsRepository extends JobsRepository {
     const generation = this.generation;
     const stat = statSync(dir, { throwIfNoEntry: false }) ?? null;
     const identity = stat ? `${stat.ino}:${stat.mtimeMs}:${stat.ctimeMs}` : 'none';
+    const isSettled = !!stat && settled(stat.mtimeMs);
+    if (cached?.identity === identity) {
+      if (kind === 'file')
+        this.listed.set(dir, { identity, settled: isSettled, clean: cached.clean });
+      return [...cached.names];
+    }
+    // A group as the last load's snapshot listed it, if it has not changed since (the first load
+    // after a start: no readdir of 100k entries).
+    const kept =
+      kind === 'file' && isSettled ? this.snapshot.names(this.relative(dir), identity) : undefined;
+    const { names, clean } = kept
+      ? { names: kept, clean: true }
+      : await this.readSegments(dir, kind);
     // Listed before the cache load reads its files: what its snapshot is checked against.
-    if (kind === 'file')
-      this.listed.set(dir, { identity, settled: !!stat && settled(stat.mtimeMs) });
-    if (cached?.identity === identity) return [...cached.names];
-    const names = await this.readSegments(dir, kind);
+    if (kind === 'file') this.listed.set(dir, { identity, settled: isSettled, clean });
     if (stat && settled(stat.mtimeMs) && generation === this.generation) {
       if (this.listings.size >= LISTING_CACHE_SIZE) {
         this.listings.delete(this.listings.keys().next().value!);
       }
-      this.listings.set(cacheKey, { identity, names });
+      this.listings.set(cacheKey, { identity, names, clean });
     }
     return [...names];
   }
 
-  private async readSegments(dir: string, kind: 'dir' | 'file'): Promise<string[]> {
-    const out: string[] = [];
+  private async readSegments(
+    dir: string,
+    kind: 'dir' | 'file',
+  ): Promise<{ names: string[]; clean: boolean }> {
+    const names: string[] = [];
+    let clean = true;
     for (const name of await entries(dir, kind)) {
       const segment = segmentFromFileName(name);
       if (segment === null) {
         this.reportUnreadableKey(join(dir, name).slice(this.base.length + 1), 'bad name');
+        clean = false;
         continue;
       }
-      out.push(segment);
+      names.push(segment);
     }
-    return out;
+    return { names, clean };
   }
 
   /**

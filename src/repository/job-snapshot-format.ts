@@ -31,6 +31,8 @@ export interface SnapshotDir {
   identity: string;
   /** ROW numbers per job. */
   jobs: number[];
+  /** The ids the directory listed (string indexes), when every name in it was a job's. */
+  names?: number[];
 }
 
 export interface SnapshotFile {
@@ -44,6 +46,8 @@ export interface SnapshotFile {
 export interface CollectedDir {
   identity: string;
   docs: JobDocument[];
+  /** The ids listed, in order; null when a name in the directory was not a job's. */
+  names: string[] | null;
 }
 
 /**
@@ -72,7 +76,7 @@ export function encodeSnapshot(dirs: Map<string, CollectedDir>): SnapshotFile {
   let lastDetails: Record<string, string> | undefined;
   let lastDetailsIndex = -1;
   const out: Record<string, SnapshotDir> = {};
-  for (const [dir, { identity, docs }] of dirs) {
+  for (const [dir, { identity, docs, names }] of dirs) {
     const jobs = new Array<number>(docs.length * ROW);
     docs.forEach((doc, j) => {
       const at = j * ROW;
@@ -92,6 +96,7 @@ export function encodeSnapshot(dirs: Map<string, CollectedDir>): SnapshotFile {
       jobs[at + EXTRAS] = ref(EXTRAS, extrasOf(doc));
     });
     out[dir] = { identity, jobs };
+    if (names) out[dir].names = names.map((id) => ref(ID, id));
   }
   return { v: SNAPSHOT_VERSION, strings, dirs: out };
 }
@@ -114,6 +119,18 @@ function extrasOf(doc: JobDocument): string | undefined {
     pause: doc.pause,
     blackout_calendars: doc.blackout_calendars,
   });
+}
+
+/** The names of a directory's listing, or undefined when one is not a string (a damaged file). */
+export function namesOf(strings: string[], names: unknown): string[] | undefined {
+  if (!Array.isArray(names)) return undefined;
+  const out = new Array<string>(names.length);
+  for (let i = 0; i < names.length; i++) {
+    const name = text(strings, names[i] as number);
+    if (name === undefined) return undefined;
+    out[i] = name;
+  }
+  return out;
 }
 
 /** Whether a parsed file has the shape of this version (rows are checked as they are decoded). */

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, promises, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CorruptJobError, JobDocument } from '../domain/job-document';
@@ -92,6 +92,44 @@ describe('the job snapshot (format 2)', () => {
     expect(JSON.parse(readFileSync(snapshotFile(), 'utf8')).v).toBe(2);
   });
 
+  it('lists an unchanged group from it at the next start (no readdir), a changed one from its files', async () => {
+    await snapshotOf([
+      sampleJob({ group: 'same', id: 'a' }),
+      sampleJob({ group: 'moved', id: 'b' }),
+    ]);
+    writeFileSync(
+      join(dir, 'org', 'acct', 'moved', 'c'),
+      JSON.stringify(sampleJob({ group: 'moved', id: 'c' })),
+    );
+    settle(join(dir, 'org', 'acct', 'moved'));
+    const readdir = jest.spyOn(promises, 'readdir');
+    try {
+      const repo = new FileJobsRepository(dir, 'org');
+      const docs = (await cacheLoad(repo)) as JobDocument[];
+      expect(docs.map((d) => `${d.group}/${d.id}`)).toEqual(['moved/b', 'moved/c', 'same/a']);
+      const listed = readdir.mock.calls.map(([path]) => String(path));
+      expect(listed).toContain(join(dir, 'org', 'acct', 'moved'));
+      expect(listed).not.toContain(join(dir, 'org', 'acct', 'same'));
+      await repo.onApplicationShutdown();
+    } finally {
+      readdir.mockRestore();
+    }
+  });
+
+  it('a group holding a name that is no job is listed from its files at each start (the name is reported)', async () => {
+    await snapshotOf([sampleJob({ group: 'g', id: 'a' })]);
+    writeFileSync(join(dir, 'org', 'acct', 'g', '%zz'), '{}');
+    settle(join(dir, 'org', 'acct', 'g'));
+    const first = new FileJobsRepository(dir, 'org');
+    await cacheLoad(first);
+    await first.onApplicationShutdown();
+    expect(first.unreadableKeys).toBe(1);
+    const second = new FileJobsRepository(dir, 'org');
+    expect(((await cacheLoad(second)) as JobDocument[]).map((d) => d.id)).toEqual(['a']);
+    expect(second.unreadableKeys).toBe(1);
+    await second.onApplicationShutdown();
+  });
+
   it('a corrupt job file is reported in its place; the others load', async () => {
     const repo = new FileJobsRepository(dir, 'org');
     await repo.create(sampleJob({ group: 'g', id: 'a' }));
@@ -106,7 +144,7 @@ describe('the job snapshot (format 2)', () => {
   describe('a directory of rows', () => {
     const docs = [sampleJob({ id: 'x', name: 'X' }), sampleJob({ id: 'y', name: 'Y' })];
     const rowsOf = () => {
-      const file = encodeSnapshot(new Map([['acct/grp', { identity: 'i', docs }]]));
+      const file = encodeSnapshot(new Map([['acct/grp', { identity: 'i', docs, names: null }]]));
       return { strings: file.strings, jobs: file.dirs['acct/grp'].jobs };
     };
 

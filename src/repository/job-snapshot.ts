@@ -7,6 +7,7 @@ import {
   DirDocs,
   encodeSnapshot,
   isSnapshotFile,
+  namesOf,
   SnapshotFile,
 } from './job-snapshot-format';
 
@@ -14,6 +15,8 @@ const FILE = '.jobs-snapshot.json';
 
 /** A directory as the current load read it: documents are added as they are read. */
 export interface SnapshotCollector {
+  /** An id the directory listed (before its document is read, if it can be). */
+  list(id: string): void;
   add(doc: JobDocument, fromFile: boolean): void;
 }
 
@@ -52,15 +55,30 @@ export class JobSnapshot {
     return new DirDocs(this.previous.strings, this.details, entry.jobs, account, group);
   }
 
-  /** Collects the documents the current load reads from `dir`, listed with `identity` (settled). */
-  collector(dir: string, identity: string): SnapshotCollector {
+  /**
+   * The ids `dir` listed when the snapshot was taken, if it is as it was then (and every name
+   * in it was a job's: a name that is not is reported at each start, by a listing of the files).
+   */
+  names(dir: string, identity: string): string[] | undefined {
+    if (this.previous === undefined) this.previous = this.read();
+    const entry = this.previous?.dirs[dir];
+    if (!this.previous || entry?.identity !== identity) return undefined;
+    return namesOf(this.previous.strings, entry.names);
+  }
+
+  /**
+   * Collects what the current load reads from `dir`, listed with `identity` (settled): the ids
+   * listed (kept when `clean`: every name was a job's) and the documents read.
+   */
+  collector(dir: string, identity: string, clean: boolean): SnapshotCollector {
     let entry = this.collected.get(dir);
     if (entry?.identity !== identity) {
-      entry = { identity, docs: [] };
+      entry = { identity, docs: [], names: clean ? [] : null };
       this.collected.set(dir, entry);
     }
-    const docs = entry.docs;
+    const { docs, names } = entry;
     return {
+      list: (id) => names?.push(id),
       add: (doc, fromFile) => {
         if (fromFile) this.readFiles = true;
         docs.push(doc);
