@@ -260,7 +260,7 @@ export class JobCache implements OnModuleInit, OnModuleDestroy {
     const job: CachedJob = { key, job: doc, doc, schedule: this.parse(key, doc) };
     this.jobs.set(key, job);
     this.checkRunner(key, doc);
-    this.listeners.forEach((l) => l(key, job));
+    for (const listener of this.listeners) listener(key, job);
   }
 
   private drop(key: string): void {
@@ -276,7 +276,10 @@ export class JobCache implements OnModuleInit, OnModuleDestroy {
         doc.schedule_expression,
         doc.timezone ?? DEFAULT_TIMEZONE,
       );
-      if (this.problems.get(key)?.problem === 'schedule') this.problems.delete(key);
+      // (No lookup while there are no problems: a load puts 100k jobs.)
+      if (this.problems.size > 0 && this.problems.get(key)?.problem === 'schedule') {
+        this.problems.delete(key);
+      }
       return schedule;
     } catch (err) {
       this.report({ job: key, problem: 'schedule', reason: (err as Error).message }, () =>
@@ -291,10 +294,11 @@ export class JobCache implements OnModuleInit, OnModuleDestroy {
 
   /** A runner the account may not use: every run fails, so say so once, now. */
   private checkRunner(key: string, doc: JobDocument): void {
-    if (this.problems.get(key)?.problem === 'schedule') return;
+    const known = this.problems.size > 0;
+    if (known && this.problems.get(key)?.problem === 'schedule') return;
     const reason = this.runners.problem(doc.account, doc.details);
     if (reason === null) {
-      this.problems.delete(key);
+      if (known) this.problems.delete(key);
       return;
     }
     this.report({ job: key, problem: 'runner', reason }, () =>
