@@ -14,7 +14,7 @@ import {
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { ConflictError, JobNotFoundError } from '../common/errors';
 import { KeyedMutex } from '../common/keyed-mutex';
 import { segmentFileName, segmentFromFileName } from '../common/safe-segment';
@@ -180,7 +180,9 @@ export class FileJobsRepository extends JobsRepository {
   private readForLoad(dir: string, key: JobKey): LoadedJob {
     let text: string;
     try {
-      text = readFileSync(join(dir, segmentFileName(key.id)), UTF8);
+      // `dir` is normalized and the name one segment (never "." or ".."): what `join` would
+      // make, without its normalizing pass over each of 100k paths.
+      text = readFileSync(`${dir}${sep}${segmentFileName(key.id)}`, UTF8);
     } catch (err) {
       if (isNotFound(err)) return null;
       throw err;
