@@ -14,30 +14,18 @@ import {
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { join, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ConflictError, JobNotFoundError } from '../common/errors';
 import { KeyedMutex } from '../common/keyed-mutex';
-import { segmentFileName, segmentFromFileName } from '../common/safe-segment';
-import {
-  CorruptJobError,
-  JobDocument,
-  parseJob,
-  serializeJob,
-  StoredJob,
-} from '../domain/job-document';
-import {
-  DeleteGroupResult,
-  JobsRepository,
-  ListPage,
-  LoadedJob,
-  YIELD_EVERY_READS,
-} from './jobs.repository';
+import { segmentFromFileName } from '../common/safe-segment';
+import { JobDocument, parseJob, serializeJob, StoredJob } from '../domain/job-document';
+import { DeleteGroupResult, JobsRepository, ListPage, LoadedJob } from './jobs.repository';
 import {
   CachedText,
   entries,
   fileName,
   hash,
-  hiddenFiles,
+  hiddenNames,
   identityOf,
   isNotFound,
   LISTING_CACHE_SIZE,
@@ -48,15 +36,9 @@ import {
   WRITE_ATTEMPTS,
 } from './file-store';
 import { pageOf } from './listing';
-import { JobSnapshot } from './job-snapshot';
+import { FileLoad } from './file-load';
 import { JournalEntry, WriteJournal } from './write-journal';
 import { JobKey } from '../domain/job-key';
-
-/**
- * Options of the load's reads, made once: a string ('utf8') is copied into a new options object
- * by each call (100k at startup: it showed in the profile; bench:startup).
- */
-const UTF8 = { encoding: 'utf8', flag: 'r' } as const;
 
 /**
  * Embedded default: one JSON file per job at `<path>/<org>/<account>/<group>/<id>`, the same
@@ -84,15 +66,8 @@ export class FileJobsRepository extends JobsRepository {
     { identity: string; names: string[]; clean: boolean }
   >();
   private readonly journal: WriteJournal;
-  private readonly snapshot: JobSnapshot;
-  /**
-   * Each group directory's identity when last listed, whether it had settled then, and whether
-   * every name in it was a job's (a listing the snapshot may keep).
-   */
-  private readonly listed = new Map<
-    string,
-    { identity: string; settled: boolean; clean: boolean }
-  >();
+  /** The cache load's path: the snapshot, and each group's identity when listed. */
+  private readonly load_: FileLoad;
 
   constructor(path: string, org: string) {
     super();
@@ -100,12 +75,12 @@ export class FileJobsRepository extends JobsRepository {
     this.journal = new WriteJournal(this.base);
     // Before anything reads: what a crash of the machine may have lost is written again.
     this.journal.recover();
-    this.snapshot = new JobSnapshot(this.base);
+    this.load_ = new FileLoad(this.base);
   }
 
   /** A snapshot being written is finished; a last checkpoint (shutdown). */
   async onApplicationShutdown(): Promise<void> {
-    await this.snapshot.flush();
+    await this.load_.flush();
     await this.journal.close();
   }
 
@@ -133,71 +108,14 @@ export class FileJobsRepository extends JobsRepository {
     return { document: parseJob(stored.text, key), version: stored.version };
   }
 
-  /**
-   * The cache load's reads (100k files at startup; bench:startup), a group directory at a time
-   * (keys come sorted, a group's together): from the last load's snapshot when the directory is
-   * as it was listed then (the first load after a start), else one read of each file, nothing
-   * kept but the document, for the next snapshot. Synchronous reads, as `read`, with a turn of
-   * the event loop every YIELD_EVERY_READS jobs.
-   */
-  override async loadKeys(keys: readonly string[]): Promise<LoadedJob[]> {
-    const out = new Array<LoadedJob>(keys.length);
-    let i = 0;
-    while (i < keys.length) {
-      const [account, group] = keys[i].split('/', 2);
-      const prefix = `${account}/${group}/`;
-      const dir = this.dir(account, group);
-      const rel = this.relative(dir);
-      const listed = this.listed.get(dir);
-      const snapshot = listed && this.snapshot.directory(rel, listed.identity, account, group);
-      const collector = listed?.settled
-        ? this.snapshot.collector(rel, listed.identity, listed.clean)
-        : null;
-      for (; i < keys.length && keys[i].startsWith(prefix); i++) {
-        if (i % YIELD_EVERY_READS === YIELD_EVERY_READS - 1) {
-          await new Promise((r) => setImmediate(r));
-        }
-        const id = keys[i].slice(prefix.length);
-        collector?.list(id);
-        let doc = snapshot?.get(id);
-        const fromFile = !doc;
-        if (!doc) {
-          const read = this.readForLoad(dir, { account, group, id });
-          if (!read || read instanceof CorruptJobError) {
-            out[i] = read;
-            continue;
-          }
-          doc = read;
-        }
-        collector?.add(doc, fromFile);
-        out[i] = doc;
-      }
-    }
-    return out;
-  }
-
-  /** One job file read and parsed for a load: null if it is gone. */
-  private readForLoad(dir: string, key: JobKey): LoadedJob {
-    let text: string;
-    try {
-      // `dir` is normalized and the name one segment (never "." or ".."): what `join` would
-      // make, without its normalizing pass over each of 100k paths.
-      text = readFileSync(`${dir}${sep}${segmentFileName(key.id)}`, UTF8);
-    } catch (err) {
-      if (isNotFound(err)) return null;
-      throw err;
-    }
-    try {
-      return parseJob(text, key);
-    } catch (err) {
-      if (err instanceof CorruptJobError) return err;
-      throw err;
-    }
+  /** The cache load's reads: see `FileLoad`. */
+  override loadKeys(keys: readonly string[]): Promise<LoadedJob[]> {
+    return this.load_.loadKeys(keys, (account, group) => this.dir(account, group));
   }
 
   /** A load read every job: what it read is the next start's snapshot. */
   override loaded(): void {
-    void this.snapshot.loaded();
+    this.load_.loaded();
   }
 
   async create(doc: JobDocument): Promise<StoredJob> {
@@ -277,11 +195,11 @@ export class FileJobsRepository extends JobsRepository {
     for (const account of await entries(this.base, 'dir')) {
       for (const group of await entries(join(this.base, account), 'dir')) {
         const dir = join(this.base, account, group);
-        for (const name of await hiddenFiles(dir)) {
+        for (const name of await hiddenNames(dir)) {
           if (!TEMP_FILE.test(name)) continue;
           const file = join(dir, name);
-          const stat = await fs.stat(file).catch(() => null);
-          if (stat && now - stat.mtimeMs > STALE_TEMP_MS) {
+          const stat = await fs.lstat(file).catch(() => null);
+          if (stat?.isFile() && now - stat.mtimeMs > STALE_TEMP_MS) {
             await fs.rm(file, { force: true });
             removed++;
           }
@@ -314,18 +232,17 @@ export class FileJobsRepository extends JobsRepository {
     const isSettled = !!stat && settled(stat.mtimeMs);
     if (cached?.identity === identity) {
       if (kind === 'file')
-        this.listed.set(dir, { identity, settled: isSettled, clean: cached.clean });
+        this.load_.listed(dir, { identity, settled: isSettled, clean: cached.clean });
       return [...cached.names];
     }
     // A group as the last load's snapshot listed it, if it has not changed since (the first load
     // after a start: no readdir of 100k entries).
-    const kept =
-      kind === 'file' && isSettled ? this.snapshot.names(this.relative(dir), identity) : undefined;
+    const kept = kind === 'file' && isSettled ? this.load_.names(dir, identity) : undefined;
     const { names, clean } = kept
       ? { names: kept, clean: true }
       : await this.readSegments(dir, kind);
     // Listed before the cache load reads its files: what its snapshot is checked against.
-    if (kind === 'file') this.listed.set(dir, { identity, settled: isSettled, clean });
+    if (kind === 'file') this.load_.listed(dir, { identity, settled: isSettled, clean });
     if (stat && settled(stat.mtimeMs) && generation === this.generation) {
       if (this.listings.size >= LISTING_CACHE_SIZE) {
         this.listings.delete(this.listings.keys().next().value!);
