@@ -8,8 +8,10 @@
  * and BENCH_JOBS job files (default 100,000, every-minute, in 100 groups). The reference, in the
  * same run and interleaved: the bare Express hello-world, spawn to its first 200. BENCH_ROUNDS
  * rounds (default 3), medians reported. BENCH_CPU_PROF=DIR writes a `--cpu-prof` profile of each
- * start with jobs into DIR. BENCH_BEFORE_MAIN=PATH/dist/main.js also starts that build (e.g. the
- * commit before a change) on the same jobs in each round, for a before/after in one run.
+ * start with jobs into DIR (the before build's into DIR/before). BENCH_BEFORE_MAIN=PATH/dist/main.js also starts that build (e.g. the
+ * commit before a change) on the same jobs in each round, for a before/after in one run: in a
+ * data dir of its own, seeded the same, so neither build finds the other's job snapshot (the two
+ * may write different formats, and a snapshot of the other's format is read as none).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -57,9 +59,11 @@ async function main(): Promise<void> {
   );
   const empty = mkdtempSync(join(tmpdir(), 'minion-bench-empty-'));
   const full = mkdtempSync(join(tmpdir(), 'minion-bench-full-'));
+  const fullBefore = mkdtempSync(join(tmpdir(), 'minion-bench-full-before-'));
   try {
     const seeding = Date.now();
     seedJobs(full, 'bench', JOBS, '* * * * *', GROUPS);
+    if (BEFORE_MAIN) seedJobs(fullBefore, 'bench', JOBS, '* * * * *', GROUPS);
     console.log(`seeded ${JOBS} job files in ${Date.now() - seeding} ms`);
     const rows: Record<'express' | 'empty' | 'full' | 'before', Timed[]> = {
       express: [],
@@ -80,7 +84,14 @@ async function main(): Promise<void> {
         ),
       );
       if (BEFORE_MAIN) {
-        const b = await timed(() => startTimedApp(BENCH_CONFIG, full, { main: BEFORE_MAIN }), true);
+        const b = await timed(
+          () =>
+            startTimedApp(BENCH_CONFIG, fullBefore, {
+              main: BEFORE_MAIN,
+              nodeArgs: PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}/before`] : [],
+            }),
+          true,
+        );
         rows.before.push(b);
         console.log(
           `round ${round}: before build, ${JOBS} jobs: listening ${b.listeningMs} ms, ready ` +
@@ -115,15 +126,22 @@ async function main(): Promise<void> {
       `  job cache of ${JOBS} jobs loaded ${m(rows.full, 'loadedMs')} ms after the spawn, ` +
         `${m(rows.full, 'loadCpuMs')} ms of CPU from readiness to then`,
     );
+    // The first round reads every file (no snapshot yet); the next ones load from the snapshot.
+    const loadCpu = (r: Timed[]) =>
+      `first start ${r[0]?.loadCpuMs} ms, from the snapshot ${r
+        .slice(1)
+        .map((t) => t.loadCpuMs)
+        .join(' / ')} ms (median ${median(r.slice(1).map((t) => t.loadCpuMs ?? NaN))} ms)`;
+    console.log(`  CPU of the cache load (ready to loaded), this build: ${loadCpu(rows.full)}`);
     if (BEFORE_MAIN) {
       console.log(
-        `  before build: CPU at ready (= cache loaded) ${median(rows.before.map((t) => t.cpuAtReadyMs))} ms; ` +
-          `this build: CPU at cache loaded ${median(rows.full.map((t) => t.cpuAtReadyMs + (t.loadCpuMs ?? 0)))} ms`,
+        `  CPU of the cache load (ready to loaded), before build: ${loadCpu(rows.before)}`,
       );
     }
   } finally {
     rmSync(empty, { recursive: true, force: true });
     rmSync(full, { recursive: true, force: true });
+    rmSync(fullBefore, { recursive: true, force: true });
   }
 }
 

@@ -1,16 +1,20 @@
 /**
  * Top self-time functions of a `node --cpu-prof` profile (what docs/benchmarks.md quotes):
  *
- *     node dist-bench/bench/support/profile-summary.js FILE.cpuprofile [TOP=15]
+ *     node dist-bench/bench/support/profile-summary.js FILE.cpuprofile [TOP=15] [WITHIN]
  *
  * Self time by function (name, file and line), summed over the profile's nodes, as a share of
  * the busy time (sampled time less `(idle)`, the time the process waited, reported apart).
+ * WITHIN (function names, comma-separated, e.g. `loadOnce,start`): only the samples from the
+ * first to the last whose stack holds one of them (a startup profile's cache load, without the
+ * module loading before it; GC and other work in that span are counted too).
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 
 interface ProfileNode {
   id: number;
+  children?: number[];
   callFrame: { functionName: string; url: string; lineNumber: number };
 }
 
@@ -20,12 +24,36 @@ interface Profile {
   timeDeltas: number[];
 }
 
-export function summarize(file: string, top = 15): string {
+/** Indexes of the first and last samples whose stack holds one of `names`. */
+function span(profile: Profile, byId: Map<number, ProfileNode>, names: string[]): [number, number] {
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const holds = (id: number | undefined): boolean => {
+    for (let at = id; at !== undefined; at = parent.get(at)) {
+      if (names.includes(byId.get(at)!.callFrame.functionName)) return true;
+    }
+    return false;
+  };
+  let first = -1;
+  let last = -1;
+  profile.samples.forEach((id, i) => {
+    if (!holds(id)) return;
+    if (first < 0) first = i;
+    last = i;
+  });
+  return [first, last];
+}
+
+export function summarize(file: string, top = 15, within?: string): string {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const [first, last] = within
+    ? span(profile, byId, within.split(','))
+    : [0, profile.samples.length - 1];
   const self = new Map<string, number>();
   let total = 0;
   profile.samples.forEach((id, i) => {
+    if (i < first || i > last) return;
     const dt = profile.timeDeltas[i] ?? 0;
     total += dt;
     const frame = byId.get(id)!.callFrame;
@@ -47,6 +75,6 @@ export function summarize(file: string, top = 15): string {
 }
 
 if (require.main === module) {
-  const [file, top] = process.argv.slice(2);
-  console.log(summarize(file, Number(top ?? 15)));
+  const [file, top, within] = process.argv.slice(2);
+  console.log(summarize(file, Number(top ?? 15), within));
 }

@@ -1,22 +1,17 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Subscription } from 'rxjs';
 import { Clock } from '../common/clock';
-import { mapWithConcurrency } from '../common/concurrency';
 import { CronSchedule, DEFAULT_TIMEZONE } from '../common/cron/cron-schedule';
-import { JobNotFoundError, ServiceUnavailableError } from '../common/errors';
+import { ServiceUnavailableError } from '../common/errors';
 import { Accounts } from '../domain/accounts';
 import { JobCacheSettings } from './job-cache.config';
-import { jobRef } from '../domain/job-key';
+import { JobKey, jobRef } from '../domain/job-key';
 import { JobCacheMetrics } from './job-cache.metrics';
 import { JobChange, JobChanges } from '../domain/job-changes';
 import { CorruptJobError, JobDocument } from '../domain/job-document';
 import { JobsRepository } from '../repository/jobs.repository';
 import { RunnerRegistry } from '../runners/runner-registry';
-import { JobKey } from '../domain/job-key';
 import { JobListing } from './job-listing';
-
-/** Reads between two turns of the event loop during a load. */
-const YIELD_EVERY_READS = 256;
 
 export interface CachedJob {
   key: string;
@@ -139,16 +134,11 @@ export class JobCache implements OnModuleInit, OnModuleDestroy {
         accounts.map((account) => this.repository.listAccount(account)),
       );
       const keys = listed.flatMap((entries, i) => entries.map((e) => `${accounts[i]}/${e}`));
-      // Each key is split once, for its read; the document read carries it from then on. (No
-      // array of 100k key objects held through the load: it showed in the RSS.)
-      let reads = 0;
-      const docs = await mapWithConcurrency(keys, this.settings.loadConcurrency, async (key) => {
-        // A repository answering from memory or a local disk resolves at once: let the event
-        // loop serve requests (probes) between chunks of a large load.
-        if (++reads % YIELD_EVERY_READS === 0) await new Promise((r) => setImmediate(r));
-        const [account, group, id] = key.split('/');
-        return this.read({ account, group, id });
-      });
+      // One call for every key (no promise per job where the store can avoid it: the file store
+      // reads a directory at a time); the results are in the keys' order.
+      const docs = (await this.repository.loadKeys(keys, this.settings.loadConcurrency)).map(
+        (doc) => (doc instanceof CorruptJobError ? this.corrupt(doc) : doc),
+      );
       this.replaceListing(accounts, listed, docs);
       this.repository.loaded();
       this.replaceAll(keys, docs);
@@ -171,35 +161,30 @@ export class JobCache implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  /** A job's document, or null if it vanished; a corrupt document keeps the previous version. */
-  private async read(job: JobKey): Promise<JobDocument | null | 'keep'> {
-    try {
-      return await this.repository.load(job);
-    } catch (err) {
-      if (err instanceof JobNotFoundError) return null;
-      if (err instanceof CorruptJobError) {
-        this.metrics.loadFailures.inc();
-        this.logger.warn(err.message);
-        return 'keep';
-      }
-      throw err;
-    }
+  /** A corrupt document keeps the previous version (said and counted). */
+  private corrupt(err: CorruptJobError): 'keep' {
+    this.metrics.loadFailures.inc();
+    this.logger.warn(err.message);
+    return 'keep';
   }
 
   private replaceAll(keys: string[], docs: (JobDocument | null | 'keep')[]): void {
-    const seen = new Set<string>();
+    // Cached before the load and not changed during it: dropped unless the load found them. On a
+    // first load there are none, and no set of every key is made (100k keys: GC at startup).
+    const stale = [...this.jobs.keys()].filter((key) => !this.wasTouched(key));
+    const seen = stale.length > 0 ? new Set<string>() : null;
     keys.forEach((key, i) => {
       const doc = docs[i];
       if (doc === 'keep') {
-        seen.add(key);
+        seen?.add(key);
         return;
       }
       if (doc === null || this.wasTouched(key)) return;
-      seen.add(key);
+      seen?.add(key);
       this.put(key, doc);
     });
-    for (const key of [...this.jobs.keys()]) {
-      if (!seen.has(key) && !this.wasTouched(key)) this.drop(key);
+    for (const key of stale) {
+      if (!seen?.has(key)) this.drop(key);
     }
   }
 
@@ -275,7 +260,7 @@ export class JobCache implements OnModuleInit, OnModuleDestroy {
     const job: CachedJob = { key, job: doc, doc, schedule: this.parse(key, doc) };
     this.jobs.set(key, job);
     this.checkRunner(key, doc);
-    this.listeners.forEach((l) => l(key, job));
+    for (const listener of this.listeners) listener(key, job);
   }
 
   private drop(key: string): void {
@@ -291,7 +276,10 @@ export class JobCache implements OnModuleInit, OnModuleDestroy {
         doc.schedule_expression,
         doc.timezone ?? DEFAULT_TIMEZONE,
       );
-      if (this.problems.get(key)?.problem === 'schedule') this.problems.delete(key);
+      // (No lookup while there are no problems: a load puts 100k jobs.)
+      if (this.problems.size > 0 && this.problems.get(key)?.problem === 'schedule') {
+        this.problems.delete(key);
+      }
       return schedule;
     } catch (err) {
       this.report({ job: key, problem: 'schedule', reason: (err as Error).message }, () =>
@@ -306,10 +294,11 @@ export class JobCache implements OnModuleInit, OnModuleDestroy {
 
   /** A runner the account may not use: every run fails, so say so once, now. */
   private checkRunner(key: string, doc: JobDocument): void {
-    if (this.problems.get(key)?.problem === 'schedule') return;
+    const known = this.problems.size > 0;
+    if (known && this.problems.get(key)?.problem === 'schedule') return;
     const reason = this.runners.problem(doc.account, doc.details);
     if (reason === null) {
-      this.problems.delete(key);
+      if (known) this.problems.delete(key);
       return;
     }
     this.report({ job: key, problem: 'runner', reason }, () =>

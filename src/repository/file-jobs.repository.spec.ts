@@ -11,6 +11,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { JobDocument } from '../domain/job-document';
 import { FileJobsRepository } from './file-jobs.repository';
 import {
   describeJobsRepositoryContract,
@@ -161,15 +162,12 @@ describe('FileJobsRepository specifics', () => {
   });
 
   describe('the snapshot of the last cache load', () => {
-    /** What JobCache.load does: list every job, load each, say it finished. */
+    /** What JobCache.load does: list every job, load them, say it finished. */
     async function cacheLoad(r: FileJobsRepository): Promise<Map<string, string>> {
-      const names = new Map<string, string>();
-      for (const entry of await r.listAccount('acct')) {
-        const [group, id] = entry.split('/');
-        names.set(entry, (await r.load({ account: 'acct', group, id })).name);
-      }
+      const entries = await r.listAccount('acct');
+      const docs = await r.loadKeys(entries.map((e) => `acct/${e}`));
       r.loaded();
-      return names;
+      return new Map(entries.map((e, i) => [e, (docs[i] as JobDocument).name]));
     }
     const settle = (path: string) =>
       utimesSync(path, Date.now() / 1000 - 10, Date.now() / 1000 - 10);

@@ -19,13 +19,13 @@ import { ConflictError, JobNotFoundError } from '../common/errors';
 import { KeyedMutex } from '../common/keyed-mutex';
 import { segmentFromFileName } from '../common/safe-segment';
 import { JobDocument, parseJob, serializeJob, StoredJob } from '../domain/job-document';
-import { DeleteGroupResult, JobsRepository, ListPage } from './jobs.repository';
+import { DeleteGroupResult, JobsRepository, ListPage, LoadedJob } from './jobs.repository';
 import {
   CachedText,
   entries,
   fileName,
   hash,
-  hiddenFiles,
+  hiddenNames,
   identityOf,
   isNotFound,
   LISTING_CACHE_SIZE,
@@ -36,7 +36,7 @@ import {
   WRITE_ATTEMPTS,
 } from './file-store';
 import { pageOf } from './listing';
-import { JobSnapshot } from './job-snapshot';
+import { FileLoad } from './file-load';
 import { JournalEntry, WriteJournal } from './write-journal';
 import { JobKey } from '../domain/job-key';
 
@@ -61,11 +61,13 @@ export class FileJobsRepository extends JobsRepository {
   /** Moves with every change minion makes (see `changed`). */
   private generation = 0;
   /** Recently listed directories (see `segments`). */
-  private readonly listings = new Map<string, { identity: string; names: string[] }>();
+  private readonly listings = new Map<
+    string,
+    { identity: string; names: string[]; clean: boolean }
+  >();
   private readonly journal: WriteJournal;
-  private readonly snapshot: JobSnapshot;
-  /** Each group directory's identity when last listed, and whether it had settled then. */
-  private readonly listed = new Map<string, { identity: string; settled: boolean }>();
+  /** The cache load's path: the snapshot, and each group's identity when listed. */
+  private readonly load_: FileLoad;
 
   constructor(path: string, org: string) {
     super();
@@ -73,12 +75,12 @@ export class FileJobsRepository extends JobsRepository {
     this.journal = new WriteJournal(this.base);
     // Before anything reads: what a crash of the machine may have lost is written again.
     this.journal.recover();
-    this.snapshot = new JobSnapshot(this.base);
+    this.load_ = new FileLoad(this.base);
   }
 
   /** A snapshot being written is finished; a last checkpoint (shutdown). */
   async onApplicationShutdown(): Promise<void> {
-    await this.snapshot.flush();
+    await this.load_.flush();
     await this.journal.close();
   }
 
@@ -106,34 +108,14 @@ export class FileJobsRepository extends JobsRepository {
     return { document: parseJob(stored.text, key), version: stored.version };
   }
 
-  /**
-   * The cache load's read (100k files at startup; bench:startup): from the last load's snapshot
-   * when the job's directory is as it was listed then (the first load after a start), else one
-   * read of the file, nothing kept but the document, for the next snapshot.
-   */
-  override async load(key: JobKey): Promise<JobDocument> {
-    const dir = this.dir(key.account, key.group);
-    const rel = this.relative(dir);
-    const listed = this.listed.get(dir);
-    let doc = listed && this.snapshot.lookup(rel, listed.identity, key.id);
-    const fromFile = !doc;
-    if (!doc) {
-      let text: string;
-      try {
-        text = readFileSync(this.file(key), 'utf8');
-      } catch (err) {
-        if (isNotFound(err)) throw new JobNotFoundError(key.account, key.group, key.id);
-        throw err;
-      }
-      doc = parseJob(text, key);
-    }
-    if (listed?.settled) this.snapshot.collect(rel, listed.identity, key.id, doc, fromFile);
-    return doc;
+  /** The cache load's reads: see `FileLoad`. */
+  override loadKeys(keys: readonly string[]): Promise<LoadedJob[]> {
+    return this.load_.loadKeys(keys, (account, group) => this.dir(account, group));
   }
 
   /** A load read every job: what it read is the next start's snapshot. */
   override loaded(): void {
-    void this.snapshot.loaded();
+    this.load_.loaded();
   }
 
   async create(doc: JobDocument): Promise<StoredJob> {
@@ -213,11 +195,11 @@ export class FileJobsRepository extends JobsRepository {
     for (const account of await entries(this.base, 'dir')) {
       for (const group of await entries(join(this.base, account), 'dir')) {
         const dir = join(this.base, account, group);
-        for (const name of await hiddenFiles(dir)) {
+        for (const name of await hiddenNames(dir)) {
           if (!TEMP_FILE.test(name)) continue;
           const file = join(dir, name);
-          const stat = await fs.stat(file).catch(() => null);
-          if (stat && now - stat.mtimeMs > STALE_TEMP_MS) {
+          const stat = await fs.lstat(file).catch(() => null);
+          if (stat?.isFile() && now - stat.mtimeMs > STALE_TEMP_MS) {
             await fs.rm(file, { force: true });
             removed++;
           }
@@ -247,31 +229,45 @@ export class FileJobsRepository extends JobsRepository {
     const generation = this.generation;
     const stat = statSync(dir, { throwIfNoEntry: false }) ?? null;
     const identity = stat ? `${stat.ino}:${stat.mtimeMs}:${stat.ctimeMs}` : 'none';
+    const isSettled = !!stat && settled(stat.mtimeMs);
+    if (cached?.identity === identity) {
+      if (kind === 'file')
+        this.load_.listed(dir, { identity, settled: isSettled, clean: cached.clean });
+      return [...cached.names];
+    }
+    // A group as the last load's snapshot listed it, if it has not changed since (the first load
+    // after a start: no readdir of 100k entries).
+    const kept = kind === 'file' && isSettled ? this.load_.names(dir, identity) : undefined;
+    const { names, clean } = kept
+      ? { names: kept, clean: true }
+      : await this.readSegments(dir, kind);
     // Listed before the cache load reads its files: what its snapshot is checked against.
-    if (kind === 'file')
-      this.listed.set(dir, { identity, settled: !!stat && settled(stat.mtimeMs) });
-    if (cached?.identity === identity) return [...cached.names];
-    const names = await this.readSegments(dir, kind);
+    if (kind === 'file') this.load_.listed(dir, { identity, settled: isSettled, clean });
     if (stat && settled(stat.mtimeMs) && generation === this.generation) {
       if (this.listings.size >= LISTING_CACHE_SIZE) {
         this.listings.delete(this.listings.keys().next().value!);
       }
-      this.listings.set(cacheKey, { identity, names });
+      this.listings.set(cacheKey, { identity, names, clean });
     }
     return [...names];
   }
 
-  private async readSegments(dir: string, kind: 'dir' | 'file'): Promise<string[]> {
-    const out: string[] = [];
+  private async readSegments(
+    dir: string,
+    kind: 'dir' | 'file',
+  ): Promise<{ names: string[]; clean: boolean }> {
+    const names: string[] = [];
+    let clean = true;
     for (const name of await entries(dir, kind)) {
       const segment = segmentFromFileName(name);
       if (segment === null) {
         this.reportUnreadableKey(join(dir, name).slice(this.base.length + 1), 'bad name');
+        clean = false;
         continue;
       }
-      out.push(segment);
+      names.push(segment);
     }
-    return out;
+    return { names, clean };
   }
 
   /**

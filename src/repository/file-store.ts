@@ -61,10 +61,13 @@ export async function entries(dir: string, kind: 'dir' | 'file'): Promise<string
   }
 }
 
-export async function hiddenFiles(dir: string): Promise<string[]> {
+/**
+ * Hidden names in `dir` (files or not: the caller stats what it keeps). Names only: a group of
+ * 100k jobs would otherwise make 100k directory entry objects at each start's cleanup.
+ */
+export async function hiddenNames(dir: string): Promise<string[]> {
   try {
-    const list = await fs.readdir(dir, { withFileTypes: true });
-    return list.filter((e) => e.name.startsWith('.') && e.isFile()).map((e) => e.name);
+    return (await fs.readdir(dir)).filter((name) => name.startsWith('.'));
   } catch {
     return [];
   }

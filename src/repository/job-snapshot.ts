@@ -2,14 +2,22 @@ import { Logger } from '@nestjs/common';
 import { promises as fs, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { JobDocument } from '../domain/job-document';
+import {
+  CollectedDir,
+  DirDocs,
+  encodeSnapshot,
+  isSnapshotFile,
+  namesOf,
+  SnapshotFile,
+} from './job-snapshot-format';
 
 const FILE = '.jobs-snapshot.json';
-const VERSION = 1;
 
-interface SnapshotFile {
-  v: number;
-  /** By group directory (relative to the base): its identity when listed, and its documents. */
-  dirs: Record<string, { identity: string; docs: Record<string, JobDocument> }>;
+/** A directory as the current load read it: documents are added as they are read. */
+export interface SnapshotCollector {
+  /** An id the directory listed (before its document is read, if it can be). */
+  list(id: string): void;
+  add(doc: JobDocument, fromFile: boolean): void;
 }
 
 /**
@@ -18,51 +26,77 @@ interface SnapshotFile {
  * takes instead of opening every file (100k files cost seconds of CPU; bench:startup). A
  * directory's identity moves with every entry added, removed or renamed in it, which every write
  * minion makes does (temp file renamed over the job); a file edited in place around minion keeps
- * it, and is seen at the first refresh after the start, which reads every file.
+ * it, and is seen at the first refresh after the start, which reads every file. The format is
+ * in `job-snapshot-format.ts`; a file of another version (or unreadable) is ignored: every file
+ * is read, and the snapshot written again.
  */
 export class JobSnapshot {
   private readonly logger = new Logger(JobSnapshot.name);
   /** The snapshot the first load uses; dropped once that load has finished. */
-  private previous: SnapshotFile['dirs'] | null | undefined;
+  private previous: SnapshotFile | null | undefined;
+  /** Parsed details objects by string index, shared by every directory of `previous`. */
+  private details = new Map<number, Record<string, string> | null>();
   /** What the current load read, for the next snapshot. */
-  private collected: SnapshotFile['dirs'] = {};
+  private collected = new Map<string, CollectedDir>();
   /** Whether the current load read any document from its file (else the snapshot stands). */
   private readFiles = false;
   private writing: Promise<void> = Promise.resolve();
 
   constructor(private readonly base: string) {}
 
-  /** The document of `id` in `dir` as the snapshot has it, if `dir` is as it was then. */
-  lookup(dir: string, identity: string, id: string): JobDocument | undefined {
+  /**
+   * The documents of the group directory `dir` (of `account` and `group`) as the snapshot has
+   * them, if `dir` is as it was then; undefined otherwise.
+   */
+  directory(dir: string, identity: string, account: string, group: string): DirDocs | undefined {
     if (this.previous === undefined) this.previous = this.read();
-    const entry = this.previous?.[dir];
-    return entry?.identity === identity ? entry.docs[id] : undefined;
+    const entry = this.previous?.dirs[dir];
+    if (!this.previous || entry?.identity !== identity) return undefined;
+    return new DirDocs(this.previous.strings, this.details, entry.jobs, account, group);
   }
 
   /**
-   * A document the current load read from `dir`, listed with `identity` (settled); `fromFile`
-   * when it was read from its file rather than taken from the snapshot.
+   * The ids `dir` listed when the snapshot was taken, if it is as it was then (and every name
+   * in it was a job's: a name that is not is reported at each start, by a listing of the files).
    */
-  collect(dir: string, identity: string, id: string, doc: JobDocument, fromFile: boolean): void {
-    if (fromFile) this.readFiles = true;
-    let entry = this.collected[dir];
+  names(dir: string, identity: string): string[] | undefined {
+    if (this.previous === undefined) this.previous = this.read();
+    const entry = this.previous?.dirs[dir];
+    if (!this.previous || entry?.identity !== identity) return undefined;
+    return namesOf(this.previous.strings, entry.names);
+  }
+
+  /**
+   * Collects what the current load reads from `dir`, listed with `identity` (settled): the ids
+   * listed (kept when `clean`: every name was a job's) and the documents read.
+   */
+  collector(dir: string, identity: string, clean: boolean): SnapshotCollector {
+    let entry = this.collected.get(dir);
     if (entry?.identity !== identity) {
-      entry = { identity, docs: {} };
-      this.collected[dir] = entry;
+      entry = { identity, docs: [], names: clean ? [] : null };
+      this.collected.set(dir, entry);
     }
-    entry.docs[id] = doc;
+    const { docs, names } = entry;
+    return {
+      list: (id) => names?.push(id),
+      add: (doc, fromFile) => {
+        if (fromFile) this.readFiles = true;
+        docs.push(doc);
+      },
+    };
   }
 
   /** A load finished: its documents become the snapshot (written in the background). */
   loaded(): Promise<void> {
     const dirs = this.collected;
     const unchanged = this.previous && !this.readFiles;
-    this.collected = {};
+    this.collected = new Map();
     this.previous = null;
+    this.details = new Map();
     this.readFiles = false;
-    // Every document came from the snapshot: it stands (no 30 MB rewritten at each start). Nothing
+    // Every document came from the snapshot: it stands (no file rewritten at each start). Nothing
     // read (no jobs yet): nothing to write, and no file in a data dir never written.
-    if (unchanged || Object.keys(dirs).length === 0) return this.writing;
+    if (unchanged || dirs.size === 0) return this.writing;
     this.writing = this.writing.then(() => this.write(dirs));
     return this.writing;
   }
@@ -72,23 +106,21 @@ export class JobSnapshot {
     return this.writing;
   }
 
-  private read(): SnapshotFile['dirs'] | null {
+  private read(): SnapshotFile | null {
     try {
-      const file = JSON.parse(readFileSync(join(this.base, FILE), 'utf8')) as SnapshotFile;
-      return file.v === VERSION && file.dirs && typeof file.dirs === 'object' ? file.dirs : null;
+      const file: unknown = JSON.parse(readFileSync(join(this.base, FILE), 'utf8'));
+      return isSnapshotFile(file) ? file : null;
     } catch {
       // None yet, or unreadable: every file is read, as without a snapshot.
       return null;
     }
   }
 
-  private async write(dirs: SnapshotFile['dirs']): Promise<void> {
+  private async write(dirs: Map<string, CollectedDir>): Promise<void> {
     const temp = join(this.base, `${FILE}.tmp`);
     try {
       await fs.mkdir(this.base, { recursive: true });
-      await fs.writeFile(temp, JSON.stringify({ v: VERSION, dirs } satisfies SnapshotFile), {
-        mode: 0o640,
-      });
+      await fs.writeFile(temp, JSON.stringify(encodeSnapshot(dirs)), { mode: 0o640 });
       await fs.rename(temp, join(this.base, FILE));
     } catch (err) {
       await fs.rm(temp, { force: true });

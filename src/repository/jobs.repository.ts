@@ -1,6 +1,14 @@
 import { Logger } from '@nestjs/common';
-import { JobDocument, StoredJob } from '../domain/job-document';
+import { JobNotFoundError } from '../common/errors';
+import { mapWithConcurrency } from '../common/concurrency';
+import { CorruptJobError, JobDocument, StoredJob } from '../domain/job-document';
 import { JobKey } from '../domain/job-key';
+
+/** A job as a cache load read it: its document, null if it vanished, or why it is unreadable. */
+export type LoadedJob = JobDocument | null | CorruptJobError;
+
+/** Reads between two turns of the event loop during a load (probes are answered meanwhile). */
+export const YIELD_EVERY_READS = 256;
 
 export interface DeleteGroupResult {
   /** Ids of the jobs deleted. */
@@ -44,6 +52,29 @@ export abstract class JobsRepository {
    */
   async load(key: JobKey): Promise<JobDocument> {
     return (await this.get(key)).document;
+  }
+
+  /**
+   * A cache load's reads: the job of each `account/group/id` key (listed by `listAccount`, in
+   * its order), `concurrency` at a time; any failure other than a vanished or corrupt job
+   * rejects. This default calls `load` for each (S3: one GET each); the file store overrides it
+   * to read a directory at a time (100k promises and lookups cost a load of 100k jobs seconds).
+   */
+  async loadKeys(keys: readonly string[], concurrency: number): Promise<LoadedJob[]> {
+    let reads = 0;
+    return mapWithConcurrency(keys, concurrency, async (key) => {
+      // A store answering from memory or a local disk resolves at once: let the event loop serve
+      // requests (probes) between chunks of a large load.
+      if (++reads % YIELD_EVERY_READS === 0) await new Promise((r) => setImmediate(r));
+      const [account, group, id] = key.split('/');
+      try {
+        return await this.load({ account, group, id });
+      } catch (err) {
+        if (err instanceof JobNotFoundError) return null;
+        if (err instanceof CorruptJobError) return err;
+        throw err;
+      }
+    });
   }
 
   /** Writes a new job; ConflictError if the key already exists. */

@@ -301,7 +301,9 @@ function fencedBy(err: unknown): FencedError | undefined {
   for (let e = err, depth = 0; e && depth < 5; e = (e as Error).cause, depth++) {
     if (e instanceof FencedError) return e;
   }
-  return currentFence()?.signal.aborted ? (currentFence()?.signal.reason as FencedError) : undefined;
+  return currentFence()?.signal.aborted
+    ? (currentFence()?.signal.reason as FencedError)
+    : undefined;
 }
 
 /** Bad details and a runner the account may not use cannot be fixed by retrying. */

@@ -14,7 +14,11 @@ export class ScheduleIndex {
   /** Places `key` at `minuteMs`, or removes it when null. */
   set(key: string, minuteMs: number | null): void {
     this.remove(key);
-    if (minuteMs === null) return;
+    if (minuteMs !== null) this.add(key, minuteMs);
+  }
+
+  /** Places `key`, which is not placed yet, at `minuteMs` (a start places 100k jobs). */
+  add(key: string, minuteMs: number): void {
     let bucket = this.buckets.get(minuteMs);
     if (!bucket) {
       bucket = new Set();

@@ -65,7 +65,12 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
   ) {
     this.settings = settings;
     this.planner = new TickPlanner((key) => this.cache.get(key), this.settings.catchUpWindowMs);
-    this.cache.onChange((key, job) => this.planner.place(key, job, this.clock.now().getTime()));
+    // Not placed before the planner starts (it places every job then): the first load's 100k
+    // changes would each read the clock for nothing.
+    this.cache.onChange((key, job) => {
+      if (this.planner.lastPlanned !== null)
+        this.planner.place(key, job, this.clock.now().getTime());
+    });
   }
 
   onApplicationBootstrap(): void {

@@ -65,8 +65,12 @@ export class TickPlanner {
   start(lastPlanned: number, jobs: Iterable<PlannableJob>): void {
     this.last = lastPlanned;
     const memo = new Map<CronSchedule, number | null>();
+    // Placed into an empty index (the usual start): no removal to look for, per job.
+    const empty = this.index.size === 0;
     for (const job of jobs) {
-      this.index.set(job.key, job.schedule ? nextMinute(job.schedule, lastPlanned, memo) : null);
+      const next = job.schedule ? nextMinute(job.schedule, lastPlanned, memo) : null;
+      if (!empty) this.index.set(job.key, next);
+      else if (next !== null) this.index.add(job.key, next);
     }
   }
 

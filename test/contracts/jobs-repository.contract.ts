@@ -117,6 +117,23 @@ export function describeJobsRepositoryContract(
       await expect(repo.listGroup('acct', 'a/b')).rejects.toBeInstanceOf(InvalidFieldError);
     });
 
+    it("reads a cache load's keys in order: the documents, null for a job gone since listed", async () => {
+      await repo.create(sampleJob({ group: 'g1', id: 'a', name: 'A' }));
+      await repo.create(sampleJob({ group: 'g1', id: 'b', name: 'B' }));
+      await repo.create(sampleJob({ group: 'g2', id: 'c', name: 'C', timezone: 'Europe/Paris' }));
+      const keys = (await repo.listAccount('acct')).map((e) => `acct/${e}`);
+      await repo.delete(sampleJob({ group: 'g1', id: 'b' }));
+      const loaded = await repo.loadKeys(keys, 2);
+      expect(loaded.map((d) => d && !(d instanceof Error) && [d.group, d.id, d.name])).toEqual([
+        ['g1', 'a', 'A'],
+        null,
+        ['g2', 'c', 'C'],
+      ]);
+      expect(loaded[2]).toEqual(
+        sampleJob({ group: 'g2', id: 'c', name: 'C', timezone: 'Europe/Paris' }),
+      );
+    });
+
     it('passes its readiness check', async () => {
       await expect(repo.check()).resolves.toBeUndefined();
     });

@@ -1,7 +1,16 @@
 import Redis from 'ioredis';
-import { deleteKeys, describeWithRedis, REDIS_PORT, uniquePrefix } from '../../../test/support/redis';
+import {
+  deleteKeys,
+  describeWithRedis,
+  REDIS_PORT,
+  uniquePrefix,
+} from '../../../test/support/redis';
 import { waitFor } from '../../../test/support/manual-clock';
-import { occurrenceOf, ScriptConsumer, succeeded } from '../../../test/contracts/job-queue.contract';
+import {
+  occurrenceOf,
+  ScriptConsumer,
+  succeeded,
+} from '../../../test/contracts/job-queue.contract';
 import { checkFence, currentFence, FENCED_PREFIX, FencedError } from '../../domain/fence';
 import { AttemptOutcome } from '../../domain/attempt';
 import { coordinationSettings } from '../coordination.config';
@@ -153,7 +162,11 @@ describeWithRedis('fencing on the Redis queue (Redis at 127.0.0.1:6379)', () => 
         if (!signal) throw new Error('the attempt runs under no fence');
         await new Promise((r) => signal.addEventListener('abort', r, { once: true }));
         signalReason = signal.reason;
-        return { status: 'interrupted', reason: (signal.reason as Error).message, startedAt: new Date() };
+        return {
+          status: 'interrupted',
+          reason: (signal.reason as Error).message,
+          startedAt: new Date(),
+        };
       });
       await queue.start(consumer, 1);
       await queue.enqueue([o]);

@@ -4,11 +4,7 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import type {
-  AwsCredentialIdentityProvider,
-  MetadataBearer,
-  MiddlewareStack,
-} from '@smithy/types';
+import type { AwsCredentialIdentityProvider, MetadataBearer, MiddlewareStack } from '@smithy/types';
 import { Account } from '../../domain/accounts';
 import { checkFence } from '../../domain/fence';
 

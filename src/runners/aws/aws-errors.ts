@@ -46,7 +46,8 @@ interface SdkError extends Error {
 export function awsRunnerError(err: unknown, action: string, identity: string): RunnerError {
   if (err instanceof RunnerError) return err;
   // Not AWS's answer: the call was never sent (see AwsClients); the executor looks for `cause`.
-  if (err instanceof FencedError) return Object.assign(new RunnerError(err.message, false), { cause: err });
+  if (err instanceof FencedError)
+    return Object.assign(new RunnerError(err.message, false), { cause: err });
   const e = err as SdkError;
   const requestId = e?.$metadata?.requestId;
   const detail = `${e?.name ?? 'Error'}: ${e?.message ?? String(err)}`;
