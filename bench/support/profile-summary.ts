@@ -1,7 +1,10 @@
 /**
  * Top self-time functions of a `node --cpu-prof` profile (what docs/benchmarks.md quotes):
  *
- *     node dist-bench/bench/support/profile-summary.js FILE.cpuprofile [TOP=15]
+ *     node dist-bench/bench/support/profile-summary.js FILE.cpuprofile [TOP=15] [FROM_MS LENGTH_MS]
+ *
+ * FROM_MS LENGTH_MS: only the samples from FROM_MS after the profile's start, for LENGTH_MS (the
+ * second after a minute boundary, which bench:app prints with BENCH_CPU_PROF).
  *
  * Self time by function (name, file and line), summed over the profile's nodes, as a share of
  * the busy time (sampled time less `(idle)`, the time the process waited, reported apart).
@@ -20,13 +23,22 @@ interface Profile {
   timeDeltas: number[];
 }
 
-export function summarize(file: string, top = 15): string {
+export function summarize(
+  file: string,
+  top = 15,
+  window?: { fromMs: number; lengthMs: number },
+): string {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map<string, number>();
   let total = 0;
+  let at = 0;
+  const from = (window?.fromMs ?? 0) * 1000;
+  const to = window ? from + window.lengthMs * 1000 : Infinity;
   profile.samples.forEach((id, i) => {
     const dt = profile.timeDeltas[i] ?? 0;
+    at += dt;
+    if (at < from || at >= to) return;
     total += dt;
     const frame = byId.get(id)!.callFrame;
     const where = frame.url ? ` ${basename(frame.url)}:${frame.lineNumber + 1}` : '';
@@ -47,6 +59,10 @@ export function summarize(file: string, top = 15): string {
 }
 
 if (require.main === module) {
-  const [file, top] = process.argv.slice(2);
-  console.log(summarize(file, Number(top ?? 15)));
+  const [file, top, fromMs, lengthMs] = process.argv.slice(2);
+  const window =
+    fromMs !== undefined
+      ? { fromMs: Number(fromMs), lengthMs: Number(lengthMs ?? 1000) }
+      : undefined;
+  console.log(summarize(file, Number(top ?? 15), window));
 }
