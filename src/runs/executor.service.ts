@@ -10,7 +10,7 @@ import { RunMetrics } from './runs.metrics';
 import { JobDocument } from '../domain/job-document';
 import { JobsRepository } from '../repository/jobs.repository';
 import { RunOutcome, SUCCESSFUL_RESULTS } from '../domain/outcome';
-import { ParsedRun, RunResult } from '../runners/runner';
+import { ParsedRun, RunContext, RunResult } from '../runners/runner';
 import { RunnerRegistry } from '../runners/runner-registry';
 import { FleetMatches } from '../job-cache/fleet-matches.service';
 import { JobCache } from '../job-cache/job-cache.service';
@@ -46,6 +46,7 @@ export class Executor {
   /** Ends the waits for target states: at shutdown, before anything else. */
   private readonly waits = new AbortController();
   private readonly runTimeoutMs: number;
+  private readonly now = () => this.clock.now();
   private readonly stepRetry: RetryPolicy;
 
   constructor(
@@ -286,22 +287,8 @@ export class Executor {
     const fence = currentFence()?.signal;
     if (this.shutdown.signal.aborted) throw this.shutdown.signal.reason;
     if (fence?.aborted) throw fence.reason;
-    const now = () => this.clock.now();
     const deadline = startDeadline(
-      // The signal is made only if the runner asks for it (see startDeadline).
-      (signal) =>
-        runner.run(
-          {
-            account: doc.account,
-            job: doc,
-            get signal() {
-              return signal();
-            },
-            runId,
-            now,
-          },
-          details,
-        ),
+      (signal) => runner.run(new LazyRunContext(doc, signal, runId, this.now), details),
       this.runTimeoutMs,
       'run',
       RUN_ANSWER_GRACE_MS,
@@ -315,6 +302,27 @@ export class Executor {
       this.inFlight.delete(deadline.abort);
       fence?.removeEventListener('abort', onFenceLost);
     }
+  }
+}
+
+/**
+ * A run's context whose signal is made only if the runner asks for it (see startDeadline). A
+ * class, so its getter is on the prototype: each run's context is a plain small object.
+ */
+class LazyRunContext implements RunContext {
+  readonly account: string;
+
+  constructor(
+    readonly job: JobDocument,
+    private readonly signalOf: () => AbortSignal,
+    readonly runId: string,
+    readonly now: () => Date,
+  ) {
+    this.account = job.account;
+  }
+
+  get signal(): AbortSignal {
+    return this.signalOf();
   }
 }
 
