@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { setMaxListeners } from 'node:events';
 import { CalendarsService } from '../calendars/calendars.service';
 import { Clock } from '../common/clock';
-import { InvalidFieldError, JobNotFoundError, RunnerError } from '../common/errors';
+import { JobNotFoundError } from '../common/errors';
 import { startDeadline } from '../common/timeout';
 import { RunSettings } from './runs.config';
 import { jobOf, Occurrence } from '../domain/occurrence';
@@ -10,7 +10,7 @@ import { RunMetrics } from './runs.metrics';
 import { JobDocument } from '../domain/job-document';
 import { JobsRepository } from '../repository/jobs.repository';
 import { RunOutcome, SUCCESSFUL_RESULTS } from '../domain/outcome';
-import { ParsedRun, RunContext, RunResult } from '../runners/runner';
+import { ParsedRun, RunResult } from '../runners/runner';
 import { RunnerRegistry } from '../runners/runner-registry';
 import { FleetMatches } from '../job-cache/fleet-matches.service';
 import { JobCache } from '../job-cache/job-cache.service';
@@ -24,9 +24,8 @@ import { awaitTarget, outcomeError } from './await-target';
 import { FLEET_SUCCESS, FleetTarget } from '../domain/fleet';
 import { mayBeSkipped, skipMarks, skipReason } from '../domain/skip';
 import { Attempt, AttemptOutcome, RUN_ANSWER_GRACE_MS } from '../domain/attempt';
-import { checkFence, currentFence, FencedError } from '../domain/fence';
-
-const MAX_OUTPUT = 64 * 1024;
+import { checkFence, currentFence } from '../domain/fence';
+import { failed, fencedBy, LazyRunContext, truncate } from './attempt-parts';
 
 /**
  * Runs one attempt of an occurrence and says what came of it; it decides nothing else (the
@@ -303,52 +302,4 @@ export class Executor {
       fence?.removeEventListener('abort', onFenceLost);
     }
   }
-}
-
-/**
- * A run's context whose signal is made only if the runner asks for it (see startDeadline). A
- * class, so its getter is on the prototype: each run's context is a plain small object.
- */
-class LazyRunContext implements RunContext {
-  readonly account: string;
-
-  constructor(
-    readonly job: JobDocument,
-    private readonly signalOf: () => AbortSignal,
-    readonly runId: string,
-    readonly now: () => Date,
-  ) {
-    this.account = job.account;
-  }
-
-  get signal(): AbortSignal {
-    return this.signalOf();
-  }
-}
-
-/** The FencedError that stopped a run: thrown by a check, or wrapped by a runner (`cause`). */
-function fencedBy(err: unknown): FencedError | undefined {
-  for (let e = err, depth = 0; e && depth < 5; e = (e as Error).cause, depth++) {
-    if (e instanceof FencedError) return e;
-  }
-  return currentFence()?.signal.aborted
-    ? (currentFence()?.signal.reason as FencedError)
-    : undefined;
-}
-
-/** Bad details and a runner the account may not use cannot be fixed by retrying. */
-function failed(startedAt: Date, runner: string | undefined, err: unknown): AttemptOutcome {
-  const permanent = err instanceof RunnerError ? err.permanent : err instanceof InvalidFieldError;
-  return {
-    status: 'failed',
-    error: (err as Error)?.message ?? String(err),
-    permanent,
-    requestId: err instanceof RunnerError ? err.requestId : undefined,
-    startedAt,
-    runner,
-  };
-}
-
-function truncate(text: string): string {
-  return text.length > MAX_OUTPUT ? `${text.slice(0, MAX_OUTPUT)}… (truncated)` : text;
 }
