@@ -41,32 +41,88 @@ export async function withDeadline<T>(
   parent?: AbortSignal,
   graceMs = 0,
 ): Promise<T> {
-  const controller = new AbortController();
-  const timers: NodeJS.Timeout[] = [];
-  const cleanups: (() => void)[] = [];
-  const reject = (to: (reason: unknown) => void) => () => to(controller.signal.reason);
-  const aborted = new Promise<never>((_, fail) => {
-    timers.push(
-      setTimeout(() => {
-        controller.abort(new TimeoutError(`${what} timed out after ${ms} ms`));
-        timers.push(setTimeout(reject(fail), graceMs));
-      }, ms),
-    );
-    const onParentAbort = () => {
-      controller.abort(parent?.reason);
-      fail(controller.signal.reason);
-    };
-    if (parent?.aborted) onParentAbort();
-    else parent?.addEventListener('abort', onParentAbort, { once: true });
-    cleanups.push(() => parent?.removeEventListener('abort', onParentAbort));
-  });
-  const running = task(controller.signal).catch((err) => {
-    throw controller.signal.aborted ? controller.signal.reason : err;
-  });
+  // Already aborted: the task is not started at all.
+  if (parent?.aborted) throw parent.reason;
+  const deadline = startDeadline((signal) => task(signal()), ms, what, graceMs);
+  const onParentAbort = () => deadline.abort(parent?.reason);
+  parent?.addEventListener('abort', onParentAbort, { once: true });
   try {
-    return await Promise.race([running, aborted]);
+    return await deadline.result;
   } finally {
-    timers.forEach(clearTimeout);
-    cleanups.forEach((c) => c());
+    parent?.removeEventListener('abort', onParentAbort);
   }
+}
+
+export interface Deadline<T> {
+  /** The task's result, or the abort's reason (a TimeoutError at the deadline). */
+  result: Promise<T>;
+  /** Aborts now, with no grace (shutdown, a lost fence): `result` rejects with `reason`. */
+  abort(reason: unknown): void;
+}
+
+/**
+ * `withDeadline` without a parent signal: the caller aborts through the handle (the executor
+ * keeps the handles of its runs, instead of one abort listener per run on its shutdown signal).
+ * The task's AbortController is made when the task first asks for its signal (`signal()`) or
+ * an abort comes first: a run that never looks at it (most finish long before any deadline)
+ * costs none, nor its listeners. At 10,000 runs a minute that is most of an attempt's setup.
+ */
+export function startDeadline<T>(
+  task: (signal: () => AbortSignal) => Promise<T>,
+  ms: number,
+  what: string,
+  graceMs = 0,
+): Deadline<T> {
+  let controller: AbortController | undefined;
+  let reason: unknown;
+  let aborted = false;
+  let settled = false;
+  let grace: NodeJS.Timeout | undefined;
+  let resolveResult!: (value: T) => void;
+  let rejectResult!: (reason: unknown) => void;
+  // One promise for the whole attempt (no race of several): a run is mostly this setup.
+  const result = new Promise<T>((resolve, reject) => {
+    resolveResult = resolve;
+    rejectResult = reject;
+  });
+  const settle = (ok: boolean, value: unknown) => {
+    if (settled) return;
+    settled = true;
+    clearTimeout(timer);
+    clearTimeout(grace);
+    if (ok) resolveResult(value as T);
+    else rejectResult(value);
+  };
+  const signal = () => {
+    if (!controller) {
+      controller = new AbortController();
+      if (aborted) controller.abort(reason);
+    }
+    return controller.signal;
+  };
+  const abort = (why: unknown) => {
+    if (!aborted) {
+      aborted = true;
+      reason = why;
+      controller?.abort(why);
+    }
+    settle(false, reason);
+  };
+  const timer = setTimeout(() => {
+    if (!aborted) {
+      aborted = true;
+      reason = new TimeoutError(`${what} timed out after ${ms} ms`);
+      controller?.abort(reason);
+    }
+    grace = setTimeout(() => settle(false, reason), graceMs);
+  }, ms);
+  try {
+    task(signal).then(
+      (value) => settle(true, value),
+      (err) => settle(false, aborted ? reason : err),
+    );
+  } catch (err) {
+    settle(false, err);
+  }
+  return { result, abort };
 }

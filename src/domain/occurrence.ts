@@ -41,7 +41,7 @@ function occurrence(
   when: string,
   trigger: RunTrigger,
   scheduledFor: string | null,
-  now: Date,
+  enqueuedAt: string,
 ): Occurrence {
   return {
     id: occurrenceId(ref, when),
@@ -51,8 +51,21 @@ function occurrence(
     jobId: job.id,
     trigger,
     scheduledFor,
-    enqueuedAt: now.toISOString(),
+    enqueuedAt,
   };
+}
+
+/** A minute's strings, made once for every occurrence of that minute (10k jobs: 10k dates less). */
+export interface MinuteStamp {
+  minuteMs: number;
+  /** The minute, RFC 3339. */
+  minute: string;
+  /** When the occurrences are made (ISO 8601). */
+  enqueuedAt: string;
+}
+
+export function minuteStamp(minuteMs: number, now: Date): MinuteStamp {
+  return { minuteMs, minute: rfc3339(new Date(minuteMs)), enqueuedAt: now.toISOString() };
 }
 
 /** `ref` is `jobRef(job)`, which the caller (the cache) already holds. */
@@ -62,12 +75,16 @@ export function scheduledOccurrence(
   minuteMs: number,
   now: Date,
 ): Occurrence {
-  const minute = rfc3339(new Date(minuteMs));
-  return occurrence(job, ref, minute, 'schedule', minute, now);
+  return stampedOccurrence(job, ref, minuteStamp(minuteMs, now));
+}
+
+/** The same, with the minute's strings made once for all its occurrences (the planner's). */
+export function stampedOccurrence(job: JobKey, ref: string, stamp: MinuteStamp): Occurrence {
+  return occurrence(job, ref, stamp.minute, 'schedule', stamp.minute, stamp.enqueuedAt);
 }
 
 export function manualOccurrence(job: JobKey, now: Date): Occurrence {
-  return occurrence(job, jobRef(job), `manual-${randomUUID()}`, 'manual', null, now);
+  return occurrence(job, jobRef(job), `manual-${randomUUID()}`, 'manual', null, now.toISOString());
 }
 
 /** Step `step` of the sequence occurrence `parent`: the job `job`, run as part of it. */
@@ -79,7 +96,7 @@ export function stepOccurrence(
 ): Occurrence {
   const suffix = stepOccurrenceSuffix(parent.id, step);
   return {
-    ...occurrence(job, jobRef(job), suffix, 'sequence', parent.scheduledFor, now),
+    ...occurrence(job, jobRef(job), suffix, 'sequence', parent.scheduledFor, now.toISOString()),
     sequence: { run_id: parent.id, step },
   };
 }

@@ -38,6 +38,14 @@ export async function skipMarks(
 }
 
 /**
+ * Whether `skipMarks` could find anything at all: a pause, or blackout calendars to read. Most
+ * jobs have neither, and the executor then decides at once, without the (async) call.
+ */
+export function mayBeSkipped(doc: JobDocument): boolean {
+  return !!doc.pause || (doc.blackout_calendars?.length ?? 0) > 0;
+}
+
+/**
  * Why a scheduled occurrence is not run by an operator's choice, as its run record says it, or
  * null: `paused (<reason>) until <t>` (a pause wins over a blackout) or `blackout <name>`.
  */

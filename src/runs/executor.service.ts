@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { setMaxListeners } from 'node:events';
 import { CalendarsService } from '../calendars/calendars.service';
 import { Clock } from '../common/clock';
-import { InvalidFieldError, JobNotFoundError, RunnerError } from '../common/errors';
-import { withDeadline } from '../common/timeout';
+import { JobNotFoundError } from '../common/errors';
+import { startDeadline } from '../common/timeout';
 import { RunSettings } from './runs.config';
 import { jobOf, Occurrence } from '../domain/occurrence';
 import { RunMetrics } from './runs.metrics';
@@ -22,11 +22,10 @@ import { SequencePlan } from '../domain/sequence';
 import { RetryPolicy } from '../domain/attempt';
 import { awaitTarget, outcomeError } from './await-target';
 import { FLEET_SUCCESS, FleetTarget } from '../domain/fleet';
-import { skipMarks, skipReason } from '../domain/skip';
+import { mayBeSkipped, skipMarks, skipReason } from '../domain/skip';
 import { Attempt, AttemptOutcome, RUN_ANSWER_GRACE_MS } from '../domain/attempt';
-import { checkFence, currentFence, FencedError } from '../domain/fence';
-
-const MAX_OUTPUT = 64 * 1024;
+import { checkFence, currentFence } from '../domain/fence';
+import { failed, fencedBy, LazyRunContext, truncate } from './attempt-parts';
 
 /**
  * Runs one attempt of an occurrence and says what came of it; it decides nothing else (the
@@ -41,9 +40,12 @@ const MAX_OUTPUT = 64 * 1024;
 @Injectable()
 export class Executor {
   private readonly shutdown = new AbortController();
+  /** Aborts each run in flight (its deadline's handle): what `abortAll` calls at shutdown. */
+  private readonly inFlight = new Set<(reason: unknown) => void>();
   /** Ends the waits for target states: at shutdown, before anything else. */
   private readonly waits = new AbortController();
   private readonly runTimeoutMs: number;
+  private readonly now = () => this.clock.now();
   private readonly stepRetry: RetryPolicy;
 
   constructor(
@@ -60,8 +62,7 @@ export class Executor {
   ) {
     this.runTimeoutMs = settings.runTimeoutMs;
     this.stepRetry = { attempts: settings.attempts, delayMs: settings.retryDelayMs };
-    // One abort listener per run in flight: as many as the concurrency allows.
-    setMaxListeners(0, this.shutdown.signal);
+    // One abort listener per wait in flight: as many as the concurrency allows.
     setMaxListeners(0, this.waits.signal);
   }
 
@@ -69,6 +70,7 @@ export class Executor {
   abortAll(reason: string): void {
     this.interruptWaits(reason);
     this.shutdown.abort(new Error(reason));
+    for (const abort of this.inFlight) abort(this.shutdown.signal.reason);
   }
 
   /** Ends every wait for a target state; those runs are recorded as interrupted. */
@@ -99,7 +101,8 @@ export class Executor {
       };
     }
     let skip: string | null = null;
-    if (occurrence.trigger === 'schedule' && occurrence.scheduledFor) {
+    // Neither paused nor under a calendar (most jobs): nothing to read, nothing to wait for.
+    if (occurrence.trigger === 'schedule' && occurrence.scheduledFor && mayBeSkipped(doc)) {
       try {
         const at = new Date(occurrence.scheduledFor);
         skip = skipReason(await skipMarks(doc, at, this.calendars, { firstOnly: true }));
@@ -114,8 +117,7 @@ export class Executor {
     if (skip) return { status: 'skipped', reason: skip, deliberate: true, startedAt, runner };
     if (occurrence.scheduledFor && attempt.number === 1) {
       const lag = Math.max(0, startedAt.getTime() - Date.parse(occurrence.scheduledFor)) / 1000;
-      this.metrics.startDelay.observe(lag);
-      this.metrics.lag.observe({ trigger: occurrence.trigger }, lag);
+      this.metrics.observeLag(occurrence.trigger, lag);
     }
     let parsed: ParsedRun;
     let result: RunResult;
@@ -123,7 +125,7 @@ export class Executor {
       parsed = this.runners.parse(doc.account, doc.details);
       // Fencing: no action for an occurrence another replica took over (the AWS clients check
       // again before each call that changes something: see AwsClients).
-      await checkFence();
+      if (currentFence()) await checkFence();
       const raw = await this.run(parsed, doc, occurrence.id);
       result = typeof raw === 'string' ? { output: raw } : raw;
     } catch (err) {
@@ -274,51 +276,30 @@ export class Executor {
   }
 
   /** The action: until done, the run timeout, or shutdown, whichever comes first. */
-  private run(
+  private async run(
     { runner, details }: ParsedRun,
     doc: JobDocument,
     runId: string,
   ): Promise<string | RunResult> {
-    // A fenced attempt (its claim lost: see domain/fence.ts) stops like one cut off by shutdown.
+    // A fenced attempt (its claim lost: see domain/fence.ts) stops like one cut off by shutdown;
+    // either one known before the start: the action is not started at all.
     const fence = currentFence()?.signal;
-    const stop = fence ? AbortSignal.any([this.shutdown.signal, fence]) : this.shutdown.signal;
-    return withDeadline(
-      (signal) =>
-        runner.run(
-          { account: doc.account, job: doc, signal, runId, now: () => this.clock.now() },
-          details,
-        ),
+    if (this.shutdown.signal.aborted) throw this.shutdown.signal.reason;
+    if (fence?.aborted) throw fence.reason;
+    const deadline = startDeadline(
+      (signal) => runner.run(new LazyRunContext(doc, signal, runId, this.now), details),
       this.runTimeoutMs,
       'run',
-      stop,
       RUN_ANSWER_GRACE_MS,
     );
+    const onFenceLost = () => deadline.abort(fence?.reason);
+    fence?.addEventListener('abort', onFenceLost, { once: true });
+    this.inFlight.add(deadline.abort);
+    try {
+      return await deadline.result;
+    } finally {
+      this.inFlight.delete(deadline.abort);
+      fence?.removeEventListener('abort', onFenceLost);
+    }
   }
-}
-
-/** The FencedError that stopped a run: thrown by a check, or wrapped by a runner (`cause`). */
-function fencedBy(err: unknown): FencedError | undefined {
-  for (let e = err, depth = 0; e && depth < 5; e = (e as Error).cause, depth++) {
-    if (e instanceof FencedError) return e;
-  }
-  return currentFence()?.signal.aborted
-    ? (currentFence()?.signal.reason as FencedError)
-    : undefined;
-}
-
-/** Bad details and a runner the account may not use cannot be fixed by retrying. */
-function failed(startedAt: Date, runner: string | undefined, err: unknown): AttemptOutcome {
-  const permanent = err instanceof RunnerError ? err.permanent : err instanceof InvalidFieldError;
-  return {
-    status: 'failed',
-    error: (err as Error)?.message ?? String(err),
-    permanent,
-    requestId: err instanceof RunnerError ? err.requestId : undefined,
-    startedAt,
-    runner,
-  };
-}
-
-function truncate(text: string): string {
-  return text.length > MAX_OUTPUT ? `${text.slice(0, MAX_OUTPUT)}… (truncated)` : text;
 }

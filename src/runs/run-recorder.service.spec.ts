@@ -45,6 +45,7 @@ describe('RunRecorder', () => {
       runner: 'instanceRunner',
     };
     await m.recorder.record({ occurrence, attempt: { number: 1 }, outcome, willRetry: true });
+    await m.recorder.flush();
     expect(m.jobLog.append).toHaveBeenCalledWith(
       KEY,
       expect.objectContaining({
@@ -74,6 +75,7 @@ describe('RunRecorder', () => {
       runner: 'instanceRunner',
     };
     await m.recorder.record({ occurrence, attempt: { number: 1 }, outcome, willRetry: true });
+    await m.recorder.flush();
     expect(m.notifications.notify).toHaveBeenCalledWith(
       expect.objectContaining({ type: 'run.failed', job: 'a/g/j1', final: false }),
     );
@@ -88,10 +90,62 @@ describe('RunRecorder', () => {
       outcome: { status: 'succeeded', output: 'ok', startedAt },
       willRetry: false,
     });
+    await m.recorder.flush();
     expect(m.jobLog.append).toHaveBeenCalledWith(
       KEY,
       expect.objectContaining({ sequence: { run_id: 'a/s/seq@manual-1', step: 2 } }),
     );
+  });
+
+  describe('records after the work at hand (a minute boundary starts every run first)', () => {
+    const succeeded = (id: string): AttemptOutcome => ({
+      status: 'succeeded',
+      output: id,
+      startedAt,
+    });
+    const report = (id: string) => ({
+      occurrence: { ...occurrence, id },
+      attempt: { number: 1 },
+      outcome: succeeded(id),
+      willRetry: false,
+    });
+
+    it('holds the report until the current turn ends, then records it, finished when reported', async () => {
+      const m = setup();
+      await m.recorder.record(report('r1'));
+      m.clock.set('2026-12-07T07:00:09Z');
+      await m.recorder.record(report('r2'));
+      expect(m.jobLog.append).not.toHaveBeenCalled();
+      await new Promise((r) => setImmediate(r));
+      const records = m.jobLog.append.mock.calls.map(([, r]) => r);
+      // In the order reported (one job's history stays in order), each finished when reported.
+      expect(records.map((r) => [r.run_id, r.finished_at, r.duration_ms])).toEqual([
+        ['r1', '2026-12-07T07:00:05.000Z', 5000],
+        ['r2', '2026-12-07T07:00:09.000Z', 9000],
+      ]);
+    });
+
+    it('flush records what is held, and a read of the run metrics counts it', async () => {
+      const m = setup();
+      await m.recorder.record(report('r1'));
+      const runs = (await m.metrics.runs.get()).values;
+      expect(runs).toContainEqual(
+        expect.objectContaining({ labels: { runner: 'unknown', status: 'succeeded' }, value: 1 }),
+      );
+      await m.recorder.record(report('r2'));
+      await m.recorder.flush();
+      expect(m.jobLog.append).toHaveBeenCalledTimes(2);
+      expect(m.jobLog.flush).toHaveBeenCalled();
+    });
+
+    it('holds at most 10,000 reports: past that, records at once, behind the held ones', async () => {
+      const m = setup();
+      for (let i = 0; i < 10_000; i++) await m.recorder.record(report(`r${i}`));
+      expect(m.jobLog.append).not.toHaveBeenCalled();
+      await m.recorder.record(report('r10000'));
+      expect(m.jobLog.append).toHaveBeenCalledTimes(10_001);
+      expect(m.jobLog.append.mock.calls[10_000][1].run_id).toBe('r10000');
+    });
   });
 
   describe('an attempt a replica lost (found stalled)', () => {

@@ -14,6 +14,12 @@ import { AttemptReport, LostAttempt, AttemptOutcome } from '../domain/attempt';
 
 /** Records of a job read back to find a lost attempt's own record (it is among the newest). */
 const LOST_LOOKBACK = 20;
+/**
+ * Reports held for recording after the runs being started (see `record`); past this many, a
+ * report is recorded at once again, so a log that cannot keep up slows the runs down (the
+ * run log's own backpressure) rather than the held reports growing without bound.
+ */
+const MAX_HELD = 10_000;
 
 /**
  * The one place a run becomes history: it builds every `RunRecord` (attempts, attempts a dead
@@ -24,6 +30,10 @@ const LOST_LOOKBACK = 20;
 @Injectable()
 export class RunRecorder {
   private readonly logger = new Logger(RunRecorder.name);
+  private held: AttemptReport[] = [];
+  /** When each held report came (epoch ms; numbers: no object per report for the GC to copy). */
+  private heldAt: number[] = [];
+  private drainScheduled = false;
 
   constructor(
     private readonly jobLog: JobLog,
@@ -31,17 +41,60 @@ export class RunRecorder {
     private readonly notifications: Notifications,
     private readonly cache: JobCache,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    // A read of the run metrics counts the reports still held first.
+    this.metrics.beforeRead(() => this.drain());
+  }
 
-  /** An attempt's outcome, with the queue's retry decision. */
-  async record({ occurrence, attempt, outcome, willRetry }: AttemptReport): Promise<void> {
+  /**
+   * An attempt's outcome, with the queue's retry decision. Recorded (record built, counted,
+   * announced, handed to the run log) right after the work at hand: at a minute boundary every
+   * slot goes on to its next occurrence at once and the minute's records follow its starts,
+   * instead of each start waiting behind the records before it. The run log writes in the
+   * background anyway (in batches of up to 20 ms); holding a record here only until the current
+   * turn of the event loop ends adds nothing a crash could lose that the batch would not have,
+   * as the batch is only committed after that turn too. `finished_at` is this call's time.
+   */
+  async record(report: AttemptReport): Promise<void> {
+    const finished = this.clock.now().getTime();
+    if (this.held.length >= MAX_HELD) {
+      this.drain();
+      return this.recordNow(report, finished);
+    }
+    this.held.push(report);
+    this.heldAt.push(finished);
+    if (!this.drainScheduled) {
+      this.drainScheduled = true;
+      setImmediate(() => this.drain());
+    }
+  }
+
+  /** Records every held report, oldest first (each job's history stays in order). */
+  private drain(): void {
+    this.drainScheduled = false;
+    const held = this.held;
+    const at = this.heldAt;
+    if (held.length === 0) return;
+    this.held = [];
+    this.heldAt = [];
+    for (let i = 0; i < held.length; i++) {
+      this.recordNow(held[i], at[i]).catch((err: Error) =>
+        this.logger.error(`record of ${held[i].occurrence.id}: ${err.message}`),
+      );
+    }
+  }
+
+  private async recordNow(
+    { occurrence, attempt, outcome, willRetry }: AttemptReport,
+    finishedMs: number,
+  ): Promise<void> {
+    const finished = new Date(finishedMs);
     const runner = outcome.runner ?? '';
     if (outcome.status === 'dropped') {
       this.metrics.runs.inc({ runner: runner || 'unknown', status: 'skipped' });
       this.logger.warn(`occurrence ${occurrence.id} dropped: ${outcome.reason}`);
       return;
     }
-    const finished = this.clock.now();
     const record: RunRecord = {
       ...base(occurrence, attempt.number, outcome.startedAt, finished, runner),
       status: outcome.status,
@@ -68,6 +121,7 @@ export class RunRecorder {
    * outcome is unknown, and that goes on the record.
    */
   async lost(occurrence: Occurrence, lost: LostAttempt): Promise<'settled' | 'unknown'> {
+    this.drain();
     if (await this.recordedSuccess(occurrence, lost.number)) return 'settled';
     const started = new Date(lost.startedAt);
     const at = Number.isNaN(started.getTime()) ? this.clock.now() : started;
@@ -102,6 +156,7 @@ export class RunRecorder {
 
   /** One `missed` record per job, saying how many occurrences were not run and between when. */
   async missed(missed: Missed[], catchUpWindowMs: number): Promise<void> {
+    this.drain();
     const now = this.clock.now();
     this.metrics.missed.inc(
       { reason: 'catch_up_window' },
@@ -144,6 +199,7 @@ export class RunRecorder {
 
   /** Resolves when every record so far is written (shutdown). */
   flush(): Promise<void> {
+    this.drain();
     return this.jobLog.flush();
   }
 

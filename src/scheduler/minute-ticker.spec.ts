@@ -21,3 +21,30 @@ describe('ClockMinuteTicker (the test clock of MINION_TEST_CLOCK)', () => {
     expect(Date.now() - started).toBeLessThan(20_000);
   });
 });
+
+describe('ClockMinuteTicker (the system clock)', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('ticks once at each boundary, and not before one when the wall clock was set back', () => {
+    jest.useFakeTimers();
+    let now = Date.parse('2026-01-05T10:00:55Z');
+    const clock = { now: () => new Date(now) };
+    const ticker = new ClockMinuteTicker(clock);
+    const seen: string[] = [];
+    ticker.start(() => seen.push(new Date(now).toISOString().slice(11, 19)));
+    // The timer is due 5 s later; the wall clock was set back 3 s meanwhile: still 10:00:57.
+    now += 2000;
+    jest.advanceTimersByTime(5001);
+    expect(seen).toEqual([]);
+    now = Date.parse('2026-01-05T10:01:00Z');
+    jest.advanceTimersByTime(3001);
+    expect(seen).toEqual(['10:01:00']);
+    now = Date.parse('2026-01-05T10:02:00Z');
+    jest.advanceTimersByTime(60_001);
+    expect(seen).toEqual(['10:01:00', '10:02:00']);
+    ticker.stop();
+    now = Date.parse('2026-01-05T10:03:00Z');
+    jest.advanceTimersByTime(120_000);
+    expect(seen).toHaveLength(2);
+  });
+});

@@ -1,6 +1,6 @@
-import { MINUTE_MS, rfc3339 } from '../common/clock';
+import { MINUTE_MS } from '../common/clock';
 import { CronSchedule } from '../common/cron/cron-schedule';
-import { Occurrence, scheduledOccurrence, Missed } from '../domain/occurrence';
+import { Occurrence, stampedOccurrence, Missed, minuteStamp } from '../domain/occurrence';
 import { ScheduleIndex } from './schedule-index';
 import { JobKey } from '../domain/job-key';
 
@@ -100,12 +100,13 @@ export class TickPlanner {
     const occurrences: Occurrence[] = [];
     const minutes: string[] = [];
     for (let minute = first; minute <= to; minute += MINUTE_MS) {
-      minutes.push(rfc3339(new Date(minute)));
+      const stamp = minuteStamp(minute, now);
+      minutes.push(stamp.minute);
       const memo = new Map<CronSchedule, number | null>();
       for (const key of this.index.take(minute)) {
         const job = this.lookup(key);
         if (!job?.schedule) continue;
-        occurrences.push(scheduledOccurrence(job.job, key, minute, now));
+        occurrences.push(stampedOccurrence(job.job, key, stamp));
         this.index.set(key, nextMinute(job.schedule, minute, memo));
       }
     }
