@@ -12,6 +12,8 @@
  * with more than one record), misses (a job without a record, or a `missed` record), Redis
  * commands per occurrence (INFO stats, whole server, from 2 s before the minute to its last
  * record) and each replica's RSS from /proc. No reference here: bench:scale has BullMQ's.
+ * BENCH_BATCH_FROM sets `queueProvider.config.batchFrom` (batched ticks; default 0, off),
+ * BENCH_CONCURRENCY `scheduler.concurrency`.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -26,6 +28,12 @@ import { BENCH_CONFIG, seedJobs } from './support/seed-jobs';
 const JOBS = Number(process.env.BENCH_JOBS ?? 100_000);
 const REPLICAS = Number(process.env.BENCH_REPLICAS ?? 3);
 const MINUTES = Number(process.env.BENCH_MINUTES ?? 2);
+/** `queueProvider.config.batchFrom`: 0 (default) queues one BullMQ job per occurrence. */
+const BATCH_FROM = Number(process.env.BENCH_BATCH_FROM ?? 0);
+/** `scheduler.concurrency` (runs acting at once per replica; minion's default is 16). */
+const CONCURRENCY = process.env.BENCH_CONCURRENCY
+  ? Number(process.env.BENCH_CONCURRENCY)
+  : undefined;
 const ORG = 'bench';
 /** dist/main.js of this checkout (this file runs from dist-bench/bench). */
 const BUILT_MAIN = resolve(__dirname, '..', '..', 'dist', 'main.js');
@@ -35,6 +43,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)))
 async function commandsProcessed(redis: Redis): Promise<number> {
   const info = await redis.info('stats');
   return Number(/total_commands_processed:(\d+)/.exec(info)?.[1] ?? 0);
+}
+
+/** Calls per command (INFO commandstats: commands run inside Lua scripts count too). */
+async function commandStats(redis: Redis): Promise<Map<string, number>> {
+  const info = await redis.info('commandstats');
+  const calls = new Map<string, number>();
+  for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) calls.set(m[1], Number(m[2]));
+  return calls;
 }
 
 async function loaded(app: BuiltApp): Promise<boolean> {
@@ -60,14 +76,15 @@ class RunReader {
   constructor(private readonly file: string) {}
 
   poll(): void {
+    let rows: { seq: number; record: string }[];
     try {
       this.db ??= new Database(this.file, { readonly: true, fileMustExist: true });
+      rows = this.db
+        .prepare('SELECT seq, record FROM runs WHERE seq > ? ORDER BY seq')
+        .all(this.seq) as { seq: number; record: string }[];
     } catch {
-      return; // not written yet
+      return; // not written yet (no file, or no table yet)
     }
-    const rows = this.db
-      .prepare('SELECT seq, record FROM runs WHERE seq > ? ORDER BY seq')
-      .all(this.seq) as { seq: number; record: string }[];
     for (const row of rows) {
       this.seq = row.seq;
       const run = JSON.parse(row.record) as Run;
@@ -85,7 +102,8 @@ class RunReader {
 async function main(): Promise<void> {
   console.log(
     `node ${process.version}, ${cpus().length} cpus; ${JOBS} jobs, ${REPLICAS} replicas of ` +
-      `${BUILT_MAIN}; Redis 127.0.0.1:6379`,
+      `${BUILT_MAIN}; Redis 127.0.0.1:6379; batchFrom ${BATCH_FROM}; ` +
+      `concurrency ${CONCURRENCY ?? 'default'}`,
   );
   const dataDir = mkdtempSync(join(tmpdir(), 'minion-scale-'));
   const keyPrefix = `${process.env.BENCH_KEY_PREFIX ?? 'minion-bench'}-${process.pid}`;
@@ -96,8 +114,18 @@ async function main(): Promise<void> {
     seedJobs(dataDir, ORG, JOBS);
     const config = {
       ...BENCH_CONFIG,
-      queueProvider: { type: 'redis', config: { host: '127.0.0.1', port: 6379, keyPrefix } },
+      ...(CONCURRENCY ? { scheduler: { concurrency: CONCURRENCY } } : {}),
+      queueProvider: {
+        type: 'redis',
+        config: { host: '127.0.0.1', port: 6379, keyPrefix, batchFrom: BATCH_FROM },
+      },
     };
+    // The replicas' first tick is the measured minute: the schedule marker says every minute
+    // up to three boundaries from now is planned already (the start of a replica that loads
+    // just after a boundary would otherwise run that minute, whose backlog the measured one
+    // then waits behind). The loads seen take 10-70 s.
+    const quietUntil = (Math.floor(Date.now() / 60_000) + 3) * 60_000;
+    await redis.set(`${keyPrefix}:${ORG}:scheduler:last-minute`, String(quietUntil));
     const spawned = Date.now();
     for (let i = 0; i < REPLICAS; i++) {
       apps.push(
@@ -119,10 +147,14 @@ async function main(): Promise<void> {
     );
 
     // Whole minutes only: the first at least 5 s after every replica has loaded.
-    let boundary = (Math.floor((Date.now() + 5000) / 60_000) + 1) * 60_000;
+    let boundary = Math.max(
+      quietUntil + 60_000,
+      (Math.floor((Date.now() + 5000) / 60_000) + 1) * 60_000,
+    );
     for (let m = 0; m < MINUTES; m++, boundary += 60_000) {
       await sleep(boundary - 2000 - Date.now());
       const before = await commandsProcessed(redis);
+      const statsBefore = await commandStats(redis);
       const minute = new Date(boundary).toISOString().replace('.000Z', 'Z');
       // Over when every job has a record, or nothing came for 10 s, or the next minute is near.
       let count = -1;
@@ -134,10 +166,26 @@ async function main(): Promise<void> {
         if (n !== count) [count, still] = [n, Date.now()];
         const ids = new Set(reader.byMinute.get(minute)?.map((r) => r.run_id));
         if (ids.size >= JOBS && Date.now() - still > 2000) break;
-        if (Date.now() - still > 10_000 || Date.now() > boundary + 57_000) break;
+        // No record yet is not "nothing came": the first can take longer than 10 s to come.
+        if ((count > 0 && Date.now() - still > 10_000) || Date.now() > boundary + 57_000) break;
       }
       const after = await commandsProcessed(redis);
+      const statsAfter = await commandStats(redis);
       const runs = reader.byMinute.get(minute) ?? [];
+      const others = [...reader.byMinute].filter(([m]) => m !== minute);
+      if (others.length > 0) {
+        // Another minute's runs shared the machine with this one: not a clean measure.
+        const counts = others.map(([m, l]) => `${m || 'none'}: ${l.length}`).join(', ');
+        console.log(`  WARNING: the run log also has runs of other minutes (${counts})`);
+      }
+      if (runs.length === 0) {
+        // Nothing for this minute: say what the run log holds, so a bench that reads the wrong
+        // place or format does not pass for a scheduler that ran nothing.
+        const minutes = [...reader.byMinute].map(([m, l]) => `${m || 'none'}: ${l.length}`);
+        console.log(
+          `  no record for ${minute}; the run log has ${minutes.join(', ') || 'nothing'}`,
+        );
+      }
       const started = runs.filter((r) => r.status !== 'missed');
       const perId = new Map<string, number>();
       for (const r of started) perId.set(r.run_id, (perId.get(r.run_id) ?? 0) + 1);
@@ -148,7 +196,7 @@ async function main(): Promise<void> {
         `  runs recorded: ${runs.length} (missed records: ${runs.length - started.length})`,
       );
       console.log(
-        `  last run started ${lags[lags.length - 1]} ms after the minute ` +
+        `  first run started ${lags[0]} ms, last ${lags[lags.length - 1]} ms after the minute ` +
           `(p50 ${p(0.5)} ms, p90 ${p(0.9)} ms, p99 ${p(0.99)} ms)`,
       );
       console.log(
@@ -157,6 +205,14 @@ async function main(): Promise<void> {
       );
       console.log(
         `  Redis commands: ${after - before}, ${((after - before) / JOBS).toFixed(1)} per occurrence`,
+      );
+      const byCommand = [...statsAfter]
+        .map(([cmd, n]) => [cmd, (n - (statsBefore.get(cmd) ?? 0)) / JOBS] as const)
+        .filter(([, n]) => n >= 0.05)
+        .sort((a, b) => b[1] - a[1]);
+      console.log(
+        `  by command, per occurrence (scripts' calls included): ` +
+          byCommand.map(([cmd, n]) => `${cmd} ${n.toFixed(1)}`).join(', '),
       );
       const memory = apps.map((a) => rss(a.pid));
       console.log(

@@ -67,6 +67,40 @@ describeWithRedis('distributed mode: replicas on one Redis (BullMQ)', () => {
     expect(records.every((r) => r.status === 'succeeded' && r.attempt === 1)).toBe(true);
   });
 
+  it('with batchFrom, a tick that large is queued in batches and every occurrence still runs once', async () => {
+    const every = Array.from({ length: 300 }, (_, i) => `every-${i}`);
+    every.forEach((id) => writeJob(cluster.dataDir, job(id), '* * * * *'));
+    const group = await startReplicas(3, '2026-01-05T10:00:10Z', {
+      queueProvider: redisQueueProvider(cluster.prefix, REDIS_PORT, { batchFrom: 100 }),
+    });
+    const first = Date.parse('2026-01-05T10:01:00Z');
+    for (let m = 0; m < 3; m++) {
+      for (const r of group) r.clock.set(new Date(first + m * MINUTE_MS + 100));
+      await Promise.all(group.map((r) => r.scheduler.tick()));
+      await drainAll(group);
+    }
+    const records = await allRecords(cluster.dataDir, every.map(job));
+    const expected = new Set<string>();
+    for (let m = 0; m < 3; m++) {
+      const minute = rfc3339(new Date(first + m * MINUTE_MS));
+      every.forEach((id) => expected.add(`acct1/g/${id}@${minute}`));
+    }
+    const runIds = records.map((r) => r.run_id);
+    expect(runIds).toHaveLength(expected.size);
+    expect(new Set(runIds)).toEqual(expected);
+    expect(records.every((r) => r.status === 'succeeded' && r.attempt === 1)).toBe(true);
+    // They went through batches: each occurrence has its batch state, settled.
+    const redis = new Redis({ host: REDIS_HOST, port: REDIS_PORT });
+    try {
+      const state = await redis.get(
+        `${cluster.prefix}:${ORG}:occ:acct1/g/every-7@2026-01-05T10:02:00Z`,
+      );
+      expect(state).toMatch(/^done\|batch-/);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
   it('one replica enqueues each tick; a tick whose enqueuer died is enqueued by another after enqueueTakeover', async () => {
     const ids = Array.from({ length: 10 }, (_, i) => `every-${i}`);
     ids.forEach((id) => writeJob(cluster.dataDir, job(id), '* * * * *'));

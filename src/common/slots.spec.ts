@@ -30,4 +30,20 @@ describe('Slots', () => {
     await new Promise((r) => setImmediate(r));
     expect(fourthIn).toBe(false);
   });
+
+  it('tryTake takes a free slot at once, and gives null rather than waiting when none is', async () => {
+    const slots = new Slots(1);
+    const first = slots.tryTake();
+    expect(first).not.toBeNull();
+    expect(slots.tryTake()).toBeNull();
+    first?.();
+    const again = slots.tryTake();
+    expect(again).not.toBeNull();
+    let waited = false;
+    void slots.take().then(() => (waited = true));
+    again?.();
+    await new Promise((r) => setImmediate(r));
+    expect(waited).toBe(true);
+    expect(slots.tryTake()).toBeNull();
+  });
 });

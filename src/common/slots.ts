@@ -15,6 +15,17 @@ export class Slots {
   async take(): Promise<() => void> {
     if (this.free > 0) this.free--;
     else await new Promise<void>((resolve) => this.waiters.push(resolve));
+    return this.release();
+  }
+
+  /** A slot free right now, or null (none is waited for). */
+  tryTake(): (() => void) | null {
+    if (this.free === 0) return null;
+    this.free--;
+    return this.release();
+  }
+
+  private release(): () => void {
     let released = false;
     return () => {
       if (released) return;

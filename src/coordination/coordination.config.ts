@@ -47,6 +47,8 @@ export interface RedisSettings {
   readonly prefix: string;
   readonly lockDurationMs: number;
   readonly stalledIntervalMs: number;
+  /** Ticks of at least this many occurrences are queued in batches (0: never). */
+  readonly batchFrom: number;
   /** Where to connect, for messages (never a password). */
   readonly describe: string;
 }
@@ -97,6 +99,7 @@ export function redisSettings(config: Record<string, unknown>, org: string): Red
   const common = {
     lockDurationMs: o.lockDuration ?? 30_000,
     stalledIntervalMs: o.stalledInterval ?? 30_000,
+    batchFrom: o.batchFrom ?? 0,
   };
   if (topology === 'cluster') {
     const nodes = (o.cluster ?? []).map((n) => ({ host: n.host, port: Number(n.port) }));

@@ -52,7 +52,7 @@ function connections(s: CoordinationSettings, metrics: RedisMetrics): RedisConne
       provide: JobQueue,
       useFactory: (s: CoordinationSettings, clock: Clock, redis: RedisConnections | null) =>
         redis
-          ? new BullMqJobQueue(redis, s.retry, s.runTimeoutMs)
+          ? new BullMqJobQueue(redis, s.retry, s.runTimeoutMs, redis.settings.batchFrom)
           : new MemoryJobQueue(s.retry, clock, {
               runs: new InterruptedRuns(interruptedFile(s)),
               withinMs: s.settleWithinMs,

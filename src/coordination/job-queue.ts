@@ -23,6 +23,12 @@ export interface QueueCounts {
   failed: number;
 }
 
+/** What the scheduler says about an `enqueue` call. */
+export interface EnqueueOptions {
+  /** Occurrences of the whole tick this call is part of (a queue may batch large ticks). */
+  tickSize?: number;
+}
+
 export class QueueClosedError extends Error {
   constructor() {
     super('the queue is shutting down');
@@ -38,7 +44,7 @@ export class QueueClosedError extends Error {
  */
 export abstract class JobQueue {
   /** Returns the ids actually added (duplicates are left out where the queue can tell). */
-  abstract enqueue(occurrences: Occurrence[]): Promise<string[]>;
+  abstract enqueue(occurrences: Occurrence[], options?: EnqueueOptions): Promise<string[]>;
 
   /**
    * Starts consuming with at most `concurrency` attempts acting at once, and up to `maxWaiting`

@@ -160,7 +160,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
           `the replica that claimed the tick up to ${new Date(toMs).toISOString()} did not finish it: enqueuing its ${occurrences.length} occurrence(s) here`,
         );
         try {
-          const added = await this.queue.enqueue(occurrences);
+          const added = await this.queue.enqueue(occurrences, { tickSize: occurrences.length });
           this.queueMetrics.scheduled.inc({ trigger: 'schedule' }, added.length);
           await this.marker.advance(toMs).catch(() => undefined);
         } catch {
@@ -191,7 +191,8 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
           .enqueuing(from, to, this.settings.enqueueTakeoverMs)
           .catch(() => undefined);
         const chunk = occurrences.slice(sent, sent + ENQUEUE_CHUNK);
-        for (const id of await this.queue.enqueue(chunk)) added.push(id);
+        const options = { tickSize: occurrences.length };
+        for (const id of await this.queue.enqueue(chunk, options)) added.push(id);
         sent += chunk.length;
       }
       return added;

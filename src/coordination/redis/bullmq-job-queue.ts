@@ -4,14 +4,24 @@ import type Redis from 'ioredis';
 import { REPLICA } from '../../common/replica';
 import { Slots } from '../../common/slots';
 import { settledWithin } from '../../common/timeout';
-import { JobQueue, OccurrenceConsumer, QueueClosedError, QueueCounts } from '../job-queue';
+import {
+  EnqueueOptions,
+  JobQueue,
+  OccurrenceConsumer,
+  QueueClosedError,
+  QueueCounts,
+} from '../job-queue';
 import { Occurrence, withRef } from '../../domain/occurrence';
 import { RedisConnections } from './redis-connections';
-import { RedisJobLock } from './redis-job-lock';
-import { Attempt, LostAttempt, RetryPolicy, willRetry, AttemptOutcome } from '../../domain/attempt';
+import { BATCHED, RedisJobLock } from './redis-job-lock';
+import { Attempt, RetryPolicy, willRetry, AttemptOutcome } from '../../domain/attempt';
 import { FENCED_PREFIX, FencedError, runFenced } from '../../domain/fence';
 import { OccurrenceFence } from './occurrence-fence';
+import { fencedOutcome } from './fenced-outcome';
+import { OccurrenceBatches } from './occurrence-batches';
+import { occurrenceStateKey } from './batch-scripts';
 import { RedisDataWatch } from './redis-data-watch';
+import { AttemptMark, bullJobId, lostAttempt, MARK_FIELD, QueuedOccurrence } from './attempt-mark';
 
 const QUEUE = 'occurrences';
 /** Finished occurrence ids are kept this long, so a late duplicate enqueue is still refused. */
@@ -19,18 +29,7 @@ const KEEP_COMPLETED_S = 3600;
 const KEEP_FAILED_S = 24 * 3600;
 const READY_WAIT_MS = 5000;
 
-/** Written to the BullMQ job when an attempt starts, so a replica recovering it knows who died. */
-interface AttemptMark {
-  replica: string;
-  startedAt: string;
-  attempt: number;
-  stalled: number;
-}
-
-/** BullMQ job ids may not contain ":"; occurrence ids have it only in their time. */
-export function bullJobId(occurrenceId: string): string {
-  return occurrenceId.replace(/:/g, '%3A');
-}
+export { bullJobId };
 
 /**
  * The occurrence queue on Redis with BullMQ, for many replicas. The occurrence id is the BullMQ
@@ -41,8 +40,10 @@ export function bullJobId(occurrenceId: string): string {
  */
 export class BullMqJobQueue extends JobQueue {
   private readonly logger = new Logger(BullMqJobQueue.name);
-  private readonly queue: Queue<Occurrence>;
-  private worker?: Worker<Occurrence>;
+  private readonly queue: Queue<QueuedOccurrence>;
+  private worker?: Worker<QueuedOccurrence>;
+  /** Ticks of at least `batchFrom` occurrences go in batches (null: batching off). */
+  private readonly batches: OccurrenceBatches | null;
   private active = 0;
   /** Attempts acting at once: `concurrency`; the worker takes up to `maxWaiting` more to wait. */
   private actionSlots = new Slots(1);
@@ -59,10 +60,11 @@ export class BullMqJobQueue extends JobQueue {
     private readonly policy: RetryPolicy,
     /** An occurrence waiting this long for a previous run of its job is skipped. */
     private readonly runTimeoutMs: number,
+    private readonly batchFrom = 0,
   ) {
     super();
     this.lock = new RedisJobLock(redis);
-    this.queue = new Queue<Occurrence>(QUEUE, {
+    this.queue = new Queue<QueuedOccurrence>(QUEUE, {
       // Fail fast while Redis is down: the scheduler keeps the occurrences for its next tick.
       connection: redis.bullConnection('queue', { enableOfflineQueue: false }),
       prefix: redis.settings.prefix,
@@ -77,11 +79,19 @@ export class BullMqJobQueue extends JobQueue {
       },
     });
     this.queue.on('error', (err) => this.logger.warn(`queue: ${err.message}`));
+    this.batches =
+      batchFrom > 0
+        ? new OccurrenceBatches(redis, policy, this.queue, (id, why) => this.noteFenced(id, why))
+        : null;
   }
 
-  async enqueue(occurrences: Occurrence[]): Promise<string[]> {
+  async enqueue(occurrences: Occurrence[], options: EnqueueOptions = {}): Promise<string[]> {
     if (this.closing) throw new QueueClosedError();
     if (occurrences.length === 0) return [];
+    if (this.batches && (options.tickSize ?? 0) >= this.batchFrom) {
+      await this.batches.enqueue(occurrences);
+      return occurrences.map((o) => o.id);
+    }
     await this.queue.addBulk(
       occurrences.map((o) => ({ name: 'occurrence', data: o, opts: { jobId: bullJobId(o.id) } })),
     );
@@ -92,6 +102,11 @@ export class BullMqJobQueue extends JobQueue {
   async start(consumer: OccurrenceConsumer, concurrency: number, maxWaiting = 0): Promise<void> {
     this.actionSlots = new Slots(concurrency);
     new RedisDataWatch(this.redis).start();
+    this.batches?.start(consumer, {
+      acting: this.actionSlots,
+      inFlight: new Slots(concurrency + maxWaiting),
+      concurrency,
+    });
     const s = this.redis.settings;
     // The producer connection has no offline queue: let it connect before the first enqueue
     // (bounded, so a Redis that is down at startup does not hold the app).
@@ -139,12 +154,12 @@ export class BullMqJobQueue extends JobQueue {
 
   async stop(timeoutMs: number): Promise<{ dropped: string[]; stillRunning: number }> {
     this.closing ??= (async () => {
-      await this.worker?.close();
+      await Promise.all([this.worker?.close(), this.batches?.stop()]);
       await this.queue.close();
     })();
     await settledWithin(this.closing, timeoutMs);
     // Nothing is dropped: occurrences not started stay in Redis for the other replicas.
-    return { dropped: [], stillRunning: this.active };
+    return { dropped: [], stillRunning: this.active + (this.batches?.active ?? 0) };
   }
 
   /** The producer connection itself, which reconnects on its own schedule. */
@@ -161,16 +176,18 @@ export class BullMqJobQueue extends JobQueue {
       'delayed',
       'failed',
     );
+    // Batches count as one entry each (of up to BATCH_SIZE occurrences).
+    const b = (await this.batches?.counts()) ?? {};
     return {
-      waiting: (c.waiting ?? 0) + (c.prioritized ?? 0),
-      active: c.active ?? 0,
-      delayed: c.delayed ?? 0,
-      failed: c.failed ?? 0,
+      waiting: (c.waiting ?? 0) + (c.prioritized ?? 0) + (b.waiting ?? 0),
+      active: (c.active ?? 0) + (b.active ?? 0),
+      delayed: (c.delayed ?? 0) + (b.delayed ?? 0),
+      failed: (c.failed ?? 0) + (b.failed ?? 0),
     };
   }
 
   /** The claim this worker holds on `job` (BullMQ's lock and its token) as the attempt's fence. */
-  private fence(job: Job<Occurrence>, token: string | undefined): OccurrenceFence {
+  private fence(job: Job<QueuedOccurrence>, token: string | undefined): OccurrenceFence {
     const fence = new OccurrenceFence(
       this.redis.commands,
       `${this.queue.toKey(job.id ?? '')}:lock`,
@@ -182,34 +199,26 @@ export class BullMqJobQueue extends JobQueue {
   }
 
   /**
-   * The previous attempt, when the replica that started it died (BullMQ found the run stalled):
-   * read from the mark its lock wrote, only in that case.
-   */
-  private async lostAttempt(job: Job<Occurrence>): Promise<LostAttempt | undefined> {
-    if (job.stalledCounter === 0) return undefined;
-    const raw = await this.redis.commands.hget(this.queue.toKey(job.id ?? ''), MARK_FIELD);
-    const previous = raw ? (JSON.parse(raw) as AttemptMark) : undefined;
-    if (!previous || job.stalledCounter <= (previous.stalled ?? 0)) return undefined;
-    return { number: previous.attempt, replica: previous.replica, startedAt: previous.startedAt };
-  }
-
-  /**
    * One attempt: take the job's lock and, in the same round trip, note who runs it (so a
    * replica recovering it after a crash knows); another replica runs the job: wait in the
    * delayed set without using an attempt, or after a whole run timeout, skip. Then execute,
    * report with the retry decision, and let BullMQ retry exactly when `willRetry` said so.
    */
   private async process(
-    job: Job<Occurrence>,
+    job: Job<QueuedOccurrence>,
     token: string | undefined,
     consumer: OccurrenceConsumer,
   ): Promise<void> {
     this.active++;
     try {
-      const occurrence = withRef(job.data);
-      // Failed attempts + attempts lost with a dead replica; waiting for a busy job is no attempt.
-      const attempt: Attempt = { number: job.attemptsMade + job.stalledCounter + 1 };
-      const lost = await this.lostAttempt(job);
+      const { batchUsed, ...queued } = job.data;
+      const occurrence = withRef(queued);
+      // Failed attempts + attempts lost with a dead replica (+ those a batch used before handing
+      // it over); waiting for a busy job is no attempt.
+      const attempt: Attempt = {
+        number: (batchUsed ?? 0) + job.attemptsMade + job.stalledCounter + 1,
+      };
+      const lost = await lostAttempt(this.redis.commands, this.queue.toKey(job.id ?? ''), job);
       if (lost && (await consumer.lost(occurrence, lost)) === 'settled') {
         // The replica that ran it acted and recorded success, then lost Redis before it could
         // tell the queue: done, not acted on again.
@@ -228,7 +237,18 @@ export class BullMqJobQueue extends JobQueue {
         hash: this.queue.toKey(job.id ?? ''),
         field: MARK_FIELD,
         value: JSON.stringify(mark),
+        // Batching on: an occurrence also enqueued in a batch (a replica that batched the tick
+        // when this one did not) runs once, wherever it was claimed first.
+        ...(this.batches && batchUsed === undefined
+          ? {
+              state: {
+                key: occurrenceStateKey(this.redis.settings.prefix, occurrence.id),
+                keepS: KEEP_COMPLETED_S,
+              },
+            }
+          : {}),
       });
+      if (lease === BATCHED) return;
       if (!lease) {
         // Wall time since BullMQ took the occurrence (job.timestamp, the producer's clock), not
         // the scheduler's clock: waiting is real time whatever clock planned the occurrence.
@@ -289,32 +309,3 @@ export class BullMqJobQueue extends JobQueue {
     }
   }
 }
-
-/**
- * What a fenced attempt records: `interrupted` (never alerted, never retried here: the replica
- * that took the occurrence over runs it and records its own outcome), saying so, and whether
- * this attempt had acted before it learnt it (only when it acted before its claim was lost,
- * e.g. frozen while waiting for its target state).
- */
-function fencedOutcome(outcome: AttemptOutcome, lost: string): AttemptOutcome {
-  const startedAt = outcome.startedAt;
-  const runner = 'runner' in outcome ? outcome.runner : undefined;
-  if (outcome.status === 'interrupted' && outcome.reason.startsWith(FENCED_PREFIX)) {
-    return { ...outcome, reason: `${outcome.reason}; this attempt did not act` };
-  }
-  const before =
-    outcome.status === 'succeeded' || outcome.status === 'failed'
-      ? `; this attempt had ${outcome.status} before it learnt it`
-      : `; this attempt had come to ${outcome.status} before it learnt it`;
-  return {
-    status: 'interrupted',
-    reason: `${FENCED_PREFIX} (${lost})${before}`,
-    ...('requestId' in outcome ? { requestId: outcome.requestId } : {}),
-    ...('outcome' in outcome ? { outcome: outcome.outcome } : {}),
-    startedAt,
-    runner,
-  };
-}
-
-/** Field of the BullMQ job's hash holding the AttemptMark of the attempt that took the lock. */
-const MARK_FIELD = 'minion:attempt';

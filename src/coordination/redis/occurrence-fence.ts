@@ -1,6 +1,7 @@
 import type { RedisClient } from './redis-connections';
 import { withTimeout } from '../../common/timeout';
 import { Fence, FencedError } from '../../domain/fence';
+import { LuaScript } from './lua-script';
 
 /**
  * Still ours? In one atomic step: the BullMQ lock of the occurrence's job still holds the token
@@ -8,11 +9,11 @@ import { Fence, FencedError } from '../../domain/fence';
  * stalled check gives the occurrence to another worker, whose moveToActive writes its own token
  * there; a missing key means the same, a moment earlier. Returns 1, or 0 with what it found.
  */
-const HOLDS = `
+const HOLDS = new LuaScript(`
 local v = redis.call('GET', KEYS[1])
 if v == ARGV[1] then return 1 end
 if v then return 'held by another worker' end
-return 'the lock expired'`;
+return 'the lock expired'`);
 
 /**
  * The claim of one BullMQ job (its lock key and the worker's token) as a Fence. `check` runs
@@ -51,7 +52,7 @@ export class OccurrenceFence implements Fence {
     let answer: unknown;
     try {
       answer = await withTimeout(
-        this.redis.eval(HOLDS, 1, this.lockKey, this.token),
+        HOLDS.run(this.redis, [this.lockKey], [this.token]),
         this.timeoutMs,
         'fence check',
       );

@@ -1,0 +1,94 @@
+import { LuaScript } from './lua-script';
+
+/** How long an occurrence's batch state is kept: as long as a finished BullMQ job. */
+export const KEEP_S = 3600;
+
+/** The key of an occurrence's batch state (see OccurrenceState). */
+export function occurrenceStateKey(prefix: string, occurrenceId: string): string {
+  return `${prefix}:occ:${occurrenceId}`;
+}
+
+/**
+ * The state of one occurrence of a batch, in its own key (`<prefix>:occ:<occurrence id>`, kept
+ * an hour like a finished BullMQ job), so that whichever batch holds the occurrence first owns
+ * it, even when two replicas batched the same tick differently (a takeover):
+ *   run|<batch>|<run token>|<attempt mark JSON>   claimed by that batch, an attempt started
+ *   done|<batch>                                  settled (an outcome recorded)
+ *   handed|<batch>|<attempts used>                given to the one-job-per-occurrence path
+ *                                                 (busy job, retry, lost attempt)
+ */
+export type OccurrenceState =
+  | { state: 'claimed' }
+  | { state: 'busy' }
+  | { state: 'done' }
+  | { state: 'other' }
+  | { state: 'handed'; used: number }
+  | { state: 'lost'; runToken: string; mark: string };
+
+/**
+ * Claims a slice of a batch in one round trip, only while this worker holds the batch's BullMQ
+ * lock (KEYS[1] = lock, ARGV[1] = its token; otherwise 'fenced'). Per occurrence (KEYS: state
+ * key, job's running lock; ARGV[5 + i]: a run token): no state yet -> take the job's running
+ * lock (the per-job no-overlap of RedisJobLock, same key) and write `run`, or, the job running
+ * elsewhere, write `handed|..|0` (it waits on the one-job path); a state of another batch ->
+ * 'other' (that batch settles it); of this batch -> what it says (a `run` is an attempt lost
+ * with the worker that held the batch before).
+ * ARGV: token, batch id, lock ttl ms, keep s, attempt mark JSON, run tokens...
+ */
+export const CLAIM = new LuaScript(`
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 'fenced' end
+local out = {}
+local n = (#KEYS - 1) / 2
+for i = 1, n do
+  local occ = KEYS[2 * i]
+  local running = KEYS[2 * i + 1]
+  local v = redis.call('GET', occ)
+  if not v then
+    if redis.call('SET', running, ARGV[5 + i], 'PX', ARGV[3], 'NX') then
+      redis.call('SET', occ, 'run|' .. ARGV[2] .. '|' .. ARGV[5 + i] .. '|' .. ARGV[5], 'EX', ARGV[4])
+      out[i] = 'claimed'
+    else
+      redis.call('SET', occ, 'handed|' .. ARGV[2] .. '|0', 'EX', ARGV[4])
+      out[i] = 'busy'
+    end
+  else
+    local s, b, rest = string.match(v, '^(%a+)|([^|]*)|?(.*)$')
+    if b ~= ARGV[2] then out[i] = 'other' else out[i] = s .. '|' .. rest end
+  end
+end
+return out`);
+
+export function parseClaim(answer: string): OccurrenceState {
+  if (answer === 'claimed' || answer === 'busy' || answer === 'other') return { state: answer };
+  const [state, ...rest] = answer.split('|');
+  if (state === 'done') return { state: 'done' };
+  if (state === 'handed') return { state: 'handed', used: Number(rest[0] ?? 0) };
+  if (state === 'run')
+    return { state: 'lost', runToken: rest[0] ?? '', mark: rest.slice(1).join('|') };
+  throw new Error(`unexpected occurrence state ${answer}`);
+}
+
+/**
+ * Settles an occurrence's state while this worker still holds the batch (the fence check
+ * before its outcome becomes history, in the same round trip): writes ARGV[2] to the state key
+ * and, given a run token, releases the job's running lock if it is still that run's. Without
+ * the batch's lock only the running lock is released (as after any attempt) and the answer says
+ * what was found: the worker that took the batch over settles the occurrence.
+ * KEYS: batch lock, state key, running lock; ARGV: token, state, keep s, run token ('' for none).
+ */
+export const SETTLE = new LuaScript(`
+if ARGV[4] ~= '' and redis.call('GET', KEYS[3]) == ARGV[4] then redis.call('DEL', KEYS[3]) end
+local v = redis.call('GET', KEYS[1])
+if v == ARGV[1] then
+  redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
+  return 1
+end
+if v then return 'held by another worker' end
+return 'the lock expired'`);
+
+/** Renews a running lock while it is still `ARGV[1]`'s (RedisJobLock's renewal). */
+export const RENEW = new LuaScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0`);
