@@ -8,7 +8,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { coordinationSettings } from '../src/coordination/coordination.config';
 import { BullMqJobQueue } from '../src/coordination/redis/bullmq-job-queue';
 import { RedisConnections } from '../src/coordination/redis/redis-connections';
 import { Occurrence } from '../src/domain/occurrence';
@@ -20,33 +19,9 @@ import {
 } from './contracts/job-queue.contract';
 import { waitFor } from './support/manual-clock';
 import { deleteKeys, describeWithRedis, uniquePrefix } from './support/redis';
+import { batchReplica } from './support/batch-replica';
 
-/** One replica's queue with batching on (every tick batched), short locks for quick recovery. */
-function replica(prefix: string): { queue: BullMqJobQueue; redis: RedisConnections } {
-  const backend = coordinationSettings(
-    {
-      type: 'redis',
-      config: {
-        host: '127.0.0.1',
-        port: 6379,
-        keyPrefix: prefix,
-        lockDuration: 1000,
-        stalledInterval: 1000,
-        batchFrom: 1,
-      },
-    },
-    {
-      org: 'batches',
-      dataDir: '',
-      retry: { attempts: 3, delayMs: 10 },
-      runTimeoutMs: 60_000,
-      settleWithinMs: 0,
-    },
-  ).backend;
-  if (backend.type !== 'redis') throw new Error('expected Redis settings');
-  const redis = new RedisConnections(backend.redis);
-  return { queue: new BullMqJobQueue(redis, { attempts: 3, delayMs: 10 }, 60_000, 1), redis };
-}
+const replica = batchReplica;
 
 const tick = (occurrences: Occurrence[]) => ({ tickSize: occurrences.length });
 

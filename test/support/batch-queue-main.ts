@@ -6,34 +6,10 @@
  * the process is killed).
  */
 import { AttemptOutcome } from '../../src/domain/attempt';
-import { coordinationSettings } from '../../src/coordination/coordination.config';
-import { BullMqJobQueue } from '../../src/coordination/redis/bullmq-job-queue';
-import { RedisConnections } from '../../src/coordination/redis/redis-connections';
+import { batchReplica } from './batch-replica';
 
 async function main(): Promise<void> {
-  const backend = coordinationSettings(
-    {
-      type: 'redis',
-      config: {
-        host: '127.0.0.1',
-        port: 6379,
-        keyPrefix: process.env.BATCH_PREFIX,
-        lockDuration: 1000,
-        stalledInterval: 1000,
-        batchFrom: 1,
-      },
-    },
-    {
-      org: 'batches',
-      dataDir: '',
-      retry: { attempts: 3, delayMs: 10 },
-      runTimeoutMs: 60_000,
-      settleWithinMs: 0,
-    },
-  ).backend;
-  if (backend.type !== 'redis') throw new Error('expected Redis settings');
-  const redis = new RedisConnections(backend.redis);
-  const queue = new BullMqJobQueue(redis, { attempts: 3, delayMs: 10 }, 60_000, 1);
+  const { queue } = batchReplica(process.env.BATCH_PREFIX ?? '');
   const say = (line: string) => process.stdout.write(`${line}\n`);
   await queue.start(
     {
