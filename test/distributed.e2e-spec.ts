@@ -27,6 +27,17 @@ async function drainAll(replicas: TestApp[], timeoutMs = 20_000): Promise<void> 
 describeWithRedis('distributed mode: replicas on one Redis (BullMQ)', () => {
   const cluster = useRedisReplicas();
 
+  /** Every job of `ids` gets exactly one run record for `minute` (waited for, then drained). */
+  async function expectEachRunOnce(ids: string[], minute: string, replicas: TestApp[]) {
+    const atMinute = async () =>
+      (await allRecords(cluster.dataDir, ids.map(job))).filter((r) => r.scheduled_for === minute);
+    await waitFor(async () => (await atMinute()).length === ids.length);
+    await drainAll(replicas);
+    const runIds = (await atMinute()).map((r) => r.run_id);
+    expect(new Set(runIds).size).toBe(ids.length);
+    expect(runIds).toHaveLength(ids.length);
+  }
+
   async function startReplicas(
     n: number,
     start: string,
@@ -123,15 +134,7 @@ describeWithRedis('distributed mode: replicas on one Redis (BullMQ)', () => {
     }
     b.clock.set('2026-01-05T10:02:00Z');
     expect((await b.scheduler.tick())?.enqueued).toBe(0);
-    const atTwo = async () =>
-      (await allRecords(cluster.dataDir, ids.map(job))).filter(
-        (r) => r.scheduled_for === '2026-01-05T10:02:00Z',
-      );
-    await waitFor(async () => (await atTwo()).length === ids.length);
-    await drainAll([a, b]);
-    const runIds = (await atTwo()).map((r) => r.run_id);
-    expect(new Set(runIds).size).toBe(ids.length);
-    expect(runIds).toHaveLength(ids.length);
+    await expectEachRunOnce(ids, '2026-01-05T10:02:00Z', [a, b]);
   });
 
   it('a stand-by does not take over a tick whose enqueuer is still enqueuing, and does once it stops saying so', async () => {
@@ -171,15 +174,7 @@ describeWithRedis('distributed mode: replicas on one Redis (BullMQ)', () => {
       redis.disconnect();
     }
     // Then it stops (it died): b takes the tick over, each occurrence run once.
-    const atTwo = async () =>
-      (await allRecords(cluster.dataDir, ids.map(job))).filter(
-        (r) => r.scheduled_for === '2026-01-05T10:02:00Z',
-      );
-    await waitFor(async () => (await atTwo()).length === ids.length);
-    await drainAll([a, b]);
-    const runIds = (await atTwo()).map((r) => r.run_id);
-    expect(new Set(runIds).size).toBe(ids.length);
-    expect(runIds).toHaveLength(ids.length);
+    await expectEachRunOnce(ids, '2026-01-05T10:02:00Z', [a, b]);
   });
 
   it('a write on one replica reaches the caches of the others at once, not at the next refresh', async () => {
