@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock, rfc3339 } from '../common/clock';
 import { REPLICA } from '../common/replica';
+import { TurnBatch } from '../common/turn-batch';
 import { occurrenceId } from '../domain/job-key';
 import { jobOf, Missed, Occurrence } from '../domain/occurrence';
 import { JobLog } from '../job-log/job-log';
@@ -30,10 +31,12 @@ const MAX_HELD = 10_000;
 @Injectable()
 export class RunRecorder {
   private readonly logger = new Logger(RunRecorder.name);
-  private held: AttemptReport[] = [];
-  /** When each held report came (epoch ms; numbers: no object per report for the GC to copy). */
-  private heldAt: number[] = [];
-  private drainScheduled = false;
+  /** Reports held until the turn ends, with when each came (epoch ms): see `record`. */
+  private readonly held = new TurnBatch<AttemptReport, number>((report, finished) =>
+    this.recordNow(report, finished).catch((err: Error) =>
+      this.logger.error(`record of ${report.occurrence.id}: ${err.message}`),
+    ),
+  );
 
   constructor(
     private readonly jobLog: JobLog,
@@ -43,7 +46,7 @@ export class RunRecorder {
     private readonly clock: Clock,
   ) {
     // A read of the run metrics counts the reports still held first.
-    this.metrics.beforeRead(() => this.drain());
+    this.metrics.beforeRead(() => this.held.drain());
   }
 
   /**
@@ -57,31 +60,12 @@ export class RunRecorder {
    */
   async record(report: AttemptReport): Promise<void> {
     const finished = this.clock.now().getTime();
-    if (this.held.length >= MAX_HELD) {
-      this.drain();
+    if (this.held.size >= MAX_HELD) {
+      // Oldest first: each job's history stays in order.
+      this.held.drain();
       return this.recordNow(report, finished);
     }
-    this.held.push(report);
-    this.heldAt.push(finished);
-    if (!this.drainScheduled) {
-      this.drainScheduled = true;
-      setImmediate(() => this.drain());
-    }
-  }
-
-  /** Records every held report, oldest first (each job's history stays in order). */
-  private drain(): void {
-    this.drainScheduled = false;
-    const held = this.held;
-    const at = this.heldAt;
-    if (held.length === 0) return;
-    this.held = [];
-    this.heldAt = [];
-    for (let i = 0; i < held.length; i++) {
-      this.recordNow(held[i], at[i]).catch((err: Error) =>
-        this.logger.error(`record of ${held[i].occurrence.id}: ${err.message}`),
-      );
-    }
+    this.held.add(report, finished);
   }
 
   private async recordNow(
@@ -121,7 +105,7 @@ export class RunRecorder {
    * outcome is unknown, and that goes on the record.
    */
   async lost(occurrence: Occurrence, lost: LostAttempt): Promise<'settled' | 'unknown'> {
-    this.drain();
+    this.held.drain();
     if (await this.recordedSuccess(occurrence, lost.number)) return 'settled';
     const started = new Date(lost.startedAt);
     const at = Number.isNaN(started.getTime()) ? this.clock.now() : started;
@@ -156,7 +140,7 @@ export class RunRecorder {
 
   /** One `missed` record per job, saying how many occurrences were not run and between when. */
   async missed(missed: Missed[], catchUpWindowMs: number): Promise<void> {
-    this.drain();
+    this.held.drain();
     const now = this.clock.now();
     this.metrics.missed.inc(
       { reason: 'catch_up_window' },
@@ -199,7 +183,7 @@ export class RunRecorder {
 
   /** Resolves when every record so far is written (shutdown). */
   flush(): Promise<void> {
-    this.drain();
+    this.held.drain();
     return this.jobLog.flush();
   }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Histogram } from 'prom-client';
 import { MetricsRegistry } from '../metrics/metrics-registry';
+import { TurnBatch } from '../common/turn-batch';
 
 /** Attempts and what they did (by runner and status, duration, fire lag, outcomes), and misses. */
 @Injectable()
@@ -14,13 +15,12 @@ export class RunMetrics {
   readonly missed: Counter<'reason'>;
   readonly fleetResources: Counter<'type' | 'result'>;
   /** Lags of attempts started, counted after the work at hand (see `observeLag`). */
-  // Two arrays, not one object per lag: 10,000 numbers in an array are one unboxed block the
-  // garbage collector does not copy one by one while they wait.
-  private lagTriggers: string[] = [];
-  private lagSeconds: number[] = [];
-  private lagsScheduled = false;
+  private readonly lags = new TurnBatch<string, number>((trigger, seconds) => {
+    this.startDelay.observe(seconds);
+    this.lag.observe({ trigger }, seconds);
+  });
   /** What counts work held for later (the recorder's reports): run before any read. */
-  private readonly pending: (() => void)[] = [() => this.countLags()];
+  private readonly pending: (() => void)[] = [() => this.lags.drain()];
 
   constructor(metrics: MetricsRegistry) {
     this.runs = metrics.counter({
@@ -93,23 +93,6 @@ export class RunMetrics {
    * (`/metrics`) counts what is pending first, so what it shows is never behind.
    */
   observeLag(trigger: string, seconds: number): void {
-    this.lagTriggers.push(trigger);
-    this.lagSeconds.push(seconds);
-    if (this.lagsScheduled) return;
-    this.lagsScheduled = true;
-    setImmediate(() => this.countLags());
-  }
-
-  private countLags(): void {
-    this.lagsScheduled = false;
-    const triggers = this.lagTriggers;
-    const seconds = this.lagSeconds;
-    if (triggers.length === 0) return;
-    this.lagTriggers = [];
-    this.lagSeconds = [];
-    for (let i = 0; i < triggers.length; i++) {
-      this.startDelay.observe(seconds[i]);
-      this.lag.observe({ trigger: triggers[i] }, seconds[i]);
-    }
+    this.lags.add(trigger, seconds);
   }
 }
