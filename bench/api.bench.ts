@@ -7,7 +7,10 @@
  * connections, BENCH_SECONDS each, default 10). Routes: the account list `GET /bench/jobs` (what
  * a client lists), `POST /bench-writes/jobs/g0` (create: into another account, so the list
  * measured stays at 1,000), `GET` one job, `GET /ping` (the framework's floor), and the route the
- * earlier version of this bench measured as "the list", one group's ids (`GET /bench/jobs/g0`).
+ * earlier version of this bench measured as "the list", one group's ids (`GET /bench/jobs/g0`),
+ * and the Nest floor (`floor-get`, `floor-create`: the same Nest, Express, validation pipe and
+ * create DTO with none of minion's own work, `support/nest-floor.ts`), which splits what a route
+ * costs above bare Express into the framework's part and minion's.
  *
  * Every route is warmed up first (BENCH_WARMUP seconds, default 3, not measured: JIT, caches);
  * then, in each of BENCH_ROUNDS rounds (default 3), each route is measured right after its own
@@ -25,7 +28,15 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BENCH_CONFIG, seedJobs } from './support/seed-jobs';
-import { cpuMs, median, startTimedApp, startTimedExpress } from './support/timed-start';
+import {
+  cpuMs,
+  median,
+  NEST_FLOOR,
+  startTimedApp,
+  startTimedExpress,
+  startTimedReference,
+  TimedStart,
+} from './support/timed-start';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
@@ -93,7 +104,15 @@ async function main(): Promise<void> {
   const before = BEFORE_MAIN
     ? await startTimedApp(config, beforeDir, { main: BEFORE_MAIN })
     : undefined;
+  let floor: TimedStart | undefined;
   try {
+    // The Nest floor answers the very bytes minion answers for the job read.
+    const getPath = '/bench/jobs/g7/job-7';
+    const answer = await fetch(`${app.url}${getPath}`, {
+      headers: { 'x-auth-token': BENCH_CONFIG.token },
+    });
+    floor = await startTimedReference(NEST_FLOOR, getPath, { FLOOR_GET_BODY: await answer.text() });
+    const floorBase = new URL(floor.url).origin;
     // The seed README's create body: `{ job, tags }`; the id is made by the server.
     const createBody = JSON.stringify({
       job: {
@@ -129,7 +148,7 @@ async function main(): Promise<void> {
       },
       get: {
         name: `GET one job${suffix}`,
-        url: `${base}/bench/jobs/g7/job-7`,
+        url: `${base}${getPath}`,
         authed: true,
         pid,
       },
@@ -140,7 +159,23 @@ async function main(): Promise<void> {
         pid,
       },
     });
-    const all = routes(app.url, app.pid);
+    const all: Record<string, Target> = {
+      ...routes(app.url, app.pid),
+      'floor-get': {
+        name: 'GET one job, Nest floor',
+        url: `${floorBase}${getPath}`,
+        authed: false,
+        pid: floor.pid,
+      },
+      'floor-create': {
+        name: 'POST create, Nest floor',
+        url: `${floorBase}/bench-writes/jobs/g0`,
+        method: 'POST',
+        body: createBody,
+        authed: false,
+        pid: floor.pid,
+      },
+    };
     const allBefore = before ? routes(before.url, before.pid, ', before build') : {};
     const chosen = (process.env.BENCH_ROUTES ?? Object.keys(all).join(',')).split(',');
     const targets = chosen.map((k) => all[k]).filter(Boolean);
@@ -188,6 +223,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await express.stop();
+    await floor?.stop();
     await app.stop();
     await before?.stop();
     rmSync(dataDir, { recursive: true, force: true });

@@ -12,6 +12,8 @@ export const MAIN =
   process.env.BENCH_MAIN ?? resolve(__dirname, '..', '..', '..', 'dist', 'main.js');
 /** The bare Express reference, compiled beside this file. */
 export const EXPRESS_HELLO = resolve(__dirname, 'express-hello.js');
+/** The Nest floor of bench:api (see nest-floor.ts). */
+export const NEST_FLOOR = resolve(__dirname, 'nest-floor.js');
 
 /** A free TCP port on 127.0.0.1 (asked from the system, then released). */
 export function freePort(): Promise<number> {
@@ -170,14 +172,26 @@ export async function startTimedApp(
 }
 
 /** The bare Express hello-world, timed the same way (spawn to the first 200 of `/hello`). */
-export async function startTimedExpress(): Promise<TimedStart> {
+export function startTimedExpress(): Promise<TimedStart> {
+  return startTimedReference(EXPRESS_HELLO, '/hello');
+}
+
+/**
+ * A reference server (`script` prints nothing we need; it listens on $PORT), timed from the
+ * spawn to the first 200 of `readyPath`; `url` is that path's address.
+ */
+export async function startTimedReference(
+  script: string,
+  readyPath: string,
+  env: Record<string, string> = {},
+): Promise<TimedStart> {
   const port = await freePort();
   const started = Date.now();
-  const child = spawn(process.execPath, [EXPRESS_HELLO], {
+  const child = spawn(process.execPath, [script], {
     stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, NODE_ENV: 'production', PORT: String(port) },
+    env: { ...process.env, ...env, NODE_ENV: 'production', PORT: String(port) },
   });
-  const url = `http://127.0.0.1:${port}`;
+  const url = `http://127.0.0.1:${port}${readyPath}`;
   const stop = async () => {
     if (child.exitCode === null) {
       const exited = new Promise((r) => child.once('exit', r));
@@ -185,17 +199,9 @@ export async function startTimedExpress(): Promise<TimedStart> {
       await exited;
     }
   };
-  const times = await timeToReady(child, `${url}/hello`, () => '', started, 60_000);
+  const times = await timeToReady(child, url, () => '', started, 60_000);
   const cpuAtReadyMs = cpuMs(child.pid!);
-  return {
-    ...times,
-    started,
-    cpuAtReadyMs,
-    url: `${url}/hello`,
-    pid: child.pid!,
-    log: () => '',
-    stop,
-  };
+  return { ...times, started, cpuAtReadyMs, url, pid: child.pid!, log: () => '', stop };
 }
 
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
