@@ -88,6 +88,19 @@ describe('SqliteJobLog', () => {
     expect(await log.describe(key)).toBeNull();
   });
 
+  it('deleteLogs removes records of a full batch waiting for its commit turn', async () => {
+    const log = open(100_000, true);
+    await log.append({ ...key, id: 'other' }, record(1));
+    await log.flush(); // the store is open: nothing below waits for it
+    // 1,000 records fill a batch, which is committed at the next turn, not at once.
+    for (let i = 1; i <= 1000; i++) void log.append(key, record(i));
+    await log.jobDeleted(key);
+    await log.flush();
+    expect(await log.list(key, 10)).toEqual([]);
+    expect(await log.describe(key)).toBeNull();
+    expect(await log.list({ ...key, id: 'other' }, 10)).toHaveLength(1);
+  });
+
   it('imports the JSON-lines files of earlier versions once, torn lines left out', async () => {
     const groupDir = join(dir, 'org', 'a', 'g');
     mkdirSync(groupDir, { recursive: true });

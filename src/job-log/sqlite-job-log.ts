@@ -54,6 +54,8 @@ export class SqliteJobLog extends JobLog implements OnApplicationShutdown {
   private readonly info = new Map<string, CachedInfo>();
   private readonly ready: Promise<void>;
   private open?: Batch;
+  /** Every batch not yet written: open, full and waiting for its turn, or waiting for `ready`. */
+  private readonly unsettled = new Set<Batch>();
   private closed = false;
 
   constructor(
@@ -84,6 +86,7 @@ export class SqliteJobLog extends JobLog implements OnApplicationShutdown {
     let batch = this.open;
     if (!batch) {
       batch = this.open = newBatch();
+      this.unsettled.add(batch);
       const timed = batch;
       setTimeout(() => void this.commit(timed), BATCH_DELAY_MS);
     }
@@ -128,7 +131,7 @@ export class SqliteJobLog extends JobLog implements OnApplicationShutdown {
     if (!this.deleteLogs) return;
     await this.ready;
     // Records of the job still waiting in a batch go first, so none outlives the delete.
-    if (this.open) await this.commit(this.open);
+    await this.commitUnsettled();
     const job = jobRef(key);
     this.readable()?.deleteJob(job);
     this.info.delete(job);
@@ -139,7 +142,7 @@ export class SqliteJobLog extends JobLog implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     if (this.closed) return;
     await this.ready;
-    if (this.open) await this.commit(this.open);
+    await this.commitUnsettled();
     this.closed = true;
     this.store?.close();
   }
@@ -154,7 +157,20 @@ export class SqliteJobLog extends JobLog implements OnApplicationShutdown {
       batch.settle();
     } catch (err) {
       batch.settle(err as Error);
+    } finally {
+      this.unsettled.delete(batch);
     }
+  }
+
+  /**
+   * Commits every batch not yet written and waits for them: the open one, a full one waiting for
+   * its turn, and one whose commit already began but still waits for `ready` (a commit started
+   * by its timer while a delete waited too). Only those that exist now: a stream of new runs
+   * does not hold a delete or a shutdown back.
+   */
+  private async commitUnsettled(): Promise<void> {
+    const batches = [...this.unsettled];
+    await Promise.all(batches.map((b) => this.commit(b).then(() => b.done.catch(() => undefined))));
   }
 
   /** Every `keepRuns` appends to a job: whether its oldest records are trimmed now. */
