@@ -11,14 +11,8 @@ import {
 import { AuditEntry, NewAuditEntry } from './audit-entry';
 import { AuditLog, AuditPage } from './audit-log';
 import { JobKey } from '../domain/job-key';
-import {
-  cloudWatchReadFailure,
-  CloudWatchOutbox,
-  isOutage,
-  OutboxLimits,
-  Schedule,
-} from '../job-log/cloudwatch-outbox';
-import { HeldRecords } from '../job-log/job-log';
+import { cloudWatchReadFailure, isOutage } from '../job-log/cloudwatch-outbox';
+import { OutageSettings, withOutbox } from '../job-log/outbox.mixin';
 
 /** Entries of one job read at most, to answer its history (pages of FilterLogEvents). */
 const MAX_HISTORY_SCAN = 10_000;
@@ -32,40 +26,18 @@ const MAX_HISTORY_SCAN = 10_000;
  * is delivered when it answers again: the change it describes was made, its entry is not lost.
  * Until then it is missing from the history and the listings.
  */
-export class CloudWatchAuditLog extends AuditLog {
+export class CloudWatchAuditLog extends withOutbox(AuditLog) {
   readonly group: string;
-  private readonly outbox: CloudWatchOutbox | null;
 
   constructor(
     private readonly logs: CloudWatchLogsClient,
     org: string,
     private readonly retentionDays: number,
-    outage?: { limits: OutboxLimits; schedule?: Schedule },
+    outage?: OutageSettings,
   ) {
     super();
     this.group = `${org}-audit`.replace(/[^A-Za-z0-9._\-/#]/g, '_').slice(0, 512);
-    this.outbox = outage
-      ? new CloudWatchOutbox(
-          'audit',
-          (_group, stream, events) => this.put(stream, events),
-          outage.limits,
-          outage.schedule,
-        )
-      : null;
-  }
-
-  /** Delivers what a previous run left in the spill file. */
-  onModuleInit(): void {
-    this.outbox?.start();
-  }
-
-  /** What CloudWatch has not taken goes to disk, for the next start. */
-  async onApplicationShutdown(): Promise<void> {
-    await this.outbox?.close();
-  }
-
-  override get heldRecords(): HeldRecords | null {
-    return this.outbox;
+    this.openOutbox('audit', (_group, stream, events) => this.put(stream, events), outage);
   }
 
   async record(entry: NewAuditEntry): Promise<void> {

@@ -8,7 +8,8 @@ import {
 import { Test } from '@nestjs/testing';
 import { mockOf, newTestService } from '../../test/support/new-test-service';
 import { CoordinationHealth } from '../coordination/coordination-health';
-import { JobCache, JobProblem } from '../job-cache/job-cache.service';
+import { JobCache } from '../job-cache/job-cache.service';
+import { JobProblem } from '../job-cache/job-problems';
 import { MetricsRegistry } from '../metrics/metrics-registry';
 import { JobsRepository } from '../repository/jobs.repository';
 import { HealthController } from './health.controller';

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Subscription } from 'rxjs';
 import { Clock } from '../common/clock';
-import { CronSchedule, DEFAULT_TIMEZONE } from '../common/cron/cron-schedule';
+import { CronSchedule } from '../common/cron/cron-schedule';
 import { ServiceUnavailableError } from '../common/errors';
 import { Accounts } from '../domain/accounts';
 import { JobCacheSettings } from './job-cache.config';
@@ -12,6 +12,7 @@ import { CorruptJobError, JobDocument } from '../domain/job-document';
 import { JobsRepository } from '../repository/jobs.repository';
 import { RunnerRegistry } from '../runners/runner-registry';
 import { JobListing } from './job-listing';
+import { JobProblem, JobProblems } from './job-problems';
 
 export interface CachedJob {
   key: string;
@@ -23,13 +24,6 @@ export interface CachedJob {
 }
 
 export type CacheListener = (key: string, job: CachedJob | null) => void;
-
-/** An enabled job that cannot run as stored: its schedule or its runner is unusable. */
-export interface JobProblem {
-  job: string;
-  problem: 'schedule' | 'runner';
-  reason: string;
-}
 
 /**
  * Every enabled job of every configured account, in memory: what the scheduler fires from.
@@ -50,7 +44,7 @@ export class JobCache implements OnModuleInit, OnModuleDestroy {
   private readonly keys = new JobListing();
   private loading: Promise<boolean> | null = null;
   /** Enabled jobs that cannot run as stored; each is logged once when first found. */
-  private readonly problems = new Map<string, JobProblem>();
+  private readonly problems: JobProblems;
 
   loaded = false;
   lastLoadAt: Date | null = null;
@@ -63,8 +57,10 @@ export class JobCache implements OnModuleInit, OnModuleDestroy {
     private readonly changes: JobChanges,
     private readonly metrics: JobCacheMetrics,
     private readonly clock: Clock,
-    private readonly runners: RunnerRegistry,
-  ) {}
+    runners: RunnerRegistry,
+  ) {
+    this.problems = new JobProblems(runners, this.logger);
+  }
 
   onModuleInit(): void {
     this.metrics.observe(this);
@@ -110,7 +106,7 @@ export class JobCache implements OnModuleInit, OnModuleDestroy {
 
   /** Enabled jobs whose schedule cannot be parsed or whose runner the account may not use. */
   jobProblems(): JobProblem[] {
-    return [...this.problems.values()];
+    return this.problems.list();
   }
 
   onChange(listener: CacheListener): void {
@@ -253,66 +249,20 @@ export class JobCache implements OnModuleInit, OnModuleDestroy {
     const current = this.jobs.get(key);
     if (current && sameSchedule(current.doc, doc)) {
       current.doc = doc;
-      this.checkRunner(key, doc);
+      this.problems.checkRunner(key, doc);
       return;
     }
     // The document is its own JobKey (account, group, id): no second object per cached job.
-    const job: CachedJob = { key, job: doc, doc, schedule: this.parse(key, doc) };
+    const job: CachedJob = { key, job: doc, doc, schedule: this.problems.schedule(key, doc) };
     this.jobs.set(key, job);
-    this.checkRunner(key, doc);
+    this.problems.checkRunner(key, doc);
     for (const listener of this.listeners) listener(key, job);
   }
 
   private drop(key: string): void {
-    this.problems.delete(key);
+    this.problems.forget(key);
     if (!this.jobs.delete(key)) return;
     this.listeners.forEach((l) => l(key, null));
-  }
-
-  /** The schedule, or null (logged once, counted and listed under readiness) when unusable. */
-  private parse(key: string, doc: JobDocument): CronSchedule | null {
-    try {
-      const schedule = CronSchedule.parse(
-        doc.schedule_expression,
-        doc.timezone ?? DEFAULT_TIMEZONE,
-      );
-      // (No lookup while there are no problems: a load puts 100k jobs.)
-      if (this.problems.size > 0 && this.problems.get(key)?.problem === 'schedule') {
-        this.problems.delete(key);
-      }
-      return schedule;
-    } catch (err) {
-      this.report({ job: key, problem: 'schedule', reason: (err as Error).message }, () =>
-        this.logger.warn(
-          `job ${key} has an unusable schedule ${JSON.stringify(doc.schedule_expression)} and will ` +
-            `not fire: ${(err as Error).message}`,
-        ),
-      );
-      return null;
-    }
-  }
-
-  /** A runner the account may not use: every run fails, so say so once, now. */
-  private checkRunner(key: string, doc: JobDocument): void {
-    const known = this.problems.size > 0;
-    if (known && this.problems.get(key)?.problem === 'schedule') return;
-    const reason = this.runners.problem(doc.account, doc.details);
-    if (reason === null) {
-      if (known) this.problems.delete(key);
-      return;
-    }
-    this.report({ job: key, problem: 'runner', reason }, () =>
-      this.logger.warn(
-        `job ${key} cannot run: ${reason}; each of its runs fails until it is fixed, disabled ` +
-          'or deleted (PUT and DELETE work)',
-      ),
-    );
-  }
-
-  private report(problem: JobProblem, log: () => void): void {
-    const known = this.problems.get(problem.job);
-    if (known?.reason !== problem.reason) log();
-    this.problems.set(problem.job, problem);
   }
 }
 

@@ -7,87 +7,54 @@ import {
   DescribeLogGroupsCommand,
   DescribeLogStreamsCommand,
   GetLogEventsCommand,
-  InputLogEvent,
   ListTagsLogGroupCommand,
-  PutLogEventsCommand,
   PutRetentionPolicyCommand,
   TagLogGroupCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { isThrottlingError, isTransientError } from '@smithy/core/retry';
 import { Logger } from '@nestjs/common';
-import { retryDelays, retrying } from '../common/backoff';
 import { rfc3339 } from '../common/clock';
 import { JobDocument, Tag } from '../domain/job-document';
-import { EVENT_OVERHEAD_BYTES, fitEvent, Pending, takeBatch } from './cloudwatch-batch';
-import { HeldRecords, JobLog } from './job-log';
+import { JobLog } from './job-log';
 import { RunLogInfo, RunRecord } from '../domain/run-record';
 import { JobKey } from '../domain/job-key';
-import {
-  cloudWatchReadFailure,
-  CloudWatchOutbox,
-  isOutage,
-  OutboxLimits,
-  Schedule,
-} from './cloudwatch-outbox';
-
-const PUT_ATTEMPTS = 5;
-const MAX_RETRY_DELAY_MS = 10_000;
-
-interface Stream {
-  group: string;
-  name: string;
-  pending: Pending[];
-  sending: boolean;
-}
+import { cloudWatchReadFailure } from './cloudwatch-outbox';
+import { CloudWatchRunSender, LogStream } from './cloudwatch-run-sender';
+import { OutageSettings, withOutbox } from './outbox.mixin';
 
 /**
  * Run history in CloudWatch Logs, as the original kept it: log group `<org>-<group>` (created with
  * the job's tags and a retention, 90 days by default), log stream `<job id>`, one event per run
- * attempt (the same JSON as the file log). Events are sent per stream in batches that respect
- * PutLogEvents' limits (10,000 events, 1 MiB, 24 h span), in time order, retried on throttling.
- * While a batch is in flight new records gather for the next one. Logs of deleted jobs stay
- * unless `deleteLogs` is set. A batch CloudWatch still cannot take after its retries (throttled,
- * down) goes to the outbox (memory, then a spill file), with every record after it until the
- * outbox has delivered all it holds (`CloudWatchOutbox`).
+ * attempt (the same JSON as the file log). Records are sent per stream in batches, retried on
+ * throttling (`CloudWatchRunSender`). Logs of deleted jobs stay unless `deleteLogs` is set. A
+ * batch CloudWatch still cannot take after its retries (throttled, down) goes to the outbox
+ * (memory, then a spill file), with every record after it until the outbox has delivered all it
+ * holds (`CloudWatchOutbox`).
  */
-export class CloudWatchJobLog extends JobLog {
-  private readonly log = new Logger(CloudWatchJobLog.name);
-  private readonly streams = new Map<string, Stream>();
-  /** Where records wait while CloudWatch cannot take them; none: such records fail (counted). */
-  readonly outbox: CloudWatchOutbox | null;
+export class CloudWatchJobLog extends withOutbox(JobLog) {
+  private readonly sender: CloudWatchRunSender;
 
   constructor(
     private readonly logs: CloudWatchLogsClient,
     private readonly org: string,
     private readonly retentionDays: number,
     private readonly deleteLogs: boolean,
-    private readonly retryDelayMs = 200,
-    outage?: { limits: OutboxLimits; schedule?: Schedule },
+    retryDelayMs = 200,
+    outage?: OutageSettings,
   ) {
     super();
-    this.outbox = outage
-      ? new CloudWatchOutbox(
-          'runs',
-          // One try per delivery (the SDK's own retries inside): the outbox paces the next ones.
-          (group, name, events) => this.put({ group, name }, events, 1),
-          outage.limits,
-          outage.schedule,
-        )
-      : null;
-  }
-
-  /** Delivers what a previous run left in the spill file. */
-  onModuleInit(): void {
-    this.outbox?.start();
-  }
-
-  /** After the scheduler flushed the run records: what CloudWatch has not taken goes to disk. */
-  async onApplicationShutdown(): Promise<void> {
-    await this.outbox?.close();
-  }
-
-  override get heldRecords(): HeldRecords | null {
-    return this.outbox;
+    const outbox = this.openOutbox(
+      'runs',
+      // One try per delivery (the SDK's own retries inside): the outbox paces the next ones.
+      (group, name, events) => this.sender.put({ group, name }, events, 1),
+      outage,
+    );
+    this.sender = new CloudWatchRunSender(
+      logs,
+      outbox,
+      (stream) => this.createMissing(stream),
+      new Logger(CloudWatchJobLog.name),
+      retryDelayMs,
+    );
   }
 
   /**
@@ -117,29 +84,8 @@ export class CloudWatchJobLog extends JobLog {
   }
 
   protected write(key: JobKey, record: RunRecord): Promise<void> {
-    const group = this.groupName(key.group);
-    const id = `${group}\u0000${this.streamName(key.id)}`;
-    let stream = this.streams.get(id);
-    if (!stream) {
-      stream = { group, name: this.streamName(key.id), pending: [], sending: false };
-      this.streams.set(id, stream);
-    }
-    const message = JSON.stringify(fitEvent(record));
-    const timestamp = Date.parse(record.finished_at) || Date.now();
-    if (this.outbox?.active) {
-      // Behind the records already held, so none overtakes an older one.
-      this.outbox.add([{ g: group, s: stream.name, t: timestamp, m: message }]);
-      if (stream.pending.length === 0 && !stream.sending) this.streams.delete(id);
-      return Promise.resolve();
-    }
-    return new Promise<void>((resolve, reject) => {
-      stream.pending.push({
-        event: { timestamp, message },
-        bytes: Buffer.byteLength(message, 'utf8') + EVENT_OVERHEAD_BYTES,
-        done: (err) => (err ? reject(err) : resolve()),
-      });
-      if (!stream.sending) void this.drain(id, stream);
-    });
+    const to = { group: this.groupName(key.group), name: this.streamName(key.id) };
+    return this.sender.send(to, record);
   }
 
   async list(key: JobKey, limit: number): Promise<RunRecord[]> {
@@ -230,109 +176,19 @@ export class CloudWatchJobLog extends JobLog {
     }
   }
 
-  private async drain(id: string, stream: Stream): Promise<void> {
-    stream.sending = true;
-    try {
-      while (stream.pending.length > 0) {
-        // CloudWatch is known to be out (another stream found it): straight behind what is held.
-        if (this.outbox?.active) {
-          this.hold(stream, stream.pending.splice(0));
-          break;
-        }
-        const batch = takeBatch(stream.pending);
-        try {
-          await this.put(
-            stream,
-            batch.map((p) => p.event),
-          );
-          batch.forEach((p) => p.done());
-        } catch (err) {
-          // This batch and everything after it in the stream wait in the outbox, in order.
-          if (this.outbox && isOutage(err))
-            this.hold(stream, [...batch, ...stream.pending.splice(0)]);
-          else batch.forEach((p) => p.done(err as Error));
-        }
-      }
-    } finally {
-      stream.sending = false;
-      if (stream.pending.length === 0) this.streams.delete(id);
-    }
-  }
-
-  private hold(stream: Stream, held: Pending[]): void {
-    this.outbox?.add(
-      held.map((p) => ({
-        g: stream.group,
-        s: stream.name,
-        t: p.event.timestamp ?? 0,
-        m: p.event.message ?? '',
-      })),
-    );
-    held.forEach((p) => p.done());
-  }
-
   /**
-   * PutLogEvents, retried on throttling and transient errors (no more once the outbox holds
-   * records: the batch joins them rather than add its retries to an outage); creates a missing
-   * group or stream once.
+   * What a put found missing (a job created by the original, a group deleted by hand): its log
+   * group, with the retention, and the stream.
    */
-  private async put(
-    stream: Pick<Stream, 'group' | 'name'>,
-    events: InputLogEvent[],
-    attempts = PUT_ATTEMPTS,
-  ): Promise<void> {
-    let created = false;
-    const send = async () => {
-      try {
-        return await this.sendEvents(stream, events);
-      } catch (err) {
-        // A job created by the original (or a group deleted by hand): create, then send again.
-        if ((err as Error).name !== 'ResourceNotFoundException' || created) throw err;
-        created = true;
-        await this.createGroup(stream.group, {});
-        await this.logs.send(
-          new PutRetentionPolicyCommand({
-            logGroupName: stream.group,
-            retentionInDays: this.retentionDays,
-          }),
-        );
-        await this.createStream(stream.group, stream.name);
-        return this.sendEvents(stream, events);
-      }
-    };
-    await retrying(send, {
-      delays: retryDelays(attempts - 1, {
-        baseMs: this.retryDelayMs,
-        maxMs: MAX_RETRY_DELAY_MS,
-      }),
-      retryable: (err) => {
-        const e = err as Error;
-        if (this.outbox?.active && isOutage(e)) return false;
-        return (
-          isThrottlingError(e as never) ||
-          isTransientError(e as never) ||
-          e.name === 'ServiceUnavailableException'
-        );
-      },
-    });
-  }
-
-  private async sendEvents(
-    stream: Pick<Stream, 'group' | 'name'>,
-    events: InputLogEvent[],
-  ): Promise<void> {
-    const res = await this.logs.send(
-      new PutLogEventsCommand({
+  private async createMissing(stream: LogStream): Promise<void> {
+    await this.createGroup(stream.group, {});
+    await this.logs.send(
+      new PutRetentionPolicyCommand({
         logGroupName: stream.group,
-        logStreamName: stream.name,
-        logEvents: events,
+        retentionInDays: this.retentionDays,
       }),
     );
-    const rejected = res.rejectedLogEventsInfo;
-    if (rejected)
-      this.log.warn(
-        `CloudWatch rejected some run records of ${stream.group}/${stream.name}: ${JSON.stringify(rejected)}`,
-      );
+    await this.createStream(stream.group, stream.name);
   }
 
   /** True when the group was created now; false when it existed. */

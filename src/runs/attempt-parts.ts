@@ -1,12 +1,8 @@
-import { InvalidFieldError, RunnerError } from '../common/errors';
-import { AttemptOutcome } from '../domain/attempt';
 import { JobDocument } from '../domain/job-document';
 import { currentFence, FencedError } from '../domain/fence';
 import { RunContext } from '../runners/runner';
 
-/** The executor's small parts: a run's context, and how an attempt's end is told. */
-
-const MAX_OUTPUT = 64 * 1024;
+/** The executor's small parts: a run's context, and the fence that stopped a run. */
 
 /**
  * A run's context whose signal is made only if the runner asks for it (see startDeadline). A
@@ -37,21 +33,4 @@ export function fencedBy(err: unknown): FencedError | undefined {
   return currentFence()?.signal.aborted
     ? (currentFence()?.signal.reason as FencedError)
     : undefined;
-}
-
-/** Bad details and a runner the account may not use cannot be fixed by retrying. */
-export function failed(startedAt: Date, runner: string | undefined, err: unknown): AttemptOutcome {
-  const permanent = err instanceof RunnerError ? err.permanent : err instanceof InvalidFieldError;
-  return {
-    status: 'failed',
-    error: (err as Error)?.message ?? String(err),
-    permanent,
-    requestId: err instanceof RunnerError ? err.requestId : undefined,
-    startedAt,
-    runner,
-  };
-}
-
-export function truncate(text: string): string {
-  return text.length > MAX_OUTPUT ? `${text.slice(0, MAX_OUTPUT)}… (truncated)` : text;
 }

@@ -9,23 +9,31 @@ import { jobOf, Occurrence } from '../domain/occurrence';
 import { RunMetrics } from './runs.metrics';
 import { JobDocument } from '../domain/job-document';
 import { JobsRepository } from '../repository/jobs.repository';
-import { RunOutcome, SUCCESSFUL_RESULTS } from '../domain/outcome';
+import { RunOutcome } from '../domain/outcome';
 import { ParsedRun, RunResult } from '../runners/runner';
 import { RunnerRegistry } from '../runners/runner-registry';
 import { FleetMatches } from '../job-cache/fleet-matches.service';
 import { JobCache } from '../job-cache/job-cache.service';
-import { awaitFleet, fleetSentence } from './await-fleet';
+import { awaitFleet } from './await-fleet';
 import { runSequence } from './run-sequence';
 import { RunRecorder } from './run-recorder.service';
 import { SequenceProgress } from '../coordination/sequence-progress';
 import { SequencePlan } from '../domain/sequence';
 import { RetryPolicy } from '../domain/attempt';
-import { awaitTarget, outcomeError } from './await-target';
-import { FLEET_SUCCESS, FleetTarget } from '../domain/fleet';
+import { awaitTarget } from './await-target';
+import { FleetTarget } from '../domain/fleet';
 import { mayBeSkipped, skipMarks, skipReason } from '../domain/skip';
 import { Attempt, AttemptOutcome, RUN_ANSWER_GRACE_MS } from '../domain/attempt';
 import { checkFence, currentFence } from '../domain/fence';
-import { failed, fencedBy, LazyRunContext, truncate } from './attempt-parts';
+import { fencedBy, LazyRunContext } from './attempt-parts';
+import {
+  ActionDone,
+  failed,
+  fleetOutcome,
+  sequenceOutcome,
+  targetOutcome,
+  truncate,
+} from './attempt-outcomes';
 
 /**
  * Runs one attempt of an occurrence and says what came of it; it decides nothing else (the
@@ -152,36 +160,21 @@ export class Executor {
     if (!target.already && parsed.wait) attempt.releaseSlot?.();
     const outcome = await awaitTarget(target, parsed.wait, this.waits.signal, this.clock);
     this.count(parsed.runner.type, outcome);
-    if (SUCCESSFUL_RESULTS.includes(outcome.result)) {
-      return { status: 'succeeded', output, requestId, outcome, startedAt, runner };
-    }
-    if (outcome.result === 'interrupted') {
-      const reason = `${outcomeError(outcome, parsed.wait)}; the next attempt checks what it reached`;
-      return { status: 'interrupted', reason, requestId, outcome, startedAt, runner };
-    }
-    return {
-      status: 'failed',
-      error: outcomeError(outcome, parsed.wait),
-      // No permission to check cannot be fixed by acting again; any other miss may be.
-      permanent: outcome.result === 'refused',
-      requestId,
-      outcome,
-      startedAt,
-      runner,
-    };
+    return targetOutcome(outcome, parsed.wait, { output, requestId, startedAt, runner });
   }
 
   /**
    * A sequence's steps, in order, each through this same run path (`runSequence`). The sequence
-   * mostly waits for its steps: it gives its slot back at once. Its status: succeeded when every
-   * step succeeded (or was skipped), failed otherwise, naming the step; interrupted at shutdown,
-   * it is retried (with Redis, by another replica, which resumes at the step in progress).
+   * mostly waits for its steps: it gives its slot back at once. Its status (`sequenceOutcome`):
+   * succeeded when every step succeeded (or was skipped), failed otherwise, naming the step;
+   * interrupted at shutdown, it is retried (with Redis, by another replica, which resumes at the
+   * step in progress).
    */
   private async settleSequence(
     occurrence: Occurrence,
     plan: SequencePlan,
     attempt: Attempt,
-    base: { output: string; startedAt: Date; runner: string },
+    base: ActionDone,
   ): Promise<AttemptOutcome> {
     attempt.releaseSlot?.();
     const end = await runSequence(occurrence, plan, {
@@ -193,40 +186,21 @@ export class Executor {
       now: () => this.clock.now(),
       signal: this.waits.signal,
     });
-    const { startedAt, runner } = base;
-    const lines = end.steps.map(
-      (s) =>
-        `step ${s.step} ${s.job}: ${s.status}${s.duration_ms !== undefined ? ` in ${s.duration_ms} ms` : ''}`,
-    );
-    const output = truncate([base.output, ...lines].join('\n'));
-    const failed = end.failedAt;
-    if (!failed) return { status: 'succeeded', output, steps: end.steps, startedAt, runner };
-    const at = `step ${failed.step} (${failed.job})`;
-    if (end.interrupted) {
-      const reason = `interrupted at ${at}: ${failed.error ?? ''}; the next attempt resumes there`;
-      return { status: 'interrupted', reason, steps: end.steps, startedAt, runner };
-    }
-    return {
-      status: 'failed',
-      error: `${at} failed: ${failed.error ?? ''}${plan.onFailure === 'stop' ? '; the steps after it were not run' : ''}`,
-      permanent: false,
-      steps: end.steps,
-      startedAt,
-      runner,
-    };
+    return sequenceOutcome(plan, end, base);
   }
 
   /**
-   * A fleet's members, each to its own end (`awaitFleet`); the attempt succeeds when every one
-   * is where it should be (reached, already, not waited, or skipped by its tag). A selector that
-   * matched nothing is a skipped occurrence, not a failure. A retry acts again only on those not
-   * at their target: it resolves the selector again and finds the others there already.
+   * A fleet's members, each to its own end (`awaitFleet`); the attempt succeeds (`fleetOutcome`)
+   * when every one is where it should be (reached, already, not waited, or skipped by its tag). A
+   * selector that matched nothing is a skipped occurrence, not a failure. A retry acts again only
+   * on those not at their target: it resolves the selector again and finds the others there
+   * already.
    */
   private async settleFleet(
     fleet: FleetTarget,
     parsed: ParsedRun,
     attempt: Attempt,
-    base: { output: string; startedAt: Date; runner: string },
+    base: ActionDone,
   ): Promise<AttemptOutcome> {
     const { startedAt, runner } = base;
     if (fleet.members.length === 0) {
@@ -238,25 +212,7 @@ export class Executor {
     for (const r of end.resources) {
       this.metrics.fleetResources.inc({ type: parsed.runner.type, result: r.result });
     }
-    const sentence = fleetSentence(fleet.kind, end);
-    const output = truncate(`${base.output}\n${sentence}`);
-    const fields = { fleet: end.summary, resources: end.resources, startedAt, runner };
-    if (end.summary.missed === 0) return { status: 'succeeded', output, ...fields };
-    const missed = end.resources.filter((r) => !FLEET_SUCCESS.includes(r.result));
-    if (missed.every((r) => r.result === 'interrupted')) {
-      return {
-        status: 'interrupted',
-        reason: `${sentence}; the next attempt checks them`,
-        ...fields,
-      };
-    }
-    return {
-      status: 'failed',
-      error: sentence,
-      // No permission to check cannot be fixed by acting again; any other miss may be.
-      permanent: missed.every((r) => r.result === 'refused'),
-      ...fields,
-    };
+    return fleetOutcome(fleet.kind, end, base);
   }
 
   private count(type: string, outcome: RunOutcome): void {

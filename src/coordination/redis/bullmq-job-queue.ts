@@ -15,8 +15,8 @@ import { Occurrence, withRef } from '../../domain/occurrence';
 import { RedisConnections } from './redis-connections';
 import { BATCHED, RedisJobLock } from './redis-job-lock';
 import { Attempt, RetryPolicy, willRetry, AttemptOutcome } from '../../domain/attempt';
-import { FENCED_PREFIX, FencedError, runFenced } from '../../domain/fence';
-import { OccurrenceFence } from './occurrence-fence';
+import { FencedError, runFenced } from '../../domain/fence';
+import { AttemptFences } from './attempt-fences';
 import { fencedOutcome } from './fenced-outcome';
 import { OccurrenceBatches } from './occurrence-batches';
 import { occurrenceStateKey } from './batch-scripts';
@@ -50,10 +50,8 @@ export class BullMqJobQueue extends JobQueue {
   private closing?: Promise<void>;
 
   private readonly lock: RedisJobLock;
-  /** The fence of each attempt running here, by BullMQ job id (a failed lock renewal ends it). */
-  private readonly fences = new Map<string, OccurrenceFence>();
-  /** BullMQ job ids this replica was fenced from in the last minute. */
-  private readonly fenced = new Set<string>();
+  /** The fences of the attempts running here, and the jobs this replica was fenced from. */
+  private readonly fences: AttemptFences;
 
   constructor(
     private readonly redis: RedisConnections,
@@ -64,6 +62,7 @@ export class BullMqJobQueue extends JobQueue {
   ) {
     super();
     this.lock = new RedisJobLock(redis);
+    this.fences = new AttemptFences(redis, this.logger);
     this.queue = new Queue<QueuedOccurrence>(QUEUE, {
       // Fail fast while Redis is down: the scheduler keeps the occurrences for its next tick.
       connection: redis.bullConnection('queue', { enableOfflineQueue: false }),
@@ -81,7 +80,9 @@ export class BullMqJobQueue extends JobQueue {
     this.queue.on('error', (err) => this.logger.warn(`queue: ${err.message}`));
     this.batches =
       batchFrom > 0
-        ? new OccurrenceBatches(redis, policy, this.queue, (id, why) => this.noteFenced(id, why))
+        ? new OccurrenceBatches(redis, policy, this.queue, (id, why) =>
+            this.fences.noteFenced(id, why),
+          )
         : null;
   }
 
@@ -127,29 +128,9 @@ export class BullMqJobQueue extends JobQueue {
       },
     );
     this.worker.on('error', (err) => {
-      // BullMQ's complaints about a job this replica was fenced from (its lock is another's
-      // now) repeat what the fenced record and the warning below say.
-      const job = /(?:lock for job|Lock mismatch for job) (\S+?)\.?(?: |$)/.exec(err.message)?.[1];
-      if (job && this.fenced.has(job)) return;
-      this.logger.warn(`worker: ${err.message}`);
+      if (!this.fences.isEcho(err)) this.logger.warn(`worker: ${err.message}`);
     });
-    // The lock of a run could not be renewed: it expired (this process was frozen, or cut off
-    // from Redis, longer than lockDuration) and another replica may run the occurrence now.
-    this.worker.on('lockRenewalFailed', (ids: string[]) => {
-      for (const id of ids) {
-        const fence = this.fences.get(id);
-        if (!fence) continue;
-        this.fenced.add(id);
-        fence.lose(`its lock could not be renewed: this replica was stopped or cut off from Redis`);
-      }
-    });
-  }
-
-  /** Remembers for a minute that this replica was fenced from `jobId` (see the error handler). */
-  private noteFenced(jobId: string, reason: string): void {
-    this.logger.warn(`occurrence ${jobId}: ${FENCED_PREFIX} (${reason}); recorded as fenced`);
-    this.fenced.add(jobId);
-    setTimeout(() => this.fenced.delete(jobId), 60_000).unref();
+    this.worker.on('lockRenewalFailed', (ids: string[]) => this.fences.lockRenewalFailed(ids));
   }
 
   async stop(timeoutMs: number): Promise<{ dropped: string[]; stillRunning: number }> {
@@ -184,18 +165,6 @@ export class BullMqJobQueue extends JobQueue {
       delayed: (c.delayed ?? 0) + (b.delayed ?? 0),
       failed: (c.failed ?? 0) + (b.failed ?? 0),
     };
-  }
-
-  /** The claim this worker holds on `job` (BullMQ's lock and its token) as the attempt's fence. */
-  private fence(job: Job<QueuedOccurrence>, token: string | undefined): OccurrenceFence {
-    const fence = new OccurrenceFence(
-      this.redis.commands,
-      `${this.queue.toKey(job.id ?? '')}:lock`,
-      token ?? '',
-      Math.max(500, Math.min(2000, Math.floor(this.redis.settings.lockDurationMs / 4))),
-    );
-    this.fences.set(job.id ?? '', fence);
-    return fence;
   }
 
   /**
@@ -267,7 +236,8 @@ export class BullMqJobQueue extends JobQueue {
         return;
       }
       let outcome: AttemptOutcome;
-      const fence = this.fence(job, token);
+      const lockKey = `${this.queue.toKey(job.id ?? '')}:lock`;
+      const fence = this.fences.open(job.id ?? '', lockKey, token);
       const releaseSlot = await this.actionSlots.take();
       try {
         outcome = await runFenced(fence, () =>
@@ -289,7 +259,7 @@ export class BullMqJobQueue extends JobQueue {
           willRetry: false,
         });
         // BullMQ refuses to finish a job whose lock this worker lost; nothing else is to be done.
-        this.noteFenced(job.id ?? '', fence.lost);
+        this.fences.noteFenced(job.id ?? '', fence.lost);
         throw new FencedError(fence.lost);
       }
       const retry = willRetry(this.policy, outcome, attempt);
