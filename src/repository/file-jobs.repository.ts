@@ -1,13 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import {
-  closeSync,
   existsSync,
-  fstatSync,
   mkdirSync,
-  openSync,
   promises as fs,
-  readFileSync,
   renameSync,
   rmSync,
   statSync,
@@ -25,19 +21,16 @@ import {
   entries,
   fileName,
   hash,
-  hiddenNames,
-  identityOf,
   isNotFound,
   LISTING_CACHE_SIZE,
+  removeStaleTemps,
   settled,
-  STALE_TEMP_MS,
-  TEMP_FILE,
-  TEXT_CACHE_SIZE,
   WRITE_ATTEMPTS,
 } from './file-store';
 import { pageOf } from './listing';
 import { FileLoad } from './file-load';
 import { JournalEntry, WriteJournal } from './write-journal';
+import { JobTexts } from './job-texts';
 import { JobKey } from '../domain/job-key';
 
 /**
@@ -56,8 +49,8 @@ export class FileJobsRepository extends JobsRepository {
   private readonly logger = new Logger(FileJobsRepository.name);
   private readonly base: string;
   private readonly locks = new KeyedMutex();
-  /** Recently read job texts by file, with the identity of the file they were read from. */
-  private readonly texts = new Map<string, CachedText>();
+  /** Recently read job texts (one stat answers a read of an unchanged file). */
+  private readonly texts = new JobTexts();
   /** Moves with every change minion makes (see `changed`). */
   private generation = 0;
   /** Recently listed directories (see `segments`). */
@@ -190,22 +183,7 @@ export class FileJobsRepository extends JobsRepository {
 
   /** Removes temp files that crashed writes left (only ours, only older than a minute). */
   override async cleanup(): Promise<void> {
-    let removed = 0;
-    const now = Date.now();
-    for (const account of await entries(this.base, 'dir')) {
-      for (const group of await entries(join(this.base, account), 'dir')) {
-        const dir = join(this.base, account, group);
-        for (const name of await hiddenNames(dir)) {
-          if (!TEMP_FILE.test(name)) continue;
-          const file = join(dir, name);
-          const stat = await fs.lstat(file).catch(() => null);
-          if (stat?.isFile() && now - stat.mtimeMs > STALE_TEMP_MS) {
-            await fs.rm(file, { force: true });
-            removed++;
-          }
-        }
-      }
-    }
+    const removed = await removeStaleTemps(this.base);
     if (removed > 0) this.logger.log(`removed ${removed} temp file(s) left by interrupted writes`);
   }
 
@@ -270,42 +248,9 @@ export class FileJobsRepository extends JobsRepository {
     return { names, clean };
   }
 
-  /**
-   * A job file's text and version. Texts read before are kept with the file's identity (inode,
-   * size, modification and change times): one stat then answers instead of open, read, close and
-   * hash, and a file replaced or edited by anyone (our writes rename a new file in) is read again.
-   *
-   * Synchronous on purpose, like the SQLite run log: a job file is a few hundred bytes on a local
-   * disk, and the promise API's four thread-pool round trips per file cost more than the read
-   * (startup with 100k jobs spent 4 s in them; bench:startup).
-   */
+  /** A job file's text and version (see `JobTexts`), or null when there is none. */
   private read(key: JobKey): CachedText | null {
-    const file = this.file(key);
-    const cached = this.texts.get(file);
-    try {
-      if (cached) {
-        const stat = statSync(file, { throwIfNoEntry: false });
-        if (stat && identityOf(stat) === cached.identity) return cached;
-      }
-      // Not known (or changed): open once, and take the identity from the open file.
-      const fd = openSync(file, 'r');
-      try {
-        const stat = fstatSync(fd);
-        const text = readFileSync(fd, 'utf8');
-        const entry: CachedText = { identity: identityOf(stat), text, version: hash(text) };
-        // Kept only if the file did not change while it was read, nor can without a new identity.
-        if (Buffer.byteLength(text) === stat.size && settled(stat.mtimeMs)) {
-          this.remember(file, entry);
-        }
-        return entry;
-      } finally {
-        closeSync(fd);
-      }
-    } catch (err) {
-      this.texts.delete(file);
-      if (isNotFound(err)) return null;
-      throw err;
-    }
+    return this.texts.read(this.file(key));
   }
 
   /**
@@ -314,14 +259,8 @@ export class FileJobsRepository extends JobsRepository {
    */
   private changed(file?: string): void {
     this.generation++;
-    if (file) this.texts.delete(file);
+    if (file) this.texts.forget(file);
     this.listings.clear();
-  }
-
-  private remember(file: string, entry: CachedText): void {
-    // Full: start again (evicting one by one from the front of a Map walks its tombstones).
-    if (this.texts.size >= TEXT_CACHE_SIZE) this.texts.clear();
-    this.texts.set(file, entry);
   }
 
   private relative(file: string): string {

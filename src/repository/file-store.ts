@@ -1,6 +1,7 @@
 /** The file repository's helpers: names on disk, directory listings, file identities, hashes. */
 import { createHash } from 'node:crypto';
 import { promises as fs, Stats } from 'node:fs';
+import { join } from 'node:path';
 import { InvalidFieldError } from '../common/errors';
 import { MAX_FILE_NAME_BYTES, requireSafeSegment, segmentFileName } from '../common/safe-segment';
 
@@ -79,4 +80,25 @@ export function hash(text: string): string {
 
 export function isNotFound(err: unknown): boolean {
   return (err as NodeJS.ErrnoException)?.code === 'ENOENT';
+}
+
+/** Removes the temp files crashed writes left under `base` (only ours, only older than a minute). */
+export async function removeStaleTemps(base: string): Promise<number> {
+  let removed = 0;
+  const now = Date.now();
+  for (const account of await entries(base, 'dir')) {
+    for (const group of await entries(join(base, account), 'dir')) {
+      const dir = join(base, account, group);
+      for (const name of await hiddenNames(dir)) {
+        if (!TEMP_FILE.test(name)) continue;
+        const file = join(dir, name);
+        const stat = await fs.lstat(file).catch(() => null);
+        if (stat?.isFile() && now - stat.mtimeMs > STALE_TEMP_MS) {
+          await fs.rm(file, { force: true });
+          removed++;
+        }
+      }
+    }
+  }
+  return removed;
 }
