@@ -167,13 +167,26 @@ describe('RunRecorder', () => {
       // Another attempt's success, or this attempt's failure, does not settle it.
       m.jobLog.list.mockResolvedValue([
         { run_id: occurrence.id, attempt: 2, status: 'succeeded' } as never,
-        { run_id: occurrence.id, attempt: 1, status: 'failed' } as never,
+        { run_id: occurrence.id, attempt: 1, status: 'failed', will_retry: false } as never,
+        { run_id: occurrence.id, attempt: 2, status: 'failed', will_retry: true } as never,
       ]);
       expect(await m.recorder.lost(occurrence, lost)).toBe('unknown');
       expect(m.jobLog.append).toHaveBeenCalledWith(
         KEY,
         expect.objectContaining({ status: 'failed', will_retry: true, replica: 'host:42' }),
       );
+    });
+
+    it('already recorded as ending with a retry to come: runs again, no second record, no alert', async () => {
+      // A batch's attempt that did not act (Redis did not answer its fence check) and recorded
+      // so, the state of its batch left unwritten by the outage: not a replica that stopped.
+      const m = setup();
+      m.jobLog.list.mockResolvedValue([
+        { run_id: occurrence.id, attempt: 1, status: 'interrupted', will_retry: true } as never,
+      ]);
+      expect(await m.recorder.lost(occurrence, lost)).toBe('unknown');
+      expect(m.jobLog.append).not.toHaveBeenCalled();
+      expect(m.notifications.notify).not.toHaveBeenCalled();
     });
 
     it('a run log that cannot be read settles nothing', async () => {

@@ -101,12 +101,16 @@ export class RunRecorder {
   /**
    * The attempt a replica started and never finished in the queue (it died, or was cut off from
    * Redis). When that attempt's own record says `succeeded` (a run log the replicas share: it
-   * acted, wrote its history, then lost Redis) the occurrence is `settled`. Otherwise its
-   * outcome is unknown, and that goes on the record.
+   * acted, wrote its history, then lost Redis) the occurrence is `settled`. When it says the
+   * attempt ended and will be retried (e.g. it did not act because Redis did not answer its
+   * fence check, and the queue never heard), it runs again with nothing more on the record.
+   * Otherwise its outcome is unknown, and that goes on the record.
    */
   async lost(occurrence: Occurrence, lost: LostAttempt): Promise<'settled' | 'unknown'> {
     this.held.drain();
-    if (await this.recordedSuccess(occurrence, lost.number)) return 'settled';
+    const own = await this.ownRecords(occurrence, lost.number);
+    if (own.some((r) => r.status === 'succeeded')) return 'settled';
+    if (own.some((r) => r.will_retry === true)) return 'unknown';
     const started = new Date(lost.startedAt);
     const at = Number.isNaN(started.getTime()) ? this.clock.now() : started;
     // The dead replica's outcome never came; the runner is the job's, as far as we know it now.
@@ -126,15 +130,13 @@ export class RunRecorder {
     return 'unknown';
   }
 
-  /** Whether attempt `attempt` of the occurrence is recorded `succeeded` (unreadable log: no). */
-  private async recordedSuccess(occurrence: Occurrence, attempt: number): Promise<boolean> {
+  /** The records of attempt `attempt` of the occurrence (unreadable log: none). */
+  private async ownRecords(occurrence: Occurrence, attempt: number): Promise<RunRecord[]> {
     try {
       const recent = await this.jobLog.list(jobOf(occurrence), LOST_LOOKBACK);
-      return recent.some(
-        (r) => r.run_id === occurrence.id && r.attempt === attempt && r.status === 'succeeded',
-      );
+      return recent.filter((r) => r.run_id === occurrence.id && r.attempt === attempt);
     } catch {
-      return false;
+      return [];
     }
   }
 

@@ -1,7 +1,8 @@
 import { MINUTE_MS } from '../../src/common/clock';
-import { startSentinelTopology, SentinelTopology } from '../support/redis-topologies';
-import { ActionCounter, printCounts } from './support/action-counter';
-import { ChaosCluster, SHORT, until } from './support/chaos-cluster';
+import { startSentinelTopology } from '../support/redis-topologies';
+import { printCounts } from './support/action-counter';
+import { SHORT, until } from './support/chaos-cluster';
+import { chaosScenario, QUEUE_MODES } from './support/chaos-scenario';
 
 /**
  * A Sentinel failover during a burst of occurrences: a primary, its replica and three
@@ -16,36 +17,20 @@ const WINDOW = SHORT ? 20 : 100;
 const SPEED = SHORT ? 20 : 10;
 
 describe('a Sentinel failover during a burst', () => {
-  const counter = new ActionCounter();
-  let topology: SentinelTopology;
-  let cluster: ChaosCluster;
-
-  beforeAll(async () => {
-    await counter.start(20);
-    topology = await startSentinelTopology({
-      primary: 7290,
-      replica: 7291,
-      sentinels: [7292, 7293, 7294],
-    });
-    cluster = new ChaosCluster({
-      awsUrl: counter.url,
-      redisPort: 7290,
-      redisAddress: topology.config,
-      speed: SPEED,
-      lockDuration: 15_000,
-      stalledInterval: 2_000,
-      concurrency: 4,
-    });
-    await Promise.all(['a', 'b', 'c'].map((name) => cluster.start(name)));
-  }, 180_000);
-
-  afterAll(async () => {
-    await cluster?.stop();
-    await topology?.stop();
-    await counter.stop();
-  });
+  const s = chaosScenario(
+    async () => {
+      const topology = await startSentinelTopology({
+        primary: 7290,
+        replica: 7291,
+        sentinels: [7292, 7293, 7294],
+      });
+      return { ...topology, port: 7290, address: topology.config };
+    },
+    { latencyMs: 20, speed: SPEED, lockDuration: 15_000, stalledInterval: 2_000, concurrency: 4 },
+  );
 
   it('the replicas follow the new primary by themselves; every occurrence acts once', async () => {
+    const { counter, cluster, redis: topology } = s;
     const started = Date.now();
     const burstMinute = cluster.minuteAfter(5_000);
     const burst = await cluster.createBurst(BURST, burstMinute);
@@ -60,11 +45,7 @@ describe('a Sentinel failover during a burst', () => {
 
     await until('the whole burst acted on', () => counter.rebooted(burst) === BURST, 120_000);
     await cluster.untilClock(burstMinute + MINUTE_MS);
-    await until(
-      'the failover window acted on',
-      () => counter.rebooted(window) === WINDOW,
-      120_000,
-    );
+    await until('the failover window acted on', () => counter.rebooted(window) === WINDOW, 120_000);
     // A late duplicate would show here: give the stalled checks time to hand anything back.
     await new Promise((r) => setTimeout(r, 3_000));
     const readiness = await Promise.all(cluster.replicas.map((r) => r.readiness()));
@@ -77,15 +58,19 @@ describe('a Sentinel failover during a burst', () => {
 
     const burstCounts = counter.counts(burst);
     const windowCounts = counter.counts(window);
-    printCounts('Sentinel failover, burst', burstCounts, {
+    const batched = await cluster.batchedOccurrences(newPrimary);
+    const mode = QUEUE_MODES[0].mode;
+    printCounts(`Sentinel failover, ${mode}, burst`, burstCounts, {
+      'occurrences in batches': batched,
       'acted before the failover': actedBeforeFailover,
       'failover took': `${failoverMs} ms`,
       'failovers seen per replica': failovers.join('/'),
       took: `${Math.round((Date.now() - started) / 1000)} s`,
     });
-    printCounts('Sentinel failover, due in the failover minute', windowCounts);
+    printCounts(`Sentinel failover, ${mode}, due in the failover minute`, windowCounts);
 
     expect(readiness).toEqual([200, 200, 200]);
+    expect(batched).toBe(cluster.batchFrom > 0 ? BURST + WINDOW : 0);
     expect(burstCounts.duplicated).toBe(0);
     expect(burstCounts.missed).toBe(0);
     expect(windowCounts.duplicated).toBe(0);

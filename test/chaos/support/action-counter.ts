@@ -33,7 +33,7 @@ export class ActionCounter {
   readonly fake = new FakeAws();
   /** Instance id -> the replicas (access keys) that rebooted it, in order. */
   readonly reboots = new Map<string, string[]>();
-  private held?: { key: string; action: string; release: Promise<void>; waiting: number };
+  private held?: { key?: string; action: string; release: Promise<void>; waiting: number };
   private releaseHeld?: () => void;
   url = '';
 
@@ -42,6 +42,7 @@ export class ActionCounter {
     this.fake.latencyMs = latencyMs;
     this.fake.gate = async (req) => {
       const held = this.held;
+      if (held && req.action === held.action && held.key === undefined) held.key = keyOf(req);
       if (held && keyOf(req) === held.key && req.action === held.action) {
         held.waiting++;
         await held.release;
@@ -55,8 +56,11 @@ export class ActionCounter {
     return this.url;
   }
 
-  /** Holds every `action` request of the replica signing with `key` until `release()`. */
-  hold(key: string, action: string): void {
+  /**
+   * Holds every `action` request of one replica until `release()`: the replica signing with
+   * `key`, or else the first to send one (with batched ticks, the replica holding the batch).
+   */
+  hold(action: string, key?: string): void {
     let release!: () => void;
     const promise = new Promise<void>((r) => (release = r));
     this.held = { key, action, release: promise, waiting: 0 };
@@ -66,6 +70,11 @@ export class ActionCounter {
   /** Requests held so far. */
   get holding(): number {
     return this.held?.waiting ?? 0;
+  }
+
+  /** The access key of the replica whose requests are held (none yet: undefined). */
+  get heldKey(): string | undefined {
+    return this.held?.key;
   }
 
   release(): void {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Redis from 'ioredis';
 import { minuteFloor, MINUTE_MS, ScaledClock } from '../../../src/common/clock';
 import { RunRecord } from '../../../src/domain/run-record';
 import { SqliteJobLog } from '../../../src/job-log/sqlite-job-log';
@@ -10,6 +11,11 @@ import { replicaKey } from './action-counter';
 
 /** CHAOS_SHORT=1: the short form CI runs (smaller bursts, shorter freezes and outages). */
 export const SHORT = process.env.CHAOS_SHORT === '1';
+/**
+ * CHAOS_BATCH_FROM=N: every scenario's replicas run with `queueProvider.config.batchFrom` N
+ * (a tick of at least N occurrences queued in batches; the scenarios' bursts are 20 or more).
+ */
+export const BATCH_FROM = Number(process.env.CHAOS_BATCH_FROM ?? 0);
 
 const ORG = 'chaos';
 const ACCOUNT = 'spinup';
@@ -46,6 +52,8 @@ export interface ClusterOptions {
   concurrency: number;
   /** Where Redis is, instead of `redisPort` (e.g. `sentinels` and `name`); other keys stay. */
   redisAddress?: Record<string, unknown>;
+  /** queueProvider.config.batchFrom (default CHAOS_BATCH_FROM; 0: off). */
+  batchFrom?: number;
 }
 
 /** One minion replica: dist/main.js in its own process, signing its AWS calls with its own key. */
@@ -74,10 +82,13 @@ export class ChaosCluster {
   readonly clock: ScaledClock;
   /** Instance id -> the job created for it. */
   readonly jobs = new Map<string, string>();
+  /** queueProvider.config.batchFrom of its replicas (0: batching off). */
+  readonly batchFrom: number;
   private instanceCount = 0;
 
   constructor(private readonly options: ClusterOptions) {
     this.clock = new ScaledClock(Date.parse(CLOCK_START), Date.now(), options.speed);
+    this.batchFrom = options.batchFrom ?? BATCH_FROM;
   }
 
   /** The replica started as `name` (`replicas` is in the order they came up). */
@@ -106,6 +117,7 @@ export class ChaosCluster {
             keyPrefix: this.prefix,
             lockDuration: o.lockDuration,
             stalledInterval: o.stalledInterval,
+            ...(this.batchFrom > 0 ? { batchFrom: this.batchFrom } : {}),
           },
         },
         scheduler: {
@@ -196,6 +208,28 @@ export class ChaosCluster {
     };
     await Promise.all(Array.from({ length: 8 }, create));
     return instances;
+  }
+
+  /**
+   * Occurrences that went through a batch: each has a state key in Redis (an hour), which only
+   * batched ticks write. Shows that a batched scenario did batch. `port`: the Redis to ask (by
+   * default the cluster's; after a failover, the new primary).
+   */
+  async batchedOccurrences(port = this.options.redisPort): Promise<number> {
+    const redis = new Redis({ host: '127.0.0.1', port, lazyConnect: true });
+    try {
+      await redis.connect();
+      let count = 0;
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${this.prefix}:${ORG}:occ:*`);
+        count += keys.length;
+        cursor = next;
+      } while (cursor !== '0');
+      return count;
+    } finally {
+      redis.disconnect();
+    }
   }
 
   /** Every run record of the jobs of these instances (the replicas share one SQLite run log). */

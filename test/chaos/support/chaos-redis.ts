@@ -103,7 +103,7 @@ export class ChaosRedis {
     await exited;
   }
 
-  async destroy(): Promise<void> {
+  async stop(): Promise<void> {
     await this.kill();
     rmSync(this.dir, { recursive: true, force: true });
   }
