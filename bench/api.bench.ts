@@ -10,7 +10,9 @@
  * earlier version of this bench measured as "the list", one group's ids (`GET /bench/jobs/g0`),
  * and the Nest floor (`floor-get`, `floor-create`: the same Nest, Express, validation pipe and
  * create DTO with none of minion's own work, `support/nest-floor.ts`), which splits what a route
- * costs above bare Express into the framework's part and minion's.
+ * costs above bare Express into the framework's part and minion's; `fastify-get`,
+ * `fastify-create`: the same floor on Nest's Fastify adapter (not a dependency: measured after
+ * `npm install --no-save @nestjs/platform-fastify@11`; not among the default routes).
  *
  * Every route is warmed up first (BENCH_WARMUP seconds, default 3, not measured: JIT, caches);
  * then, in each of BENCH_ROUNDS rounds (default 3), each route is measured right after its own
@@ -104,15 +106,22 @@ async function main(): Promise<void> {
   const before = BEFORE_MAIN
     ? await startTimedApp(config, beforeDir, { main: BEFORE_MAIN })
     : undefined;
-  let floor: TimedStart | undefined;
+  const floors: TimedStart[] = [];
   try {
-    // The Nest floor answers the very bytes minion answers for the job read.
+    // The Nest floors answer the very bytes minion answers for the job read.
     const getPath = '/bench/jobs/g7/job-7';
     const answer = await fetch(`${app.url}${getPath}`, {
       headers: { 'x-auth-token': BENCH_CONFIG.token },
     });
-    floor = await startTimedReference(NEST_FLOOR, getPath, { FLOOR_GET_BODY: await answer.text() });
-    const floorBase = new URL(floor.url).origin;
+    const getBody = await answer.text();
+    const startFloor = async (platform: string) => {
+      const floor = await startTimedReference(NEST_FLOOR, getPath, {
+        FLOOR_GET_BODY: getBody,
+        FLOOR_PLATFORM: platform,
+      });
+      floors.push(floor);
+      return { base: new URL(floor.url).origin, pid: floor.pid };
+    };
     // The seed README's create body: `{ job, tags }`; the id is made by the server.
     const createBody = JSON.stringify({
       job: {
@@ -159,25 +168,34 @@ async function main(): Promise<void> {
         pid,
       },
     });
-    const all: Record<string, Target> = {
-      ...routes(app.url, app.pid),
-      'floor-get': {
-        name: 'GET one job, Nest floor',
-        url: `${floorBase}${getPath}`,
+    const floorRoutes = (f: { base: string; pid: number }, prefix: string, label: string) => ({
+      [`${prefix}-get`]: {
+        name: `GET one job, ${label}`,
+        url: `${f.base}${getPath}`,
         authed: false,
-        pid: floor.pid,
+        pid: f.pid,
       },
-      'floor-create': {
-        name: 'POST create, Nest floor',
-        url: `${floorBase}/bench-writes/jobs/g0`,
-        method: 'POST',
+      [`${prefix}-create`]: {
+        name: `POST create, ${label}`,
+        url: `${f.base}/bench-writes/jobs/g0`,
+        method: 'POST' as const,
         body: createBody,
         authed: false,
-        pid: floor.pid,
+        pid: f.pid,
       },
+    });
+    const chosen = (
+      process.env.BENCH_ROUTES ?? 'ping,list,create,get,group,floor-get,floor-create'
+    ).split(',');
+    const all: Record<string, Target> = {
+      ...routes(app.url, app.pid),
+      ...floorRoutes(await startFloor('express'), 'floor', 'Nest floor'),
+      // Only when asked for: @nestjs/platform-fastify is not a dependency (nest-floor.ts).
+      ...(chosen.some((c) => c.startsWith('fastify-'))
+        ? floorRoutes(await startFloor('fastify'), 'fastify', 'Nest floor on Fastify')
+        : {}),
     };
     const allBefore = before ? routes(before.url, before.pid, ', before build') : {};
-    const chosen = (process.env.BENCH_ROUTES ?? Object.keys(all).join(',')).split(',');
     const targets = chosen.map((k) => all[k]).filter(Boolean);
     const beforeOf = (t: Target) => allBefore[chosen[targets.indexOf(t)]];
     for (const t of [reference, ...targets]) await measure(t, WARMUP);
@@ -223,7 +241,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await express.stop();
-    await floor?.stop();
+    for (const floor of floors) await floor.stop();
     await app.stop();
     await before?.stop();
     rmSync(dataDir, { recursive: true, force: true });

@@ -5,11 +5,15 @@
  * bytes minion answered for the job `bench:api` reads (FLOOR_GET_BODY); `POST` validates the body
  * as minion's create does and answers it with an id. What minion costs above this is its own
  * work; what this costs above bare Express is the framework's. Listens on $PORT, prints its port.
+ *
+ * FLOOR_PLATFORM=fastify runs the same module on Nest's Fastify adapter instead (what moving the
+ * HTTP platform would give). @nestjs/platform-fastify is not a dependency of minion: install it
+ * first without saving it (`npm install --no-save @nestjs/platform-fastify@11`).
  */
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import { Body, Controller, Get, Module, Param, Post } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { Body, Controller, Get, INestApplication, Module, Param, Post } from '@nestjs/common';
+import { AbstractHttpAdapter, NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { GroupParams, JobParams } from '../../src/common/http/path-params';
 import { LenientValidationPipe } from '../../src/common/pipes/lenient-validation.pipe';
@@ -33,9 +37,22 @@ class FloorController {
 @Module({ controllers: [FloorController] })
 class FloorModule {}
 
-async function main(): Promise<void> {
+async function create(): Promise<INestApplication> {
+  if (process.env.FLOOR_PLATFORM === 'fastify') {
+    // Not a dependency (see above): loaded only when asked for.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { FastifyAdapter } = require('@nestjs/platform-fastify') as {
+      FastifyAdapter: new () => AbstractHttpAdapter;
+    };
+    return NestFactory.create(FloorModule, new FastifyAdapter(), { logger: false });
+  }
   const app = await NestFactory.create<NestExpressApplication>(FloorModule, { logger: false });
   app.set('etag', false); // as minion
+  return app;
+}
+
+async function main(): Promise<void> {
+  const app = await create();
   app.useGlobalPipes(new LenientValidationPipe());
   await app.listen(Number(process.env.PORT ?? 0), '127.0.0.1');
   const address = app.getHttpServer().address();
