@@ -11,18 +11,32 @@
  * run log: last start after the minute (`started_at - scheduled_for`), duplicates (an occurrence
  * with more than one record), misses (a job without a record, or a `missed` record), Redis
  * commands per occurrence (INFO stats, whole server, from 2 s before the minute to its last
- * record) and each replica's RSS from /proc. No reference here: bench:scale has BullMQ's.
+ * record) and each replica's RSS from /proc.
+ * Then, replicas stopped (they would share the cores), the reference in the same run: BullMQ's
+ * own job schedulers (`bench/support/bullmq-reference.ts`), as many `* * * * *` schedulers as
+ * jobs, as many worker processes (concurrency 16) as replicas, on the same Redis under its own key
+ * prefix (deleted afterwards), as many real minutes, printed beside minion's with ratios
+ * (BENCH_REFERENCE=0 leaves it out).
  * BENCH_BATCH_FROM sets `queueProvider.config.batchFrom` (batched ticks; default 0, off),
- * BENCH_CONCURRENCY `scheduler.concurrency`.
+ * BENCH_CONCURRENCY `scheduler.concurrency`, BENCH_CPU_PROF=DIR a `--cpu-prof` of each replica,
+ * BENCH_SQLITE_TIMING=DIR the time each replica's event loop spent in SQLite during each minute
+ * (waits for the shared run log's write lock apart: `bench/support/sqlite-timing.ts`).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import Redis from 'ioredis';
 import { BuiltApp, startBuiltApp } from '../test/support/built-app';
 import { deleteKeys } from '../test/support/redis';
+import {
+  commandsProcessed,
+  measureBullmqSchedulers,
+  ReferenceMinute,
+  sideBySide,
+} from './support/bullmq-reference';
 import { rss } from './support/process-memory';
+import { SqliteMinute, timingLine } from './support/sqlite-timing';
 import { BENCH_CONFIG, seedJobs } from './support/seed-jobs';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 100_000);
@@ -34,15 +48,20 @@ const BATCH_FROM = Number(process.env.BENCH_BATCH_FROM ?? 0);
 const CONCURRENCY = process.env.BENCH_CONCURRENCY
   ? Number(process.env.BENCH_CONCURRENCY)
   : undefined;
+const REFERENCE = process.env.BENCH_REFERENCE !== '0';
+/** Where the replicas' SQLite timings go (bench/support/sqlite-timing.ts); unset: not timed. */
+const SQLITE_TIMING = process.env.BENCH_SQLITE_TIMING;
 const ORG = 'bench';
 /** dist/main.js of this checkout (this file runs from dist-bench/bench). */
 const BUILT_MAIN = resolve(__dirname, '..', '..', 'dist', 'main.js');
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
-async function commandsProcessed(redis: Redis): Promise<number> {
-  const info = await redis.info('stats');
-  return Number(/total_commands_processed:(\d+)/.exec(info)?.[1] ?? 0);
+/** A replica's SQLite time in `minute`, from the file its preload writes every 500 ms. */
+function sqliteMinute(pid: number, minute: string): SqliteMinute | undefined {
+  const file = join(SQLITE_TIMING ?? '', `${pid}.json`);
+  if (!existsSync(file)) return undefined;
+  return (JSON.parse(readFileSync(file, 'utf8')) as Record<string, SqliteMinute>)[minute];
 }
 
 /** Calls per command (INFO commandstats: commands run inside Lua scripts count too). */
@@ -109,6 +128,7 @@ async function main(): Promise<void> {
   const keyPrefix = `${process.env.BENCH_KEY_PREFIX ?? 'minion-bench'}-${process.pid}`;
   const redis = new Redis({ host: '127.0.0.1', port: 6379 });
   const apps: BuiltApp[] = [];
+  const minion: ReferenceMinute[] = [];
   const reader = new RunReader(join(dataDir, '.runs', `${ORG}.sqlite`));
   try {
     seedJobs(dataDir, ORG, JOBS);
@@ -132,9 +152,13 @@ async function main(): Promise<void> {
         await startBuiltApp(BUILT_MAIN, config, {
           dataDir,
           org: ORG,
-          nodeArgs: process.env.BENCH_CPU_PROF
-            ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
-            : [],
+          nodeArgs: [
+            ...(process.env.BENCH_CPU_PROF
+              ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+              : []),
+            ...(SQLITE_TIMING ? ['--require', join(__dirname, 'support', 'sqlite-timing.js')] : []),
+          ],
+          env: SQLITE_TIMING ? { SQLITE_TIMING_DIR: SQLITE_TIMING } : {},
         }),
       );
     }
@@ -218,11 +242,42 @@ async function main(): Promise<void> {
       console.log(
         `  RSS per replica (peak so far): ${memory.map((r) => `${r.rssMiB.toFixed(0)} MiB (${r.peakMiB.toFixed(0)})`).join(', ')}`,
       );
+      if (SQLITE_TIMING) {
+        await sleep(600); // the preloads write their figures every 500 ms
+        for (const a of apps)
+          console.log(`  replica ${a.pid}: ${timingLine(sqliteMinute(a.pid, minute))}`);
+      }
+      minion.push({
+        starts: started.length,
+        lastMs: lags[lags.length - 1],
+        p50Ms: p(0.5),
+        duplicates: [...perId.values()].filter((n) => n > 1).length,
+        misses: JOBS - perId.size,
+        commandsPerOccurrence: (after - before) / JOBS,
+        memory,
+      });
     }
+    // The reference, same run, same Redis, the replicas gone: they would share the cores.
+    await Promise.all(apps.map((a) => a.stop()));
+    if (!REFERENCE) return;
+    console.log(
+      `\nreference: BullMQ job schedulers, ${JOBS} \`* * * * *\`, ${REPLICAS} worker processes ` +
+        `(concurrency 16), ${MINUTES} real minutes`,
+    );
+    const reference = await measureBullmqSchedulers(
+      redis,
+      `${keyPrefix}-ref`,
+      JOBS,
+      REPLICAS,
+      MINUTES,
+    );
+    console.log('\nminion vs BullMQ job schedulers, same run (ratio minion / BullMQ):');
+    for (const line of sideBySide(minion, reference)) console.log(`  ${line}`);
   } finally {
     reader.close();
     await Promise.all(apps.map((a) => a.stop()));
     await deleteKeys(keyPrefix);
+    await deleteKeys(`${keyPrefix}-ref`);
     redis.disconnect();
     rmSync(dataDir, { recursive: true, force: true });
   }
