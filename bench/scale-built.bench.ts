@@ -35,6 +35,7 @@ import {
   ReferenceMinute,
   sideBySide,
 } from './support/bullmq-reference';
+import { cpuLine, cpuMark, cpuSince } from './support/cpu-meter';
 import { rss } from './support/process-memory';
 import { SqliteMinute, timingLine } from './support/sqlite-timing';
 import { BENCH_CONFIG, seedJobs } from './support/seed-jobs';
@@ -128,6 +129,7 @@ async function main(): Promise<void> {
   const keyPrefix = `${process.env.BENCH_KEY_PREFIX ?? 'minion-bench'}-${process.pid}`;
   const redis = new Redis({ host: '127.0.0.1', port: 6379 });
   const apps: BuiltApp[] = [];
+  const pids = () => apps.map((a) => a.pid);
   const minion: ReferenceMinute[] = [];
   const reader = new RunReader(join(dataDir, '.runs', `${ORG}.sqlite`));
   try {
@@ -179,6 +181,7 @@ async function main(): Promise<void> {
       await sleep(boundary - 2000 - Date.now());
       const before = await commandsProcessed(redis);
       const statsBefore = await commandStats(redis);
+      const cpuBefore = await cpuMark(redis, pids());
       const minute = new Date(boundary).toISOString().replace('.000Z', 'Z');
       // Over when every job has a record, or nothing came for 10 s, or the next minute is near.
       let count = -1;
@@ -195,6 +198,7 @@ async function main(): Promise<void> {
       }
       const after = await commandsProcessed(redis);
       const statsAfter = await commandStats(redis);
+      const cpu = await cpuSince(cpuBefore, redis, pids());
       const runs = reader.byMinute.get(minute) ?? [];
       const others = [...reader.byMinute].filter(([m]) => m !== minute);
       if (others.length > 0) {
@@ -242,6 +246,7 @@ async function main(): Promise<void> {
       console.log(
         `  RSS per replica (peak so far): ${memory.map((r) => `${r.rssMiB.toFixed(0)} MiB (${r.peakMiB.toFixed(0)})`).join(', ')}`,
       );
+      console.log(`  CPU (2 s before the minute to its last record): ${cpuLine(cpu)}`);
       if (SQLITE_TIMING) {
         await sleep(600); // the preloads write their figures every 500 ms
         for (const a of apps)
@@ -255,6 +260,7 @@ async function main(): Promise<void> {
         misses: JOBS - perId.size,
         commandsPerOccurrence: (after - before) / JOBS,
         memory,
+        cpu,
       });
     }
     // The reference, same run, same Redis, the replicas gone: they would share the cores.

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { rss } from './process-memory';
+import { cpuLine, cpuMark, cpuSince, CpuUse } from './cpu-meter';
 
 const QUEUE = 'reference';
 
@@ -16,6 +17,8 @@ export interface ReferenceMinute {
   misses: number;
   commandsPerOccurrence: number;
   memory: { rssMiB: number; peakMiB: number }[];
+  /** CPU of the processes and of Redis over the window. */
+  cpu: CpuUse;
 }
 
 function message<T>(child: ChildProcess, key: string): Promise<T> {
@@ -57,6 +60,7 @@ export async function measureBullmqSchedulers(
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     }),
   );
+  const pids = workers.map((w) => w.pid);
   try {
     await Promise.all(workers.map((w) => message(w, 'ready')));
     for (let i = 0; i < jobs; i += 500) {
@@ -76,6 +80,7 @@ export async function measureBullmqSchedulers(
     for (let m = 0; m < measured; m++, boundary += 60_000) {
       await sleepUntil(boundary - 1000);
       const before = await commandsProcessed(redis);
+      const cpuBefore = await cpuMark(redis, pids);
       // The minute is over when every occurrence started, or its runs stopped coming for 2 s
       // after the first (100k delayed iterations take BullMQ seconds to promote), or after 58 s.
       await sleepUntil(boundary + 2000);
@@ -96,6 +101,7 @@ export async function measureBullmqSchedulers(
         await new Promise((r) => setTimeout(r, 2000));
       }
       const after = await commandsProcessed(redis);
+      const cpu = await cpuSince(cpuBefore, redis, pids);
       const ids = new Set(starts.map(([id]) => id));
       const lags = starts.map(([, at, t]) => t - at).sort((a, b) => a - b);
       minutes.push({
@@ -107,6 +113,7 @@ export async function measureBullmqSchedulers(
         // From 1 s before the boundary to the end of the window (about 5 s after it).
         commandsPerOccurrence: (after - before) / jobs,
         memory: workers.map((w) => rss(w.pid)),
+        cpu,
       });
     }
     return minutes;
@@ -144,7 +151,8 @@ export function sideBySide(minion: ReferenceMinute[], reference: ReferenceMinute
       `misses ${a.misses} vs ${b.misses}; Redis commands per occurrence ` +
       `${a.commandsPerOccurrence.toFixed(1)} vs ${b.commandsPerOccurrence.toFixed(1)}` +
       `${ratio(a.commandsPerOccurrence, b.commandsPerOccurrence)}; RSS per process ${mib(a)} vs ` +
-      `${mib(b)} MiB (largest: ${(largest(a) / largest(b)).toFixed(2)}x)`
+      `${mib(b)} MiB (largest: ${(largest(a) / largest(b)).toFixed(2)}x); CPU in the window: ` +
+      `${cpuLine(a.cpu)} vs ${cpuLine(b.cpu)}`
     );
   });
 }
