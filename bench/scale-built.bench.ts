@@ -11,7 +11,7 @@
  * run log: last start after the minute (`started_at - scheduled_for`), duplicates (an occurrence
  * with more than one record), misses (a job without a record, or a `missed` record), Redis
  * commands per occurrence (INFO stats, whole server, from 2 s before the minute to its last
- * record) and each replica's RSS from /proc.
+ * record), each replica's RSS from /proc and the CPU of each replica and of Redis over the window.
  * Then, replicas stopped (they would share the cores), the reference in the same run: BullMQ's
  * own job schedulers (`bench/support/bullmq-reference.ts`), as many `* * * * *` schedulers as
  * jobs, as many worker processes (concurrency 16) as replicas, on the same Redis under its own key
@@ -200,11 +200,15 @@ async function main(): Promise<void> {
       const statsAfter = await commandStats(redis);
       const cpu = await cpuSince(cpuBefore, redis, pids());
       const runs = reader.byMinute.get(minute) ?? [];
-      const others = [...reader.byMinute].filter(([m]) => m !== minute);
+      // Runs of another minute started in this one's window shared the machine with it: not a
+      // clean measure. (Those of an earlier measured minute that ended before it are no matter.)
+      const others = [...reader.byMinute]
+        .filter(([m]) => m !== minute)
+        .map(([m, l]) => [m, l.filter((r) => Date.parse(r.started_at) >= boundary - 2000)] as const)
+        .filter(([, l]) => l.length > 0);
       if (others.length > 0) {
-        // Another minute's runs shared the machine with this one: not a clean measure.
         const counts = others.map(([m, l]) => `${m || 'none'}: ${l.length}`).join(', ');
-        console.log(`  WARNING: the run log also has runs of other minutes (${counts})`);
+        console.log(`  WARNING: runs of other minutes started in this window (${counts})`);
       }
       if (runs.length === 0) {
         // Nothing for this minute: say what the run log holds, so a bench that reads the wrong
