@@ -8,7 +8,7 @@
  * `lock` of 1 ms or more (`slow`) is a wait for another process. `commit` appends the transaction
  * to the WAL (and, past 1,000 pages, checkpoints it into the database file).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
@@ -50,7 +50,11 @@ export function installTiming(dir: string): void {
   };
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${process.pid}.json`);
-  const save = () => writeFileSync(file, JSON.stringify(minutes));
+  // Through a rename: the bench reads the file while the replica runs, never half written.
+  const save = () => {
+    writeFileSync(`${file}.tmp`, JSON.stringify(minutes));
+    renameSync(`${file}.tmp`, file);
+  };
   setInterval(save, 500).unref();
   process.on('exit', save);
 }
