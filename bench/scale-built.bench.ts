@@ -80,6 +80,16 @@ async function loaded(app: BuiltApp): Promise<boolean> {
   return body.details?.scheduler?.loaded === true;
 }
 
+/**
+ * Seconds the replica's ticks took so far (`minion_tick_duration_seconds_sum`: from the end of a
+ * tick's planning to its last chunk enqueued; a stand-by's ends once another replica claimed it).
+ */
+async function tickSeconds(app: BuiltApp): Promise<number> {
+  const res = await fetch(`${app.url}/metrics`).catch(() => null);
+  const text = res?.ok ? await res.text() : '';
+  return Number(/^minion_tick_duration_seconds_sum(?:\{[^}]*\})? (\S+)/m.exec(text)?.[1] ?? NaN);
+}
+
 interface Run {
   run_id: string;
   scheduled_for: string | null;
@@ -182,6 +192,7 @@ async function main(): Promise<void> {
       const before = await commandsProcessed(redis);
       const statsBefore = await commandStats(redis);
       const cpuBefore = await cpuMark(redis, pids());
+      const ticksBefore = await Promise.all(apps.map(tickSeconds));
       const minute = new Date(boundary).toISOString().replace('.000Z', 'Z');
       // Over when every job has a record, or nothing came for 10 s, or the next minute is near.
       let count = -1;
@@ -199,6 +210,7 @@ async function main(): Promise<void> {
       const after = await commandsProcessed(redis);
       const statsAfter = await commandStats(redis);
       const cpu = await cpuSince(cpuBefore, redis, pids());
+      const ticks = await Promise.all(apps.map(tickSeconds));
       const runs = reader.byMinute.get(minute) ?? [];
       // Runs of another minute started in this one's window shared the machine with it: not a
       // clean measure. (Those of an earlier measured minute that ended before it are no matter.)
@@ -249,6 +261,10 @@ async function main(): Promise<void> {
       const memory = apps.map((a) => rss(a.pid));
       console.log(
         `  RSS per replica (peak so far): ${memory.map((r) => `${r.rssMiB.toFixed(0)} MiB (${r.peakMiB.toFixed(0)})`).join(', ')}`,
+      );
+      console.log(
+        `  tick (plan to last chunk enqueued) per replica: ` +
+          ticks.map((t, i) => `${(t - ticksBefore[i]).toFixed(1)} s`).join(', '),
       );
       console.log(`  CPU (2 s before the minute to its last record): ${cpuLine(cpu)}`);
       if (SQLITE_TIMING) {
