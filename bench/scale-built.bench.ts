@@ -11,18 +11,33 @@
  * run log: last start after the minute (`started_at - scheduled_for`), duplicates (an occurrence
  * with more than one record), misses (a job without a record, or a `missed` record), Redis
  * commands per occurrence (INFO stats, whole server, from 2 s before the minute to its last
- * record) and each replica's RSS from /proc. No reference here: bench:scale has BullMQ's.
+ * record), each replica's RSS from /proc and the CPU of each replica and of Redis over the window.
+ * Then, replicas stopped (they would share the cores), the reference in the same run: BullMQ's
+ * own job schedulers (`bench/support/bullmq-reference.ts`), as many `* * * * *` schedulers as
+ * jobs, as many worker processes (concurrency 16) as replicas, on the same Redis under its own key
+ * prefix (deleted afterwards), as many real minutes, printed beside minion's with ratios
+ * (BENCH_REFERENCE=0 leaves it out).
  * BENCH_BATCH_FROM sets `queueProvider.config.batchFrom` (batched ticks; default 0, off),
- * BENCH_CONCURRENCY `scheduler.concurrency`.
+ * BENCH_CONCURRENCY `scheduler.concurrency`, BENCH_CPU_PROF=DIR a `--cpu-prof` of each replica,
+ * BENCH_SQLITE_TIMING=DIR the time each replica's event loop spent in SQLite during each minute
+ * (waits for the shared run log's write lock apart: `bench/support/sqlite-timing.ts`).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import Redis from 'ioredis';
 import { BuiltApp, startBuiltApp } from '../test/support/built-app';
 import { deleteKeys } from '../test/support/redis';
+import {
+  commandsProcessed,
+  measureBullmqSchedulers,
+  ReferenceMinute,
+  sideBySide,
+} from './support/bullmq-reference';
+import { cpuLine, cpuMark, cpuSince } from './support/cpu-meter';
 import { rss } from './support/process-memory';
+import { SqliteMinute, timingLine } from './support/sqlite-timing';
 import { BENCH_CONFIG, seedJobs } from './support/seed-jobs';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 100_000);
@@ -34,15 +49,20 @@ const BATCH_FROM = Number(process.env.BENCH_BATCH_FROM ?? 0);
 const CONCURRENCY = process.env.BENCH_CONCURRENCY
   ? Number(process.env.BENCH_CONCURRENCY)
   : undefined;
+const REFERENCE = process.env.BENCH_REFERENCE !== '0';
+/** Where the replicas' SQLite timings go (bench/support/sqlite-timing.ts); unset: not timed. */
+const SQLITE_TIMING = process.env.BENCH_SQLITE_TIMING;
 const ORG = 'bench';
 /** dist/main.js of this checkout (this file runs from dist-bench/bench). */
 const BUILT_MAIN = resolve(__dirname, '..', '..', 'dist', 'main.js');
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
-async function commandsProcessed(redis: Redis): Promise<number> {
-  const info = await redis.info('stats');
-  return Number(/total_commands_processed:(\d+)/.exec(info)?.[1] ?? 0);
+/** A replica's SQLite time in `minute`, from the file its preload writes every 500 ms. */
+function sqliteMinute(pid: number, minute: string): SqliteMinute | undefined {
+  const file = join(SQLITE_TIMING ?? '', `${pid}.json`);
+  if (!existsSync(file)) return undefined;
+  return (JSON.parse(readFileSync(file, 'utf8')) as Record<string, SqliteMinute>)[minute];
 }
 
 /** Calls per command (INFO commandstats: commands run inside Lua scripts count too). */
@@ -58,6 +78,16 @@ async function loaded(app: BuiltApp): Promise<boolean> {
   if (res?.status !== 200) return false;
   const body = (await res.json()) as { details?: { scheduler?: { loaded?: boolean } } };
   return body.details?.scheduler?.loaded === true;
+}
+
+/**
+ * Seconds the replica's ticks took so far (`minion_tick_duration_seconds_sum`: from the end of a
+ * tick's planning to its last chunk enqueued; a stand-by's ends once another replica claimed it).
+ */
+async function tickSeconds(app: BuiltApp): Promise<number> {
+  const res = await fetch(`${app.url}/metrics`).catch(() => null);
+  const text = res?.ok ? await res.text() : '';
+  return Number(/^minion_tick_duration_seconds_sum(?:\{[^}]*\})? (\S+)/m.exec(text)?.[1] ?? NaN);
 }
 
 interface Run {
@@ -109,6 +139,8 @@ async function main(): Promise<void> {
   const keyPrefix = `${process.env.BENCH_KEY_PREFIX ?? 'minion-bench'}-${process.pid}`;
   const redis = new Redis({ host: '127.0.0.1', port: 6379 });
   const apps: BuiltApp[] = [];
+  const pids = () => apps.map((a) => a.pid);
+  const minion: ReferenceMinute[] = [];
   const reader = new RunReader(join(dataDir, '.runs', `${ORG}.sqlite`));
   try {
     seedJobs(dataDir, ORG, JOBS);
@@ -132,9 +164,13 @@ async function main(): Promise<void> {
         await startBuiltApp(BUILT_MAIN, config, {
           dataDir,
           org: ORG,
-          nodeArgs: process.env.BENCH_CPU_PROF
-            ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
-            : [],
+          nodeArgs: [
+            ...(process.env.BENCH_CPU_PROF
+              ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+              : []),
+            ...(SQLITE_TIMING ? ['--require', join(__dirname, 'support', 'sqlite-timing.js')] : []),
+          ],
+          env: SQLITE_TIMING ? { SQLITE_TIMING_DIR: SQLITE_TIMING } : {},
         }),
       );
     }
@@ -155,6 +191,8 @@ async function main(): Promise<void> {
       await sleep(boundary - 2000 - Date.now());
       const before = await commandsProcessed(redis);
       const statsBefore = await commandStats(redis);
+      const cpuBefore = await cpuMark(redis, pids());
+      const ticksBefore = await Promise.all(apps.map(tickSeconds));
       const minute = new Date(boundary).toISOString().replace('.000Z', 'Z');
       // Over when every job has a record, or nothing came for 10 s, or the next minute is near.
       let count = -1;
@@ -171,12 +209,18 @@ async function main(): Promise<void> {
       }
       const after = await commandsProcessed(redis);
       const statsAfter = await commandStats(redis);
+      const cpu = await cpuSince(cpuBefore, redis, pids());
+      const ticks = await Promise.all(apps.map(tickSeconds));
       const runs = reader.byMinute.get(minute) ?? [];
-      const others = [...reader.byMinute].filter(([m]) => m !== minute);
+      // Runs of another minute started in this one's window shared the machine with it: not a
+      // clean measure. (Those of an earlier measured minute that ended before it are no matter.)
+      const others = [...reader.byMinute]
+        .filter(([m]) => m !== minute)
+        .map(([m, l]) => [m, l.filter((r) => Date.parse(r.started_at) >= boundary - 2000)] as const)
+        .filter(([, l]) => l.length > 0);
       if (others.length > 0) {
-        // Another minute's runs shared the machine with this one: not a clean measure.
         const counts = others.map(([m, l]) => `${m || 'none'}: ${l.length}`).join(', ');
-        console.log(`  WARNING: the run log also has runs of other minutes (${counts})`);
+        console.log(`  WARNING: runs of other minutes started in this window (${counts})`);
       }
       if (runs.length === 0) {
         // Nothing for this minute: say what the run log holds, so a bench that reads the wrong
@@ -218,11 +262,48 @@ async function main(): Promise<void> {
       console.log(
         `  RSS per replica (peak so far): ${memory.map((r) => `${r.rssMiB.toFixed(0)} MiB (${r.peakMiB.toFixed(0)})`).join(', ')}`,
       );
+      console.log(
+        `  tick (plan to last chunk enqueued) per replica: ` +
+          ticks.map((t, i) => `${(t - ticksBefore[i]).toFixed(1)} s`).join(', '),
+      );
+      console.log(`  CPU (2 s before the minute to its last record): ${cpuLine(cpu)}`);
+      if (SQLITE_TIMING) {
+        await sleep(600); // the preloads write their figures every 500 ms
+        for (const a of apps)
+          console.log(`  replica ${a.pid}: ${timingLine(sqliteMinute(a.pid, minute))}`);
+      }
+      minion.push({
+        starts: started.length,
+        lastMs: lags[lags.length - 1],
+        p50Ms: p(0.5),
+        duplicates: [...perId.values()].filter((n) => n > 1).length,
+        misses: JOBS - perId.size,
+        commandsPerOccurrence: (after - before) / JOBS,
+        memory,
+        cpu,
+      });
     }
+    // The reference, same run, same Redis, the replicas gone: they would share the cores.
+    await Promise.all(apps.map((a) => a.stop()));
+    if (!REFERENCE) return;
+    console.log(
+      `\nreference: BullMQ job schedulers, ${JOBS} \`* * * * *\`, ${REPLICAS} worker processes ` +
+        `(concurrency 16), ${MINUTES} real minutes`,
+    );
+    const reference = await measureBullmqSchedulers(
+      redis,
+      `${keyPrefix}-ref`,
+      JOBS,
+      REPLICAS,
+      MINUTES,
+    );
+    console.log('\nminion vs BullMQ job schedulers, same run (ratio minion / BullMQ):');
+    for (const line of sideBySide(minion, reference)) console.log(`  ${line}`);
   } finally {
     reader.close();
     await Promise.all(apps.map((a) => a.stop()));
     await deleteKeys(keyPrefix);
+    await deleteKeys(`${keyPrefix}-ref`);
     redis.disconnect();
     rmSync(dataDir, { recursive: true, force: true });
   }
