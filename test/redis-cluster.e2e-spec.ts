@@ -1,5 +1,5 @@
 import { allRuns, createJob, drain, tickAt } from './support/jobs-helpers';
-import { ManualClock } from './support/manual-clock';
+import { ManualClock, waitFor } from './support/manual-clock';
 import { REDIS_SERVER_AVAILABLE } from './support/redis';
 import { ask, ClusterTopology, startCluster } from './support/redis-topologies';
 import { startTestApp, stopTestApp } from './support/temp-test-app';
@@ -46,6 +46,9 @@ describeWithRedisServer('Redis Cluster (three masters)', () => {
         scheduler: { retryDelay: '10ms', shutdownTimeout: '1s' },
       },
     });
+    // Ready once the cluster client has its slots (a probe right after the start may see 503).
+    const app = t;
+    await waitFor(async () => (await app.http.get('/v1/minion/health/ready')).status === 200);
     const ready = await t.http.get('/v1/minion/health/ready').expect(200);
     expect(JSON.stringify(ready.body)).toContain('redis cluster 127.0.0.1:7130');
     const jobs = [await createJob(t), await createJob(t)];
