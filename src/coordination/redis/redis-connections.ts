@@ -84,6 +84,18 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
     return null;
   }
 
+  /**
+   * Cluster only: why the cluster cannot serve every slot (a node says `cluster_state:fail`,
+   * a master lost with no replica to replace it), else null. ioredis checks this only once,
+   * when it connects (and minion turns that check off: see connect), so readiness asks.
+   */
+  async clusterProblem(): Promise<string | null> {
+    if (!isCluster(this.commands)) return null;
+    const info = await this.commands.cluster('INFO');
+    const state = /cluster_state:(\w+)/.exec(String(info))?.[1];
+    return state === 'fail' ? 'cluster_state:fail (not every hash slot is served)' : null;
+  }
+
   private isReady(): boolean {
     // A Cluster reports `ready` too once its slots are known.
     return this.commands.status === 'ready';
@@ -166,6 +178,11 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
     return new Cluster(this.settings.clusterNodes ?? [], {
       redisOptions,
       enableOfflineQueue,
+      // ioredis's ready check (CLUSTER INFO) goes to a random node connection; without the
+      // offline queue it is refused ("Connection is closed") while that one is still connecting,
+      // and the client then drops everything and retries: starts took 0.01-3.7 s, 40 s once.
+      // Ready once the slots are known; readiness checks cluster_state itself (RedisHealth).
+      enableReadyCheck: false,
       clusterRetryStrategy: reconnectDelay,
       // TLS certificates name the hosts given, not the addresses nodes announce.
       ...(redisOptions.tls ? { dnsLookup: (address, done) => done(null, address) } : {}),

@@ -7,8 +7,8 @@ import { RedisConnections } from './redis-connections';
 const PING_TIMEOUT_MS = 1000;
 
 /**
- * Ready only while Redis answers PING on minion's connection and on the queue's own, and its
- * eviction policy keeps keys.
+ * Ready only while Redis answers PING on minion's connection and on the queue's own, its
+ * eviction policy keeps keys and, for a Cluster, every hash slot is served (`cluster_state:ok`).
  */
 export class RedisHealth extends CoordinationHealth {
   readonly checked = true;
@@ -19,11 +19,12 @@ export class RedisHealth extends CoordinationHealth {
     if (this.redis.problem)
       return { redis: { status: 'down', where, message: this.redis.problem } };
     try {
-      await withTimeout(
-        Promise.all([this.redis.commands.ping(), this.queue.ping()]),
+      const [clusterProblem] = await withTimeout(
+        Promise.all([this.redis.clusterProblem(), this.redis.commands.ping(), this.queue.ping()]),
         PING_TIMEOUT_MS,
         'redis',
       );
+      if (clusterProblem) return { redis: { status: 'down', where, message: clusterProblem } };
       return { redis: { status: 'up', where } };
     } catch (err) {
       const message = (err as Error).message.replace(/^redis: /, '');
