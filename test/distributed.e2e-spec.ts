@@ -274,4 +274,42 @@ describeWithRedis('distributed mode: replicas on one Redis (BullMQ)', () => {
       await replica.kill();
     }
   }, 90_000);
+
+  it('the last attempt lost with its replica: recorded as the final failure (alerted), never run again', async () => {
+    // attempts 2, and each replica that takes the occurrence is SIGKILLed mid-run. BullMQ used to
+    // fail it on its own after the stalls it allowed, leaving the last attempt with no record
+    // (or, with attempts to spare in its count, ran it a third time).
+    writeJob(cluster.dataDir, job('doomed'), '0 0 1 1 *', {
+      runner: 'scriptedRunner',
+      behavior: 'crash-me',
+    });
+    const fast = { lockDuration: 1000, stalledInterval: 1000 };
+    const cfg = testConfig(cluster.dataDir, {
+      queueProvider: redisQueueProvider(cluster.prefix, undefined, fast),
+      scheduler: { retryDelay: '10ms', attempts: 2 },
+    });
+    const occurrence = manualOccurrence(job('doomed'), new Date());
+    await enqueueOn(cfg, [occurrence]);
+    for (let i = 0; i < 2; i++) {
+      const replica = await startReplicaChild(cfg);
+      try {
+        await waitFor(() => replica.seen.includes('RUNNING doomed'), 60_000);
+      } finally {
+        await replica.kill();
+      }
+    }
+    // A surviving replica finds the second (last) attempt stalled.
+    await cluster.start({ config: cfg });
+    const ended = async () => {
+      const records = await allRecords(cluster.dataDir, [job('doomed')]);
+      return records.some((r) => r.status === 'succeeded' || r.will_retry === false);
+    };
+    await waitFor(ended, 60_000);
+    const records = (await allRecords(cluster.dataDir, [job('doomed')])).reverse();
+    expect(records.map((r) => [r.attempt, r.status, r.will_retry])).toEqual([
+      [1, 'failed', true],
+      [2, 'failed', false],
+    ]);
+    expect(records[1].error).toContain('it was the last attempt');
+  }, 180_000);
 });

@@ -45,8 +45,8 @@ describeWithRedis('batched ticks on the Redis queue (Redis at 127.0.0.1:6379)', 
     await deleteKeys(prefix);
   });
 
-  const start = async (consumer: ScriptConsumer, concurrency = 8) => {
-    const r = replica(prefix);
+  const start = async (consumer: ScriptConsumer, concurrency = 8, attempts = 3) => {
+    const r = replica(prefix, attempts);
     replicas.push(r);
     await r.queue.start(consumer, concurrency, 0);
     return r.queue;
@@ -157,54 +157,67 @@ describeWithRedis('batched ticks on the Redis queue (Redis at 127.0.0.1:6379)', 
     );
   });
 
-  it('a replica killed mid-batch loses no occurrence and repeats none it had recorded', async () => {
-    const ids = [
-      'ok1',
-      'ok2',
-      'hang1',
-      'hang2',
-      ...Array.from({ length: 6 }, (_, i) => `ok${i + 3}`),
-    ];
-    const all = ids.map((id) => occurrenceOf(id));
-    const producer = replica(prefix);
-    replicas.push(producer);
-    await producer.queue.enqueue(all, tick(all));
+  it.each([3, 1])(
+    'a replica killed mid-batch loses no occurrence and repeats none it had recorded (attempts %i)',
+    async (attempts) => {
+      const ids = [
+        'ok1',
+        'ok2',
+        'hang1',
+        'hang2',
+        ...Array.from({ length: 6 }, (_, i) => `ok${i + 3}`),
+      ];
+      const all = ids.map((id) => occurrenceOf(id));
+      const producer = replica(prefix);
+      replicas.push(producer);
+      await producer.queue.enqueue(all, tick(all));
 
-    // The child has 2 attempt slots: ok1 and ok2 end, hang1 and hang2 then hold both, so the
-    // rest of the batch is still unclaimed when it is killed.
-    const child = spawn(
-      process.execPath,
-      ['-r', 'ts-node/register/transpile-only', join(__dirname, 'support', 'batch-queue-main.ts')],
-      { env: { ...process.env, BATCH_PREFIX: prefix }, stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    children.push(child);
-    const seen: string[] = [];
-    createInterface({ input: child.stdout! }).on('line', (l) => seen.push(l));
-    const id = (name: string) => occurrenceOf(name).id;
-    await waitFor(
-      () =>
-        seen.includes(`DONE ${id('ok1')}`) &&
-        seen.includes(`DONE ${id('ok2')}`) &&
-        seen.includes(`START ${id('hang1')} 1`) &&
-        seen.includes(`START ${id('hang2')} 1`),
-      60_000,
-    );
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGKILL');
-    await exited;
-    expect(seen.filter((l) => l.startsWith('START'))).toHaveLength(4);
+      // The child has 2 attempt slots: ok1 and ok2 end, hang1 and hang2 then hold both, so the
+      // rest of the batch is still unclaimed when it is killed.
+      const child = spawn(
+        process.execPath,
+        [
+          '-r',
+          'ts-node/register/transpile-only',
+          join(__dirname, 'support', 'batch-queue-main.ts'),
+        ],
+        { env: { ...process.env, BATCH_PREFIX: prefix }, stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      children.push(child);
+      const seen: string[] = [];
+      createInterface({ input: child.stdout! }).on('line', (l) => seen.push(l));
+      const id = (name: string) => occurrenceOf(name).id;
+      await waitFor(
+        () =>
+          seen.includes(`DONE ${id('ok1')}`) &&
+          seen.includes(`DONE ${id('ok2')}`) &&
+          seen.includes(`START ${id('hang1')} 1`) &&
+          seen.includes(`START ${id('hang2')} 1`),
+        60_000,
+      );
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGKILL');
+      await exited;
+      expect(seen.filter((l) => l.startsWith('START'))).toHaveLength(4);
 
-    const survivor = new ScriptConsumer(succeeded);
-    await start(survivor, 4);
-    await waitFor(() => survivor.reports.length >= ids.length - 2);
-    await idle();
-    // The two it had recorded are not run again; the two it was running are attempt 2 (the
-    // first was lost with the replica); the rest run once, as first attempts.
-    expect(survivor.executed.sort((a, b) => a.id.localeCompare(b.id))).toEqual(
-      ids
-        .filter((n) => n !== 'ok1' && n !== 'ok2')
-        .map((n) => ({ id: id(n), attempt: n.startsWith('hang') ? 2 : 1 }))
-        .sort((a, b) => a.id.localeCompare(b.id)),
-    );
-  });
+      const survivor = new ScriptConsumer(succeeded);
+      await start(survivor, 4, attempts);
+      // With one attempt allowed, the two lost ones were their occurrences' last: not run again.
+      const rerun = attempts > 1 ? ['hang1', 'hang2'] : [];
+      await waitFor(() => survivor.reports.length >= ids.length - 4 + rerun.length);
+      await idle();
+      // The two it had recorded are not run again; the two it was running are lost (the consumer
+      // records it), then run as attempt 2 while attempts are left; the rest run once.
+      expect(survivor.executed.sort((a, b) => a.id.localeCompare(b.id))).toEqual(
+        ids
+          .filter((n) => !['ok1', 'ok2', 'hang1', 'hang2'].includes(n) || rerun.includes(n))
+          .map((n) => ({ id: id(n), attempt: n.startsWith('hang') ? 2 : 1 }))
+          .sort((a, b) => a.id.localeCompare(b.id)),
+      );
+      expect(survivor.lostAttempts.map((l) => [l.id, l.lost.number, l.lost.final]).sort()).toEqual([
+        [id('hang1'), 1, attempts === 1],
+        [id('hang2'), 1, attempts === 1],
+      ]);
+    },
+  );
 });

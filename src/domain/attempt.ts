@@ -26,6 +26,11 @@ export interface LostAttempt {
   number: number;
   replica: string;
   startedAt: string;
+  /**
+   * No attempt is left after it (`scheduler.attempts`, lost ones included): its record is the
+   * occurrence's last (`will_retry: false`) and the occurrence is not run again.
+   */
+  final?: boolean;
 }
 
 export interface Attempt {

@@ -40,10 +40,20 @@ export abstract class JobLog {
    * record is written. Never rejects.
    */
   append(key: JobKey, record: RunRecord): Promise<void> {
+    const write = this.queue(key, record);
+    return this.writing.size > MAX_BACKLOG ? write : Promise.resolve();
+  }
+
+  /** As `append`, resolving once this record is written (or held, or counted as failed). */
+  appendWritten(key: JobKey, record: RunRecord): Promise<void> {
+    return this.queue(key, record);
+  }
+
+  private queue(key: JobKey, record: RunRecord): Promise<void> {
     const write = this.write(key, record).catch((err: Error) => this.failed(record, err));
     this.writing.add(write);
     void write.finally(() => this.writing.delete(write));
-    return this.writing.size > MAX_BACKLOG ? write : Promise.resolve();
+    return write;
   }
 
   /** Records held because the store cannot take them now (CloudWatch down); null: never. */

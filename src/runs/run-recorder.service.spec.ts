@@ -24,6 +24,7 @@ function setup() {
   });
   mocks.clock.set('2026-12-07T07:00:05Z');
   mocks.jobLog.append.mockResolvedValue();
+  mocks.jobLog.appendWritten.mockResolvedValue();
   return { recorder: sut, ...mocks };
 }
 
@@ -157,7 +158,7 @@ describe('RunRecorder', () => {
         { run_id: occurrence.id, attempt: 1, status: 'succeeded' } as never,
       ]);
       expect(await m.recorder.lost(occurrence, lost)).toBe('settled');
-      expect(m.jobLog.append).not.toHaveBeenCalled();
+      expect(m.jobLog.appendWritten).not.toHaveBeenCalled();
       expect(m.notifications.notify).not.toHaveBeenCalled();
     });
 
@@ -171,7 +172,7 @@ describe('RunRecorder', () => {
         { run_id: occurrence.id, attempt: 2, status: 'failed', will_retry: true } as never,
       ]);
       expect(await m.recorder.lost(occurrence, lost)).toBe('unknown');
-      expect(m.jobLog.append).toHaveBeenCalledWith(
+      expect(m.jobLog.appendWritten).toHaveBeenCalledWith(
         KEY,
         expect.objectContaining({ status: 'failed', will_retry: true, replica: 'host:42' }),
       );
@@ -185,8 +186,27 @@ describe('RunRecorder', () => {
         { run_id: occurrence.id, attempt: 1, status: 'interrupted', will_retry: true } as never,
       ]);
       expect(await m.recorder.lost(occurrence, lost)).toBe('unknown');
-      expect(m.jobLog.append).not.toHaveBeenCalled();
+      expect(m.jobLog.appendWritten).not.toHaveBeenCalled();
       expect(m.notifications.notify).not.toHaveBeenCalled();
+    });
+
+    it('the last attempt lost: on the record as the final failure, alerted, once', async () => {
+      const m = setup();
+      m.cache.get.mockReturnValue(undefined);
+      // Its own record expected a retry (it ended, the queue never heard): none is left now.
+      m.jobLog.list.mockResolvedValue([
+        { run_id: occurrence.id, attempt: 1, status: 'interrupted', will_retry: true } as never,
+      ]);
+      expect(await m.recorder.lost(occurrence, { ...lost, final: true })).toBe('unknown');
+      expect(m.jobLog.appendWritten).toHaveBeenCalledTimes(1);
+      const record = m.jobLog.appendWritten.mock.calls[0][1];
+      expect(record).toMatchObject({ status: 'failed', will_retry: false, replica: 'host:42' });
+      expect(record.error).toContain('it was the last attempt');
+      expect(m.notifications.notify).toHaveBeenCalledWith(expect.objectContaining({ final: true }));
+      // A replica that wrote that record and died in turn: the next one writes nothing more.
+      m.jobLog.list.mockResolvedValue([record as never]);
+      expect(await m.recorder.lost(occurrence, { ...lost, final: true })).toBe('unknown');
+      expect(m.jobLog.appendWritten).toHaveBeenCalledTimes(1);
     });
 
     it('a run log that cannot be read settles nothing', async () => {

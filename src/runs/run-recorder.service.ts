@@ -104,13 +104,16 @@ export class RunRecorder {
    * acted, wrote its history, then lost Redis) the occurrence is `settled`. When it says the
    * attempt ended and will be retried (e.g. it did not act because Redis did not answer its
    * fence check, and the queue never heard), it runs again with nothing more on the record.
-   * Otherwise its outcome is unknown, and that goes on the record.
+   * Otherwise its outcome is unknown, and that goes on the record: with a retry to come, or, when
+   * it was the last attempt (`lost.final`), as the occurrence's failure (alerted), once.
    */
   async lost(occurrence: Occurrence, lost: LostAttempt): Promise<'settled' | 'unknown'> {
     this.held.drain();
     const own = await this.ownRecords(occurrence, lost.number);
     if (own.some((r) => r.status === 'succeeded')) return 'settled';
-    if (own.some((r) => r.will_retry === true)) return 'unknown';
+    if (!lost.final && own.some((r) => r.will_retry === true)) return 'unknown';
+    // Recorded as the last already (a replica that wrote this record then died in turn).
+    if (lost.final && own.some((r) => r.will_retry === false)) return 'unknown';
     const started = new Date(lost.startedAt);
     const at = Number.isNaN(started.getTime()) ? this.clock.now() : started;
     // The dead replica's outcome never came; the runner is the job's, as far as we know it now.
@@ -120,13 +123,17 @@ export class RunRecorder {
       status: 'failed',
       error:
         `replica ${lost.replica} stopped during this attempt (its run was found stalled); ` +
-        'whether the action took effect is unknown, so it runs again',
-      will_retry: true,
+        (lost.final
+          ? 'whether the action took effect is unknown, and it was the last attempt (scheduler.attempts)'
+          : 'whether the action took effect is unknown, so it runs again'),
+      will_retry: !lost.final,
       replica: lost.replica,
     };
     this.metrics.runs.inc({ runner: runner || 'unknown', status: 'failed' });
     this.announce(occurrence.key, record);
-    await this.jobLog.append(jobOf(occurrence), record);
+    // Written before the next attempt starts: a replica that dies in its turn during that attempt
+    // would otherwise take this record with it (the next one only sees its own attempt lost).
+    await this.jobLog.appendWritten(jobOf(occurrence), record);
     return 'unknown';
   }
 

@@ -1,7 +1,7 @@
 import { waitFor } from '../support/manual-clock';
 import { JobQueue, OccurrenceConsumer } from '../../src/coordination/job-queue';
 import { Occurrence, scheduledOccurrence } from '../../src/domain/occurrence';
-import { Attempt, AttemptReport, AttemptOutcome } from '../../src/domain/attempt';
+import { Attempt, AttemptReport, AttemptOutcome, LostAttempt } from '../../src/domain/attempt';
 
 const MINUTE_0 = Date.parse('2026-01-05T10:00:00Z');
 
@@ -45,7 +45,11 @@ export class ScriptConsumer implements OccurrenceConsumer {
     this.reports.push(report);
   }
 
-  async lost(): Promise<'settled' | 'unknown'> {
+  /** The lost attempts the queue reported, in order. */
+  readonly lostAttempts: { id: string; lost: LostAttempt }[] = [];
+
+  async lost(o: Occurrence, lost: LostAttempt): Promise<'settled' | 'unknown'> {
+    this.lostAttempts.push({ id: o.id, lost });
     return 'unknown';
   }
 

@@ -6,7 +6,10 @@ import { RedisConnections } from '../../src/coordination/redis/redis-connections
  * One replica's Redis queue with batching on (every tick batched, `batchFrom` 1) and short locks
  * for a quick recovery: what test/redis-batches.e2e-spec.ts and its child process use.
  */
-export function batchReplica(prefix: string): { queue: BullMqJobQueue; redis: RedisConnections } {
+export function batchReplica(
+  prefix: string,
+  attempts = 3,
+): { queue: BullMqJobQueue; redis: RedisConnections } {
   const backend = coordinationSettings(
     {
       type: 'redis',
@@ -22,12 +25,12 @@ export function batchReplica(prefix: string): { queue: BullMqJobQueue; redis: Re
     {
       org: 'batches',
       dataDir: '',
-      retry: { attempts: 3, delayMs: 10 },
+      retry: { attempts, delayMs: 10 },
       runTimeoutMs: 60_000,
       settleWithinMs: 0,
     },
   ).backend;
   if (backend.type !== 'redis') throw new Error('expected Redis settings');
   const redis = new RedisConnections(backend.redis);
-  return { queue: new BullMqJobQueue(redis, { attempts: 3, delayMs: 10 }, 60_000, 1), redis };
+  return { queue: new BullMqJobQueue(redis, { attempts, delayMs: 10 }, 60_000, 1), redis };
 }

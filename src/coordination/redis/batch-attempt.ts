@@ -46,12 +46,15 @@ export async function settleOne(batch: Batch, occurrence: Occurrence, state: Cla
     case 'lost': {
       // An attempt of this batch started by the worker that held it before (found stalled).
       const mark = JSON.parse(state.mark) as { replica: string; startedAt: string };
-      const lost = { number: 1, replica: mark.replica, startedAt: mark.startedAt };
+      // With one attempt allowed, the lost one was the last: on the record as such, not run again.
+      const final = batch.policy.attempts <= 1;
+      const lost = { number: 1, replica: mark.replica, startedAt: mark.startedAt, final };
       const verdict = await batch.consumer.lost(occurrence, lost);
-      const next = verdict === 'settled' ? `done|${batch.id}` : `handed|${batch.id}|1`;
+      const done = verdict === 'settled' || final;
+      const next = done ? `done|${batch.id}` : `handed|${batch.id}|1`;
       // The lost run's running lock is left to expire (its replica may only be frozen).
       const held = await write(batch, occurrence, next, '');
-      if (held === 1 && verdict !== 'settled') await batch.handOff(occurrence, 1, 0);
+      if (held === 1 && !done) await batch.handOff(occurrence, 1, 0);
       return;
     }
     case 'claimed':

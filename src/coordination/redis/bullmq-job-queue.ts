@@ -124,7 +124,11 @@ export class BullMqJobQueue extends JobQueue {
         concurrency: concurrency + maxWaiting,
         lockDuration: s.lockDurationMs,
         stalledInterval: s.stalledIntervalMs,
-        maxStalledCount: 2,
+        // Minion, not BullMQ, ends an occurrence whose replicas keep dying: a delivery that finds
+        // the last attempt lost records it (will_retry false) and stops. BullMQ failing the job
+        // first (its default: after one stall) would end it with no record of the last attempt.
+        // Two more for a replica that dies while recording that (the record is written once).
+        maxStalledCount: this.policy.attempts + 2,
       },
     );
     this.worker.on('error', (err) => {
@@ -188,11 +192,19 @@ export class BullMqJobQueue extends JobQueue {
         number: (batchUsed ?? 0) + job.attemptsMade + job.stalledCounter + 1,
       };
       const lost = await lostAttempt(this.redis.commands, this.queue.toKey(job.id ?? ''), job);
-      if (lost && (await consumer.lost(occurrence, lost)) === 'settled') {
+      // Lost attempts count: the one lost was the last the policy allows (see maxStalledCount).
+      const final = attempt.number > this.policy.attempts;
+      if (lost && (await consumer.lost(occurrence, { ...lost, final })) === 'settled') {
         // The replica that ran it acted and recorded success, then lost Redis before it could
         // tell the queue: done, not acted on again.
         this.logger.log(
           `occurrence ${occurrence.id}: attempt ${lost.number} on ${lost.replica} recorded its success; not run again`,
+        );
+        return;
+      }
+      if (lost && final) {
+        this.logger.warn(
+          `occurrence ${occurrence.id}: attempt ${lost.number}, its last, was lost with ${lost.replica}; not run again`,
         );
         return;
       }
