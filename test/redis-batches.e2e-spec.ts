@@ -195,6 +195,15 @@ describeWithRedis('batched ticks on the Redis queue (Redis at 127.0.0.1:6379)', 
           seen.includes(`START ${id('hang2')} 1`),
         60_000,
       );
+      // As if many replicas had died with it before: BullMQ failed a batch found stalled more
+      // than 20 times, and its unclaimed occurrences were never run nor recorded.
+      const batchKeys = (
+        await producer.redis.commands.keys(
+          `${producer.redis.settings.prefix}:occurrence-batches:batch-*`,
+        )
+      ).filter((k) => !k.endsWith(':lock'));
+      expect(batchKeys).toHaveLength(1);
+      await producer.redis.commands.hset(batchKeys[0], 'stc', 25);
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGKILL');
       await exited;

@@ -18,8 +18,14 @@ const BATCH_QUEUE = 'occurrence-batches';
 export const BATCH_SIZE = 200;
 /** Batches a replica works on at once (each runs its occurrences through the shared slots). */
 const BATCHES_AT_ONCE = 2;
-/** A batch found stalled this often is failed by BullMQ: its occurrences' states survive it. */
-const MAX_BATCH_STALLS = 20;
+/**
+ * BullMQ never gives up on a batch (not for stalls, not for failures): one it failed would leave
+ * its unclaimed occurrences with no record. Nothing in a batch can keep it from ending: each
+ * replica that dies with it moves it on (its running occurrences are found lost and handed to
+ * the one-job path, where `scheduler.attempts` bounds them), and a failure (Redis away) is
+ * retried every second until Redis answers.
+ */
+const NEVER = 1_000_000_000;
 
 interface BatchData {
   occurrences: Occurrence[];
@@ -68,7 +74,7 @@ export class OccurrenceBatches {
       skipVersionCheck: true,
       defaultJobOptions: {
         // Retried (its states say what is left) when a hand-over or a state could not be written.
-        attempts: 1000,
+        attempts: NEVER,
         backoff: { type: 'fixed', delay: 1000 },
         // Its 200 occurrences are not kept an hour (the state keys refuse a late copy's runs).
         removeOnComplete: true,
@@ -110,7 +116,7 @@ export class OccurrenceBatches {
         concurrency: BATCHES_AT_ONCE,
         lockDuration: s.lockDurationMs,
         stalledInterval: s.stalledIntervalMs,
-        maxStalledCount: MAX_BATCH_STALLS,
+        maxStalledCount: NEVER,
       },
     );
     this.worker.on('error', (err) => this.logger.warn(`batch worker: ${err.message}`));
