@@ -17,7 +17,8 @@
  * jobs, as many worker processes (concurrency 16) as replicas, on the same Redis under its own key
  * prefix (deleted afterwards), as many real minutes, printed beside minion's with ratios
  * (BENCH_REFERENCE=0 leaves it out).
- * BENCH_BATCH_FROM sets `queueProvider.config.batchFrom` (batched ticks; default 0, off),
+ * BENCH_BATCH_FROM sets `queueProvider.config.batchFrom` (unset: minion's default, 5000, so the
+ * 100,000-occurrence tick is batched; 0: one BullMQ job per occurrence),
  * BENCH_CONCURRENCY `scheduler.concurrency`, BENCH_CPU_PROF=DIR a `--cpu-prof` of each replica,
  * BENCH_SQLITE_TIMING=DIR the time each replica's event loop spent in SQLite during each minute
  * (waits for the shared run log's write lock apart: `bench/support/sqlite-timing.ts`).
@@ -27,6 +28,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import Redis from 'ioredis';
+import { DEFAULT_BATCH_FROM } from '../src/coordination/redis-provider.config';
 import { BuiltApp, startBuiltApp } from '../test/support/built-app';
 import { deleteKeys } from '../test/support/redis';
 import {
@@ -43,8 +45,8 @@ import { BENCH_CONFIG, seedJobs } from './support/seed-jobs';
 const JOBS = Number(process.env.BENCH_JOBS ?? 100_000);
 const REPLICAS = Number(process.env.BENCH_REPLICAS ?? 3);
 const MINUTES = Number(process.env.BENCH_MINUTES ?? 2);
-/** `queueProvider.config.batchFrom`: 0 (default) queues one BullMQ job per occurrence. */
-const BATCH_FROM = Number(process.env.BENCH_BATCH_FROM ?? 0);
+/** `queueProvider.config.batchFrom`: unset, minion's default; 0 queues one job per occurrence. */
+const BATCH_FROM = process.env.BENCH_BATCH_FROM ? Number(process.env.BENCH_BATCH_FROM) : undefined;
 /** `scheduler.concurrency` (runs acting at once per replica; minion's default is 16). */
 const CONCURRENCY = process.env.BENCH_CONCURRENCY
   ? Number(process.env.BENCH_CONCURRENCY)
@@ -132,7 +134,7 @@ class RunReader {
 async function main(): Promise<void> {
   console.log(
     `node ${process.version}, ${cpus().length} cpus; ${JOBS} jobs, ${REPLICAS} replicas of ` +
-      `${BUILT_MAIN}; Redis 127.0.0.1:6379; batchFrom ${BATCH_FROM}; ` +
+      `${BUILT_MAIN}; Redis 127.0.0.1:6379; batchFrom ${BATCH_FROM ?? `default (${DEFAULT_BATCH_FROM})`}; ` +
       `concurrency ${CONCURRENCY ?? 'default'}`,
   );
   const dataDir = mkdtempSync(join(tmpdir(), 'minion-scale-'));
@@ -149,7 +151,12 @@ async function main(): Promise<void> {
       ...(CONCURRENCY ? { scheduler: { concurrency: CONCURRENCY } } : {}),
       queueProvider: {
         type: 'redis',
-        config: { host: '127.0.0.1', port: 6379, keyPrefix, batchFrom: BATCH_FROM },
+        config: {
+          host: '127.0.0.1',
+          port: 6379,
+          keyPrefix,
+          ...(BATCH_FROM === undefined ? {} : { batchFrom: BATCH_FROM }),
+        },
       },
     };
     // The replicas' first tick is the measured minute: the schedule marker says every minute

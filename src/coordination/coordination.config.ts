@@ -7,6 +7,7 @@ import { ValidateByType } from '../common/validators/validate-record';
 import { RetryPolicy } from '../domain/attempt';
 import {
   clusterSafePrefix,
+  DEFAULT_BATCH_FROM,
   RedisProviderOptions,
   RedisTopology,
   topologyOf,
@@ -99,7 +100,7 @@ export function redisSettings(config: Record<string, unknown>, org: string): Red
   const common = {
     lockDurationMs: o.lockDuration ?? 30_000,
     stalledIntervalMs: o.stalledInterval ?? 30_000,
-    batchFrom: o.batchFrom ?? 0,
+    batchFrom: o.batchFrom ?? DEFAULT_BATCH_FROM,
   };
   if (topology === 'cluster') {
     const nodes = (o.cluster ?? []).map((n) => ({ host: n.host, port: Number(n.port) }));

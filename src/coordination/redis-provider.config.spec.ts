@@ -59,6 +59,13 @@ describe('queueProvider redis config', () => {
     expect(u.describe).not.toContain(PASSWORD);
   });
 
+  it('batches ticks of 5,000 occurrences or more unless told otherwise (0: never)', () => {
+    expect(redisOf({ host: 'redis' }).batchFrom).toBe(5000);
+    expect(redisOf({ host: 'redis', batchFrom: 0 }).batchFrom).toBe(0);
+    expect(redisOf({ host: 'redis', batchFrom: 20000 }).batchFrom).toBe(20000);
+    expect(refusal({ host: 'redis', batchFrom: -1 })).toContain('batchFrom');
+  });
+
   it('takes an ACL user and TLS with a CA file read at startup', () => {
     const dir = mkdtempSync(join(tmpdir(), 'minion-ca-'));
     const ca = join(dir, 'ca.pem');

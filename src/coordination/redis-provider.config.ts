@@ -82,6 +82,13 @@ function TlsOptionOrBoolean(): PropertyDecorator {
 }
 
 /** A key prefix: letters, digits, _ . - and at most one `{hash tag}` (Redis Cluster). */
+/**
+ * `batchFrom` when not set: ticks this large are where one queue entry per occurrence stops
+ * keeping up (100,000 due at once on three replicas: the last started 28-50 s after the minute,
+ * batched 8-11 s; docs/benchmarks.md), while every ordinary tick keeps the one-entry path.
+ */
+export const DEFAULT_BATCH_FROM = 5000;
+
 const PREFIX = /^[A-Za-z0-9_.-]*(\{[A-Za-z0-9_.-]+\})?[A-Za-z0-9_.-]*$/;
 
 function IsKeyPrefix(): PropertyDecorator {
@@ -192,7 +199,7 @@ export class RedisProviderOptions {
   /**
    * A tick of at least this many occurrences is queued in batches of 200 (one queue entry per
    * batch, about a quarter of the Redis commands per occurrence) rather than one entry per
-   * occurrence. Default 0: never (see docs/benchmarks.md, issue 24).
+   * occurrence. Default 5000 (DEFAULT_BATCH_FROM); 0: never (see docs/benchmarks.md, issue 24).
    */
   @IsOptional()
   @IsInt()
