@@ -238,16 +238,24 @@ describeWithRedis('distributed mode: replicas on one Redis (BullMQ)', () => {
     }
   });
 
-  it('a replica killed (SIGKILL) mid-run: another replica runs the occurrence, and the history shows both attempts', async () => {
-    writeJob(cluster.dataDir, job('fragile'), '0 0 1 1 *', {
+  /**
+   * A job whose run hangs in a child replica (which prints `RUNNING <id>`) and succeeds on an
+   * in-process one; the config has short locks, so a killed replica's run is soon found stalled.
+   */
+  function crashMeJob(id: string, scheduler: Record<string, unknown> = {}) {
+    writeJob(cluster.dataDir, job(id), '0 0 1 1 *', {
       runner: 'scriptedRunner',
       behavior: 'crash-me',
     });
     const fast = { lockDuration: 1000, stalledInterval: 1000 };
-    const cfg = testConfig(cluster.dataDir, {
+    return testConfig(cluster.dataDir, {
       queueProvider: redisQueueProvider(cluster.prefix, undefined, fast),
-      scheduler: { retryDelay: '10ms' },
+      scheduler: { retryDelay: '10ms', ...scheduler },
     });
+  }
+
+  it('a replica killed (SIGKILL) mid-run: another replica runs the occurrence, and the history shows both attempts', async () => {
+    const cfg = crashMeJob('fragile');
     const replica = await startReplicaChild(cfg);
     const { child, seen } = replica;
     try {
@@ -279,15 +287,7 @@ describeWithRedis('distributed mode: replicas on one Redis (BullMQ)', () => {
     // attempts 2, and each replica that takes the occurrence is SIGKILLed mid-run. BullMQ used to
     // fail it on its own after the stalls it allowed, leaving the last attempt with no record
     // (or, with attempts to spare in its count, ran it a third time).
-    writeJob(cluster.dataDir, job('doomed'), '0 0 1 1 *', {
-      runner: 'scriptedRunner',
-      behavior: 'crash-me',
-    });
-    const fast = { lockDuration: 1000, stalledInterval: 1000 };
-    const cfg = testConfig(cluster.dataDir, {
-      queueProvider: redisQueueProvider(cluster.prefix, undefined, fast),
-      scheduler: { retryDelay: '10ms', attempts: 2 },
-    });
+    const cfg = crashMeJob('doomed', { attempts: 2 });
     const occurrence = manualOccurrence(job('doomed'), new Date());
     await enqueueOn(cfg, [occurrence]);
     for (let i = 0; i < 2; i++) {
