@@ -1,4 +1,4 @@
-import { Attempt, AttemptOutcome, AttemptReport, LostAttempt } from '../domain/attempt';
+import { Attempt, AttemptOutcome, AttemptReport, LostAttempt, LostVerdict } from '../domain/attempt';
 import { Occurrence } from '../domain/occurrence';
 
 /**
@@ -12,8 +12,10 @@ export interface OccurrenceConsumer {
   /**
    * Returns `settled` when the lost attempt's own record says it succeeded (it acted and wrote
    * its history, then lost Redis before the queue heard): the occurrence is done, not run again.
+   * `ended` when it was the last attempt (`lost.final`) and is on the record as the occurrence's
+   * failure: not run again either. `unknown`: it runs again.
    */
-  lost(occurrence: Occurrence, lost: LostAttempt): Promise<'settled' | 'unknown'>;
+  lost(occurrence: Occurrence, lost: LostAttempt): Promise<LostVerdict>;
 }
 
 export interface QueueCounts {

@@ -21,6 +21,13 @@ export interface RetryPolicy {
   delayMs: number;
 }
 
+/**
+ * What the record of a lost attempt says is to be done with its occurrence: `settled` (its own
+ * record says it succeeded), `ended` (it was the last attempt, on the record as the failure),
+ * `unknown` (it runs again).
+ */
+export type LostVerdict = 'settled' | 'ended' | 'unknown';
+
 /** An attempt started on a replica that died before it could record the outcome. */
 export interface LostAttempt {
   number: number;

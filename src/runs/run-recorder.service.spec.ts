@@ -190,14 +190,14 @@ describe('RunRecorder', () => {
       expect(m.notifications.notify).not.toHaveBeenCalled();
     });
 
-    it('the last attempt lost: on the record as the final failure, alerted, once', async () => {
+    it('the last attempt lost: on the record as the final failure, alerted, once; the occurrence ended', async () => {
       const m = setup();
       m.cache.get.mockReturnValue(undefined);
-      // Its own record expected a retry (it ended, the queue never heard): none is left now.
+      // Another attempt's records do not count: this one left none.
       m.jobLog.list.mockResolvedValue([
-        { run_id: occurrence.id, attempt: 1, status: 'interrupted', will_retry: true } as never,
+        { run_id: occurrence.id, attempt: 2, status: 'failed', will_retry: true } as never,
       ]);
-      expect(await m.recorder.lost(occurrence, { ...lost, final: true })).toBe('unknown');
+      expect(await m.recorder.lost(occurrence, { ...lost, final: true })).toBe('ended');
       expect(m.jobLog.appendWritten).toHaveBeenCalledTimes(1);
       const record = m.jobLog.appendWritten.mock.calls[0][1];
       expect(record).toMatchObject({ status: 'failed', will_retry: false, replica: 'host:42' });
@@ -205,8 +205,18 @@ describe('RunRecorder', () => {
       expect(m.notifications.notify).toHaveBeenCalledWith(expect.objectContaining({ final: true }));
       // A replica that wrote that record and died in turn: the next one writes nothing more.
       m.jobLog.list.mockResolvedValue([record as never]);
-      expect(await m.recorder.lost(occurrence, { ...lost, final: true })).toBe('unknown');
+      expect(await m.recorder.lost(occurrence, { ...lost, final: true })).toBe('ended');
       expect(m.jobLog.appendWritten).toHaveBeenCalledTimes(1);
+    });
+
+    it('the last attempt lost after it ended expecting a retry (a shutdown interrupted it): settled by another run, nothing written', async () => {
+      const m = setup();
+      m.jobLog.list.mockResolvedValue([
+        { run_id: occurrence.id, attempt: 1, status: 'interrupted', will_retry: true } as never,
+      ]);
+      expect(await m.recorder.lost(occurrence, { ...lost, final: true })).toBe('unknown');
+      expect(m.jobLog.appendWritten).not.toHaveBeenCalled();
+      expect(m.notifications.notify).not.toHaveBeenCalled();
     });
 
     it('a run log that cannot be read settles nothing', async () => {

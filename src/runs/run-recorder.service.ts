@@ -11,7 +11,7 @@ import { RunMetrics } from './runs.metrics';
 import { MinionEvent } from '../notifications/minion-event';
 import { Notifications } from '../notifications/notifications.service';
 import { JobCache } from '../job-cache/job-cache.service';
-import { AttemptReport, LostAttempt, AttemptOutcome } from '../domain/attempt';
+import { AttemptReport, LostAttempt, LostVerdict, AttemptOutcome } from '../domain/attempt';
 
 /** Records of a job read back to find a lost attempt's own record (it is among the newest). */
 const LOST_LOOKBACK = 20;
@@ -104,16 +104,18 @@ export class RunRecorder {
    * acted, wrote its history, then lost Redis) the occurrence is `settled`. When it says the
    * attempt ended and will be retried (e.g. it did not act because Redis did not answer its
    * fence check, and the queue never heard), it runs again with nothing more on the record.
-   * Otherwise its outcome is unknown, and that goes on the record: with a retry to come, or, when
-   * it was the last attempt (`lost.final`), as the occurrence's failure (alerted), once.
+   * That holds for the last attempt too: one that ended expecting a retry (interrupted by a
+   * shutdown, which uses no attempt) is settled by another. Otherwise its outcome is unknown, and
+   * that goes on the record: with a retry to come, or, when it was the last attempt
+   * (`lost.final`), as the occurrence's failure (alerted), once, and the occurrence has `ended`.
    */
-  async lost(occurrence: Occurrence, lost: LostAttempt): Promise<'settled' | 'unknown'> {
+  async lost(occurrence: Occurrence, lost: LostAttempt): Promise<LostVerdict> {
     this.held.drain();
     const own = await this.ownRecords(occurrence, lost.number);
     if (own.some((r) => r.status === 'succeeded')) return 'settled';
-    if (!lost.final && own.some((r) => r.will_retry === true)) return 'unknown';
+    if (own.some((r) => r.will_retry === true)) return 'unknown';
     // Recorded as the last already (a replica that wrote this record then died in turn).
-    if (lost.final && own.some((r) => r.will_retry === false)) return 'unknown';
+    if (lost.final && own.some((r) => r.will_retry === false)) return 'ended';
     const started = new Date(lost.startedAt);
     const at = Number.isNaN(started.getTime()) ? this.clock.now() : started;
     // The dead replica's outcome never came; the runner is the job's, as far as we know it now.
@@ -134,7 +136,7 @@ export class RunRecorder {
     // Written before the next attempt starts: a replica that dies in its turn during that attempt
     // would otherwise take this record with it (the next one only sees its own attempt lost).
     await this.jobLog.appendWritten(jobOf(occurrence), record);
-    return 'unknown';
+    return lost.final ? 'ended' : 'unknown';
   }
 
   /** The records of attempt `attempt` of the occurrence (unreadable log: none). */

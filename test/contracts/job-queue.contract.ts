@@ -1,7 +1,13 @@
 import { waitFor } from '../support/manual-clock';
 import { JobQueue, OccurrenceConsumer } from '../../src/coordination/job-queue';
 import { Occurrence, scheduledOccurrence } from '../../src/domain/occurrence';
-import { Attempt, AttemptReport, AttemptOutcome, LostAttempt } from '../../src/domain/attempt';
+import {
+  Attempt,
+  AttemptReport,
+  AttemptOutcome,
+  LostAttempt,
+  LostVerdict,
+} from '../../src/domain/attempt';
 
 const MINUTE_0 = Date.parse('2026-01-05T10:00:00Z');
 
@@ -48,9 +54,10 @@ export class ScriptConsumer implements OccurrenceConsumer {
   /** The lost attempts the queue reported, in order. */
   readonly lostAttempts: { id: string; lost: LostAttempt }[] = [];
 
-  async lost(o: Occurrence, lost: LostAttempt): Promise<'settled' | 'unknown'> {
+  /** As the run recorder with nothing on record: the last attempt lost ends the occurrence. */
+  async lost(o: Occurrence, lost: LostAttempt): Promise<LostVerdict> {
     this.lostAttempts.push({ id: o.id, lost });
-    return 'unknown';
+    return lost.final ? 'ended' : 'unknown';
   }
 
   reportsOf(o: Occurrence): [number, string, boolean][] {

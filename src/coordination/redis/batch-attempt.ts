@@ -46,11 +46,12 @@ export async function settleOne(batch: Batch, occurrence: Occurrence, state: Cla
     case 'lost': {
       // An attempt of this batch started by the worker that held it before (found stalled).
       const mark = JSON.parse(state.mark) as { replica: string; startedAt: string };
-      // With one attempt allowed, the lost one was the last: on the record as such, not run again.
+      // With one attempt allowed, the lost one was the last: on the record as such, not run again
+      // (unless its own record says it ended expecting a retry: see RunRecorder.lost).
       const final = batch.policy.attempts <= 1;
       const lost = { number: 1, replica: mark.replica, startedAt: mark.startedAt, final };
       const verdict = await batch.consumer.lost(occurrence, lost);
-      const done = verdict === 'settled' || final;
+      const done = verdict !== 'unknown';
       const next = done ? `done|${batch.id}` : `handed|${batch.id}|1`;
       // The lost run's running lock is left to expire (its replica may only be frozen).
       const held = await write(batch, occurrence, next, '');

@@ -194,17 +194,18 @@ export class BullMqJobQueue extends JobQueue {
       const lost = await lostAttempt(this.redis.commands, this.queue.toKey(job.id ?? ''), job);
       // Lost attempts count: the one lost was the last the policy allows (see maxStalledCount).
       const final = attempt.number > this.policy.attempts;
-      if (lost && (await consumer.lost(occurrence, { ...lost, final })) === 'settled') {
+      const verdict = lost && (await consumer.lost(occurrence, { ...lost, final }));
+      if (verdict === 'settled') {
         // The replica that ran it acted and recorded success, then lost Redis before it could
         // tell the queue: done, not acted on again.
         this.logger.log(
-          `occurrence ${occurrence.id}: attempt ${lost.number} on ${lost.replica} recorded its success; not run again`,
+          `occurrence ${occurrence.id}: attempt ${lost?.number} on ${lost?.replica} recorded its success; not run again`,
         );
         return;
       }
-      if (lost && final) {
+      if (verdict === 'ended') {
         this.logger.warn(
-          `occurrence ${occurrence.id}: attempt ${lost.number}, its last, was lost with ${lost.replica}; not run again`,
+          `occurrence ${occurrence.id}: attempt ${lost?.number}, its last, was lost with ${lost?.replica}; not run again`,
         );
         return;
       }
