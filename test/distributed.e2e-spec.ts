@@ -283,14 +283,13 @@ describeWithRedis('distributed mode: replicas on one Redis (BullMQ)', () => {
     }
   }, 90_000);
 
-  it('the last attempt lost with its replica: recorded as the final failure (alerted), never run again', async () => {
-    // attempts 2, and each replica that takes the occurrence is SIGKILLed mid-run. BullMQ used to
-    // fail it on its own after the stalls it allowed, leaving the last attempt with no record
-    // (or, with attempts to spare in its count, ran it a third time).
-    const cfg = crashMeJob('doomed', { attempts: 2 });
+  it('an occurrence lost with its replica 3 times: the third loss recorded as its failure (alerted), never run again', async () => {
+    // Each replica that takes the occurrence is SIGKILLed mid-run. BullMQ used to fail it on its
+    // own at the third stall, leaving that attempt with no record at all.
+    const cfg = crashMeJob('doomed');
     const occurrence = manualOccurrence(job('doomed'), new Date());
     await enqueueOn(cfg, [occurrence]);
-    for (let i = 0; i < 2; i++) {
+    for (let i = 0; i < 3; i++) {
       const replica = await startReplicaChild(cfg);
       try {
         await waitFor(() => replica.seen.includes('RUNNING doomed'), 60_000);
@@ -298,7 +297,7 @@ describeWithRedis('distributed mode: replicas on one Redis (BullMQ)', () => {
         await replica.kill();
       }
     }
-    // A surviving replica finds the second (last) attempt stalled.
+    // A surviving replica finds the third attempt lost.
     await cluster.start({ config: cfg });
     const ended = async () => {
       const records = await allRecords(cluster.dataDir, [job('doomed')]);
@@ -306,10 +305,13 @@ describeWithRedis('distributed mode: replicas on one Redis (BullMQ)', () => {
     };
     await waitFor(ended, 60_000);
     const records = (await allRecords(cluster.dataDir, [job('doomed')])).reverse();
+    // Each lost attempt's record was written before the next attempt started (the replica that
+    // wrote it was killed moments later).
     expect(records.map((r) => [r.attempt, r.status, r.will_retry])).toEqual([
       [1, 'failed', true],
-      [2, 'failed', false],
+      [2, 'failed', true],
+      [3, 'failed', false],
     ]);
-    expect(records[1].error).toContain('it was the last attempt');
-  }, 180_000);
+    expect(records[2].error).toContain('replicas stopped during its attempts 3 times');
+  }, 240_000);
 });

@@ -34,11 +34,19 @@ export interface LostAttempt {
   replica: string;
   startedAt: string;
   /**
-   * No attempt is left after it (`scheduler.attempts`, lost ones included): its record is the
-   * occurrence's last (`will_retry: false`) and the occurrence is not run again.
+   * The occurrence was lost with a replica MAX_LOST_ATTEMPTS times: its record is the last
+   * (`will_retry: false`) and it is not run again.
    */
   final?: boolean;
 }
+
+/**
+ * An occurrence whose replica stopped during its attempt this many times (the same poison run
+ * killing each replica that takes it, say) ends with a failure record, alerted. BullMQ used to
+ * give up there on its own, leaving no record. A lost attempt may never have acted (it waited
+ * for an action slot), so losses below this run again whatever `scheduler.attempts` says.
+ */
+export const MAX_LOST_ATTEMPTS = 3;
 
 export interface Attempt {
   /** 1 for the first attempt; every start counts, including one a dead replica lost. */

@@ -190,7 +190,7 @@ describe('RunRecorder', () => {
       expect(m.notifications.notify).not.toHaveBeenCalled();
     });
 
-    it('the last attempt lost: on the record as the final failure, alerted, once; the occurrence ended', async () => {
+    it('a final loss: on the record as the failure of the occurrence, alerted, once; the occurrence ended', async () => {
       const m = setup();
       m.cache.get.mockReturnValue(undefined);
       // Another attempt's records do not count: this one left none.
@@ -201,7 +201,7 @@ describe('RunRecorder', () => {
       expect(m.jobLog.appendWritten).toHaveBeenCalledTimes(1);
       const record = m.jobLog.appendWritten.mock.calls[0][1];
       expect(record).toMatchObject({ status: 'failed', will_retry: false, replica: 'host:42' });
-      expect(record.error).toContain('it was the last attempt');
+      expect(record.error).toContain('replicas stopped during its attempts 3 times');
       expect(m.notifications.notify).toHaveBeenCalledWith(expect.objectContaining({ final: true }));
       // A replica that wrote that record and died in turn: the next one writes nothing more.
       m.jobLog.list.mockResolvedValue([record as never]);
@@ -209,7 +209,21 @@ describe('RunRecorder', () => {
       expect(m.jobLog.appendWritten).toHaveBeenCalledTimes(1);
     });
 
-    it('the last attempt lost after it ended expecting a retry (a shutdown interrupted it): settled by another run, nothing written', async () => {
+    it('a final loss whose attempt was fenced (interrupted, will_retry false): its end still goes on the record', async () => {
+      // The fenced attempt left the outcome to the replica that took over, which died too.
+      const m = setup();
+      m.cache.get.mockReturnValue(undefined);
+      m.jobLog.list.mockResolvedValue([
+        { run_id: occurrence.id, attempt: 1, status: 'interrupted', will_retry: false } as never,
+      ]);
+      expect(await m.recorder.lost(occurrence, { ...lost, final: true })).toBe('ended');
+      expect(m.jobLog.appendWritten).toHaveBeenCalledWith(
+        KEY,
+        expect.objectContaining({ status: 'failed', will_retry: false }),
+      );
+    });
+
+    it('a final loss of an attempt that ended expecting a retry (a shutdown interrupted it): settled by another run, nothing written', async () => {
       const m = setup();
       m.jobLog.list.mockResolvedValue([
         { run_id: occurrence.id, attempt: 1, status: 'interrupted', will_retry: true } as never,

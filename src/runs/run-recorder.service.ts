@@ -11,7 +11,13 @@ import { RunMetrics } from './runs.metrics';
 import { MinionEvent } from '../notifications/minion-event';
 import { Notifications } from '../notifications/notifications.service';
 import { JobCache } from '../job-cache/job-cache.service';
-import { AttemptReport, LostAttempt, LostVerdict, AttemptOutcome } from '../domain/attempt';
+import {
+  AttemptOutcome,
+  AttemptReport,
+  LostAttempt,
+  LostVerdict,
+  MAX_LOST_ATTEMPTS,
+} from '../domain/attempt';
 
 /** Records of a job read back to find a lost attempt's own record (it is among the newest). */
 const LOST_LOOKBACK = 20;
@@ -104,18 +110,21 @@ export class RunRecorder {
    * acted, wrote its history, then lost Redis) the occurrence is `settled`. When it says the
    * attempt ended and will be retried (e.g. it did not act because Redis did not answer its
    * fence check, and the queue never heard), it runs again with nothing more on the record.
-   * That holds for the last attempt too: one that ended expecting a retry (interrupted by a
-   * shutdown, which uses no attempt) is settled by another. Otherwise its outcome is unknown, and
-   * that goes on the record: with a retry to come, or, when it was the last attempt
-   * (`lost.final`), as the occurrence's failure (alerted), once, and the occurrence has `ended`.
+   * That holds for a final loss too (`lost.final`: the occurrence lost with a replica
+   * MAX_LOST_ATTEMPTS times). Otherwise its outcome is unknown, and that goes on the record: with
+   * a retry to come, or, for a final loss, as the occurrence's failure (alerted), once, and the
+   * occurrence has `ended`.
    */
   async lost(occurrence: Occurrence, lost: LostAttempt): Promise<LostVerdict> {
     this.held.drain();
     const own = await this.ownRecords(occurrence, lost.number);
     if (own.some((r) => r.status === 'succeeded')) return 'settled';
     if (own.some((r) => r.will_retry === true)) return 'unknown';
-    // Recorded as the last already (a replica that wrote this record then died in turn).
-    if (lost.final && own.some((r) => r.will_retry === false)) return 'ended';
+    // Its end is on the record already: written by a replica that recorded this final loss and
+    // died in turn, or the attempt's own final outcome. Not a fenced attempt's `interrupted`
+    // (will_retry false too): that one leaves the outcome to whoever took the occurrence over.
+    const ended = own.some((r) => r.will_retry === false && r.status !== 'interrupted');
+    if (lost.final && ended) return 'ended';
     const started = new Date(lost.startedAt);
     const at = Number.isNaN(started.getTime()) ? this.clock.now() : started;
     // The dead replica's outcome never came; the runner is the job's, as far as we know it now.
@@ -126,7 +135,7 @@ export class RunRecorder {
       error:
         `replica ${lost.replica} stopped during this attempt (its run was found stalled); ` +
         (lost.final
-          ? 'whether the action took effect is unknown, and it was the last attempt (scheduler.attempts)'
+          ? `whether the action took effect is unknown, and replicas stopped during its attempts ${MAX_LOST_ATTEMPTS} times: not run again`
           : 'whether the action took effect is unknown, so it runs again'),
       will_retry: !lost.final,
       replica: lost.replica,

@@ -45,11 +45,9 @@ export async function settleOne(batch: Batch, occurrence: Occurrence, state: Cla
       return batch.handOff(occurrence, state.used, 0);
     case 'lost': {
       // An attempt of this batch started by the worker that held it before (found stalled).
-      const mark = JSON.parse(state.mark) as { replica: string; startedAt: string };
-      // With one attempt allowed, the lost one was the last: on the record as such, not run again
-      // (unless its own record says it ended expecting a retry: see RunRecorder.lost).
-      const final = batch.policy.attempts <= 1;
-      const lost = { number: 1, replica: mark.replica, startedAt: mark.startedAt, final };
+      // The one-job path it is handed to counts its later losses (MAX_LOST_ATTEMPTS).
+      const mark = parseMark(state.mark);
+      const lost = { number: 1, replica: mark.replica, startedAt: mark.startedAt };
       const verdict = await batch.consumer.lost(occurrence, lost);
       const done = verdict !== 'unknown';
       const next = done ? `done|${batch.id}` : `handed|${batch.id}|1`;
@@ -135,5 +133,21 @@ async function runFirst(batch: Batch, occurrence: Occurrence, runToken: string):
     if (handOff) await batch.handOff(occurrence, used, batch.policy.delayMs);
   } finally {
     batch.attempts.active--;
+  }
+}
+
+/**
+ * The mark a claim wrote (`replica`, `startedAt`); one that does not parse is read as unknown,
+ * so it cannot fail its batch on every retry (BullMQ never gives up on a batch).
+ */
+function parseMark(raw: string): { replica: string; startedAt: string } {
+  try {
+    const mark = JSON.parse(raw) as { replica?: unknown; startedAt?: unknown };
+    return {
+      replica: typeof mark.replica === 'string' ? mark.replica : 'unknown',
+      startedAt: typeof mark.startedAt === 'string' ? mark.startedAt : '',
+    };
+  } catch {
+    return { replica: 'unknown', startedAt: '' };
   }
 }

@@ -14,7 +14,13 @@ import {
 import { Occurrence, withRef } from '../../domain/occurrence';
 import { RedisConnections } from './redis-connections';
 import { BATCHED, RedisJobLock } from './redis-job-lock';
-import { Attempt, RetryPolicy, willRetry, AttemptOutcome } from '../../domain/attempt';
+import {
+  Attempt,
+  RetryPolicy,
+  willRetry,
+  AttemptOutcome,
+  MAX_LOST_ATTEMPTS,
+} from '../../domain/attempt';
 import { FencedError, runFenced } from '../../domain/fence';
 import { AttemptFences } from './attempt-fences';
 import { fencedOutcome } from './fenced-outcome';
@@ -124,11 +130,11 @@ export class BullMqJobQueue extends JobQueue {
         concurrency: concurrency + maxWaiting,
         lockDuration: s.lockDurationMs,
         stalledInterval: s.stalledIntervalMs,
-        // Minion, not BullMQ, ends an occurrence whose replicas keep dying: a delivery that finds
-        // the last attempt lost records it (will_retry false) and stops. BullMQ failing the job
-        // first (its default: after one stall) would end it with no record of the last attempt.
-        // Two more for a replica that dies while recording that (the record is written once).
-        maxStalledCount: this.policy.attempts + 2,
+        // Minion, not BullMQ, ends an occurrence whose replicas keep dying: the delivery that
+        // finds its MAX_LOST_ATTEMPTS-th loss records it (will_retry false) and stops. BullMQ
+        // failing the job itself would leave that attempt with no record. Two more for a replica
+        // that dies while recording it (the record is written once).
+        maxStalledCount: MAX_LOST_ATTEMPTS + 2,
       },
     );
     this.worker.on('error', (err) => {
@@ -192,8 +198,8 @@ export class BullMqJobQueue extends JobQueue {
         number: (batchUsed ?? 0) + job.attemptsMade + job.stalledCounter + 1,
       };
       const lost = await lostAttempt(this.redis.commands, this.queue.toKey(job.id ?? ''), job);
-      // Lost attempts count: the one lost was the last the policy allows (see maxStalledCount).
-      const final = attempt.number > this.policy.attempts;
+      // Lost with its replica MAX_LOST_ATTEMPTS times now: recorded as the end (see maxStalledCount).
+      const final = job.stalledCounter >= MAX_LOST_ATTEMPTS;
       const verdict = lost && (await consumer.lost(occurrence, { ...lost, final }));
       if (verdict === 'settled') {
         // The replica that ran it acted and recorded success, then lost Redis before it could
@@ -205,7 +211,7 @@ export class BullMqJobQueue extends JobQueue {
       }
       if (verdict === 'ended') {
         this.logger.warn(
-          `occurrence ${occurrence.id}: attempt ${lost?.number}, its last, was lost with ${lost?.replica}; not run again`,
+          `occurrence ${occurrence.id}: attempt ${lost?.number} was lost with ${lost?.replica}, its ${MAX_LOST_ATTEMPTS}th loss; not run again`,
         );
         return;
       }
