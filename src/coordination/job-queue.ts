@@ -1,4 +1,10 @@
-import { Attempt, AttemptOutcome, AttemptReport, LostAttempt, LostVerdict } from '../domain/attempt';
+import {
+  Attempt,
+  AttemptOutcome,
+  AttemptReport,
+  LostAttempt,
+  LostVerdict,
+} from '../domain/attempt';
 import { Occurrence } from '../domain/occurrence';
 
 /**
@@ -12,8 +18,8 @@ export interface OccurrenceConsumer {
   /**
    * Returns `settled` when the lost attempt's own record says it succeeded (it acted and wrote
    * its history, then lost Redis before the queue heard): the occurrence is done, not run again.
-   * `ended` when it was the last attempt (`lost.final`) and is on the record as the occurrence's
-   * failure: not run again either. `unknown`: it runs again.
+   * `ended` when the occurrence has been lost with a replica MAX_LOST_ATTEMPTS times (`lost.final`)
+   * and that is on the record as its failure: not run again either. `unknown`: it runs again.
    */
   lost(occurrence: Occurrence, lost: LostAttempt): Promise<LostVerdict>;
 }

@@ -23,8 +23,8 @@ export interface RetryPolicy {
 
 /**
  * What the record of a lost attempt says is to be done with its occurrence: `settled` (its own
- * record says it succeeded), `ended` (it was the last attempt, on the record as the failure),
- * `unknown` (it runs again).
+ * record says it succeeded), `ended` (a final loss, `LostAttempt.final`, on the record as the
+ * occurrence's failure), `unknown` (it runs again).
  */
 export type LostVerdict = 'settled' | 'ended' | 'unknown';
 
