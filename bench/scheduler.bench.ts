@@ -8,7 +8,8 @@
  *    file run log): time from the boundary to the start of the last run.
  */
 import 'reflect-metadata';
-import { NestExpressApplication } from '@nestjs/platform-express';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { httpAdapterFor } from '../src/app.setup';
 import { Test } from '@nestjs/testing';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -91,9 +92,10 @@ async function app(
     .useValue(repo);
   if (queue) builder = builder.overrideProvider(JobQueue).useValue(queue);
   if (registry) builder = builder.overrideProvider(RunnerRegistry).useValue(registry);
-  const nest = (await builder.compile()).createNestApplication<NestExpressApplication>({
-    logger: false,
-  });
+  const nest = (await builder.compile()).createNestApplication<NestFastifyApplication>(
+    httpAdapterFor(config),
+    { logger: false },
+  );
   await nest.init();
   const scheduler = nest.get(SchedulerService);
   await scheduler.ready();

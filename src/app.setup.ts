@@ -1,47 +1,52 @@
-import { NestExpressApplication } from '@nestjs/platform-express';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import type { Logger as Pino } from 'pino';
 import { DomainExceptionFilter } from './common/filters/domain-exception.filter';
 import { AllowedMethods } from './common/http/allowed-methods';
-import { jsonBody } from './common/http/json-body.middleware';
-import { pathDecoding } from './common/http/path-decoding.middleware';
-import { requestLogging, ROOT_LOGGER } from './common/http/request-logging';
+import { createHttpAdapter } from './common/http/http-platform';
+import { useJsonBody } from './common/http/json-body';
+import { ROOT_LOGGER, useRequestLogging } from './common/http/request-logging';
 import { LenientValidationPipe } from './common/pipes/lenient-validation.pipe';
 import { MinionSettings } from './config/settings';
+import { HttpMetrics } from './metrics/http-metrics';
 import { API_PREFIX, createOpenApiDocument } from './openapi-document';
 
 export { API_PREFIX };
 
+/** The HTTP adapter an app is created with (main.ts, the e2e tests, openapi.json). */
+export function httpAdapterFor(settings: MinionSettings) {
+  return createHttpAdapter(settings.http.trustProxy);
+}
+
 /**
  * Everything that makes the HTTP surface what it is, shared by main.ts and the e2e tests so the
- * tests exercise the real thing. The app must be created with `{ bodyParser: false }`.
+ * tests exercise the real thing. The app must be created with `httpAdapterFor(settings)` and
+ * `{ bodyParser: false }`, and configured before it is initialized (the hooks must be in place
+ * before the routes are registered).
  */
-export function configureApp(app: NestExpressApplication): NestExpressApplication {
+export function configureApp(app: NestFastifyApplication): NestFastifyApplication {
+  const fastify = app.getHttpAdapter().getInstance();
   app.useLogger(app.get(Logger));
   app.setGlobalPrefix(API_PREFIX);
-  app.use(requestLogging(app.get<Pino>(ROOT_LOGGER)));
-  // Behind a load balancer, which X-Forwarded-For hops give the client address (auth throttling).
-  app.set('trust proxy', app.get(MinionSettings).http.trustProxy);
-  // No ETag on answers, as the original sent none: Express would hash every body to make one.
-  app.set('etag', false);
+  useRequestLogging(fastify, app.get<Pino>(ROOT_LOGGER));
+  app.get(HttpMetrics).observe(fastify);
   // As the original: any origin may call, with the token header.
   app.enableCors({
     origin: '*',
     allowedHeaders: ['X-Auth-Token', 'Content-Type'],
     optionsSuccessStatus: 200,
+    // Any OPTIONS is answered 200, as before: not a 400 text answer for one without Origin.
+    strictPreflight: false,
   });
-  app.use(pathDecoding(API_PREFIX));
-  app.use(jsonBody());
+  useJsonBody(fastify);
   app.useGlobalPipes(new LenientValidationPipe());
-  app.useGlobalFilters(
-    new DomainExceptionFilter(new AllowedMethods(app.getHttpAdapter().getInstance())),
-  );
+  app.useGlobalFilters(new DomainExceptionFilter(new AllowedMethods(fastify)));
   setupSwagger(app);
   return app;
 }
 
-function setupSwagger(app: NestExpressApplication): void {
+function setupSwagger(app: NestFastifyApplication): void {
   SwaggerModule.setup(`${API_PREFIX}/docs`, app, createOpenApiDocument(app), {
     jsonDocumentUrl: `${API_PREFIX}/docs-json`,
   });

@@ -2,9 +2,9 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AddressInfo } from 'node:net';
-import { NestExpressApplication } from '@nestjs/platform-express';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
-import { configureApp } from './app.setup';
+import { configureApp, httpAdapterFor } from './app.setup';
 import { versionInfo } from './common/version';
 import { CommandLineError, parseCommandLine, USAGE } from './config/command-line';
 import { logConfigNotes } from './config/config.module';
@@ -18,18 +18,20 @@ async function bootstrap(): Promise<void> {
   // Loaded before the app is built, so a bad key stops the process with one line naming it
   // rather than a dependency-injection stack trace.
   const settings = loadConfig();
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(settings), {
-    bodyParser: false,
-    bufferLogs: true,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(settings),
+    httpAdapterFor(settings),
+    { bodyParser: false, bufferLogs: true },
+  );
   configureApp(app);
   // After configureApp, so the notes go out in the app's log format (JSON in production).
   logConfigNotes(settings);
   const config = app.get(MinionSettings);
   // No host: every interface, IPv6 and IPv4 where the system has both (as Go's ":8080").
+  // Fastify's own default is localhost only, so `::` is asked for, then `0.0.0.0` without IPv6.
   const { host, port } = config.http;
   if (host) await app.listen(port, host);
-  else await app.listen(port);
+  else await app.listen(port, '::').catch(() => app.listen(port, '0.0.0.0'));
   const address = app.getHttpServer().address() as AddressInfo;
   new Logger('Minion').log(startupLine(config, app.get(JobsRepository).location, address));
   stopOnSignals(app, config.scheduler.drainDelayMs);
@@ -49,7 +51,7 @@ async function bootstrap(): Promise<void> {
  * the drain delay, so the load balancer stops sending requests first; then minion stops ticking,
  * lets running runs finish (scheduler.shutdownTimeout) and exits. SIGINT (Ctrl-C): no drain.
  */
-function stopOnSignals(app: NestExpressApplication, drainDelayMs: number): void {
+function stopOnSignals(app: NestFastifyApplication, drainDelayMs: number): void {
   const logger = new Logger('Minion');
   let stopping = false;
   const stop = async (signal: NodeJS.Signals, drainMs: number) => {

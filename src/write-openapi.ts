@@ -4,13 +4,13 @@
  */
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { NestExpressApplication } from '@nestjs/platform-express';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AppModule } from './app.module';
 import { loadConfig } from './config/config.loader';
-import { configureApp } from './app.setup';
+import { configureApp, httpAdapterFor } from './app.setup';
 import { createOpenApiDocument } from './openapi-document';
 
 export function openApiText(document: object): string {
@@ -22,10 +22,11 @@ async function main(): Promise<void> {
   try {
     // The embedded default: the document does not depend on the configuration.
     const settings = loadConfig({ argv: [], env: {}, cwd });
-    const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(settings), {
-      bodyParser: false,
-      logger: false,
-    });
+    const app = await NestFactory.create<NestFastifyApplication>(
+      AppModule.forRoot(settings),
+      httpAdapterFor(settings),
+      { bodyParser: false, logger: false },
+    );
     configureApp(app);
     const out = resolve(process.argv[2] ?? join(__dirname, '..', 'openapi.json'));
     writeFileSync(out, openApiText(createOpenApiDocument(app)));

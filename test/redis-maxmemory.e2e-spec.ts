@@ -1,4 +1,4 @@
-import { NestExpressApplication } from '@nestjs/platform-express';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { REDIS_SERVER_AVAILABLE, redisQueueProvider } from './support/redis';
 import { RedisProcess } from './support/redis-topologies';
 import { waitFor } from './support/manual-clock';
@@ -17,7 +17,7 @@ const PORT = 7120;
 /** Starts minion on the Redis at PORT: the error it refused with, or null once it is up (closed). */
 async function startOn(extra: Record<string, unknown> = {}): Promise<string | null> {
   const dataDir = tempDir();
-  let app: NestExpressApplication | undefined;
+  let app: NestFastifyApplication | undefined;
   try {
     const config = testConfig(dataDir, {
       queueProvider: redisQueueProvider('maxmemory', PORT, extra),

@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { FastifyRequest as Request } from 'fastify';
 import { Actor } from './audit-entry';
 
 /** Who made the request: the key AuthGuard resolved, and the client address (see trustProxy). */

@@ -6,12 +6,12 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
+import type { FastifyRequest as Request } from 'fastify';
 import { ACCESS_KEY } from './requires-access.decorator';
 import { IS_PUBLIC_KEY } from '../common/decorators/public.decorator';
 import { Access, ApiKey } from './api-keys.config';
 import { Accounts } from '../domain/accounts';
-import { checkScope } from './scope';
+import { checkScope, ScopedParams } from './scope';
 import { TooManyRequestsError } from '../common/errors';
 import { AuthThrottle } from './auth-throttle';
 import { TokenVerifier } from './token-verifier';
@@ -51,9 +51,10 @@ export class AuthGuard implements CanActivate {
     const needed =
       this.reflector.get<Access | undefined>(ACCESS_KEY, context.getHandler()) ??
       (req.method === 'GET' || req.method === 'HEAD' ? 'read' : 'write');
-    checkScope(verdict, needed, req.params);
+    const params = (req.params ?? {}) as ScopedParams;
+    checkScope(verdict, needed, params);
     // The one check that `{account}` is configured, for every route that has one.
-    const account = (req.params as { account?: string } | undefined)?.account;
+    const account = params.account;
     if (account !== undefined) this.accounts.require(account);
     return true;
   }

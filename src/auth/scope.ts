@@ -42,8 +42,8 @@ export function inKeyGroups(key: ApiKey | undefined, group: string): boolean {
   return !key?.groups || key.groups.has(group);
 }
 
-declare module 'express-serve-static-core' {
-  interface Request {
+declare module 'fastify' {
+  interface FastifyRequest {
     /** The API key the request authenticated with (set by AuthGuard). */
     apiKey?: ApiKey;
   }

@@ -1,6 +1,6 @@
 import { Controller, Get, Req } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { FastifyRequest as Request } from 'fastify';
 import { ApiErrorResponses } from '../common/http/api-docs.decorators';
 import { Accounts } from '../domain/accounts';
 import { WhoAmIDto } from './whoami.dto';

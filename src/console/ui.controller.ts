@@ -1,6 +1,6 @@
 import { Controller, Get, NotFoundException, Param, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../common/decorators/public.decorator';
 import { ConsoleSettings } from './console.config';
 import { SECURITY_HEADERS } from './security-headers';
@@ -22,19 +22,19 @@ export class UiController {
   ) {}
 
   @Get()
-  index(@Req() req: Request, @Res() res: Response): void {
-    const path = req.originalUrl.split('?')[0];
+  index(@Req() req: FastifyRequest, @Res() res: FastifyReply): void {
+    const path = req.url.split('?')[0];
     // Relative asset URLs need the trailing slash.
-    if (!path.endsWith('/')) return res.redirect(301, `${path}/`);
+    if (!path.endsWith('/')) return void res.redirect(`${path}/`, 301);
     this.send('index.html', req, res);
   }
 
-  @Get('*path')
-  file(@Param('path') path: string | string[], @Req() req: Request, @Res() res: Response): void {
-    this.send(Array.isArray(path) ? path.join('/') : path, req, res);
+  @Get('*')
+  file(@Param('*') path: string, @Req() req: FastifyRequest, @Res() res: FastifyReply): void {
+    this.send(path, req, res);
   }
 
-  private send(name: string, req: Request, res: Response): void {
+  private send(name: string, req: FastifyRequest, res: FastifyReply): void {
     if (!this.settings.enabled) {
       throw new NotFoundException('the console is turned off (console.enabled: false)');
     }
@@ -43,15 +43,26 @@ export class UiController {
     }
     const file = this.assets.get(name);
     if (!file) throw new NotFoundException(`no such console file: ${name}`);
-    res.set(SECURITY_HEADERS);
-    res.set('Content-Type', file.type);
-    res.set('Cache-Control', file.immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
-    res.vary('Accept-Encoding');
-    if (file.gzip && req.acceptsEncodings('gzip') === 'gzip') {
-      res.set('Content-Encoding', 'gzip');
-      res.send(file.gzip);
+    void res
+      .headers(SECURITY_HEADERS)
+      .header('Content-Type', file.type)
+      .header('Cache-Control', file.immutable ? 'public, max-age=31536000, immutable' : 'no-cache')
+      .header('Vary', 'Accept-Encoding');
+    if (file.gzip && acceptsGzip(req.headers['accept-encoding'])) {
+      void res.header('Content-Encoding', 'gzip').send(file.gzip);
     } else {
-      res.send(file.body);
+      void res.send(file.body);
     }
   }
+}
+
+/** Whether `Accept-Encoding` takes gzip: named (or `*`) and not with `q=0`. */
+export function acceptsGzip(header: string | undefined): boolean {
+  for (const part of (header ?? '').toLowerCase().split(',')) {
+    const [coding, ...params] = part.split(';').map((p) => p.trim());
+    if (coding !== 'gzip' && coding !== '*') continue;
+    const q = params.find((p) => p.startsWith('q='));
+    if (!q || Number(q.slice(2)) > 0) return true;
+  }
+  return false;
 }

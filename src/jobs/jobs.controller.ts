@@ -13,7 +13,7 @@ import {
   Req,
   Res,
 } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply as Response, FastifyRequest as Request } from 'fastify';
 import {
   ApiAcceptedResponse,
   ApiBody,
@@ -75,13 +75,12 @@ export class JobsController {
     @Res() res: Response,
   ): Promise<void> {
     // The whole listing for a key of every group: the cache's encoded answer, as is: the bytes
-    // and headers `res.json` would send, without serializing and encoding 1,000 entries again.
+    // and headers an array answer would get, without serializing and encoding 1,000 entries again.
     // Sent here rather than returned, as Nest would serialize a Buffer as an object.
     if (wholeListing(query) && !req.apiKey?.groups) {
       const json = this.jobs.accountListJson(account);
       if (json !== null) {
-        res.setHeader('Content-Type', JSON_UTF8);
-        res.send(json);
+        void res.header('Content-Type', JSON_UTF8).send(json);
         return;
       }
     }
@@ -90,7 +89,7 @@ export class JobsController {
     // listing, so a page may hold fewer entries than `limit` (or none) while more follow.
     const entries = withNextLink(page, query, req, res);
     // A key for every group (the usual case) sees every entry: no pass over 100k of them.
-    res.json(
+    void res.send(
       req.apiKey?.groups
         ? entries.filter((entry) => inKeyGroups(req.apiKey, groupOfEntry(entry)))
         : entries,

@@ -1,4 +1,4 @@
-import type { Request, Response } from 'express';
+import type { FastifyReply as Response, FastifyRequest as Request } from 'fastify';
 import { setNextLink } from '../common/http/next-link';
 import { filterOf, ListQuery } from './dto/list-query.dto';
 import { isEmptyFilter, Page } from './job-filter';

@@ -1,6 +1,6 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { Public } from '../common/decorators/public.decorator';
 import { ApiTextResponse } from '../common/http/api-docs.decorators';
 import { MetricsRegistry } from './metrics-registry';
@@ -19,8 +19,8 @@ export class MetricsController {
     'Prometheus text exposition format 0.0.4',
     'minion_runs_total{runner="dummyRunner",status="succeeded"} 42',
   )
-  async index(@Res({ passthrough: true }) res: Response): Promise<string> {
-    res.setHeader('Content-Type', this.metrics.contentType);
+  async index(@Res({ passthrough: true }) res: FastifyReply): Promise<string> {
+    void res.header('Content-Type', this.metrics.contentType);
     return this.metrics.metrics();
   }
 }

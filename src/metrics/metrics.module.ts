@@ -1,16 +1,12 @@
-import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
-import { HttpMetricsMiddleware } from './http-metrics.middleware';
+import { Module } from '@nestjs/common';
+import { HttpMetrics } from './http-metrics';
 import { MetricsController } from './metrics.controller';
 import { MetricsRegistry } from './metrics-registry';
 
 /** /metrics, the HTTP request metrics, and the registry every feature declares its metrics in. */
 @Module({
   controllers: [MetricsController],
-  providers: [MetricsRegistry, HttpMetricsMiddleware],
-  exports: [MetricsRegistry],
+  providers: [MetricsRegistry, HttpMetrics],
+  exports: [MetricsRegistry, HttpMetrics],
 })
-export class MetricsModule implements NestModule {
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(HttpMetricsMiddleware).forRoutes({ path: '{*path}', method: RequestMethod.ALL });
-  }
-}
+export class MetricsModule {}

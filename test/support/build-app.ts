@@ -1,7 +1,8 @@
-import { NestExpressApplication } from '@nestjs/platform-express';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test, TestingModuleBuilder } from '@nestjs/testing';
 import { ChildProcess } from 'node:child_process';
 import { AppModule } from '../../src/app.module';
+import { httpAdapterFor } from '../../src/app.setup';
 import { Clock } from '../../src/common/clock';
 import { MinionSettings } from '../../src/config/settings';
 import { RunnerFactory, RunnerRegistry } from '../../src/runners/runner-registry';
@@ -24,7 +25,7 @@ export interface BuildOptions {
 export async function buildMinionApp(
   config: MinionSettings,
   options: BuildOptions = {},
-): Promise<NestExpressApplication> {
+): Promise<NestFastifyApplication> {
   let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config)] })
     .overrideProvider(MinuteTicker)
     .useValue(new ManualTicker())
@@ -33,7 +34,7 @@ export async function buildMinionApp(
   if (options.clock) builder = builder.overrideProvider(Clock).useValue(options.clock);
   if (options.customize) builder = options.customize(builder);
   const moduleRef = await builder.compile();
-  return moduleRef.createNestApplication<NestExpressApplication>({
+  return moduleRef.createNestApplication<NestFastifyApplication>(httpAdapterFor(config), {
     bodyParser: false,
     ...(options.quiet ? { logger: false } : {}),
   });

@@ -1,5 +1,5 @@
 import { TestingModuleBuilder } from '@nestjs/testing';
-import { NestExpressApplication } from '@nestjs/platform-express';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +15,7 @@ import { ManualClock } from './manual-clock';
 export const TEST_TOKEN = 'test-token-0123456789';
 
 export interface TestApp {
-  app: NestExpressApplication;
+  app: NestFastifyApplication;
   config: MinionSettings;
   clock: ManualClock;
   scheduler: SchedulerService;
@@ -80,7 +80,7 @@ export async function createTestApp(
     runnerTypes?: Record<string, RunnerFactory>;
     customize?: (builder: TestingModuleBuilder) => TestingModuleBuilder;
     /** Runs after the module is compiled and before the app starts (to spy on providers). */
-    beforeInit?: (app: NestExpressApplication) => void;
+    beforeInit?: (app: NestFastifyApplication) => void;
     /** Wait for the scheduler's first cache load (default true). */
     awaitScheduler?: boolean;
   } = {},
@@ -97,6 +97,8 @@ export async function createTestApp(
   );
   options.beforeInit?.(app);
   await app.init();
+  // Fastify answers once its plugins (CORS, the static files) are loaded.
+  await app.getHttpAdapter().getInstance().ready();
   const scheduler = app.get(SchedulerService);
   if (options.awaitScheduler !== false) await scheduler.ready();
   const server = app.getHttpServer();

@@ -7,7 +7,7 @@ import {
   Logger,
   NotFoundException,
 } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   AccountNotFoundError,
   CalendarNotFoundError,
@@ -21,6 +21,7 @@ import {
 } from '../errors';
 import { AllowedMethods } from '../http/allowed-methods';
 import { errorBody } from '../http/error-response.dto';
+import { bodyReadError } from '../http/json-body';
 
 /** The one place where domain errors become HTTP answers. Every error body is `{statusCode, error, message}`. */
 @Catch()
@@ -31,14 +32,14 @@ export class DomainExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const res = http.getResponse<Response>();
-    const req = http.getRequest<Request>();
+    const res = http.getResponse<FastifyReply>();
+    const req = http.getRequest<FastifyRequest>();
     const notAllowed = this.methodNotAllowed(exception, req);
     if (notAllowed) {
-      res.setHeader('Allow', notAllowed.join(', '));
-      res
+      void res
+        .header('Allow', notAllowed.join(', '))
         .status(405)
-        .json(
+        .send(
           errorBody(
             405,
             `method ${req.method} is not allowed here (allowed: ${notAllowed.join(', ')})`,
@@ -46,25 +47,27 @@ export class DomainExceptionFilter implements ExceptionFilter {
         );
       return;
     }
-    const { status, message, retryAfter, extra } = this.map(exception);
+    const { status, message, retryAfter, extra } = this.map(bodyReadError(exception) ?? exception);
     if (status >= 500 && !(exception instanceof ServiceUnavailableError)) {
       // Only the error's own text and stack: request headers (and so the token) are never logged here.
       this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     }
-    if (retryAfter) res.setHeader('Retry-After', String(retryAfter));
+    if (retryAfter) void res.header('Retry-After', String(retryAfter));
     // Routes answering text (DELETE's "OK") set their content type first: errors are JSON.
-    res.setHeader('Content-Type', 'application/json; charset=utf-8');
-    res.status(status).json({ ...extra, ...errorBody(status, message) });
+    void res
+      .header('Content-Type', 'application/json; charset=utf-8')
+      .status(status)
+      .send({ ...extra, ...errorBody(status, message) });
   }
 
   /** No route matched the method, but some route has this path: the methods it answers. */
-  private methodNotAllowed(exception: unknown, req: Request): string[] | null {
+  private methodNotAllowed(exception: unknown, req: FastifyRequest): string[] | null {
     // Nest's own "no route" answer; handlers report missing things with domain errors.
     const noRoute =
       exception instanceof NotFoundException &&
       exception.message.startsWith(`Cannot ${req.method} `);
     if (!noRoute || !this.allowed) return null;
-    const methods = this.allowed.for(req.path);
+    const methods = this.allowed.for(req.url.split('?')[0]);
     return methods.length > 0 ? methods : null;
   }
 

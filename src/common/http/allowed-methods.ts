@@ -1,51 +1,37 @@
-/** A "route" answering this many methods or more is middleware mounted with app.all(). */
-const MIDDLEWARE_METHODS = 10;
-
-interface RouteLayer {
-  route?: { path?: unknown; methods?: Record<string, boolean> };
-}
-
-interface ExpressLike {
-  router?: { stack?: RouteLayer[] };
-}
+import type { FastifyInstance, RouteOptions } from 'fastify';
 
 /**
- * The methods the app's routes answer on `path`, from Express's own route table: what a 405
+ * The methods the app's routes answer on a path, from the routes Fastify registers: what a 405
  * answer lists in `Allow` (a wrong method on a known path is 405, as gorilla/mux answered the
- * original's clients, not 404). Empty when no route has this path.
+ * original's clients, not 404). Create it before the routes are registered (configureApp).
  */
 export class AllowedMethods {
-  private table?: { pattern: RegExp; methods: string[] }[];
+  private readonly routes: { pattern: RegExp; methods: string[] }[] = [];
 
-  constructor(private readonly express: ExpressLike) {}
+  constructor(fastify: FastifyInstance) {
+    fastify.addHook('onRoute', (route: RouteOptions) => {
+      // Wildcards are static files and CORS's preflight: not endpoints a method is wrong for.
+      if (route.url.includes('*')) return;
+      // HEAD is Fastify's own twin of each GET: listed after the route's methods, below.
+      const methods = ([] as string[])
+        .concat(route.method)
+        .map((m) => m.toUpperCase())
+        .filter((m) => m !== 'HEAD');
+      if (methods.length === 0) return;
+      this.routes.push({ pattern: toPattern(route.url), methods });
+    });
+  }
 
+  /** Empty when no route has this path. */
   for(path: string): string[] {
     const found = new Set<string>();
-    for (const { pattern, methods } of this.routes()) {
+    for (const { pattern, methods } of this.routes) {
       if (pattern.test(path)) methods.forEach((m) => found.add(m));
     }
     if (found.size === 0) return [];
     if (found.has('GET')) found.add('HEAD');
     found.add('OPTIONS');
     return [...found];
-  }
-
-  /** Built on first use: routes are registered when the app initializes, after setup. */
-  private routes(): { pattern: RegExp; methods: string[] }[] {
-    this.table ??= (this.express.router?.stack ?? [])
-      // Nest mounts middleware as routes for every method: those are not endpoints.
-      .filter(
-        (layer) =>
-          typeof layer.route?.path === 'string' &&
-          Object.keys(layer.route.methods ?? {}).length < MIDDLEWARE_METHODS,
-      )
-      .map((layer) => ({
-        pattern: toPattern(layer.route?.path as string),
-        methods: Object.keys(layer.route?.methods ?? {})
-          .filter((m) => m !== '_all')
-          .map((m) => m.toUpperCase()),
-      }));
-    return this.table;
   }
 }
 

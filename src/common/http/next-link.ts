@@ -1,4 +1,4 @@
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /**
  * Announces the next page of a listing in `Link: <path?query>; rel="next"` (RFC 8288), so the
@@ -6,13 +6,13 @@ import type { Request, Response } from 'express';
  * page size, the filters) and where the next page starts; undefined values are left out.
  */
 export function setNextLink(
-  req: Request,
-  res: Response,
+  req: FastifyRequest,
+  res: FastifyReply,
   query: Record<string, string | number | undefined>,
 ): void {
   const params = Object.entries(query)
     .filter((entry): entry is [string, string | number] => entry[1] !== undefined)
     .map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`)
     .join('&');
-  res.setHeader('Link', `<${req.path}?${params}>; rel="next"`);
+  void res.header('Link', `<${req.url.split('?')[0]}?${params}>; rel="next"`);
 }

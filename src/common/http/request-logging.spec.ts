@@ -1,10 +1,10 @@
 import { Writable } from 'node:stream';
-import express from 'express';
+import Fastify from 'fastify';
 import pino from 'pino';
 import request from 'supertest';
-import { requestLogging } from './request-logging';
+import { useRequestLogging } from './request-logging';
 
-function appWithLog() {
+async function appWithLog() {
   const lines: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -12,37 +12,45 @@ function appWithLog() {
       done();
     },
   });
-  const app = express();
-  app.use(requestLogging(pino({ level: 'info' }, sink)));
-  app.get('/v1/minion/ping', (_req, res) => res.send('pong'));
-  app.get('/v1/minion/acct/jobs/:group', (_req, res) => res.json([]));
-  app.get('/v1/minion/boom', (_req, res) => res.status(500).json({}));
+  const app = Fastify();
+  useRequestLogging(app, pino({ level: 'info' }, sink));
+  app.get('/v1/minion/ping', async () => 'pong');
+  app.get('/v1/minion/acct/jobs/:group', async () => []);
+  app.get('/v1/minion/boom', async (_req, reply) => reply.status(500).send({}));
+  await app.ready();
   return { app, lines };
 }
 
-describe('requestLogging', () => {
+describe('useRequestLogging', () => {
   it('one line per request with method, URL, status and time; never a header', async () => {
-    const { app, lines } = appWithLog();
-    await request(app)
-      .get('/v1/minion/acct/jobs/g')
+    const { app, lines } = await appWithLog();
+    await request(app.server)
+      .get('/v1/minion/acct/jobs/g?limit=2')
       .set('X-Auth-Token', 'sekrit-token')
       .expect(200);
-    await request(app).get('/v1/minion/boom').set('Authorization', 'Bearer sekrit-token');
+    await request(app.server).get('/v1/minion/boom').set('Authorization', 'Bearer sekrit-token');
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatchObject({
       level: 30,
       msg: 'request completed',
-      req: { id: 1, method: 'GET', url: '/v1/minion/acct/jobs/g' },
+      req: { id: 1, method: 'GET', url: '/v1/minion/acct/jobs/g?limit=2' },
       res: { statusCode: 200 },
     });
     expect(typeof lines[0].responseTime).toBe('number');
-    expect(lines[1]).toMatchObject({ level: 50, msg: 'request errored', res: { statusCode: 500 } });
+    expect(lines[1]).toMatchObject({
+      level: 50,
+      msg: 'request errored',
+      req: { id: 2 },
+      res: { statusCode: 500 },
+    });
     expect(JSON.stringify(lines)).not.toContain('sekrit');
+    await app.close();
   });
 
   it('leaves probes out', async () => {
-    const { app, lines } = appWithLog();
-    await request(app).get('/v1/minion/ping').expect(200);
+    const { app, lines } = await appWithLog();
+    await request(app.server).get('/v1/minion/ping').expect(200);
     expect(lines).toEqual([]);
+    await app.close();
   });
 });

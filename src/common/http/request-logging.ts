@@ -1,4 +1,4 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import pino, { Logger, TransportSingleOptions } from 'pino';
 
 /** Paths probed every few seconds: logging each request would drown everything else. */
@@ -19,19 +19,17 @@ export function createRootLogger(level: string, transport?: TransportSingleOptio
 }
 
 /** What a request's line says about it. Headers are never logged, so no token can be. */
-export function requestLine(req: Request, res: Response, startedAt: number) {
+export function requestLine(
+  req: FastifyRequest,
+  id: number,
+  statusCode: number,
+  startedAt: number,
+) {
   return {
-    req: { id: req.requestId, method: req.method, url: req.originalUrl, remoteAddress: req.ip },
-    res: { statusCode: res.statusCode },
+    req: { id, method: req.method, url: req.url, remoteAddress: req.ip },
+    res: { statusCode },
     responseTime: Date.now() - startedAt,
   };
-}
-
-declare module 'express-serve-static-core' {
-  interface Request {
-    /** Numbered per process, in the request's log line. */
-    requestId?: number;
-  }
 }
 
 /**
@@ -39,18 +37,19 @@ declare module 'express-serve-static-core' {
  * level for a 5xx, "request aborted" at warn when the client left first), none for probes. Written
  * with the root logger: no child logger and no async context per request, so the logging costs
  * a few microseconds (bench:api measured pino-http's per-request child logger and
- * AsyncLocalStorage at about a quarter of a GET).
+ * AsyncLocalStorage at about a quarter of a GET). Fastify's own request logging stays off.
  */
-export function requestLogging(logger: Logger) {
+export function useRequestLogging(fastify: FastifyInstance, logger: Logger): void {
   let counter = 0;
-  return (req: Request, res: Response, next: NextFunction): void => {
+  fastify.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, next: () => void) => {
     if (QUIET_PATHS.test(req.url)) return next();
     const startedAt = Date.now();
-    req.requestId = ++counter;
+    const id = ++counter;
+    const res = reply.raw;
     const done = () => {
       res.removeListener('finish', done);
       res.removeListener('close', done);
-      const line = requestLine(req, res, startedAt);
+      const line = requestLine(req, id, res.statusCode, startedAt);
       if (!res.writableFinished) logger.warn(line, 'request aborted');
       else if (res.statusCode >= 500) logger.error(line, 'request errored');
       else logger.info(line, 'request completed');
@@ -58,5 +57,5 @@ export function requestLogging(logger: Logger) {
     res.on('finish', done);
     res.on('close', done);
     next();
-  };
+  });
 }

@@ -1,5 +1,5 @@
-import { Injectable, NestMiddleware } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
+import { Injectable } from '@nestjs/common';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, Histogram } from 'prom-client';
 import { MetricsRegistry } from './metrics-registry';
 
@@ -8,7 +8,7 @@ import { MetricsRegistry } from './metrics-registry';
  * the pattern (`/v1/minion/:account/jobs`), never the raw URL, so cardinality stays bounded.
  */
 @Injectable()
-export class HttpMetricsMiddleware implements NestMiddleware {
+export class HttpMetrics {
   private readonly requests: Counter<string>;
   private readonly duration: Histogram<string>;
 
@@ -27,14 +27,18 @@ export class HttpMetricsMiddleware implements NestMiddleware {
     });
   }
 
-  use(req: Request, res: Response, next: NextFunction): void {
-    const started = process.hrtime.bigint();
-    res.once('finish', () => {
-      const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
-      const labels = { method: req.method, route, status: String(res.statusCode) };
+  /** Observes every answer of `fastify`'s routes (and its 404s, as `unmatched`). */
+  observe(fastify: FastifyInstance): void {
+    fastify.addHook('onResponse', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
+      const labels = {
+        method: req.method,
+        // No route matched (a 404 from the router): no pattern.
+        route: req.routeOptions.url ?? 'unmatched',
+        status: String(reply.statusCode),
+      };
       this.requests.inc(labels);
-      this.duration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+      this.duration.observe(labels, reply.elapsedTime / 1000);
+      done();
     });
-    next();
   }
 }
