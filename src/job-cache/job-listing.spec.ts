@@ -88,4 +88,45 @@ describe('JobListing', () => {
     listing.listAccount('acct').push('g/z');
     expect(listing.listAccount('acct')).toEqual(['g/a']);
   });
+
+  it('a burst of adds, removes and re-adds lists as one sorted, duplicate-free listing', () => {
+    const listing = new JobListing();
+    listing.replace('acct', ['b/1', 'd/1']);
+    const expected = new Set(['b/1', 'd/1']);
+    // A fixed pseudo-random sequence of adds (some repeated) and removes, read now and then.
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648);
+    for (let n = 0; n < 2000; n++) {
+      const entry = `${String.fromCharCode(97 + (next() % 6))}/${next() % 50}`;
+      const [group, id] = entry.split('/');
+      if (next() % 4 === 0) {
+        listing.remove(acct(group, id));
+        expected.delete(entry);
+      } else {
+        listing.add(acct(group, id));
+        expected.add(entry);
+      }
+      if (n % 97 === 0) {
+        expect(listing.listAccount('acct')).toEqual(pageOf([...expected]));
+      }
+    }
+    expect(listing.listAccount('acct')).toEqual(pageOf([...expected]));
+    expect(JSON.parse(listing.accountJson('acct').toString())).toEqual(pageOf([...expected]));
+    expect(listing.listGroup('acct', 'c')).toEqual(
+      pageOf([...expected].filter((e) => e.startsWith('c/'))).map((e) => e.slice(2)),
+    );
+  });
+
+  it('an add after the account JSON was made changes the next JSON', () => {
+    const listing = new JobListing();
+    listing.replace('acct', ['a/1']);
+    expect(JSON.parse(listing.accountJson('acct').toString())).toEqual(['a/1']);
+    listing.add(acct('a', '0'));
+    expect(JSON.parse(listing.accountJson('acct').toString())).toEqual(['a/0', 'a/1']);
+    listing.add(acct('new', '1'));
+    expect(listing.listAccount('acct')).toEqual(['a/0', 'a/1', 'new/1']);
+    expect(listing.listAccount('other')).toEqual([]);
+    listing.add({ account: 'other', group: 'g', id: '1' });
+    expect(listing.listGroup('other', 'g')).toEqual(['1']);
+  });
 });

@@ -10,12 +10,19 @@ import { ListPage } from '../repository/jobs.repository';
  */
 export class JobListing {
   private readonly accounts = new Map<string, string[]>();
+  /**
+   * Entries added since the account was last read, merged in at its next read: a burst of
+   * creates costs a set insertion each, where inserting into the sorted array moved every entry
+   * after it (bench:api: 2.6% of a create once an account held 30,000 jobs).
+   */
+  private readonly added = new Map<string, Set<string>>();
   /** An account's whole listing as UTF-8 JSON, made at the first list after a change. */
   private readonly json = new Map<string, Buffer>();
 
   /** Replaces an account's entries (a load's listing of it). */
   replace(account: string, entries: string[]): void {
     this.accounts.set(account, entries.sort(compareCodePoints));
+    this.added.delete(account);
     this.json.delete(account);
   }
 
@@ -28,25 +35,29 @@ export class JobListing {
   accountJson(account: string): Buffer {
     let json = this.json.get(account);
     if (json === undefined) {
-      json = Buffer.from(JSON.stringify(this.accounts.get(account) ?? []), 'utf8');
+      json = Buffer.from(JSON.stringify(this.entries(account)), 'utf8');
       this.json.set(account, json);
     }
     return json;
   }
 
   add(key: JobKey): void {
-    const entries = this.entriesOf(key.account);
+    const entries = this.accounts.get(key.account) ?? [];
     const entry = groupEntry(key);
-    const at = lowerBound(entries, entry);
-    if (entries[at] !== entry) {
-      entries.splice(at, 0, entry);
+    if (entries[lowerBound(entries, entry)] === entry) return;
+    let added = this.added.get(key.account);
+    if (!added) {
+      added = new Set();
+      this.added.set(key.account, added);
+    }
+    if (!added.has(entry)) {
+      added.add(entry);
       this.json.delete(key.account);
     }
   }
 
   remove(key: JobKey): void {
-    const entries = this.accounts.get(key.account);
-    if (!entries) return;
+    const entries = this.entries(key.account);
     const entry = groupEntry(key);
     const at = lowerBound(entries, entry);
     if (entries[at] === entry) {
@@ -57,12 +68,12 @@ export class JobListing {
 
   /** `group/id` of the account's jobs, one page of them (as `JobsRepository.listAccount`). */
   listAccount(account: string, page: ListPage = {}): string[] {
-    return slice(this.accounts.get(account) ?? [], 0, undefined, page);
+    return slice(this.entries(account), 0, undefined, page);
   }
 
   /** Ids of one group's jobs, one page of them (as `JobsRepository.listGroup`). */
   listGroup(account: string, group: string, page: ListPage = {}): string[] {
-    const entries = this.accounts.get(account) ?? [];
+    const entries = this.entries(account);
     // A group's entries are contiguous: every entry starting with `group/`, and nothing between.
     const prefix = `${group}/`;
     const from = lowerBound(entries, prefix);
@@ -74,13 +85,15 @@ export class JobListing {
     );
   }
 
-  private entriesOf(account: string): string[] {
-    let entries = this.accounts.get(account);
-    if (!entries) {
-      entries = [];
-      this.accounts.set(account, entries);
-    }
-    return entries;
+  /** The account's entries, sorted, with those added since the last read merged in. */
+  private entries(account: string): string[] {
+    const entries = this.accounts.get(account) ?? [];
+    const added = this.added.get(account);
+    if (!added) return entries;
+    this.added.delete(account);
+    const merged = merge(entries, [...added].sort(compareCodePoints));
+    this.accounts.set(account, merged);
+    return merged;
   }
 }
 
@@ -105,4 +118,18 @@ function slice(entries: string[], from: number, to = entries.length, page: ListP
   }
   const end = page.limit === undefined ? to : Math.min(to, start + page.limit);
   return entries.slice(start, Math.max(start, end));
+}
+
+/** Two sorted lists as one (no entry is in both). */
+function merge(a: string[], b: string[]): string[] {
+  const out = new Array<string>(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) {
+    out[k++] = compareCodePoints(a[i], b[j]) <= 0 ? a[i++] : b[j++];
+  }
+  while (i < a.length) out[k++] = a[i++];
+  while (j < b.length) out[k++] = b[j++];
+  return out;
 }

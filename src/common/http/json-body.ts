@@ -95,8 +95,10 @@ function decode(buf: Buffer, charset: string | undefined): string {
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
-const OPEN = new Set([0x5b, 0x7b]);
-const CLOSE = new Set([0x5d, 0x7d]);
+const OPEN_ARRAY = 0x5b;
+const OPEN_OBJECT = 0x7b;
+const CLOSE_ARRAY = 0x5d;
+const CLOSE_OBJECT = 0x7d;
 
 /** Deepest nesting of `[` and `{` outside strings: one linear pass over the bytes. */
 export function nestingDepth(buf: Buffer): number {
@@ -110,9 +112,9 @@ export function nestingDepth(buf: Buffer): number {
       else if (c === QUOTE) inString = false;
     } else if (c === QUOTE) {
       inString = true;
-    } else if (OPEN.has(c)) {
+    } else if (c === OPEN_ARRAY || c === OPEN_OBJECT) {
       if (++depth > max) max = depth;
-    } else if (CLOSE.has(c)) {
+    } else if (c === CLOSE_ARRAY || c === CLOSE_OBJECT) {
       depth--;
     }
   }
