@@ -52,7 +52,10 @@ describe('bodyReadError', () => {
     const tooLarge = bodyReadError({ code: 'FST_ERR_CTP_BODY_TOO_LARGE', statusCode: 413 });
     expect(tooLarge?.getStatus()).toBe(413);
     expect(tooLarge?.message).toBe('request body is larger than 1 MiB');
-    const badLength = bodyReadError({ code: 'FST_ERR_CTP_INVALID_CONTENT_LENGTH', statusCode: 400 });
+    const badLength = bodyReadError({
+      code: 'FST_ERR_CTP_INVALID_CONTENT_LENGTH',
+      statusCode: 400,
+    });
     expect(badLength?.getStatus()).toBe(400);
     expect(bodyReadError(new Error('boom'))).toBeNull();
     expect(bodyReadError({ code: 'FST_ERR_SOMETHING', statusCode: 500 })).toBeNull();
