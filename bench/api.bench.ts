@@ -8,11 +8,11 @@
  * a client lists), `POST /bench-writes/jobs/g0` (create: into another account, so the list
  * measured stays at 1,000), `GET` one job, `GET /ping` (the framework's floor), and the route the
  * earlier version of this bench measured as "the list", one group's ids (`GET /bench/jobs/g0`),
- * and the Nest floor (`floor-get`, `floor-create`: the same Nest, Express, validation pipe and
- * create DTO with none of minion's own work, `support/nest-floor.ts`), which splits what a route
- * costs above bare Express into the framework's part and minion's; `fastify-get`,
- * `fastify-create`: the same floor on Nest's Fastify adapter (not a dependency: measured after
- * `npm install --no-save @nestjs/platform-fastify@11`; not among the default routes).
+ * and the Nest floor (`fastify-get`, `fastify-create`: the same Nest on Fastify, minion's HTTP
+ * platform, with minion's validation pipe and create DTO and none of minion's own work,
+ * `support/nest-floor.ts`), which splits what a route costs above bare Express into the
+ * framework's part and minion's; `floor-get`, `floor-create`: the same floor on Nest's Express
+ * adapter, minion's platform before issue 24's fifth pass (not among the default routes).
  *
  * Every route is warmed up first (BENCH_WARMUP seconds, default 3, not measured: JIT, caches);
  * then, in each of BENCH_ROUNDS rounds (default 3), each route is measured right after its own
@@ -185,15 +185,16 @@ async function main(): Promise<void> {
       },
     });
     const chosen = (
-      process.env.BENCH_ROUTES ?? 'ping,list,create,get,group,floor-get,floor-create'
+      process.env.BENCH_ROUTES ?? 'ping,list,create,get,group,fastify-get,fastify-create'
     ).split(',');
+    const floor = async (platform: 'express' | 'fastify', key: string, label: string) =>
+      chosen.some((c) => c.startsWith(`${key}-`))
+        ? floorRoutes(await startFloor(platform), key, label)
+        : {};
     const all: Record<string, Target> = {
       ...routes(app.url, app.pid),
-      ...floorRoutes(await startFloor('express'), 'floor', 'Nest floor'),
-      // Only when asked for: @nestjs/platform-fastify is not a dependency (nest-floor.ts).
-      ...(chosen.some((c) => c.startsWith('fastify-'))
-        ? floorRoutes(await startFloor('fastify'), 'fastify', 'Nest floor on Fastify')
-        : {}),
+      ...(await floor('fastify', 'fastify', 'Nest floor on Fastify')),
+      ...(await floor('express', 'floor', 'Nest floor on Express')),
     };
     const allBefore = before ? routes(before.url, before.pid, ', before build') : {};
     const targets = chosen.map((k) => all[k]).filter(Boolean);

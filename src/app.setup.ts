@@ -4,7 +4,7 @@ import { Logger } from 'nestjs-pino';
 import type { Logger as Pino } from 'pino';
 import { DomainExceptionFilter } from './common/filters/domain-exception.filter';
 import { AllowedMethods } from './common/http/allowed-methods';
-import { createHttpAdapter } from './common/http/http-platform';
+import { createHttpAdapter, MinionFastifyAdapter } from './common/http/http-platform';
 import { useJsonBody } from './common/http/json-body';
 import { ROOT_LOGGER, useRequestLogging } from './common/http/request-logging';
 import { LenientValidationPipe } from './common/pipes/lenient-validation.pipe';
@@ -29,12 +29,16 @@ export function configureApp(app: NestFastifyApplication): NestFastifyApplicatio
   const fastify = app.getHttpAdapter().getInstance();
   app.useLogger(app.get(Logger));
   app.setGlobalPrefix(API_PREFIX);
-  useRequestLogging(fastify, app.get<Pino>(ROOT_LOGGER));
+  const logRefused = useRequestLogging(fastify, app.get<Pino>(ROOT_LOGGER));
+  const adapter = app.getHttpAdapter();
+  if (adapter instanceof MinionFastifyAdapter) adapter.onRefused = logRefused;
   app.get(HttpMetrics).observe(fastify);
   // As the original: any origin may call, with the token header.
   app.enableCors({
     origin: '*',
     allowedHeaders: ['X-Auth-Token', 'Content-Type'],
+    // Every method a route answers (Fastify's CORS would allow only GET, HEAD and POST).
+    methods: 'GET,HEAD,PUT,PATCH,POST,DELETE',
     optionsSuccessStatus: 200,
     // Any OPTIONS is answered 200, as before: not a 400 text answer for one without Origin.
     strictPreflight: false,

@@ -275,7 +275,11 @@ describe('jobs API (e2e)', () => {
     it('413 for a body over 1 MiB, as JSON, and nothing is written', async () => {
       const big = jobBody({ description: 'x'.repeat(1024 * 1024 + 10) });
       const res = await t.authed.post(`${JOBS}/g`).send(big).expect(413);
-      expect(res.body.statusCode).toBe(413);
+      expect(res.body).toEqual({
+        statusCode: 413,
+        error: 'Payload Too Large',
+        message: 'request body is larger than 1 MiB',
+      });
       expect((await t.authed.get(JOBS).expect(200)).body).toEqual([]);
     });
 

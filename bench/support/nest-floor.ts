@@ -6,9 +6,8 @@
  * as minion's create does and answers it with an id. What minion costs above this is its own
  * work; what this costs above bare Express is the framework's. Listens on $PORT, prints its port.
  *
- * FLOOR_PLATFORM=fastify runs the same module on Nest's Fastify adapter instead (what moving the
- * HTTP platform would give). @nestjs/platform-fastify is not a dependency of minion: install it
- * first without saving it (`npm install --no-save @nestjs/platform-fastify@11`).
+ * FLOOR_PLATFORM=fastify runs the same module on Nest's Fastify adapter (minion's HTTP platform
+ * since issue 24's fifth pass); the default, Express, is the platform minion had before.
  */
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';

@@ -89,6 +89,8 @@ if (require.main === module) {
   const [file, top, scope, lengthMs] = process.argv.slice(2);
   // A number names a time window (FROM_MS LENGTH_MS), anything else function names.
   const numeric = scope !== undefined && /^\d+$/.test(scope);
-  const window = numeric ? { fromMs: Number(scope), lengthMs: Number(lengthMs ?? 1000) } : undefined;
+  const window = numeric
+    ? { fromMs: Number(scope), lengthMs: Number(lengthMs ?? 1000) }
+    : undefined;
   console.log(summarize(file, Number(top ?? 15), numeric ? undefined : scope, window));
 }

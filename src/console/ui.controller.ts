@@ -56,13 +56,19 @@ export class UiController {
   }
 }
 
-/** Whether `Accept-Encoding` takes gzip: named (or `*`) and not with `q=0`. */
+/**
+ * Whether `Accept-Encoding` takes gzip: named with a q-value above 0, or not named and `*` is
+ * (an explicit `gzip;q=0` refuses it whatever `*` says). No header: identity only.
+ */
 export function acceptsGzip(header: string | undefined): boolean {
+  let gzip: number | undefined;
+  let any: number | undefined;
   for (const part of (header ?? '').toLowerCase().split(',')) {
     const [coding, ...params] = part.split(';').map((p) => p.trim());
-    if (coding !== 'gzip' && coding !== '*') continue;
     const q = params.find((p) => p.startsWith('q='));
-    if (!q || Number(q.slice(2)) > 0) return true;
+    const quality = q ? Number(q.slice(2)) : 1;
+    if (coding === 'gzip') gzip = quality;
+    else if (coding === '*') any = quality;
   }
-  return false;
+  return (gzip ?? any ?? 0) > 0;
 }

@@ -35,11 +35,14 @@ export class AllowedMethods {
   }
 }
 
-/** `/v1/minion/:account/jobs` -> a regex where each `:param` is one path segment. */
+/**
+ * `/v1/minion/:account/jobs` -> a regex where each `:param` is one path segment, matching
+ * whatever the case, as the router does.
+ */
 function toPattern(path: string): RegExp {
   const source = path
     .split('/')
     .map((part) => (part.startsWith(':') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
     .join('/');
-  return new RegExp(`^${source}/?$`);
+  return new RegExp(`^${source}/?$`, 'i');
 }

@@ -1,5 +1,7 @@
 import { BadRequestException, HttpException, PayloadTooLargeException } from '@nestjs/common';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Readable, Transform } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 
 /** 1 MiB, as the Express app's `express.json({ limit: '1mb' })`. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -21,10 +23,32 @@ const FIRST_TOKEN = /^[ \t\n\r]*(.)/s;
  * As Express's JSON parser (strict), a body must be an object or an array, an empty body is
  * `{}`, and a charset other than UTF-8's family is refused (415). The nesting is checked on the
  * raw bytes before JSON.parse, so no deep structure ever reaches the parser or
- * class-transformer (which recurses). Failures are HTTP exceptions, answered by the global
- * filter like any other.
+ * class-transformer (which recurses). A body sent gzip, deflate or br is inflated first (the
+ * limit counts the inflated bytes). Failures are HTTP exceptions, answered by the global filter
+ * like any other.
+ *
+ * Fastify picks a parser by Content-Type and refuses (415) a header it cannot parse, and reads
+ * no body of length 0 without one; Express read all of these as JSON (an empty body as `{}`).
+ * So every request with a body is labelled JSON before Fastify looks, and the parser reads the
+ * charset from the header the client sent.
  */
 export function useJsonBody(fastify: FastifyInstance): void {
+  const sentType = new WeakMap<FastifyRequest, string | undefined>();
+  fastify.addHook('onRequest', (req: FastifyRequest, _reply: FastifyReply, next: () => void) => {
+    const { headers } = req;
+    if (headers['content-length'] !== undefined || headers['transfer-encoding'] !== undefined) {
+      sentType.set(req, headers['content-type']);
+      headers['content-type'] = 'application/json';
+    }
+    next();
+  });
+  fastify.addHook('preParsing', (req: FastifyRequest, _reply, payload, next) => {
+    try {
+      next(null, inflated(req.headers['content-encoding'], payload));
+    } catch (err) {
+      next(err as Error);
+    }
+  });
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser(
     '*',
@@ -35,7 +59,7 @@ export function useJsonBody(fastify: FastifyInstance): void {
       done: (err: Error | null, body?: unknown) => void,
     ) => {
       try {
-        done(null, parseJsonBody(req.headers['content-type'], body as Buffer));
+        done(null, parseJsonBody(sentType.get(req), body as Buffer));
       } catch (err) {
         done(err as Error);
       }
@@ -61,16 +85,44 @@ export function parseJsonBody(contentType: string | undefined, buf: Buffer): unk
 }
 
 /**
- * The answer to an error Fastify raises itself while reading a body (too large, a length that
- * does not match), which reaches the global filter as a plain error with a `code`.
+ * The answer to an error met while reading a body. Fastify's "body too large" reaches the global
+ * filter as an `HttpException(413)` in Fastify's words (Nest maps Fastify's errors so; only a
+ * body is ever too large here); a stream's error (a corrupt gzip body, a client gone) as a plain
+ * error Fastify gave a 4xx `statusCode`.
  */
 export function bodyReadError(exception: unknown): HttpException | null {
-  const e = exception as { code?: unknown; statusCode?: unknown };
-  if (typeof e?.code !== 'string' || !e.code.startsWith('FST_')) return null;
-  if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new PayloadTooLargeException(TOO_LARGE);
-  const status = typeof e.statusCode === 'number' ? e.statusCode : 400;
-  if (status < 400 || status >= 500) return null;
-  return new HttpException('request body cannot be read', status);
+  if (exception instanceof HttpException) {
+    return exception.getStatus() === 413 ? new PayloadTooLargeException(TOO_LARGE) : null;
+  }
+  const status = (exception as { statusCode?: unknown } | null)?.statusCode;
+  if (typeof status !== 'number' || status < 400 || status >= 500) return null;
+  return status === 413
+    ? new PayloadTooLargeException(TOO_LARGE)
+    : new HttpException('request body cannot be read', status);
+}
+
+/** The body as sent, or inflated by its Content-Encoding (as Express's body-parser did). */
+function inflated(encoding: string | string[] | undefined, payload: Readable): Readable {
+  const name = (Array.isArray(encoding) ? encoding[0] : (encoding ?? 'identity')).toLowerCase();
+  if (name === 'identity') return payload;
+  const inflate: Transform | null =
+    name === 'gzip'
+      ? createGunzip()
+      : name === 'deflate'
+        ? createInflate()
+        : name === 'br'
+          ? createBrotliDecompress()
+          : null;
+  if (!inflate) {
+    throw new HttpException(`request body content encoding "${name}" is not supported`, 415);
+  }
+  // Fastify checks Content-Length against the bytes received, not the inflated ones.
+  const counted = inflate as Transform & { receivedEncodedLength: number };
+  counted.receivedEncodedLength = 0;
+  payload.on('data', (chunk: Buffer) => (counted.receivedEncodedLength += chunk.length));
+  payload.on('error', (err) => inflate.destroy(err));
+  inflate.on('error', () => payload.resume());
+  return payload.pipe(inflate);
 }
 
 function charsetOf(contentType: string | undefined): string | undefined {

@@ -13,9 +13,10 @@ const ROOT = '/v1/minion/';
  */
 export function malformedSegment(url: string): string | null {
   const path = url.split('?')[0];
-  if (!path.includes('%') || !path.startsWith(ROOT)) return null;
+  // Paths match whatever their case (http-platform.ts).
+  if (!path.includes('%') || path.slice(0, ROOT.length).toLowerCase() !== ROOT) return null;
   const segments = path.slice(ROOT.length).split('/');
-  const names = SEGMENT_NAMES[segments[1] ?? ''] ?? ['account'];
+  const names = SEGMENT_NAMES[(segments[1] ?? '').toLowerCase()] ?? ['account'];
   for (const [i, segment] of segments.entries()) {
     try {
       decodeURIComponent(segment);

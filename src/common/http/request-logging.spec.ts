@@ -13,12 +13,12 @@ async function appWithLog() {
     },
   });
   const app = Fastify();
-  useRequestLogging(app, pino({ level: 'info' }, sink));
+  const logRefused = useRequestLogging(app, pino({ level: 'info' }, sink));
   app.get('/v1/minion/ping', async () => 'pong');
   app.get('/v1/minion/acct/jobs/:group', async () => []);
   app.get('/v1/minion/boom', async (_req, reply) => reply.status(500).send({}));
   await app.ready();
-  return { app, lines };
+  return { app, lines, logRefused };
 }
 
 describe('useRequestLogging', () => {
@@ -51,6 +51,19 @@ describe('useRequestLogging', () => {
     const { app, lines } = await appWithLog();
     await request(app.server).get('/v1/minion/ping').expect(200);
     expect(lines).toEqual([]);
+    await app.close();
+  });
+
+  it('logs a request refused before any hook ran, numbered with the others', async () => {
+    const { app, lines, logRefused } = await appWithLog();
+    await request(app.server).get('/v1/minion/acct/jobs/g').expect(200);
+    const refused = { method: 'GET', url: '/v1/minion/acct/jobs/%zz', ip: '10.0.0.1' };
+    logRefused(refused as never, 400);
+    expect(lines[1]).toMatchObject({
+      msg: 'request completed',
+      req: { id: 2, method: 'GET', url: '/v1/minion/acct/jobs/%zz', remoteAddress: '10.0.0.1' },
+      res: { statusCode: 400 },
+    });
     await app.close();
   });
 });

@@ -39,7 +39,10 @@ export function requestLine(
  * a few microseconds (bench:api measured pino-http's per-request child logger and
  * AsyncLocalStorage at about a quarter of a GET). Fastify's own request logging stays off.
  */
-export function useRequestLogging(fastify: FastifyInstance, logger: Logger): void {
+export function useRequestLogging(
+  fastify: FastifyInstance,
+  logger: Logger,
+): (req: FastifyRequest, statusCode: number) => void {
   let counter = 0;
   fastify.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, next: () => void) => {
     if (QUIET_PATHS.test(req.url)) return next();
@@ -58,4 +61,9 @@ export function useRequestLogging(fastify: FastifyInstance, logger: Logger): voi
     res.on('close', done);
     next();
   });
+  // A request refused before any hook ran (a malformed path): its line, once answered.
+  return (req, statusCode) => {
+    const line = requestLine(req, ++counter, statusCode, Date.now());
+    if (!QUIET_PATHS.test(req.url)) logger.info(line, 'request completed');
+  };
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { readFileSync, statSync } from 'node:fs';
-import { extname, resolve, sep } from 'node:path';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { extname, join } from 'node:path';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -14,34 +14,42 @@ const TYPES: Record<string, string> = {
 };
 
 interface StaticFile {
-  body: Buffer;
+  path: string;
   type: string;
+  /** Size and modification time: revalidated with If-None-Match (a 304, not 1.5 MB again). */
+  etag: string;
+  body?: Buffer;
 }
 
 /**
- * `GET {prefix}/*`: the files under `root`, each read once on its first request and then
- * answered from memory. What Swagger UI's assets need (swagger-ui-dist, a dozen files), in
- * place of `@fastify/static`, whose current major loads an ES module that Node 20.11 and Jest
- * cannot `require`. A path that leaves `root` or names no regular file is a 404.
+ * `GET {prefix}/*`: the files directly in `root`, as listed once here; each is read on its first
+ * request and then answered from memory. What Swagger UI's assets need (swagger-ui-dist, a flat
+ * directory), in place of `@fastify/static`, whose current major loads an ES module that Node
+ * 20.11 and Jest cannot `require`. A request never reaches the file system with a name from the
+ * URL: any name not listed is a 404, and nothing is kept for it.
  */
 export function serveStaticFiles(fastify: FastifyInstance, root: string, prefix: string): void {
-  const base = resolve(root);
-  const cache = new Map<string, StaticFile | null>();
-  const load = (name: string): StaticFile | null => {
-    const path = resolve(base, name);
-    if (!path.startsWith(base + sep)) return null;
-    if (!statSync(path, { throwIfNoEntry: false })?.isFile()) return null;
-    return { body: readFileSync(path), type: TYPES[extname(path)] ?? 'application/octet-stream' };
-  };
-  const path = `${prefix.replace(/\/$/, '')}/*`;
-  fastify.get(path, (req: FastifyRequest, reply: FastifyReply) => {
-    const name = decodeURIComponent((req.params as { '*': string })['*']);
-    if (!cache.has(name)) cache.set(name, load(name));
-    const file = cache.get(name);
+  const files = new Map<string, StaticFile>();
+  for (const entry of readdirSync(root, { withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(root, entry.name);
+    const { size, mtimeMs } = statSync(path);
+    files.set(entry.name, {
+      path,
+      type: TYPES[extname(entry.name)] ?? 'application/octet-stream',
+      etag: `W/"${size.toString(16)}-${Math.floor(mtimeMs).toString(16)}"`,
+    });
+  }
+  fastify.get(`${prefix.replace(/\/$/, '')}/*`, (req: FastifyRequest, reply: FastifyReply) => {
+    // The router has decoded the name already.
+    const file = files.get((req.params as { '*': string })['*']);
     if (!file) return reply.callNotFound();
-    return reply
+    void reply
       .header('Content-Type', file.type)
       .header('Cache-Control', 'public, max-age=0')
-      .send(file.body);
+      .header('ETag', file.etag);
+    if (req.headers['if-none-match'] === file.etag) return reply.status(304).send();
+    file.body ??= readFileSync(file.path);
+    return reply.send(file.body);
   });
 }
