@@ -31,7 +31,13 @@ async function bootstrap(): Promise<void> {
   // Fastify's own default is localhost only, so `::` is asked for, then `0.0.0.0` without IPv6.
   const { host, port } = config.http;
   if (host) await app.listen(port, host);
-  else await app.listen(port, '::').catch(() => app.listen(port, '0.0.0.0'));
+  else {
+    await app.listen(port, '::').catch((err: NodeJS.ErrnoException) => {
+      // A system without IPv6; any other failure (the port taken) is the answer.
+      if (err.code !== 'EAFNOSUPPORT' && err.code !== 'EADDRNOTAVAIL') throw err;
+      return app.listen(port, '0.0.0.0');
+    });
+  }
   const address = app.getHttpServer().address() as AddressInfo;
   new Logger('Minion').log(startupLine(config, app.get(JobsRepository).location, address));
   stopOnSignals(app, config.scheduler.drainDelayMs);

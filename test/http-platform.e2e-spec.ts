@@ -92,9 +92,20 @@ describe('the HTTP surface on Fastify, as it was on Express (e2e)', () => {
     expect((res.json() as { message: string }).message).toBe('request body is larger than 1 MiB');
   });
 
-  it('paths match whatever their case; a wrong method there is still a 405', async () => {
+  it('paths match whatever their case, parameters keep theirs; a wrong method is a 405', async () => {
+    const created = await rawRequest(
+      server,
+      'POST',
+      '/V1/MINION/acct1/Jobs/MixedCase',
+      authed,
+      body,
+    );
+    expect(created.status).toBe(200);
+    const { id, group } = (created.json() as { job: { id: string; group: string } }).job;
+    expect(group).toBe('MixedCase');
     const listed = await rawRequest(server, 'GET', '/V1/Minion/acct1/JOBS', authed);
     expect(listed.status).toBe(200);
+    expect(listed.json()).toContain(`MixedCase/${id}`);
     const wrong = await rawRequest(server, 'PUT', '/V1/MINION/acct1/jobs', authed);
     expect(wrong.status).toBe(405);
     expect(wrong.headers.allow).toBe('GET, HEAD, OPTIONS');

@@ -200,20 +200,22 @@ export class BullMqJobQueue extends JobQueue {
       const lost = await lostAttempt(this.redis.commands, this.queue.toKey(job.id ?? ''), job);
       // Lost with its replica MAX_LOST_ATTEMPTS times now: recorded as the end (see maxStalledCount).
       const final = job.stalledCounter >= MAX_LOST_ATTEMPTS;
-      const verdict = lost && (await consumer.lost(occurrence, { ...lost, final }));
-      if (verdict === 'settled') {
-        // The replica that ran it acted and recorded success, then lost Redis before it could
-        // tell the queue: done, not acted on again.
-        this.logger.log(
-          `occurrence ${occurrence.id}: attempt ${lost?.number} on ${lost?.replica} recorded its success; not run again`,
-        );
-        return;
-      }
-      if (verdict === 'ended') {
-        this.logger.warn(
-          `occurrence ${occurrence.id}: attempt ${lost?.number} was lost with ${lost?.replica}, its ${MAX_LOST_ATTEMPTS}th loss; not run again`,
-        );
-        return;
+      if (lost) {
+        const verdict = await consumer.lost(occurrence, { ...lost, final });
+        if (verdict === 'settled') {
+          // The replica that ran it acted and recorded success, then lost Redis before it could
+          // tell the queue: done, not acted on again.
+          this.logger.log(
+            `occurrence ${occurrence.id}: attempt ${lost.number} on ${lost.replica} recorded its success; not run again`,
+          );
+          return;
+        }
+        if (verdict === 'ended') {
+          this.logger.warn(
+            `occurrence ${occurrence.id}: attempt ${lost.number} was lost with ${lost.replica}, its ${MAX_LOST_ATTEMPTS}th loss; not run again`,
+          );
+          return;
+        }
       }
       const mark: AttemptMark = {
         replica: REPLICA,
