@@ -92,8 +92,9 @@ export class MinionConfig {
   auth?: AuthOptions;
 
   /**
-   * Express's "trust proxy": behind a load balancer, which hops of X-Forwarded-For to believe
-   * for the client address (auth failure throttling counts per address). Default false.
+   * Fastify's `trustProxy` (the same values as Express's "trust proxy"): behind a load balancer,
+   * which hops of X-Forwarded-For to believe for the client address (auth failure throttling
+   * counts per address). Default false.
    */
   @IsOptional()
   @ValidateIf((_, v) => typeof v !== 'boolean')

@@ -1,19 +1,9 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { extname, join, relative, sep } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { contentTypeOf } from '../common/http/content-types';
 import { ConsoleSettings } from './console.config';
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json',
-  '.txt': 'text/plain; charset=utf-8',
-};
 
 /** Files smaller than this are not worth compressing. */
 const GZIP_MIN_BYTES = 1024;
@@ -53,7 +43,7 @@ export class UiAssets implements OnModuleInit {
       this.files.set(name, {
         body,
         gzip: zipped && zipped.length < body.length ? zipped : undefined,
-        type: TYPES[extname(name)] ?? 'application/octet-stream',
+        type: contentTypeOf(name),
         immutable: name.startsWith('assets/'),
       });
     }

@@ -30,7 +30,7 @@ export class JobListing {
    * The account's whole listing, serialized: what `GET /{account}/jobs` answers without paging,
    * filters or a group-scoped key, kept until the account's next change (bench:api: serializing
    * 1,000 entries was the largest item of the list route's profile after the socket write).
-   * Encoded once: Express would otherwise copy a 14 KB string into a new Buffer per answer.
+   * Encoded once: the HTTP layer would otherwise copy a 14 KB string into a new Buffer per answer.
    */
   accountJson(account: string): Buffer {
     let json = this.json.get(account);

@@ -1,17 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { extname, join } from 'node:path';
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.map': 'application/json',
-  '.json': 'application/json',
-  '.png': 'image/png',
-  '.svg': 'image/svg+xml',
-  '.txt': 'text/plain; charset=utf-8',
-};
+import { join } from 'node:path';
+import { contentTypeOf } from './content-types';
 
 interface StaticFile {
   path: string;
@@ -36,7 +26,7 @@ export function serveStaticFiles(fastify: FastifyInstance, root: string, prefix:
     const { size, mtimeMs } = statSync(path);
     files.set(entry.name, {
       path,
-      type: TYPES[extname(entry.name)] ?? 'application/octet-stream',
+      type: contentTypeOf(entry.name),
       etag: `W/"${size.toString(16)}-${Math.floor(mtimeMs).toString(16)}"`,
     });
   }

@@ -85,7 +85,7 @@ export class LenientValidationPipe extends ValidationPipe {
   }
 }
 
-/** A plain object without keys (what Express parses from no query string). */
+/** A plain object without keys (what the HTTP layer parses from no query string). */
 function isEmptyObject(value: unknown): boolean {
   if (!isPlainObject(value)) return false;
   for (const key in value) if (Object.hasOwn(value, key)) return false;
