@@ -16,7 +16,7 @@ export { API_PREFIX };
 
 /** The HTTP adapter an app is created with (main.ts, the e2e tests, openapi.json). */
 export function httpAdapterFor(settings: MinionSettings) {
-  return createHttpAdapter(settings.http.trustProxy);
+  return createHttpAdapter(settings.http.trustProxy, API_PREFIX);
 }
 
 /**

@@ -19,7 +19,10 @@ const REQUEST_TIMEOUT_MS = 300_000;
  * a 400 naming the parameter. Idle connections are kept 72 s (Fastify's default, where Node's
  * was 5 s): longer than a load balancer's usual 60 s, so the balancer closes them first.
  */
-export function createHttpAdapter(trustProxy: boolean | number | string): MinionFastifyAdapter {
+export function createHttpAdapter(
+  trustProxy: boolean | number | string,
+  prefix: string,
+): MinionFastifyAdapter {
   const adapter: MinionFastifyAdapter = new MinionFastifyAdapter({
     trustProxy,
     bodyLimit: BODY_LIMIT_BYTES,
@@ -27,7 +30,7 @@ export function createHttpAdapter(trustProxy: boolean | number | string): Minion
     routerOptions: { ignoreTrailingSlash: true, caseSensitive: false, maxParamLength: 8192 },
     // Fastify's router refuses such a path before any route or hook sees the request.
     frameworkErrors: (error: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
-      const name = malformedSegment(req.url);
+      const name = malformedSegment(req.url, prefix);
       const message =
         error.code === 'FST_ERR_BAD_URL' || name
           ? `${name ?? 'path'}: malformed percent-encoding in the path`

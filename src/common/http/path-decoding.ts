@@ -4,18 +4,17 @@ const SEGMENT_NAMES: Record<string, string[]> = {
   calendars: ['account', 'calendars', 'name'],
 };
 
-const ROOT = '/v1/minion/';
-
 /**
  * The route parameter a path's malformed percent-encoding (`%zz`, `%`, overlong UTF-8 such as
  * `%c0%ae`) is in, so the 400 can name it; null when the path decodes. Fastify's router refuses
  * such a path before any route or hook sees it (http-platform.ts answers).
  */
-export function malformedSegment(url: string): string | null {
+export function malformedSegment(url: string, prefix: string): string | null {
+  const root = `/${prefix}/`.toLowerCase();
   const path = url.split('?')[0];
   // Paths match whatever their case (http-platform.ts).
-  if (!path.includes('%') || path.slice(0, ROOT.length).toLowerCase() !== ROOT) return null;
-  const segments = path.slice(ROOT.length).split('/');
+  if (!path.includes('%') || path.slice(0, root.length).toLowerCase() !== root) return null;
+  const segments = path.slice(root.length).split('/');
   const names = SEGMENT_NAMES[(segments[1] ?? '').toLowerCase()] ?? ['account'];
   for (const [i, segment] of segments.entries()) {
     try {
