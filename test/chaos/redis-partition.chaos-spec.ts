@@ -86,14 +86,17 @@ describe('a replica that loses Redis but not the API', () => {
         .map((id) => `${cluster.jobs.get(id)} by ${counter.reboots.get(id)?.join('+')}`)
         .join(' ');
     const batched = await cluster.batchedOccurrences();
+    const duplicated = all.filter((id) => (counter.reboots.get(id)?.length ?? 0) > 1);
     printCounts(`replica cut off from Redis (not from the API), ${QUEUE_MODES[0].mode}`, counts, {
       'occurrences in batches': batched,
       'acted on by c before/during/after the cut': `${byC(before)}/${byC(cut)}/${byC(after)}`,
       'c unready after': `${unreadyAfterMs} ms`,
       'c ready again after': `${readyAfterMs} ms`,
       took: `${Math.round((Date.now() - started) / 1000)} s`,
+      'longest event-loop stall': await cluster.eventLoopStalls(),
       ...(counts.duplicated > 0 ? { 'jobs acted on twice': twice(all) } : {}),
     });
+    if (duplicated.length > 0) process.stdout.write(`${await cluster.explain(duplicated)}\n`);
     expect(counts.duplicated).toBe(0);
     expect(counts.missed).toBe(0);
     expect(byC(cut)).toBe(0);

@@ -1,5 +1,6 @@
 import { DescribeInstancesCommand, RebootInstancesCommand } from '@aws-sdk/client-ec2';
 import { useFakeAws } from '../../../test/support/fake-aws-hooks';
+import { ec2Error } from '../../../test/support/fake-aws';
 import { Fence, FencedError, runFenced } from '../../domain/fence';
 import { AwsClients } from './aws-clients';
 
@@ -41,6 +42,26 @@ describe('AwsClients: fencing before each call that acts (fake AWS endpoint)', (
     await runFenced(held, () => ec2.send(reboot));
     expect(fake.counts.get('ec2:RebootInstances')).toBe(1);
     expect(held.checks).toBe(1);
+  });
+
+  it('every attempt is checked: a retry after throttling is not sent once the claim is lost', async () => {
+    const ec2 = new AwsClients({ a: { runners: [], region: 'us-east-1' } }).ec2('a');
+    // The first attempt is throttled (EC2 did nothing); the claim is lost during the back-off.
+    fake.on('ec2:RebootInstances', () =>
+      ec2Error('RequestLimitExceeded', 503, 'Request limit exceeded.'),
+    );
+    let holds = true;
+    const f = fence(() => holds);
+    const checked = f.check.bind(f);
+    f.check = async () => {
+      await checked();
+      holds = false;
+    };
+    await runFenced(f, async () => {
+      await expect(ec2.send(reboot)).rejects.toBeInstanceOf(FencedError);
+    });
+    expect(fake.counts.get('ec2:RebootInstances')).toBe(1);
+    expect(f.checks).toBe(2);
   });
 
   it('outside a fenced run (an API dry run, a test) calls go out unchecked', async () => {

@@ -77,12 +77,15 @@ export class AwsClients {
       // Fencing (domain/fence.ts): right before each call that acts, the run checks that its
       // replica still holds the occurrence; a frozen replica woken up after another took the
       // occurrence over sends nothing. Outside a fenced run (API dry runs) this is a no-op.
-      (client as unknown as FencedClient).middlewareStack.add(
+      // Placed after the SDK's retry middleware, so every attempt is checked, the retries too: a
+      // throttled call backs off (seconds, with adaptive retries), and the claim may be lost
+      // meanwhile.
+      (client as unknown as FencedClient).middlewareStack.addRelativeTo(
         (next, context) => async (args) => {
           if (!READS.test(context.commandName ?? '')) await checkFence();
           return next(args);
         },
-        { step: 'initialize', name: 'minionFence' },
+        { relation: 'after', toMiddleware: 'retryMiddleware', name: 'minionFence' },
       );
       this.clients.set(key, client);
     }

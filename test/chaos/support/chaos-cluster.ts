@@ -235,6 +235,39 @@ export class ChaosCluster {
     }
   }
 
+  /**
+   * Each replica's longest event-loop stall since it started (prom-client's
+   * nodejs_eventloop_lag_max_seconds, read once: a scrape resets it), in ms. A stall longer than
+   * lockDuration lets another replica take the replica's running occurrences over.
+   */
+  async eventLoopStalls(): Promise<string> {
+    const stalls = await Promise.all(
+      this.replicas.map(async (r) => {
+        const text = await fetch(`${r.app.url}/metrics`, { signal: AbortSignal.timeout(15_000) })
+          .then((res) => res.text())
+          .catch(() => '');
+        const max = /^nodejs_eventloop_lag_max_seconds (\S+)$/m.exec(text)?.[1];
+        return `${r.name} ${max === undefined ? '?' : Math.round(Number(max) * 1000)} ms`;
+      }),
+    );
+    return stalls.join(' ');
+  }
+
+  /**
+   * The run records of these instances' jobs, one line each (replica, attempt, status, error):
+   * printed for the occurrences acted on twice, so a failure says which replica took over
+   * which attempt and why.
+   */
+  async explain(instances: string[]): Promise<string> {
+    const records = await this.records(instances).catch(() => [] as RunRecord[]);
+    return records
+      .map((r) => {
+        const why = (r.error ?? r.output ?? '').slice(0, 200);
+        return `${r.run_id} #${r.attempt} ${r.replica ?? '?'} ${r.status} ${r.started_at}..${r.finished_at}${why ? ` (${why})` : ''}`;
+      })
+      .join('\n');
+  }
+
   /** Every run record of the jobs of these instances (the replicas share one SQLite run log). */
   async records(instances: string[]): Promise<RunRecord[]> {
     const log = new SqliteJobLog(join(this.dataDir, '.runs'), ORG, 100_000);
