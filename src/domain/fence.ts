@@ -19,6 +19,12 @@ export interface Fence {
 export const FENCED_PREFIX = 'fenced: another replica took this occurrence over';
 
 /**
+ * Said by the record of a fenced attempt that had acted and succeeded before it learnt its claim
+ * was lost: the replica taking the occurrence over reads it and does not act again.
+ */
+export const SUCCEEDED_BEFORE_FENCED = 'this attempt had succeeded before it learnt it';
+
+/**
  * The attempt's claim no longer holds. `confirmedLost`: Redis said another replica (or nobody)
  * holds it now; false when the claim could not be checked at all (Redis unreachable), in which
  * case the attempt did not act and the queue settles it like an interrupted one.

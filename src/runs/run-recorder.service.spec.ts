@@ -6,6 +6,7 @@ import { MetricsRegistry } from '../metrics/metrics-registry';
 import { Notifications } from '../notifications/notifications.service';
 import { Clock } from '../common/clock';
 import { newTestService } from '../../test/support/new-test-service';
+import { fencedOutcome } from '../coordination/redis/fenced-outcome';
 import { RunRecorder } from './run-recorder.service';
 import { RunMetrics } from './runs.metrics';
 
@@ -160,6 +161,46 @@ describe('RunRecorder', () => {
       expect(await m.recorder.lost(occurrence, lost)).toBe('settled');
       expect(m.jobLog.appendWritten).not.toHaveBeenCalled();
       expect(m.notifications.notify).not.toHaveBeenCalled();
+    });
+
+    it('is settled by its fenced record saying it had succeeded before it learnt it: not acted on again', async () => {
+      // The replica paused past lockDuration right after acting, woke up, found its claim lost
+      // and recorded so before another replica took the occurrence over.
+      const m = setup();
+      const fenced = fencedOutcome(
+        { status: 'succeeded', output: 'reboot of i-1 requested', startedAt: new Date() },
+        'the lock expired before this replica acted',
+      );
+      m.jobLog.list.mockResolvedValue([
+        {
+          run_id: occurrence.id,
+          attempt: 1,
+          status: 'interrupted',
+          error: fenced.status === 'interrupted' ? fenced.reason : '',
+          will_retry: false,
+        } as never,
+      ]);
+      expect(await m.recorder.lost(occurrence, lost)).toBe('settled');
+      expect(m.jobLog.appendWritten).not.toHaveBeenCalled();
+      // One that had failed, or had not acted, leaves the occurrence to the replica taking over.
+      for (const status of ['failed', 'interrupted'] as const) {
+        const other = fencedOutcome(
+          status === 'failed'
+            ? { status, error: 'boom', startedAt: new Date() }
+            : { status, reason: 'shutdown', startedAt: new Date() },
+          'the lock expired before this replica acted',
+        );
+        m.jobLog.list.mockResolvedValue([
+          {
+            run_id: occurrence.id,
+            attempt: 1,
+            status: 'interrupted',
+            error: other.status === 'interrupted' ? other.reason : '',
+            will_retry: false,
+          } as never,
+        ]);
+        expect(await m.recorder.lost(occurrence, lost)).toBe('unknown');
+      }
     });
 
     it('otherwise is on the record, outcome unknown, and runs again', async () => {

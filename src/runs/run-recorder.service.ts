@@ -7,6 +7,7 @@ import { jobOf, Missed, Occurrence } from '../domain/occurrence';
 import { JobLog } from '../job-log/job-log';
 import { FleetSummary, ResourceOutcome } from '../domain/fleet';
 import { RunRecord } from '../domain/run-record';
+import { FENCED_PREFIX, SUCCEEDED_BEFORE_FENCED } from '../domain/fence';
 import { RunMetrics } from './runs.metrics';
 import { MinionEvent } from '../notifications/minion-event';
 import { Notifications } from '../notifications/notifications.service';
@@ -118,7 +119,10 @@ export class RunRecorder {
   async lost(occurrence: Occurrence, lost: LostAttempt): Promise<LostVerdict> {
     this.held.drain();
     const own = await this.ownRecords(occurrence, lost.number);
-    if (own.some((r) => r.status === 'succeeded')) return 'settled';
+    // Its success, or its fenced record saying it had succeeded before it learnt that its claim
+    // was lost (a replica paused past lockDuration right after acting, that woke up before the
+    // occurrence was taken over): the action took effect, it is not sent again.
+    if (own.some((r) => r.status === 'succeeded' || succeededBeforeFenced(r))) return 'settled';
     if (own.some((r) => r.will_retry === true)) return 'unknown';
     // Its end is on the record already: written by a replica that recorded this final loss and
     // died in turn, or the attempt's own final outcome. Not a fenced attempt's `interrupted`
@@ -233,6 +237,15 @@ function base(
     replica: REPLICA,
     ...(occurrence.sequence ? { sequence: occurrence.sequence } : {}),
   };
+}
+
+/** The record of a fenced attempt that had succeeded before it learnt it (fenced-outcome.ts). */
+function succeededBeforeFenced(r: RunRecord): boolean {
+  return (
+    r.status === 'interrupted' &&
+    r.error?.startsWith(FENCED_PREFIX) === true &&
+    r.error.endsWith(SUCCEEDED_BEFORE_FENCED)
+  );
 }
 
 function detailsOf(outcome: AttemptOutcome, willRetry: boolean): Partial<RunRecord> {

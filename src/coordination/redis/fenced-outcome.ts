@@ -1,5 +1,5 @@
 import { AttemptOutcome } from '../../domain/attempt';
-import { FENCED_PREFIX } from '../../domain/fence';
+import { FENCED_PREFIX, SUCCEEDED_BEFORE_FENCED } from '../../domain/fence';
 
 /**
  * What a fenced attempt records: `interrupted` (never alerted, never retried here: the replica
@@ -14,9 +14,11 @@ export function fencedOutcome(outcome: AttemptOutcome, lost: string): AttemptOut
     return { ...outcome, reason: `${outcome.reason}; this attempt did not act` };
   }
   const before =
-    outcome.status === 'succeeded' || outcome.status === 'failed'
-      ? `; this attempt had ${outcome.status} before it learnt it`
-      : `; this attempt had come to ${outcome.status} before it learnt it`;
+    outcome.status === 'succeeded'
+      ? `; ${SUCCEEDED_BEFORE_FENCED}`
+      : outcome.status === 'failed'
+        ? `; this attempt had failed before it learnt it`
+        : `; this attempt had come to ${outcome.status} before it learnt it`;
   return {
     status: 'interrupted',
     reason: `${FENCED_PREFIX} (${lost})${before}`,
