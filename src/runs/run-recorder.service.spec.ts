@@ -163,42 +163,32 @@ describe('RunRecorder', () => {
       expect(m.notifications.notify).not.toHaveBeenCalled();
     });
 
+    /** The record a fenced attempt writes (fenced-outcome.ts), from the outcome it came to. */
+    const fencedRecord = (outcome: AttemptOutcome) => {
+      const fenced = fencedOutcome(outcome, 'the lock expired before this replica acted');
+      const error = fenced.status === 'interrupted' ? fenced.reason : '';
+      return { run_id: occurrence.id, attempt: 1, status: 'interrupted', error, will_retry: false };
+    };
+
     it('is settled by its fenced record saying it had succeeded before it learnt it: not acted on again', async () => {
       // The replica paused past lockDuration right after acting, woke up, found its claim lost
       // and recorded so before another replica took the occurrence over.
       const m = setup();
-      const fenced = fencedOutcome(
-        { status: 'succeeded', output: 'reboot of i-1 requested', startedAt: new Date() },
-        'the lock expired before this replica acted',
-      );
-      m.jobLog.list.mockResolvedValue([
-        {
-          run_id: occurrence.id,
-          attempt: 1,
-          status: 'interrupted',
-          error: fenced.status === 'interrupted' ? fenced.reason : '',
-          will_retry: false,
-        } as never,
-      ]);
+      const succeeded = fencedRecord({
+        status: 'succeeded',
+        output: 'rebooted',
+        startedAt: new Date(),
+      });
+      m.jobLog.list.mockResolvedValue([succeeded as never]);
       expect(await m.recorder.lost(occurrence, lost)).toBe('settled');
       expect(m.jobLog.appendWritten).not.toHaveBeenCalled();
       // One that had failed, or had not acted, leaves the occurrence to the replica taking over.
-      for (const status of ['failed', 'interrupted'] as const) {
-        const other = fencedOutcome(
-          status === 'failed'
-            ? { status, error: 'boom', startedAt: new Date() }
-            : { status, reason: 'shutdown', startedAt: new Date() },
-          'the lock expired before this replica acted',
-        );
-        m.jobLog.list.mockResolvedValue([
-          {
-            run_id: occurrence.id,
-            attempt: 1,
-            status: 'interrupted',
-            error: other.status === 'interrupted' ? other.reason : '',
-            will_retry: false,
-          } as never,
-        ]);
+      const others: AttemptOutcome[] = [
+        { status: 'failed', error: 'boom', startedAt: new Date() },
+        { status: 'interrupted', reason: 'shutdown', startedAt: new Date() },
+      ];
+      for (const outcome of others) {
+        m.jobLog.list.mockResolvedValue([fencedRecord(outcome) as never]);
         expect(await m.recorder.lost(occurrence, lost)).toBe('unknown');
       }
     });
