@@ -184,7 +184,7 @@ describe('RunRecorder', () => {
       expect(m.jobLog.appendWritten).not.toHaveBeenCalled();
       // One that had failed, or had not acted, leaves the occurrence to the replica taking over.
       const others: AttemptOutcome[] = [
-        { status: 'failed', error: 'boom', startedAt: new Date() },
+        { status: 'failed', error: 'boom', permanent: false, startedAt: new Date() },
         { status: 'interrupted', reason: 'shutdown', startedAt: new Date() },
       ];
       for (const outcome of others) {

@@ -4,7 +4,12 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import type { AwsCredentialIdentityProvider, MetadataBearer, MiddlewareStack } from '@smithy/types';
+import type {
+  AwsCredentialIdentityProvider,
+  FinalizeRequestMiddleware,
+  MetadataBearer,
+  MiddlewareStack,
+} from '@smithy/types';
 import { Account } from '../../domain/accounts';
 import { checkFence } from '../../domain/fence';
 
@@ -80,13 +85,16 @@ export class AwsClients {
       // Placed after the SDK's retry middleware, so every attempt is checked, the retries too: a
       // throttled call backs off (seconds, with adaptive retries), and the claim may be lost
       // meanwhile.
-      (client as unknown as FencedClient).middlewareStack.addRelativeTo(
+      const fence: FinalizeRequestMiddleware<object, MetadataBearer> =
         (next, context) => async (args) => {
           if (!READS.test(context.commandName ?? '')) await checkFence();
           return next(args);
-        },
-        { relation: 'after', toMiddleware: 'retryMiddleware', name: 'minionFence' },
-      );
+        };
+      (client as unknown as FencedClient).middlewareStack.addRelativeTo(fence, {
+        relation: 'after',
+        toMiddleware: 'retryMiddleware',
+        name: 'minionFence',
+      });
       this.clients.set(key, client);
     }
     return client;
