@@ -108,7 +108,8 @@ export class RunRecorder {
   /**
    * The attempt a replica started and never finished in the queue (it died, or was cut off from
    * Redis). When that attempt's own record says `succeeded` (a run log the replicas share: it
-   * acted, wrote its history, then lost Redis) the occurrence is `settled`. When it says the
+   * acted, wrote its history, then lost Redis), or says it was fenced after it had succeeded
+   * (paused past lockDuration right after acting), the occurrence is `settled`. When it says the
    * attempt ended and will be retried (e.g. it did not act because Redis did not answer its
    * fence check, and the queue never heard), it runs again with nothing more on the record.
    * That holds for a final loss too (`lost.final`: the occurrence lost with a replica

@@ -237,8 +237,9 @@ export class ChaosCluster {
 
   /**
    * Each replica's longest event-loop stall since it started (prom-client's
-   * nodejs_eventloop_lag_max_seconds, read once: a scrape resets it), in ms. A stall longer than
-   * lockDuration lets another replica take the replica's running occurrences over.
+   * nodejs_eventloop_lag_max_seconds, read once: a scrape resets it), in ms. BullMQ renews a lock
+   * every lockDuration/4 or so, once it is lockDuration/4 old: a stall of about half lockDuration
+   * can let it lapse, and another replica take the replica's running occurrences over.
    */
   async eventLoopStalls(): Promise<string> {
     const stalls = await Promise.all(
@@ -254,16 +255,21 @@ export class ChaosCluster {
   }
 
   /**
-   * The run records of these instances' jobs, one line each (replica, attempt, status, error):
-   * printed for the occurrences acted on twice, so a failure says which replica took over
-   * which attempt and why.
+   * The run records of these instances' jobs, oldest first, one line each (occurrence, attempt,
+   * replica by name, status, times, error): printed for the occurrences acted on twice, so a
+   * failure says which replica took over which attempt and why.
    */
   async explain(instances: string[]): Promise<string> {
     const records = await this.records(instances).catch(() => [] as RunRecord[]);
+    // A record names its replica `host:pid`; the scenario names them a, b, c.
+    const names = new Map(this.replicas.map((r) => [String(r.app.pid), r.name]));
+    const replicaOf = (r: RunRecord) => names.get(r.replica?.split(':').pop() ?? '') ?? r.replica;
     return records
+      .sort((x, y) => x.started_at.localeCompare(y.started_at) || x.attempt - y.attempt)
       .map((r) => {
         const why = (r.error ?? r.output ?? '').slice(0, 200);
-        return `${r.run_id} #${r.attempt} ${r.replica ?? '?'} ${r.status} ${r.started_at}..${r.finished_at}${why ? ` (${why})` : ''}`;
+        const when = `${r.started_at}..${r.finished_at}`;
+        return `${r.run_id} #${r.attempt} ${replicaOf(r) ?? '?'} ${r.status} ${when}${why ? ` (${why})` : ''}`;
       })
       .join('\n');
   }
