@@ -6,10 +6,12 @@
  * repeating none it had recorded.
  */
 import { ChildProcess, spawn } from 'node:child_process';
+import { Logger } from '@nestjs/common';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { BullMqJobQueue } from '../src/coordination/redis/bullmq-job-queue';
 import { RedisConnections } from '../src/coordination/redis/redis-connections';
+import { AttemptReport } from '../src/domain/attempt';
 import { Occurrence } from '../src/domain/occurrence';
 import {
   failedWith,
@@ -97,6 +99,36 @@ describeWithRedis('batched ticks on the Redis queue (Redis at 127.0.0.1:6379)', 
     ]);
     expect(consumer.reportsOf(occurrenceOf('denied'))).toEqual([[1, 'failed', false]]);
     expect(consumer.reportsOf(occurrenceOf('ok'))).toEqual([[1, 'succeeded', false]]);
+  });
+
+  it('retries a batch whose outcome could not be recorded, and says so in the log', async () => {
+    // The first report refused (a run log that cannot take it): the batch fails and is retried
+    // (with the batch backoff, batchRetryDelayMs: a second at first); its retry finds both
+    // occurrences settled (their state is written before the report) and runs neither again.
+    const warn = jest.spyOn(Logger.prototype, 'warn');
+    class RefusingOnce extends ScriptConsumer {
+      private refused = false;
+      override async report(report: AttemptReport): Promise<void> {
+        if (!this.refused) {
+          this.refused = true;
+          throw new Error('the run log refused the record');
+        }
+        return super.report(report);
+      }
+    }
+    const consumer = new RefusingOnce(succeeded);
+    const queue = await start(consumer);
+    const all = [occurrenceOf('a'), occurrenceOf('b')];
+    await queue.enqueue(all, tick(all));
+    const logged = (text: string) => warn.mock.calls.some(([m]) => String(m).includes(text));
+    try {
+      await waitFor(() => logged('failed (try 1), retried in 1 s: batch not settled'));
+      await idle();
+      expect(consumer.executed.map((e) => e.id).sort()).toEqual(all.map((o) => o.id).sort());
+      expect(logged('the run log refused the record')).toBe(true);
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('never runs two occurrences of one job at once (a batch, and a replica running it alone)', async () => {

@@ -22,10 +22,27 @@ const BATCHES_AT_ONCE = 2;
  * BullMQ never gives up on a batch (not for stalls, not for failures): one it failed would leave
  * its unclaimed occurrences with no record. Nothing in a batch can keep it from ending: each
  * replica that dies with it moves it on (its running occurrences are found lost and handed to
- * the one-job path, where `scheduler.attempts` bounds them), and a failure (Redis away) is
- * retried every second until Redis answers.
+ * the one-job path, where `scheduler.attempts` bounds them), and a failure is retried until it
+ * goes (`batchRetryDelayMs`).
  */
 const NEVER = 1_000_000_000;
+/** BullMQ backoff type of a batch's retries: `batchRetryDelayMs`. */
+const BATCH_BACKOFF = 'minion-batch';
+/** Retries of a failed batch one second apart, this many before they slow down. */
+const QUICK_RETRIES = 5;
+const MAX_RETRY_DELAY_MS = 60_000;
+
+/**
+ * Delay before retry `attemptsMade` of a failed batch. A batch fails when a hand-over or a state
+ * could not be written (Redis gone a moment: its failure could be written, so Redis is back) and
+ * the first retries come a second apart. A failure that lasts (the run log refusing records, a
+ * bug) would otherwise retry every second for ever; after QUICK_RETRIES the delay doubles up to
+ * a minute.
+ */
+export function batchRetryDelayMs(attemptsMade: number): number {
+  if (attemptsMade <= QUICK_RETRIES) return 1000;
+  return Math.min(MAX_RETRY_DELAY_MS, 1000 * 2 ** (attemptsMade - QUICK_RETRIES));
+}
 
 interface BatchData {
   occurrences: Occurrence[];
@@ -75,7 +92,7 @@ export class OccurrenceBatches {
       defaultJobOptions: {
         // Retried (its states say what is left) when a hand-over or a state could not be written.
         attempts: NEVER,
-        backoff: { type: 'fixed', delay: 1000 },
+        backoff: { type: BATCH_BACKOFF },
         // Its 200 occurrences are not kept an hour (the state keys refuse a late copy's runs).
         removeOnComplete: true,
         removeOnFail: { age: 24 * KEEP_S },
@@ -117,9 +134,21 @@ export class OccurrenceBatches {
         lockDuration: s.lockDurationMs,
         stalledInterval: s.stalledIntervalMs,
         maxStalledCount: NEVER,
+        settings: {
+          backoffStrategy: (attemptsMade, type) =>
+            type === BATCH_BACKOFF ? batchRetryDelayMs(attemptsMade) : 1000,
+        },
       },
     );
     this.worker.on('error', (err) => this.logger.warn(`batch worker: ${err.message}`));
+    // A batch fenced from this replica is another's now: its warning is onFenced's.
+    this.worker.on('failed', (job, err) => {
+      if (!job || err instanceof FencedError || err instanceof DelayedError) return;
+      const delay = batchRetryDelayMs(job.attemptsMade);
+      this.logger.warn(
+        `batch ${job.id} failed (try ${job.attemptsMade}), retried in ${delay / 1000} s: ${err.message}`,
+      );
+    });
     this.worker.on('lockRenewalFailed', (ids: string[]) => {
       for (const id of ids) {
         for (const fence of this.fences.get(id) ?? []) {
