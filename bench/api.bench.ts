@@ -95,19 +95,24 @@ async function main(): Promise<void> {
   seedJobs(dataDir, 'bench', JOBS, '0 0 1 1 *', GROUPS);
   const beforeDir = mkdtempSync(join(tmpdir(), 'minion-bench-api-before-'));
   if (BEFORE_MAIN) cpSync(dataDir, beforeDir, { recursive: true });
-  const express = await startTimedExpress();
   const config = {
     ...BENCH_CONFIG,
     accounts: { ...BENCH_CONFIG.accounts, 'bench-writes': { runners: ['dummyRunner'] } },
   };
-  const app = await startTimedApp(config, dataDir, {
-    nodeArgs: PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [],
-  });
-  const before = BEFORE_MAIN
-    ? await startTimedApp(config, beforeDir, { main: BEFORE_MAIN })
-    : undefined;
-  const floors: TimedStart[] = [];
+  // Every process started is stopped in `finally`, also when a later one fails to start (a
+  // BENCH_BEFORE_MAIN build that does not come up left the others running).
+  const started: TimedStart[] = [];
+  const track = <T extends TimedStart>(p: T): T => (started.push(p), p);
   try {
+    const express = track(await startTimedExpress());
+    const app = track(
+      await startTimedApp(config, dataDir, {
+        nodeArgs: PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [],
+      }),
+    );
+    const before = BEFORE_MAIN
+      ? track(await startTimedApp(config, beforeDir, { main: BEFORE_MAIN }))
+      : undefined;
     // The Nest floors answer the very bytes minion answers for the job read.
     const getPath = '/bench/jobs/g7/job-7';
     const answer = await fetch(`${app.url}${getPath}`, {
@@ -119,7 +124,7 @@ async function main(): Promise<void> {
         FLOOR_GET_BODY: getBody,
         FLOOR_PLATFORM: platform,
       });
-      floors.push(floor);
+      track(floor);
       return { base: new URL(floor.url).origin, pid: floor.pid };
     };
     // The seed README's create body: `{ job, tags }`; the id is made by the server.
@@ -241,10 +246,7 @@ async function main(): Promise<void> {
       );
     }
   } finally {
-    await express.stop();
-    for (const floor of floors) await floor.stop();
-    await app.stop();
-    await before?.stop();
+    for (const p of started) await p.stop();
     rmSync(dataDir, { recursive: true, force: true });
     rmSync(beforeDir, { recursive: true, force: true });
   }

@@ -64,6 +64,24 @@ describe('AwsClients: fencing before each call that acts (fake AWS endpoint)', (
     expect(f.checks).toBe(2);
   });
 
+  it('sits right after the SDK retry middleware in every client minion builds', () => {
+    // A client without `retryMiddleware` would fail every call ("... is not found when adding").
+    const aws = new AwsClients({ a: { runners: [], region: 'us-east-1' } });
+    const clients = [
+      aws.ec2('a'),
+      aws.rds('a'),
+      aws.ecs('a'),
+      aws.autoScaling('a'),
+      aws.tagging('a'),
+    ];
+    for (const client of clients) {
+      const order = client.middlewareStack.identify();
+      const retry = order.findIndex((name) => name.startsWith('retryMiddleware'));
+      expect(retry).toBeGreaterThanOrEqual(0);
+      expect(order[retry + 1]).toMatch(/^minionFence/);
+    }
+  });
+
   it('outside a fenced run (an API dry run, a test) calls go out unchecked', async () => {
     const ec2 = new AwsClients({ a: { runners: [], region: 'us-east-1' } }).ec2('a');
     await ec2.send(reboot);
