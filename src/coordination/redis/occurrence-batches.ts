@@ -144,9 +144,9 @@ export class OccurrenceBatches {
     // A batch fenced from this replica is another's now: its warning is onFenced's.
     this.worker.on('failed', (job, err) => {
       if (!job || err instanceof FencedError || err instanceof DelayedError) return;
-      const delay = batchRetryDelayMs(job.attemptsMade);
+      // job.delay: the retry's delay, as BullMQ took it from the backoff strategy.
       this.logger.warn(
-        `batch ${job.id} failed (try ${job.attemptsMade}), retried in ${delay / 1000} s: ${err.message}`,
+        `batch ${job.id} failed (try ${job.attemptsMade}), retried in ${job.delay / 1000} s: ${err.message}`,
       );
     });
     this.worker.on('lockRenewalFailed', (ids: string[]) => {
