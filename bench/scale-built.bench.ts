@@ -20,6 +20,7 @@
  * BENCH_BATCH_FROM sets `queueProvider.config.batchFrom` (unset: minion's default, 5000, so the
  * 100,000-occurrence tick is batched; 0: one BullMQ job per occurrence),
  * BENCH_CONCURRENCY `scheduler.concurrency`, BENCH_CPU_PROF=DIR a `--cpu-prof` of each replica,
+ * BENCH_MAIN another build's main.js (an A/B of two builds; `npx nest build` first either way),
  * BENCH_SQLITE_TIMING=DIR the time each replica's event loop spent in SQLite during each minute
  * (waits for the shared run log's write lock apart: `bench/support/sqlite-timing.ts`).
  */
@@ -56,7 +57,9 @@ const REFERENCE = process.env.BENCH_REFERENCE !== '0';
 const SQLITE_TIMING = process.env.BENCH_SQLITE_TIMING;
 const ORG = 'bench';
 /** dist/main.js of this checkout (this file runs from dist-bench/bench). */
-const BUILT_MAIN = resolve(__dirname, '..', '..', 'dist', 'main.js');
+const BUILT_MAIN = process.env.BENCH_MAIN
+  ? resolve(process.env.BENCH_MAIN)
+  : resolve(__dirname, '..', '..', 'dist', 'main.js');
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 

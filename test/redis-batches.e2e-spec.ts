@@ -11,7 +11,9 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { BullMqJobQueue } from '../src/coordination/redis/bullmq-job-queue';
 import { RedisConnections } from '../src/coordination/redis/redis-connections';
+import { HOLDS } from '../src/coordination/redis/occurrence-fence';
 import { AttemptReport } from '../src/domain/attempt';
+import { checkFence } from '../src/domain/fence';
 import { Occurrence } from '../src/domain/occurrence';
 import {
   failedWith,
@@ -47,8 +49,13 @@ describeWithRedis('batched ticks on the Redis queue (Redis at 127.0.0.1:6379)', 
     await deleteKeys(prefix);
   });
 
-  const start = async (consumer: ScriptConsumer, concurrency = 8, attempts = 3) => {
-    const r = replica(prefix, attempts);
+  const start = async (
+    consumer: ScriptConsumer,
+    concurrency = 8,
+    attempts = 3,
+    lockDuration?: number,
+  ) => {
+    const r = replica(prefix, attempts, lockDuration);
     replicas.push(r);
     await r.queue.start(consumer, concurrency, 0);
     return r.queue;
@@ -81,6 +88,37 @@ describeWithRedis('batched ticks on the Redis queue (Redis at 127.0.0.1:6379)', 
     expect([...one.reports, ...two.reports].every((r) => r.outcome.status === 'succeeded')).toBe(
       true,
     );
+  });
+
+  it('an attempt started right after its claim acts without a fence round trip; one that waited past the lease asks Redis', async () => {
+    // lockDuration 4 s: a claim's lease is at most 1 s (claimLease). Ten attempts check their
+    // fence at once; one works 1.5 s first (an action's duration) and checks then.
+    const holds = jest.spyOn(HOLDS, 'run');
+    const checked: string[] = [];
+    const consumer = new ScriptConsumer(async (o) => {
+      if (o.jobId === 'slow') await new Promise((r) => setTimeout(r, 1500));
+      await checkFence();
+      checked.push(o.jobId);
+      return succeeded();
+    });
+    const queue = await start(consumer, 16, 3, 4000);
+    const all = [
+      ...Array.from({ length: 10 }, (_, i) => occurrenceOf(`quick${i}`)),
+      occurrenceOf('slow'),
+    ];
+    try {
+      await queue.enqueue(all, tick(all));
+      await waitFor(() => consumer.reports.length >= all.length);
+      await idle();
+      expect(checked.sort()).toEqual(all.map((o) => o.jobId).sort());
+      expect(consumer.reports.every((r) => r.outcome.status === 'succeeded')).toBe(true);
+      // The slow one's check went to Redis; the quick ones' (within their lease) did not, bar
+      // any delayed past it on a loaded machine: without the lease there are 11.
+      expect(holds.mock.calls.length).toBeGreaterThanOrEqual(1);
+      expect(holds.mock.calls.length).toBeLessThan(all.length);
+    } finally {
+      holds.mockRestore();
+    }
   });
 
   it('retries a failed occurrence with the policy, and never a permanent failure', async () => {

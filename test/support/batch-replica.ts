@@ -9,6 +9,7 @@ import { RedisConnections } from '../../src/coordination/redis/redis-connections
 export function batchReplica(
   prefix: string,
   attempts = 3,
+  lockDuration = 1000,
 ): { queue: BullMqJobQueue; redis: RedisConnections } {
   const backend = coordinationSettings(
     {
@@ -17,7 +18,7 @@ export function batchReplica(
         host: '127.0.0.1',
         port: 6379,
         keyPrefix: prefix,
-        lockDuration: 1000,
+        lockDuration,
         stalledInterval: 1000,
         batchFrom: 1,
       },

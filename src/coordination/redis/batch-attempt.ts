@@ -28,8 +28,11 @@ export interface Batch {
   attempts: { active: number };
 }
 
-/** What a claimed occurrence's state says: ran, and a run token when this worker claimed it. */
-export type Claimed = OccurrenceState & { runToken?: string };
+/**
+ * What a claimed occurrence's state says; when this worker claimed it, its run token and until
+ * when its attempt needs no fence check (`claimLease`).
+ */
+export type Claimed = OccurrenceState & { runToken?: string; leaseUntil?: number };
 
 /** One occurrence after its claim: run it, or leave it, or hand it to the one-job path. */
 export async function settleOne(batch: Batch, occurrence: Occurrence, state: Claimed) {
@@ -57,7 +60,7 @@ export async function settleOne(batch: Batch, occurrence: Occurrence, state: Cla
       return;
     }
     case 'claimed':
-      return runFirst(batch, occurrence, state.runToken ?? '');
+      return runFirst(batch, occurrence, state.runToken ?? '', state.leaseUntil ?? 0);
   }
 }
 
@@ -80,7 +83,12 @@ function write(batch: Batch, occurrence: Occurrence, state: string, runToken: st
  * then fence check, state and lock release in one call; then the report, and a retry handed to
  * the one-job path.
  */
-async function runFirst(batch: Batch, occurrence: Occurrence, runToken: string): Promise<void> {
+async function runFirst(
+  batch: Batch,
+  occurrence: Occurrence,
+  runToken: string,
+  leaseUntil: number,
+): Promise<void> {
   batch.attempts.active++;
   const s = batch.redis.settings;
   const fence = new OccurrenceFence(
@@ -88,6 +96,7 @@ async function runFirst(batch: Batch, occurrence: Occurrence, runToken: string):
     batch.lockKey,
     batch.token,
     Math.max(500, Math.min(2000, Math.floor(s.lockDurationMs / 4))),
+    leaseUntil,
   );
   batch.fences.add(fence);
   const running = `${s.prefix}:running:${occurrence.key}`;

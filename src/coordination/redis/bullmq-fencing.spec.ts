@@ -102,6 +102,47 @@ describeWithRedis('fencing on the Redis queue (Redis at 127.0.0.1:6379)', () => 
     });
   });
 
+  describe("OccurrenceFence with a lease (a batch claim that read the lock's time left)", () => {
+    const key = () => `${prefix}:some-batch:lock`;
+    const dead = () =>
+      new Redis({
+        host: '127.0.0.1',
+        port: 1, // nothing listens there: a check that reaches for Redis fails
+        enableOfflineQueue: false,
+        lazyConnect: true,
+        retryStrategy: () => null,
+      });
+
+    it('needs no round trip inside its lease, and asks Redis again once it has run out', async () => {
+      const client = dead();
+      let now = 1000;
+      try {
+        const fence = new OccurrenceFence(client, key(), 'mine', 300, 1500, () => now);
+        await expect(fence.check()).resolves.toBeUndefined();
+        now = 1499;
+        await expect(fence.check()).resolves.toBeUndefined();
+        now = 1500;
+        const err = (await fence.check().catch((e: unknown) => e)) as FencedError;
+        expect(err).toBeInstanceOf(FencedError);
+        expect(err.confirmedLost).toBe(false);
+      } finally {
+        client.disconnect();
+      }
+    });
+
+    it('a claim known lost (a failed lock renewal) fences at once, lease or not', async () => {
+      const client = dead();
+      try {
+        const fence = new OccurrenceFence(client, key(), 'mine', 300, 10_000, () => 0);
+        fence.lose('its batch lock could not be renewed');
+        await expect(fence.check()).rejects.toThrow('its batch lock could not be renewed');
+        expect(fence.signal.aborted).toBe(true);
+      } finally {
+        client.disconnect();
+      }
+    });
+  });
+
   describe('BullMqJobQueue', () => {
     let queue: BullMqJobQueue;
 

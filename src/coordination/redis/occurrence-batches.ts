@@ -9,7 +9,7 @@ import { Occurrence, withRef } from '../../domain/occurrence';
 import { OccurrenceConsumer } from '../job-queue';
 import { bullJobId, QueuedOccurrence } from './attempt-mark';
 import { Batch, Claimed, settleOne } from './batch-attempt';
-import { CLAIM, KEEP_S, occurrenceStateKey, parseClaim } from './batch-scripts';
+import { CLAIM, claimLease, KEEP_S, occurrenceStateKey, parseClaim } from './batch-scripts';
 import { OccurrenceFence } from './occurrence-fence';
 import { RedisConnections } from './redis-connections';
 
@@ -285,6 +285,7 @@ export class OccurrenceBatches {
       runTokens.push(randomUUID());
     }
     const mark = JSON.stringify({ replica: REPLICA, startedAt: new Date().toISOString() });
+    const sentAt = performance.now();
     const answer = await CLAIM.run(this.redis.commands, keys, [
       token,
       job.id ?? '',
@@ -294,9 +295,13 @@ export class OccurrenceBatches {
       ...runTokens,
     ]);
     if (answer === 'fenced') return 'the batch lock is held by another worker or expired';
-    return (answer as string[]).map((a, i) => {
+    const [ttl, states] = answer as [number, string[]];
+    const leaseUntil = claimLease(sentAt, ttl, this.redis.settings.lockDurationMs);
+    return states.map((a, i) => {
       const state = parseClaim(a);
-      return state.state === 'claimed' ? { state: 'claimed', runToken: runTokens[i] } : state;
+      return state.state === 'claimed'
+        ? { state: 'claimed', runToken: runTokens[i], leaseUntil }
+        : state;
     }) as Claimed[];
   }
 }

@@ -9,7 +9,7 @@ import { LuaScript } from './lua-script';
  * stalled check gives the occurrence to another worker, whose moveToActive writes its own token
  * there; a missing key means the same, a moment earlier. Returns 1, or 0 with what it found.
  */
-const HOLDS = new LuaScript(`
+export const HOLDS = new LuaScript(`
 local v = redis.call('GET', KEYS[1])
 if v == ARGV[1] then return 1 end
 if v then return 'held by another worker' end
@@ -20,6 +20,12 @@ return 'the lock expired'`);
  * the Lua compare above; `lose` (a failed lock renewal) aborts the attempt at once. A check that
  * gets no answer within `timeoutMs` (Redis unreachable) refuses to act without calling the
  * claim lost: the occurrence is settled by the next attempt, here or on another replica.
+ *
+ * `leaseUntil` (on `now`'s monotonic scale): until then a check needs no round trip. A batch's
+ * claim read the lock's remaining time in the same atomic step that found it ours
+ * (`ClaimLease`), and nobody else can take a lock before it expires, so a check inside that
+ * time could only answer "ours" (unless the key itself was lost: see docs/operations.md).
+ * A lock renewal that failed still fences at once (`lose`).
  */
 export class OccurrenceFence implements Fence {
   private readonly controller = new AbortController();
@@ -30,6 +36,8 @@ export class OccurrenceFence implements Fence {
     private readonly lockKey: string,
     private readonly token: string,
     private readonly timeoutMs: number,
+    private readonly leaseUntil = 0,
+    private readonly now: () => number = () => performance.now(),
   ) {}
 
   get signal(): AbortSignal {
@@ -49,6 +57,7 @@ export class OccurrenceFence implements Fence {
 
   async check(): Promise<void> {
     if (this.lostReason !== undefined) throw new FencedError(this.lostReason);
+    if (this.now() < this.leaseUntil) return;
     let answer: unknown;
     try {
       answer = await withTimeout(
