@@ -3,7 +3,8 @@ import { Attempt, AttemptOutcome, RetryPolicy, willRetry } from '../../domain/at
 import { runFenced } from '../../domain/fence';
 import { Occurrence } from '../../domain/occurrence';
 import { OccurrenceConsumer } from '../job-queue';
-import { KEEP_S, occurrenceStateKey, OccurrenceState, RENEW, SETTLE } from './batch-scripts';
+import { occurrenceStateKey, OccurrenceState, RENEW } from './batch-scripts';
+import { BatchSettler } from './batch-settler';
 import { fencedOutcome } from './fenced-outcome';
 import { OccurrenceFence } from './occurrence-fence';
 import { RedisConnections } from './redis-connections';
@@ -22,6 +23,8 @@ export interface Batch {
   id: string;
   lockKey: string;
   token: string;
+  /** Its settles, sent together (one call for those of one turn of the event loop). */
+  settler: BatchSettler;
   /** The fences of its attempts running now (a failed renewal of the batch lock ends them). */
   fences: Set<OccurrenceFence>;
   /** Attempts of batches running on this replica (for shutdown's count). */
@@ -64,17 +67,14 @@ export async function settleOne(batch: Batch, occurrence: Occurrence, state: Cla
   }
 }
 
-/** Writes the occurrence's state while the batch is still this worker's (SETTLE). */
+/** Writes the occurrence's state while the batch is still this worker's (SETTLE, shared). */
 function write(batch: Batch, occurrence: Occurrence, state: string, runToken: string) {
   const prefix = batch.redis.settings.prefix;
-  return SETTLE.run(
-    batch.redis.commands,
-    [
-      batch.lockKey,
-      occurrenceStateKey(prefix, occurrence.id),
-      `${prefix}:running:${occurrence.key}`,
-    ],
-    [batch.token, state, KEEP_S, runToken],
+  return batch.settler.settle(
+    occurrenceStateKey(prefix, occurrence.id),
+    `${prefix}:running:${occurrence.key}`,
+    state,
+    runToken,
   );
 }
 

@@ -83,20 +83,24 @@ export function parseClaim(answer: string): OccurrenceState {
 }
 
 /**
- * Settles an occurrence's state while this worker still holds the batch (the fence check
- * before its outcome becomes history, in the same round trip): writes ARGV[2] to the state key
- * and, given a run token, releases the job's running lock if it is still that run's. Without
- * the batch's lock only the running lock is released (as after any attempt) and the answer says
- * what was found: the worker that took the batch over settles the occurrence.
- * KEYS: batch lock, state key, running lock; ARGV: token, state, keep s, run token ('' for none).
+ * Settles occurrences' states while this worker still holds the batch (the fence check before
+ * their outcomes become history, in the same round trip): writes each state and, given a run
+ * token, releases the job's running lock if it is still that run's. Without the batch's lock
+ * only the running locks are released (as after any attempt) and the answer says what was
+ * found: the worker that took the batch over settles the occurrences. Several at once: the
+ * settles of one batch made in one turn of the event loop share a call (BatchSettler).
+ * KEYS: batch lock, then per occurrence its state key and its job's running lock;
+ * ARGV: token, keep s, then per occurrence its state and run token ('' for none).
  */
 export const SETTLE = new LuaScript(`
-if ARGV[4] ~= '' and redis.call('GET', KEYS[3]) == ARGV[4] then redis.call('DEL', KEYS[3]) end
 local v = redis.call('GET', KEYS[1])
-if v == ARGV[1] then
-  redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
-  return 1
+local held = v == ARGV[1]
+for i = 1, (#KEYS - 1) / 2 do
+  local token = ARGV[2 + 2 * i]
+  if token ~= '' and redis.call('GET', KEYS[2 * i + 1]) == token then redis.call('DEL', KEYS[2 * i + 1]) end
+  if held then redis.call('SET', KEYS[2 * i], ARGV[1 + 2 * i], 'EX', ARGV[2]) end
 end
+if held then return 1 end
 if v then return 'held by another worker' end
 return 'the lock expired'`);
 

@@ -9,6 +9,7 @@ import { Occurrence, withRef } from '../../domain/occurrence';
 import { OccurrenceConsumer } from '../job-queue';
 import { bullJobId, QueuedOccurrence } from './attempt-mark';
 import { Batch, Claimed, settleOne } from './batch-attempt';
+import { BatchSettler } from './batch-settler';
 import { CLAIM, claimLease, KEEP_S, occurrenceStateKey, parseClaim } from './batch-scripts';
 import { OccurrenceFence } from './occurrence-fence';
 import { RedisConnections } from './redis-connections';
@@ -215,6 +216,7 @@ export class OccurrenceBatches {
       id: job.id ?? '',
       lockKey: this.lockKey(job),
       token,
+      settler: new BatchSettler(this.redis.commands, this.lockKey(job), token),
       fences: new Set(),
       attempts: this.attempts,
     };
