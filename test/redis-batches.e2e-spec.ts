@@ -91,7 +91,7 @@ describeWithRedis('batched ticks on the Redis queue (Redis at 127.0.0.1:6379)', 
   });
 
   it('an attempt started right after its claim acts without a fence round trip; one that waited past the lease asks Redis', async () => {
-    // lockDuration 4 s: a claim's lease is at most 1 s (claimLease). Ten attempts check their
+    // lockDuration 4 s: a claim's lease is at most 1 s (claimLeaseMs). Ten attempts check their
     // fence at once; one works 1.5 s first (an action's duration) and checks then.
     const holds = jest.spyOn(HOLDS, 'run');
     const checked: string[] = [];

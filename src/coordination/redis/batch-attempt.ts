@@ -5,6 +5,7 @@ import { Occurrence } from '../../domain/occurrence';
 import { OccurrenceConsumer } from '../job-queue';
 import { occurrenceStateKey, OccurrenceState, RENEW } from './batch-scripts';
 import { BatchSettler } from './batch-settler';
+import { ClaimLease } from './claim-lease';
 import { fencedOutcome } from './fenced-outcome';
 import { OccurrenceFence } from './occurrence-fence';
 import { RedisConnections } from './redis-connections';
@@ -33,9 +34,9 @@ export interface Batch {
 
 /**
  * What a claimed occurrence's state says; when this worker claimed it, its run token and until
- * when its attempt needs no fence check (`claimLease`).
+ * when its attempt needs no fence check (its claim's lease).
  */
-export type Claimed = OccurrenceState & { runToken?: string; leaseUntil?: number };
+export type Claimed = OccurrenceState & { runToken?: string; lease?: ClaimLease };
 
 /** One occurrence after its claim: run it, or leave it, or hand it to the one-job path. */
 export async function settleOne(batch: Batch, occurrence: Occurrence, state: Claimed) {
@@ -63,7 +64,7 @@ export async function settleOne(batch: Batch, occurrence: Occurrence, state: Cla
       return;
     }
     case 'claimed':
-      return runFirst(batch, occurrence, state.runToken ?? '', state.leaseUntil ?? 0);
+      return runFirst(batch, occurrence, state.runToken ?? '', state.lease);
   }
 }
 
@@ -87,7 +88,7 @@ async function runFirst(
   batch: Batch,
   occurrence: Occurrence,
   runToken: string,
-  leaseUntil: number,
+  lease: ClaimLease | undefined,
 ): Promise<void> {
   batch.attempts.active++;
   const s = batch.redis.settings;
@@ -96,7 +97,7 @@ async function runFirst(
     batch.lockKey,
     batch.token,
     Math.max(500, Math.min(2000, Math.floor(s.lockDurationMs / 4))),
-    leaseUntil,
+    lease,
   );
   batch.fences.add(fence);
   const running = `${s.prefix}:running:${occurrence.key}`;

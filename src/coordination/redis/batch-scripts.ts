@@ -34,7 +34,7 @@ export type OccurrenceState =
  * 'other' (that batch settles it); of this batch -> what it says (a `run` is an attempt lost
  * with the worker that held the batch before).
  * ARGV: token, batch id, lock ttl ms, keep s, attempt mark JSON, run tokens...
- * Answers { the lock's remaining ms (PTTL, read in the same step: see claimLease), states }.
+ * Answers { the lock's remaining ms (PTTL, read in the same step: see claim-lease.ts), states }.
  */
 export const CLAIM = new LuaScript(`
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 'fenced' end
@@ -59,18 +59,6 @@ for i = 1, n do
   end
 end
 return {ttl, out}`);
-
-/**
- * Until when (on performance.now()'s scale) the occurrences of a claim need no fence check: the
- * claim found the batch lock ours with `ttlMs` left, read after `sentAt`, so no other worker can
- * hold it before `sentAt + ttlMs`. Half of that, and at most a quarter of `lockDuration`: a
- * margin for clock rates, and a short window for a lock key lost without expiring (a Redis
- * restart without persistence, a failover that dropped the latest writes).
- */
-export function claimLease(sentAt: number, ttlMs: number, lockDurationMs: number): number {
-  if (!(ttlMs > 0)) return 0;
-  return sentAt + Math.min(ttlMs / 2, lockDurationMs / 4);
-}
 
 export function parseClaim(answer: string): OccurrenceState {
   if (answer === 'claimed' || answer === 'busy' || answer === 'other') return { state: answer };

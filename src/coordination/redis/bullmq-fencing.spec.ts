@@ -115,13 +115,12 @@ describeWithRedis('fencing on the Redis queue (Redis at 127.0.0.1:6379)', () => 
 
     it('needs no round trip inside its lease, and asks Redis again once it has run out', async () => {
       const client = dead();
-      let now = 1000;
+      let leased = true;
       try {
-        const fence = new OccurrenceFence(client, key(), 'mine', 300, 1500, () => now);
+        const fence = new OccurrenceFence(client, key(), 'mine', 300, { holds: () => leased });
         await expect(fence.check()).resolves.toBeUndefined();
-        now = 1499;
         await expect(fence.check()).resolves.toBeUndefined();
-        now = 1500;
+        leased = false;
         const err = (await fence.check().catch((e: unknown) => e)) as FencedError;
         expect(err).toBeInstanceOf(FencedError);
         expect(err.confirmedLost).toBe(false);
@@ -133,7 +132,7 @@ describeWithRedis('fencing on the Redis queue (Redis at 127.0.0.1:6379)', () => 
     it('a claim known lost (a failed lock renewal) fences at once, lease or not', async () => {
       const client = dead();
       try {
-        const fence = new OccurrenceFence(client, key(), 'mine', 300, 10_000, () => 0);
+        const fence = new OccurrenceFence(client, key(), 'mine', 300, { holds: () => true });
         fence.lose('its batch lock could not be renewed');
         await expect(fence.check()).rejects.toThrow('its batch lock could not be renewed');
         expect(fence.signal.aborted).toBe(true);

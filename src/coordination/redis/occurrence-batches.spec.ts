@@ -1,4 +1,3 @@
-import { claimLease } from './batch-scripts';
 import { batchRetryDelayMs } from './occurrence-batches';
 
 describe('batchRetryDelayMs: how long a failed batch waits before its next try', () => {
@@ -11,21 +10,5 @@ describe('batchRetryDelayMs: how long a failed batch waits before its next try',
     expect([11, 12, 1000, 1_000_000].map(batchRetryDelayMs)).toEqual([
       60_000, 60_000, 60_000, 60_000,
     ]);
-  });
-});
-
-describe('claimLease: how long a claimed occurrence needs no fence check', () => {
-  it("half the lock's time left, counted from before the claim was sent", () => {
-    expect(claimLease(1000, 2000, 30_000)).toBe(2000);
-  });
-
-  it('at most a quarter of lockDuration (a short window for a lock key lost without expiring)', () => {
-    expect(claimLease(1000, 5000, 5000)).toBe(2250);
-  });
-
-  it('none when Redis gave no time left (no expiry, or no key)', () => {
-    expect(claimLease(1000, -1, 5000)).toBe(0);
-    expect(claimLease(1000, -2, 5000)).toBe(0);
-    expect(claimLease(1000, 0, 5000)).toBe(0);
   });
 });

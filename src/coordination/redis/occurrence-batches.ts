@@ -10,7 +10,8 @@ import { OccurrenceConsumer } from '../job-queue';
 import { bullJobId, QueuedOccurrence } from './attempt-mark';
 import { Batch, Claimed, settleOne } from './batch-attempt';
 import { BatchSettler } from './batch-settler';
-import { CLAIM, claimLease, KEEP_S, occurrenceStateKey, parseClaim } from './batch-scripts';
+import { CLAIM, KEEP_S, occurrenceStateKey, parseClaim } from './batch-scripts';
+import { ClaimLease, claimLeaseMs, readClocks } from './claim-lease';
 import { OccurrenceFence } from './occurrence-fence';
 import { RedisConnections } from './redis-connections';
 
@@ -287,7 +288,7 @@ export class OccurrenceBatches {
       runTokens.push(randomUUID());
     }
     const mark = JSON.stringify({ replica: REPLICA, startedAt: new Date().toISOString() });
-    const sentAt = performance.now();
+    const sentAt = readClocks();
     const answer = await CLAIM.run(this.redis.commands, keys, [
       token,
       job.id ?? '',
@@ -298,11 +299,11 @@ export class OccurrenceBatches {
     ]);
     if (answer === 'fenced') return 'the batch lock is held by another worker or expired';
     const [ttl, states] = answer as [number, string[]];
-    const leaseUntil = claimLease(sentAt, ttl, this.redis.settings.lockDurationMs);
+    const lease = new ClaimLease(sentAt, claimLeaseMs(ttl, this.redis.settings.lockDurationMs));
     return states.map((a, i) => {
       const state = parseClaim(a);
       return state.state === 'claimed'
-        ? { state: 'claimed', runToken: runTokens[i], leaseUntil }
+        ? { state: 'claimed', runToken: runTokens[i], lease }
         : state;
     }) as Claimed[];
   }

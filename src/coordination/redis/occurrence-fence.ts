@@ -21,11 +21,11 @@ return 'the lock expired'`);
  * gets no answer within `timeoutMs` (Redis unreachable) refuses to act without calling the
  * claim lost: the occurrence is settled by the next attempt, here or on another replica.
  *
- * `leaseUntil` (on `now`'s monotonic scale): until then a check needs no round trip. A batch's
- * claim read the lock's remaining time in the same atomic step that found it ours
- * (`ClaimLease`), and nobody else can take a lock before it expires, so a check inside that
- * time could only answer "ours" (unless the key itself was lost: see docs/operations.md).
- * A lock renewal that failed still fences at once (`lose`).
+ * `lease`: while it holds a check needs no round trip. A batch's claim read the lock's remaining
+ * time in the same atomic step that found it ours (claim-lease.ts), and nobody else can take a
+ * lock before it expires, so a check inside that time could only answer "ours" (unless the key
+ * itself was lost: see docs/operations.md). A lock renewal that failed still fences at once
+ * (`lose`).
  */
 export class OccurrenceFence implements Fence {
   private readonly controller = new AbortController();
@@ -36,8 +36,7 @@ export class OccurrenceFence implements Fence {
     private readonly lockKey: string,
     private readonly token: string,
     private readonly timeoutMs: number,
-    private readonly leaseUntil = 0,
-    private readonly now: () => number = () => performance.now(),
+    private readonly lease?: { holds(): boolean },
   ) {}
 
   get signal(): AbortSignal {
@@ -57,7 +56,7 @@ export class OccurrenceFence implements Fence {
 
   async check(): Promise<void> {
     if (this.lostReason !== undefined) throw new FencedError(this.lostReason);
-    if (this.now() < this.leaseUntil) return;
+    if (this.lease?.holds()) return;
     let answer: unknown;
     try {
       answer = await withTimeout(
