@@ -5,7 +5,7 @@ import {
   REDIS_PORT,
   uniquePrefix,
 } from '../../../test/support/redis';
-import { SETTLE } from './batch-scripts';
+import { CLAIM, SETTLE } from './batch-scripts';
 import { BatchSettler } from './batch-settler';
 
 describeWithRedis(
@@ -98,3 +98,33 @@ describeWithRedis(
     });
   },
 );
+
+describeWithRedis("CLAIM answers the batch lock's time left (Redis at 127.0.0.1:6379)", () => {
+  let prefix: string;
+  let redis: Redis;
+
+  beforeEach(() => {
+    prefix = uniquePrefix();
+    redis = new Redis({ host: '127.0.0.1', port: REDIS_PORT });
+  });
+
+  afterEach(async () => {
+    redis.disconnect();
+    await deleteKeys(prefix);
+  });
+
+  it('in milliseconds (PTTL), with the claimed states; nothing but "fenced" without the lock', async () => {
+    const lock = `${prefix}:batch:lock`;
+    await redis.set(lock, 'mine', 'PX', 4000);
+    const keys = [lock, `${prefix}:occ:1`, `${prefix}:running:job1`];
+    const args = ['mine', 'batch-1', 4000, 60, '{"replica":"r"}', 'run-1'];
+    const [ttl, states] = (await CLAIM.run(redis, keys, args)) as [number, string[]];
+    expect(ttl).toBeGreaterThan(3000);
+    expect(ttl).toBeLessThanOrEqual(4000);
+    expect(states).toEqual(['claimed']);
+    expect(await redis.get(`${prefix}:running:job1`)).toBe('run-1');
+
+    await redis.set(lock, 'theirs', 'PX', 4000);
+    await expect(CLAIM.run(redis, keys, args)).resolves.toBe('fenced');
+  });
+});

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { KEEP_S, SETTLE } from './batch-scripts';
 import type { RedisClient } from './redis-connections';
 
@@ -18,6 +19,7 @@ interface Pending {
  * checked once for all of them) or its error, as from a call of its own.
  */
 export class BatchSettler {
+  private static readonly logger = new Logger(BatchSettler.name);
   private pending: Pending[] = [];
 
   constructor(
@@ -45,7 +47,13 @@ export class BatchSettler {
     }
     SETTLE.run(this.redis, keys, args).then(
       (answer) => entries.forEach((e) => e.resolve(answer)),
-      (err: unknown) => entries.forEach((e) => e.reject(err)),
+      (err: unknown) => {
+        // Said once for the whole call: each of its attempts then records its outcome unconfirmed.
+        BatchSettler.logger.warn(
+          `settling ${entries.length} occurrence(s) of ${this.lockKey} failed: ${(err as Error).message}`,
+        );
+        entries.forEach((e) => e.reject(err));
+      },
     );
   }
 }

@@ -5,8 +5,9 @@ describe('claimLeaseMs: how long a claimed occurrence needs no fence check', () 
     expect(claimLeaseMs(2000, 30_000)).toBe(1000);
   });
 
-  it('at most a quarter of lockDuration (a short window for a lock key lost without expiring)', () => {
-    expect(claimLeaseMs(5000, 5000)).toBe(1250);
+  it('at most a quarter of lockDuration, and at most a second (a short window for a lock key lost without expiring)', () => {
+    expect(claimLeaseMs(3000, 3000)).toBe(750);
+    expect(claimLeaseMs(30_000, 30_000)).toBe(1000);
   });
 
   it('none when Redis gave no time left (no expiry, or no key)', () => {

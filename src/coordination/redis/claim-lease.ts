@@ -20,16 +20,19 @@ export function readClocks(clocks: LeaseClocks = systemClocks): ClockReadings {
   return { monotonic: clocks.monotonic(), wall: clocks.wall() };
 }
 
+/** The longest lease, whatever `lockDuration`: the attempts it spares a round trip start at once. */
+export const MAX_LEASE_MS = 1000;
+
 /**
  * How long a batch claim's occurrences need no fence check: the claim found the batch lock ours
  * with `ttlMs` left (PTTL, read in the same atomic step), and no other worker can hold a lock
- * before it expires. Half of that, and at most a quarter of `lockDuration`: a margin for clock
- * rates, and a short window for a lock key lost without expiring (a Redis restart without
- * persistence, a failover that dropped the latest writes). None without a time left.
+ * before it expires. Half of that, at most a quarter of `lockDuration` and at most a second: a
+ * margin for clock rates, and a short window for a lock key lost without expiring (see
+ * docs/operations.md). None without a time left.
  */
 export function claimLeaseMs(ttlMs: number, lockDurationMs: number): number {
   if (!(ttlMs > 0)) return 0;
-  return Math.min(ttlMs / 2, lockDurationMs / 4);
+  return Math.min(ttlMs / 2, lockDurationMs / 4, MAX_LEASE_MS);
 }
 
 /**
