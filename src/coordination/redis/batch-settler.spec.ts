@@ -9,7 +9,7 @@ import { CLAIM, SETTLE } from './batch-scripts';
 import { BatchSettler } from './batch-settler';
 
 describeWithRedis(
-  "BatchSettler: a batch's settles of one turn in one call (Redis at 127.0.0.1:6379)",
+  "BatchSettler: a batch's settles of one turn in one call; CLAIM's answer (Redis at 127.0.0.1:6379)",
   () => {
     let prefix: string;
     let redis: Redis;
@@ -96,35 +96,20 @@ describeWithRedis(
         dead.disconnect();
       }
     });
+
+    // The claim's answer the lease is built on (claim-lease.ts).
+    it('CLAIM answers the lock\'s time left in milliseconds (PTTL) with the claimed states; only "fenced" without the lock', async () => {
+      await redis.set(lock(), 'mine', 'PX', 4000);
+      const keys = [lock(), `${prefix}:occ:1`, `${prefix}:running:job1`];
+      const args = ['mine', 'batch-1', 4000, 60, '{"replica":"r"}', 'run-1'];
+      const [ttl, states] = (await CLAIM.run(redis, keys, args)) as [number, string[]];
+      expect(ttl).toBeGreaterThan(3000);
+      expect(ttl).toBeLessThanOrEqual(4000);
+      expect(states).toEqual(['claimed']);
+      expect(await redis.get(`${prefix}:running:job1`)).toBe('run-1');
+
+      await redis.set(lock(), 'theirs', 'PX', 4000);
+      await expect(CLAIM.run(redis, keys, args)).resolves.toBe('fenced');
+    });
   },
 );
-
-describeWithRedis("CLAIM answers the batch lock's time left (Redis at 127.0.0.1:6379)", () => {
-  let prefix: string;
-  let redis: Redis;
-
-  beforeEach(() => {
-    prefix = uniquePrefix();
-    redis = new Redis({ host: '127.0.0.1', port: REDIS_PORT });
-  });
-
-  afterEach(async () => {
-    redis.disconnect();
-    await deleteKeys(prefix);
-  });
-
-  it('in milliseconds (PTTL), with the claimed states; nothing but "fenced" without the lock', async () => {
-    const lock = `${prefix}:batch:lock`;
-    await redis.set(lock, 'mine', 'PX', 4000);
-    const keys = [lock, `${prefix}:occ:1`, `${prefix}:running:job1`];
-    const args = ['mine', 'batch-1', 4000, 60, '{"replica":"r"}', 'run-1'];
-    const [ttl, states] = (await CLAIM.run(redis, keys, args)) as [number, string[]];
-    expect(ttl).toBeGreaterThan(3000);
-    expect(ttl).toBeLessThanOrEqual(4000);
-    expect(states).toEqual(['claimed']);
-    expect(await redis.get(`${prefix}:running:job1`)).toBe('run-1');
-
-    await redis.set(lock, 'theirs', 'PX', 4000);
-    await expect(CLAIM.run(redis, keys, args)).resolves.toBe('fenced');
-  });
-});

@@ -114,16 +114,27 @@ describeWithRedis('fencing on the Redis queue (Redis at 127.0.0.1:6379)', () => 
       });
 
     it('needs no round trip inside its lease, and asks Redis again once it has run out', async () => {
-      const client = dead();
+      // The lock says another worker's: a check that reached Redis would be fenced.
+      await other.set(key(), 'theirs');
+      await redis.ready();
       let leased = true;
+      const fence = new OccurrenceFence(redis.commands, key(), 'mine', 1000, {
+        holds: () => leased,
+      });
+      await expect(fence.check()).resolves.toBeUndefined();
+      await expect(fence.check()).resolves.toBeUndefined();
+      leased = false;
+      await expect(fence.check()).rejects.toThrow('held by another worker');
+    });
+
+    it('asks Redis, lease or not, while its connection is down (it does not act through an outage)', async () => {
+      const client = dead();
       try {
-        const fence = new OccurrenceFence(client, key(), 'mine', 300, { holds: () => leased });
-        await expect(fence.check()).resolves.toBeUndefined();
-        await expect(fence.check()).resolves.toBeUndefined();
-        leased = false;
+        const fence = new OccurrenceFence(client, key(), 'mine', 300, { holds: () => true });
         const err = (await fence.check().catch((e: unknown) => e)) as FencedError;
         expect(err).toBeInstanceOf(FencedError);
         expect(err.confirmedLost).toBe(false);
+        expect(fence.lost).toBeUndefined();
       } finally {
         client.disconnect();
       }

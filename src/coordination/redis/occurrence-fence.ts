@@ -25,7 +25,7 @@ return 'the lock expired'`);
  * time in the same atomic step that found it ours (claim-lease.ts), and nobody else can take a
  * lock before it expires, so a check inside that time could only answer "ours" (unless the key
  * itself was lost: see docs/operations.md). A lock renewal that failed still fences at once
- * (`lose`).
+ * (`lose`), and while the connection is not ready the check is sent (and fails) anyway.
  */
 export class OccurrenceFence implements Fence {
   private readonly controller = new AbortController();
@@ -56,7 +56,9 @@ export class OccurrenceFence implements Fence {
 
   async check(): Promise<void> {
     if (this.lostReason !== undefined) throw new FencedError(this.lostReason);
-    if (this.lease?.holds()) return;
+    // Not through an outage: with Redis away the attempt does not act, as without a lease (a
+    // Redis that comes back without its data has forgotten the claim, and runs it again).
+    if (this.lease?.holds() && this.redis.status === 'ready') return;
     let answer: unknown;
     try {
       answer = await withTimeout(
