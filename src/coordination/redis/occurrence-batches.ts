@@ -208,6 +208,7 @@ export class OccurrenceBatches {
     slots: BatchSlots,
   ): Promise<void> {
     const all = job.data.occurrences.map(withRef);
+    const lockKey = this.lockKey(job);
     const batch: Batch = {
       redis: this.redis,
       policy: this.policy,
@@ -215,9 +216,9 @@ export class OccurrenceBatches {
       consumer,
       acting: slots.acting,
       id: job.id ?? '',
-      lockKey: this.lockKey(job),
+      lockKey,
       token,
-      settler: new BatchSettler(this.redis.commands, this.lockKey(job), token),
+      settler: new BatchSettler(this.redis.commands, lockKey, token),
       fences: new Set(),
       attempts: this.attempts,
     };
